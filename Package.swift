@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "faultline",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "faultline", targets: ["faultline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, each with a tiny header of typed wrappers where the C API is variadic.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+
+        // Small shared pieces: durations, name suggestions, log metadata keys, clocks.
+        .target(name: "FaultlineSupport", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Typed Docker Engine API client over libcurl (unix socket or tcp).
+        .target(name: "DockerEngine", dependencies: [
+            "CCurl", "FaultlineSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Fault kinds, the write-ahead ledger and recovery.
+        .target(name: "Faults", dependencies: [
+            "DockerEngine", "FaultlineSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The command-line interface as a library, so its logic is testable.
+        .target(name: "FaultlineCLI", dependencies: [
+            "DockerEngine", "Faults", "FaultlineSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "faultline", dependencies: ["FaultlineCLI"]),
+
+        .testTarget(name: "FaultlineSupportTests", dependencies: ["FaultlineSupport"]),
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "TestSupport"]),
+        .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "TestSupport"]),
+        // Shared test helpers: labelled throw-away containers against the real engine.
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "FaultlineSupport"], path: "Tests/TestSupport"),
+    ],
+    swiftLanguageModes: [.v6]
+)

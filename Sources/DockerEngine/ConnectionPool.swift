@@ -1,0 +1,48 @@
+import Dispatch
+import Synchronization
+
+/// Keeps idle libcurl connections for reuse and runs each blocking transfer on a dispatch queue,
+/// never on Swift's cooperative thread pool. Concurrent callers get separate connections, so a
+/// slow `stop` does not hold up a `pause` elsewhere.
+final class ConnectionPool: Sendable {
+    private let endpoint: EngineEndpoint
+    private let idle = Mutex<[CurlConnection]>([])
+    private let maxIdle: Int
+    private let queue = DispatchQueue(label: "faultline.engine.io", attributes: .concurrent)
+
+    init(endpoint: EngineEndpoint, maxIdle: Int = 8) {
+        self.endpoint = endpoint
+        self.maxIdle = maxIdle
+    }
+
+    /// Runs `body` with a connection off the cooperative pool and returns its result.
+    func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (CurlConnection) throws(TransportFailure) -> T
+    ) async throws(TransportFailure) -> T {
+        let result: Result<T, TransportFailure> = await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: self.withConnectionBlocking(body))
+            }
+        }
+        return try result.get()
+    }
+
+    /// The same on the calling thread (for callers already off the cooperative pool).
+    func withConnectionBlocking<T>(
+        _ body: (CurlConnection) throws(TransportFailure) -> T
+    ) -> Result<T, TransportFailure> {
+        let connection: CurlConnection
+        if let reused = idle.withLock({ $0.popLast() }) {
+            connection = reused
+        } else {
+            do { connection = try CurlConnection(endpoint: endpoint) } catch { return .failure(error) }
+        }
+        let result: Result<T, TransportFailure>
+        do { result = .success(try body(connection)) } catch { result = .failure(error) }
+        // A connection whose transfer failed may be half-closed: drop it rather than reuse it.
+        if case .success = result {
+            idle.withLock { if $0.count < maxIdle { $0.append(connection) } }
+        }
+        return result
+    }
+}

@@ -1,0 +1,87 @@
+extension DockerEngineClient {
+    /// `GET /containers/json`; `all` includes stopped containers.
+    public func listContainers(all: Bool = true, filters: ContainerFilters = ContainerFilters())
+        async throws(DockerEngineError) -> [ContainerSummary]
+    {
+        var query = [("all", all ? "1" : "0")]
+        if let value = filters.queryValue { query.append(("filters", value)) }
+        return try await decode(.get, "/containers/json", query: query)
+    }
+
+    /// `GET /containers/{id}/json`; accepts an id, an id prefix or a name.
+    public func inspectContainer(_ idOrName: String) async throws(DockerEngineError) -> ContainerDetails {
+        try await decode(.get, "/containers/\(idOrName)/json")
+    }
+
+    /// `POST /containers/{id}/start`. Returns false when it was already running (HTTP 304).
+    @discardableResult
+    public func startContainer(_ id: String) async throws(DockerEngineError) -> Bool {
+        try await send(.post, "/containers/\(id)/start", acceptNotModified: true).status != 304
+    }
+
+    /// `POST /containers/{id}/stop?t=`. Returns false when it was already stopped (HTTP 304).
+    @discardableResult
+    public func stopContainer(_ id: String, timeout: Int? = nil) async throws(DockerEngineError) -> Bool {
+        let query = timeout.map { [("t", String($0))] } ?? []
+        return try await send(.post, "/containers/\(id)/stop", query: query,
+                              timeout: Self.lifecycleTimeout(timeout), acceptNotModified: true).status != 304
+    }
+
+    /// `POST /containers/{id}/restart?t=`.
+    public func restartContainer(_ id: String, timeout: Int? = nil) async throws(DockerEngineError) {
+        let query = timeout.map { [("t", String($0))] } ?? []
+        _ = try await send(.post, "/containers/\(id)/restart", query: query, timeout: Self.lifecycleTimeout(timeout))
+    }
+
+    /// `POST /containers/{id}/kill?signal=`.
+    public func killContainer(_ id: String, signal: String = "SIGKILL") async throws(DockerEngineError) {
+        _ = try await send(.post, "/containers/\(id)/kill", query: [("signal", signal)])
+    }
+
+    /// `POST /containers/{id}/pause` (freezes every process with the cgroup freezer).
+    public func pauseContainer(_ id: String) async throws(DockerEngineError) {
+        _ = try await send(.post, "/containers/\(id)/pause")
+    }
+
+    /// `POST /containers/{id}/pause` with the call's timing (for benchmarks).
+    public func timedPause(_ id: String) async throws(DockerEngineError) -> EngineTiming {
+        try await send(.post, "/containers/\(id)/pause").timing
+    }
+
+    /// `POST /containers/{id}/unpause`.
+    public func unpauseContainer(_ id: String) async throws(DockerEngineError) {
+        _ = try await send(.post, "/containers/\(id)/unpause")
+    }
+
+    /// `POST /containers/{id}/unpause` with the call's timing (for benchmarks).
+    public func timedUnpause(_ id: String) async throws(DockerEngineError) -> EngineTiming {
+        try await send(.post, "/containers/\(id)/unpause").timing
+    }
+
+    /// `POST /containers/{id}/update`. Note: the engine persists these limits in the container's
+    /// HostConfig and cannot clear a memory limit or a `NanoCpus` limit again; faults that must
+    /// restore exactly write the live cgroup instead (see `Faults`).
+    public func updateContainer(_ id: String, _ update: ResourceUpdate) async throws(DockerEngineError) {
+        _ = try await send(.post, "/containers/\(id)/update", body: Self.json(update))
+    }
+
+    /// `POST /containers/create?name=`; returns the new id.
+    public func createContainer(name: String, _ request: ContainerCreateRequest) async throws(DockerEngineError) -> String {
+        let created: CreatedObject = try await decode(.post, "/containers/create", query: [("name", name)], body: Self.json(request))
+        return created.id
+    }
+
+    /// `DELETE /containers/{id}?force=1&v=1`. Succeeds when the container is already gone.
+    public func removeContainer(_ id: String, force: Bool = true) async throws(DockerEngineError) {
+        do {
+            _ = try await send(.delete, "/containers/\(id)", query: [("force", force ? "1" : "0"), ("v", "1")])
+        } catch where error.isNotFound {
+            return
+        }
+    }
+
+    /// The HTTP time-out for a stop or restart: the grace period plus room for the engine's own work.
+    static func lifecycleTimeout(_ graceSeconds: Int?) -> Duration {
+        .seconds((graceSeconds ?? 10) + 30)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import FaultlineSupport
+import Logging
+
+/// A typed client for the Docker Engine API, over libcurl.
+///
+/// Connections are kept alive and reused; blocking transfers run on a dispatch queue, never on
+/// the cooperative pool. The API version is negotiated once, on `connect`, from `/version`.
+public final class DockerEngineClient: Sendable {
+    /// The newest API version this client speaks; older engines are spoken to in their own version.
+    public static let newestAPIVersion = "1.43"
+    /// The oldest engine API version this client supports.
+    public static let oldestAPIVersion = "1.40"
+    /// Time-out for ordinary calls (not for stop/restart, which add their own grace).
+    public static let defaultTimeout: Duration = .seconds(30)
+
+    public let endpoint: EngineEndpoint
+    /// The negotiated API version, e.g. `1.41`.
+    public let apiVersion: String
+    let pool: ConnectionPool
+    let logger: Logger
+
+    init(endpoint: EngineEndpoint, apiVersion: String, pool: ConnectionPool, logger: Logger) {
+        self.endpoint = endpoint
+        self.apiVersion = apiVersion
+        self.pool = pool
+        self.logger = logger
+    }
+
+    /// Connects to the engine and negotiates the API version.
+    public static func connect(
+        to endpoint: EngineEndpoint = .local, logger: Logger
+    ) async throws(DockerEngineError) -> DockerEngineClient {
+        let pool = ConnectionPool(endpoint: endpoint)
+        let bootstrap = DockerEngineClient(endpoint: endpoint, apiVersion: "", pool: pool, logger: logger)
+        let version: EngineVersion = try await bootstrap.decode(.get, "/version", versioned: false)
+        let negotiated = try negotiate(engine: version.apiVersion, engineMinimum: version.minAPIVersion)
+        logger.debug("connected to engine", metadata: [
+            "endpoint": "\(endpoint)", "engine.version": "\(version.version)", "api": "\(negotiated)",
+        ])
+        return DockerEngineClient(endpoint: endpoint, apiVersion: negotiated, pool: pool, logger: logger)
+    }
+
+    /// The version to speak: the lower of ours and the engine's, refused when older than we support.
+    static func negotiate(engine: String, engineMinimum: String?) throws(DockerEngineError) -> String {
+        let chosen = APIVersion(engine) < APIVersion(newestAPIVersion) ? engine : newestAPIVersion
+        guard APIVersion(chosen) >= APIVersion(oldestAPIVersion) else {
+            throw DockerEngineError(
+                kind: .decoding, method: "GET", path: "/version",
+                message: "engine API \(engine) is older than \(oldestAPIVersion), the oldest faultline supports")
+        }
+        return chosen
+    }
+
+    // MARK: - Requests
+
+    enum Method: String { case get = "GET", post = "POST", delete = "DELETE" }
+
+    /// Sends a request and returns the raw response; any status ≥ 400 becomes a `DockerEngineError`.
+    func send(
+        _ method: Method, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+        timeout: Duration? = DockerEngineClient.defaultTimeout, versioned: Bool = true,
+        acceptNotModified: Bool = false
+    ) async throws(DockerEngineError) -> RawResponse {
+        let fullPath = (versioned ? "/v\(apiVersion)" : "") + path
+        let url = endpoint.baseURL + fullPath + Self.encode(query: query)
+        let callPath = fullPath + Self.encode(query: query)
+        let response: RawResponse
+        do {
+            response = try await pool.withConnection { connection throws(TransportFailure) in
+                try connection.perform(method: method.rawValue, url: url, body: body, timeout: timeout)
+            }
+        } catch {
+            throw DockerEngineError(kind: .transport, method: method.rawValue, path: callPath,
+                                    message: Self.explain(error, endpoint: endpoint))
+        }
+        logger.trace("engine call", metadata: [
+            LogKey.call: "\(method.rawValue) \(callPath)", "status": "\(response.status)",
+            LogKey.durationMS: "\(response.timing.total.milliseconds)",
+        ])
+        if response.status >= 400 || (response.status == 304 && !acceptNotModified) {
+            throw DockerEngineError(kind: .status(response.status), method: method.rawValue, path: callPath,
+                                    message: Self.engineMessage(response.body, status: response.status))
+        }
+        return response
+    }
+
+    /// Sends a request and decodes the JSON answer.
+    func decode<T: Decodable>(
+        _ method: Method, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+        timeout: Duration? = DockerEngineClient.defaultTimeout, versioned: Bool = true
+    ) async throws(DockerEngineError) -> T {
+        let response = try await send(method, path, query: query, body: body, timeout: timeout, versioned: versioned)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(response.body))
+        } catch {
+            throw DockerEngineError(kind: .decoding, method: method.rawValue, path: path,
+                                    message: "\(T.self): \(error)")
+        }
+    }
+
+    /// JSON-encodes a request body.
+    static func json<T: Encodable>(_ value: T) -> [UInt8] {
+        // Encoding our own plain structs cannot fail.
+        Array((try? JSONEncoder().encode(value)) ?? Data("{}".utf8))
+    }
+
+    static func encode(query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return "" }
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#")
+        return "?" + query.map { key, value in
+            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        }.joined(separator: "&")
+    }
+
+    /// The engine's `{"message": …}`, or the body text, or the status line.
+    static func engineMessage(_ body: [UInt8], status: Int) -> String {
+        struct EngineMessage: Decodable { let message: String }
+        if let decoded = try? JSONDecoder().decode(EngineMessage.self, from: Data(body)) {
+            return decoded.message
+        }
+        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if !text.isEmpty { return String(text.prefix(500)) }
+        return status == 304 ? "not modified (already in that state)" : "no message"
+    }
+
+    static func explain(_ failure: TransportFailure, endpoint: EngineEndpoint) -> String {
+        switch (failure.code, endpoint.transport) {
+        case (7, .unixSocket(let path)):  // CURLE_COULDNT_CONNECT
+            if !FileManager.default.fileExists(atPath: path) {
+                return "no engine socket at \(path): is dockerd running? (scripts/setup.sh starts one)"
+            }
+            if !FileManager.default.isReadableFile(atPath: path) {
+                return "permission denied on \(path): run as root or as a member of the docker group"
+            }
+            return "\(failure.message) (\(path)): is dockerd running?"
+        default:
+            return "\(failure.message) (\(endpoint))"
+        }
+    }
+}
+
+/// A dotted API version (`1.41`) that compares numerically.
+struct APIVersion: Comparable {
+    let parts: [Int]
+    init(_ text: String) { parts = text.split(separator: ".").map { Int($0) ?? 0 } }
+    static func < (lhs: APIVersion, rhs: APIVersion) -> Bool {
+        for index in 0..<max(lhs.parts.count, rhs.parts.count) {
+            let left = index < lhs.parts.count ? lhs.parts[index] : 0
+            let right = index < rhs.parts.count ? rhs.parts[index] : 0
+            if left != right { return left < right }
+        }
+        return false
+    }
+}

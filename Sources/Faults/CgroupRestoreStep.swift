@@ -1,0 +1,53 @@
+import Foundation
+
+/// Reverts a cpu or memory fault: writes the original values back into the container's live
+/// cgroup files, in order. Skipped when the container restarted since the inject (its cgroup was
+/// made anew from its own configuration, so the fault is already gone) or no longer runs.
+public struct CgroupRestoreStep: Sendable, Equatable, Codable {
+    /// One cgroup file and the value to write.
+    public struct FileValue: Sendable, Equatable, Codable {
+        public let path: String
+        public let value: String
+        public init(path: String, value: String) {
+            self.path = path
+            self.value = value
+        }
+    }
+
+    public let containerID: String
+    /// `State.StartedAt` when the fault was prepared: identifies this run of the container.
+    public let startedAt: String
+    public let writes: [FileValue]
+
+    public init(containerID: String, startedAt: String, writes: [FileValue]) {
+        self.containerID = containerID
+        self.startedAt = startedAt
+        self.writes = writes
+    }
+
+    func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
+        let current: ContainerDetailsSnapshot
+        do {
+            let details = try await environment.containers.inspectContainer(containerID)
+            current = ContainerDetailsSnapshot(running: details.state.running, startedAt: details.state.startedAt)
+        } catch where EngineErrorMatching.isGone(error) {
+            return .targetGone
+        }
+        guard current.running else { return .alreadyClear("container not running; its cgroup is gone") }
+        guard current.startedAt == startedAt else { return .alreadyClear("container restarted since the inject") }
+        var changed = false
+        for write in writes {
+            guard environment.cgroups.exists(write.path) else { return .alreadyClear("cgroup file \(write.path) is gone") }
+            if try environment.cgroups.read(write.path) != write.value {
+                try environment.cgroups.write(write.path, value: write.value)
+                changed = true
+            }
+        }
+        return changed ? .restored : .alreadyClear("cgroup already has its original values")
+    }
+}
+
+private struct ContainerDetailsSnapshot {
+    let running: Bool
+    let startedAt: String
+}

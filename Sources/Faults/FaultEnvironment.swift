@@ -1,0 +1,26 @@
+import DockerEngine
+import Logging
+
+/// What faults act through. Each seam is a narrow protocol, so a fault's unit test passes a small
+/// hand-written fake while the same code runs against the real engine.
+public struct FaultEnvironment: Sendable {
+    public let containers: any ContainerInspecting
+    public let lifecycle: any ContainerLifecycle
+    public let networks: any NetworkAttaching
+    public let cgroups: any CgroupAccess
+    public let logger: Logger
+
+    public init(containers: any ContainerInspecting, lifecycle: any ContainerLifecycle,
+                networks: any NetworkAttaching, cgroups: any CgroupAccess, logger: Logger) {
+        self.containers = containers
+        self.lifecycle = lifecycle
+        self.networks = networks
+        self.cgroups = cgroups
+        self.logger = logger
+    }
+
+    /// The real engine and this host's cgroups.
+    public static func live(engine: DockerEngineClient, logger: Logger) -> FaultEnvironment {
+        FaultEnvironment(containers: engine, lifecycle: engine, networks: engine, cgroups: HostCgroups(), logger: logger)
+    }
+}

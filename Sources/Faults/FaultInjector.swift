@@ -1,0 +1,117 @@
+import DockerEngine
+import FaultlineSupport
+import Foundation
+import Logging
+
+/// Injects faults through the write-ahead ledger and reverts them, never skipping a revert.
+///
+/// Order of events for one fault: `prepare` (reads only) → ledger `intent` (fsync) → inject →
+/// ledger `injected` → … window … → revert (detached from cancellation, with its own time-out) →
+/// ledger `reverted`. If the inject fails, the revert runs at once: a half-applied fault is
+/// undone before the error is reported.
+public struct FaultInjector: Sendable {
+    public let environment: FaultEnvironment
+    public let ledger: FaultLedger
+    public let owner: ProcessOwner
+    /// How long one revert may take before it is reported as failed (and left to `recover`).
+    public let revertTimeout: Duration
+    /// Added to a window's end to make the entry's hard deadline.
+    public let deadlineGrace: Duration
+
+    public init(environment: FaultEnvironment, ledger: FaultLedger, owner: ProcessOwner = .current(),
+                revertTimeout: Duration = .seconds(30), deadlineGrace: Duration = .seconds(10)) {
+        self.environment = environment
+        self.ledger = ledger
+        self.owner = owner
+        self.revertTimeout = revertTimeout
+        self.deadlineGrace = deadlineGrace
+    }
+
+    /// Prepares, records and injects `action` on `target`. `window` (nil for one-shot faults)
+    /// only sets the ledger deadline; the caller waits and then calls `revert`.
+    public func inject(_ action: some FaultAction, on target: ContainerDetails, window: Duration?) async throws -> ActiveFault {
+        let prepared = try await action.prepare(target, in: environment)
+        let id = UUID().uuidString.lowercased()
+        let targetRef = LedgerRecord.Target(id: target.id, name: target.name)
+        let deadline = window.map { Timestamp.iso8601(Date().addingTimeInterval(($0 + deadlineGrace).seconds)) }
+        var logger = environment.logger
+        logger[metadataKey: LogKey.faultID] = "\(id)"
+        logger[metadataKey: LogKey.faultKind] = "\(action.kind.rawValue)"
+        logger[metadataKey: LogKey.container] = "\(target.name)"
+
+        try ledger.append(LedgerRecord(event: .intent, faultID: id, at: Timestamp.iso8601(), kind: action.kind,
+                                       summary: action.summary, target: targetRef, revert: prepared.revert,
+                                       deadline: deadline, owner: owner))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let injectedAt = Date()
+        let fault = ActiveFault(id: id, kind: action.kind, summary: action.summary, target: targetRef,
+                                revert: prepared.revert, injectedAt: injectedAt, injectDuration: .zero)
+        do {
+            try await prepared.inject(environment)
+        } catch {
+            logger.warning("inject failed; reverting", metadata: [LogKey.error: "\(error)"])
+            let report = await revert(fault)
+            let revertText: String
+            switch report.result {
+            case .success(let outcome): revertText = outcome.description
+            case .failure(let failure): revertText = "FAILED (\(failure)); run `faultline recover`"
+            }
+            throw FaultError.injectFailed(kind: action.kind, target: target.name, cause: error, revert: revertText)
+        }
+        let elapsed = clock.now - started
+        do {
+            try ledger.append(LedgerRecord(event: .injected, faultID: id, at: Timestamp.iso8601()))
+        } catch {
+            _ = await revert(fault)
+            throw error
+        }
+        logger.debug("injected", metadata: [LogKey.durationMS: "\(elapsed.milliseconds)"])
+        return ActiveFault(id: id, kind: action.kind, summary: action.summary, target: targetRef,
+                           revert: prepared.revert, injectedAt: injectedAt, injectDuration: elapsed)
+    }
+
+    /// Reverts `fault` and records the result. Runs detached from the caller's cancellation with
+    /// `revertTimeout`; never throws: a failure is reported and the ledger entry stays open.
+    public func revert(_ fault: ActiveFault) async -> RevertReport {
+        await Self.revert(plan: fault.revert, faultID: fault.id, describing: "\(fault.summary) on \(fault.target.name)",
+                          environment: environment, ledger: ledger, timeout: revertTimeout).report(for: fault)
+    }
+
+    /// The revert shared by the injector and recovery.
+    static func revert(plan: RevertPlan, faultID: String, describing what: String, environment: FaultEnvironment,
+                       ledger: FaultLedger, timeout: Duration) async -> RawRevert {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result: Result<RevertOutcome, RevertFailure>
+        do {
+            let outcome = try await runDetached("revert of \(what)", limit: timeout) {
+                try await plan.apply(in: environment)
+            }
+            result = .success(outcome)
+        } catch {
+            result = .failure(RevertFailure(message: "\(error)"))
+        }
+        let duration = clock.now - started
+        do {
+            switch result {
+            case .success(let outcome):
+                try ledger.append(LedgerRecord(event: .reverted, faultID: faultID, at: Timestamp.iso8601(), outcome: outcome))
+            case .failure(let failure):
+                try ledger.append(LedgerRecord(event: .revertFailed, faultID: faultID, at: Timestamp.iso8601(), error: failure.message))
+            }
+        } catch {
+            environment.logger.error("could not record the revert in the ledger", metadata: [LogKey.error: "\(error)"])
+        }
+        return RawRevert(result: result, duration: duration, at: Date())
+    }
+
+    struct RawRevert {
+        let result: Result<RevertOutcome, RevertFailure>
+        let duration: Duration
+        let at: Date
+        func report(for fault: ActiveFault) -> RevertReport {
+            RevertReport(fault: fault, result: result, duration: duration, revertedAt: at)
+        }
+    }
+}

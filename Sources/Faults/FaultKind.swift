@@ -1,0 +1,20 @@
+/// The kinds of container fault faultline can inject.
+public enum FaultKind: String, Codable, Sendable, CaseIterable {
+    /// Stop the container; start it again when the window ends.
+    case stop
+    /// Restart the container (one-shot).
+    case restart
+    /// Send a signal; with a window, start the container again if it is down when the window ends.
+    case kill
+    /// Freeze every process (cgroup freezer); unpause when the window ends.
+    case pause
+    /// Limit CPU to a fraction of a core for the window.
+    case cpu
+    /// Limit memory for the window.
+    case memory
+    /// Disconnect from one or all networks; reconnect with the same aliases and addresses.
+    case partition
+
+    /// The kinds as the CLI lists them.
+    public static var allowedList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}

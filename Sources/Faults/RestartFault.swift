@@ -1,0 +1,19 @@
+import DockerEngine
+
+/// Restarts the container. One-shot: the ledger's revert only makes sure the container runs
+/// again, for a faultline that died in the middle of the restart.
+public struct RestartFault: FaultAction {
+    public let kind = FaultKind.restart
+    public let graceSeconds: Int?
+    public var summary: String { graceSeconds.map { "restart (grace \($0)s)" } ?? "restart" }
+
+    public init(graceSeconds: Int? = nil) { self.graceSeconds = graceSeconds }
+
+    public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
+        try TargetState.requireRunning(target, for: kind)
+        let id = target.id, grace = graceSeconds
+        return PreparedFault(revert: .startAgain(StartAgainStep(containerID: id))) { environment in
+            try await environment.lifecycle.restartContainer(id, timeout: grace)
+        }
+    }
+}

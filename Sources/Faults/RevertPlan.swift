@@ -1,0 +1,59 @@
+/// Everything needed to undo one injected fault, stored in the ledger before the inject, so that
+/// any later faultline process can revert it. Every step is idempotent.
+public enum RevertPlan: Sendable, Equatable, Codable {
+    /// One-shot faults: nothing to undo.
+    case nothing
+    case unpause(UnpauseStep)
+    case startAgain(StartAgainStep)
+    case cgroup(CgroupRestoreStep)
+    case reconnect(ReconnectStep)
+
+    /// Performs the step. Safe to call any number of times.
+    public func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
+        switch self {
+        case .nothing: return .nothingToRevert
+        case .unpause(let step): return try await step.apply(in: environment)
+        case .startAgain(let step): return try await step.apply(in: environment)
+        case .cgroup(let step): return try await step.apply(in: environment)
+        case .reconnect(let step): return try await step.apply(in: environment)
+        }
+    }
+
+    /// True for one-shot faults.
+    public var isNothing: Bool { self == .nothing }
+
+    // Encoded as {"step": "unpause", "detail": {...}} so the ledger stays readable.
+    enum CodingKeys: String, CodingKey { case step, detail }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .step) {
+        case "nothing": self = .nothing
+        case "unpause": self = .unpause(try container.decode(UnpauseStep.self, forKey: .detail))
+        case "start-again": self = .startAgain(try container.decode(StartAgainStep.self, forKey: .detail))
+        case "cgroup": self = .cgroup(try container.decode(CgroupRestoreStep.self, forKey: .detail))
+        case "reconnect": self = .reconnect(try container.decode(ReconnectStep.self, forKey: .detail))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .step, in: container, debugDescription: "unknown revert step '\(other)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .nothing: try container.encode("nothing", forKey: .step)
+        case .unpause(let step):
+            try container.encode("unpause", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .startAgain(let step):
+            try container.encode("start-again", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .cgroup(let step):
+            try container.encode("cgroup", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .reconnect(let step):
+            try container.encode("reconnect", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        }
+    }
+}
