@@ -41,3 +41,14 @@ public struct DockerEngineError: Error, CustomStringConvertible, Sendable {
         }
     }
 }
+
+import FaultlineSupport
+
+extension DockerEngineError: ExitCodeClassified {
+    /// Engine failures are infrastructure failures (exit 3).
+    public var exitCode: FaultlineExitCode { .infrastructure }
+}
+
+extension EngineEndpointError: ExitCodeClassified {
+    public var exitCode: FaultlineExitCode { .invalidInput }
+}

@@ -37,3 +37,7 @@ public enum ByteSize {
         return "\(bytes)B"
     }
 }
+
+extension ByteSize.ParseError: ExitCodeClassified {
+    public var exitCode: FaultlineExitCode { .invalidInput }
+}

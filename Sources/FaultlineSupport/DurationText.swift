@@ -95,3 +95,7 @@ extension String {
         return String(view)
     }
 }
+
+extension DurationText.ParseError: ExitCodeClassified {
+    public var exitCode: FaultlineExitCode { .invalidInput }
+}

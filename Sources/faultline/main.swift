@@ -1,1 +1,3 @@
-print("stub")
+import FaultlineCLI
+
+await FaultlineMain.run()

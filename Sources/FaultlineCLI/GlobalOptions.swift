@@ -1,0 +1,51 @@
+import ArgumentParser
+import DockerEngine
+import Faults
+import FaultlineSupport
+import Foundation
+import Logging
+
+/// Options every command that talks to the engine or the ledger accepts.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "State directory holding the fault ledger (default: $FAULTLINE_STATE_DIR, /var/lib/faultline for root).")
+    var stateDir: String?
+
+    @Option(name: .long, help: "Engine address: unix:///path or tcp://host:port (default: $DOCKER_HOST or /var/run/docker.sock).")
+    var engine: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "warning"
+
+    func makeLogger(label: String = "faultline") throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            throw ValidationError("unknown log level '\(logLevel)' (allowed: trace, debug, info, notice, warning, error, critical)")
+        }
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+
+    func endpoint() throws -> EngineEndpoint {
+        if let engine { return try EngineEndpoint.parse(engine) }
+        return try EngineEndpoint.fromEnvironment(ProcessInfo.processInfo.environment)
+    }
+
+    var resolvedStateDirectory: String { stateDir ?? FaultLedger.defaultStateDirectory() }
+}
+
+/// What a command needs to work with the engine and the ledger, built once from the options.
+struct CommandContext {
+    let logger: Logger
+    let engine: DockerEngineClient
+    let environment: FaultEnvironment
+
+    static func make(_ options: GlobalOptions) async throws -> CommandContext {
+        let logger = try options.makeLogger()
+        let engine = try await DockerEngineClient.connect(to: try options.endpoint(), logger: logger)
+        return CommandContext(logger: logger, engine: engine, environment: .live(engine: engine, logger: logger))
+    }
+
+    func ledger(_ options: GlobalOptions) throws -> FaultLedger {
+        try FaultLedger(stateDirectory: options.resolvedStateDirectory)
+    }
+}

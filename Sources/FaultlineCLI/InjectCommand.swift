@@ -1,0 +1,155 @@
+import ArgumentParser
+import DockerEngine
+import Faults
+import FaultlineSupport
+import Foundation
+
+/// `faultline inject KIND TARGET`: one fault, now, for a window; reverted at the end of the window
+/// or at once on SIGINT/SIGTERM.
+struct InjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inject",
+        abstract: "Inject one fault into a container now and revert it when the window ends.",
+        discussion: """
+            Kinds: stop, restart, kill, pause, cpu, memory, partition.
+            stop, pause, cpu, memory and partition need --for; restart is one-shot; kill is one-shot
+            unless --for is given (then the container is started again if it is still down).
+            Examples:
+              faultline inject pause redis --for 30s
+              faultline inject cpu api --cpus 0.2 --for 1m
+              faultline inject memory api --memory 64m --for 20s
+              faultline inject kill worker --signal SIGKILL
+              faultline inject partition db --for 10s [--network backend]
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Fault kind: \(FaultKind.allowedList).") var kindName: String
+    @Argument(help: "Container name, id (prefix) or compose service.") var target: String
+
+    @Option(name: .customLong("for"), help: "How long the fault lasts, e.g. 500ms, 30s, 1m.") var window: String?
+    @Option(name: .long, help: "cpu: cores the container may use, e.g. 0.2.") var cpus: Double?
+    @Option(name: .long, help: "memory: the limit, e.g. 64m, 1g.") var memory: String?
+    @Option(name: .long, help: "kill: the signal (default SIGKILL).") var signal: String?
+    @Option(name: .long, help: "partition: a network to cut (repeatable; default all).") var network: [String] = []
+    @Option(name: .long, help: "stop/restart: seconds before the engine sends SIGKILL.") var grace: Int?
+    @Option(name: .long, help: "Longest a revert may take before it is reported as failed.") var revertTimeout: String = "30s"
+    @Flag(name: .long, help: "One JSON object per event.") var json = false
+
+    /// The validated request: the fault and its window.
+    struct Plan {
+        let action: any FaultAction
+        let window: Duration?
+    }
+
+    func validatedPlan() throws -> Plan {
+        let kind = try Self.kind(named: kindName)
+        let window = try self.window.map { text throws -> Duration in
+            let parsed = try DurationText.parse(text)
+            guard parsed > .zero else { throw ValidationError("--for must be longer than 0") }
+            return parsed
+        }
+        func refuse(_ option: String, _ value: Any?) throws {
+            if let value, !(value is [String] && (value as! [String]).isEmpty) {
+                throw ValidationError("\(option) does not apply to \(kind.rawValue) faults")
+            }
+        }
+        if kind != .cpu { try refuse("--cpus", cpus) }
+        if kind != .memory { try refuse("--memory", memory) }
+        if kind != .kill { try refuse("--signal", signal) }
+        if kind != .partition { try refuse("--network", network) }
+        if kind != .stop && kind != .restart { try refuse("--grace", grace) }
+        if let grace, grace < 0 { throw ValidationError("--grace must be 0 or more seconds") }
+
+        let needsWindow: Set<FaultKind> = [.stop, .pause, .cpu, .memory, .partition]
+        if needsWindow.contains(kind) && window == nil {
+            throw ValidationError("\(kind.rawValue) needs --for DURATION (e.g. --for 30s): it is reverted when the window ends")
+        }
+        if kind == .restart && window != nil {
+            throw ValidationError("restart is one-shot and takes no --for; use stop --for DURATION to keep it down")
+        }
+        let action: any FaultAction
+        switch kind {
+        case .stop: action = StopFault(graceSeconds: grace)
+        case .restart: action = RestartFault(graceSeconds: grace)
+        case .pause: action = PauseFault()
+        case .kill: action = KillFault(signal: try SignalName.normalize(signal ?? "SIGKILL"), startAgainAfterWindow: window != nil)
+        case .cpu:
+            guard let cpus else { throw ValidationError("cpu needs --cpus CORES (e.g. --cpus 0.2)") }
+            guard cpus >= 0.01, cpus <= 1024 else { throw ValidationError("--cpus must be between 0.01 and 1024, got \(cpus)") }
+            action = CPUFault(cpus: cpus)
+        case .memory:
+            guard let memory else { throw ValidationError("memory needs --memory SIZE (e.g. --memory 64m)") }
+            let bytes = try ByteSize.parse(memory)
+            guard bytes >= MemoryFault.minimumBytes else {
+                throw ValidationError("--memory must be at least \(ByteSize.format(MemoryFault.minimumBytes)), got \(memory)")
+            }
+            action = MemoryFault(bytes: bytes)
+        case .partition: action = PartitionFault(networks: network)
+        }
+        return Plan(action: action, window: window)
+    }
+
+    /// The fault kind for a name, or one line naming the allowed kinds (and the closest one).
+    static func kind(named name: String) throws -> FaultKind {
+        if let kind = FaultKind(rawValue: name.lowercased()) { return kind }
+        let hint = NameSuggestions.closest(to: name, among: FaultKind.allCases.map(\.rawValue), limit: 1)
+        let didYouMean = hint.first.map { "; did you mean '\($0)'?" } ?? ""
+        throw ValidationError("unknown fault kind '\(name)'\(didYouMean) (kinds: \(FaultKind.allowedList))")
+    }
+
+    func run() async throws {
+        let plan = try validatedPlan()
+        let kind = plan.action.kind
+        let revertLimit = try DurationText.parse(revertTimeout)
+        let output = Output(json: json)
+        let trap = SignalTrap()
+        let context = try await CommandContext.make(global)
+        let ledger = try context.ledger(global)
+
+        // Whatever an earlier, crashed faultline left is reverted before anything new is injected.
+        let recovery = try await LedgerRecovery(environment: context.environment, ledger: ledger, revertTimeout: revertLimit).recover()
+        RecoveryPrinter.print(recovery, to: output, quietWhenEmpty: true)
+
+        let target = try await TargetResolver(containers: context.engine).resolve(self.target)
+        let injector = FaultInjector(environment: context.environment, ledger: ledger, revertTimeout: revertLimit)
+        let fault = try await injector.inject(plan.action, on: target, window: plan.window)
+        let windowText = plan.window.map { " for \(DurationText.format($0))" } ?? ""
+        output.event("injected", "\(fault.summary) on \(target.name) (\(target.shortID))\(windowText) [\(Self.millis(fault.injectDuration))]",
+                     fields: ["fault_id": .string(fault.id), "kind": .string(kind.rawValue), "target": .string(target.name),
+                              "target_id": .string(target.id), "window_ms": plan.window.map { .number($0.milliseconds) } ?? .null,
+                              "inject_ms": .number(fault.injectDuration.milliseconds)],
+                     at: fault.injectedAt)
+
+        let interrupted: Int32?
+        if let window = plan.window {
+            interrupted = await trap.sleep(for: window)
+        } else {
+            interrupted = trap.received
+        }
+        if let interrupted {
+            output.event("interrupt", "\(SignalTrap.name(interrupted)) received: reverting now", fields: ["signal": .string(SignalTrap.name(interrupted))])
+        }
+        let report = await injector.revert(fault)
+        let elapsed = report.revertedAt.timeIntervalSince(fault.injectedAt)
+        switch report.result {
+        case .success(let outcome):
+            let verb = outcome == .nothingToRevert ? "done" : "reverted"
+            output.event(verb, "\(fault.summary) on \(target.name) after \(DurationText.format(.seconds(elapsed))): \(outcome) [\(Self.millis(report.duration))]",
+                         fields: ["fault_id": .string(fault.id), "outcome": .string(outcome.description),
+                                  "revert_ms": .number(report.duration.milliseconds), "elapsed_ms": .number(elapsed * 1000)],
+                         at: report.revertedAt)
+        case .failure(let failure):
+            output.event("failed", "revert of \(fault.summary) on \(target.name) FAILED: \(failure); the ledger keeps it open for `faultline recover`",
+                         fields: ["fault_id": .string(fault.id), "error": .string(failure.message)], at: report.revertedAt)
+            throw ExitCode(FaultlineExitCode.infrastructure.rawValue)
+        }
+        if let interrupted {
+            throw ExitCode(interrupted == SIGINT ? FaultlineExitCode.interrupted.rawValue : FaultlineExitCode.terminated.rawValue)
+        }
+    }
+
+    static func millis(_ duration: Duration) -> String {
+        String(format: "%.1f ms", duration.milliseconds)
+    }
+}
