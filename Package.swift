@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "TestSupport"]),
         // Shared test helpers: labelled throw-away containers against the real engine.
-        .target(name: "TestSupport", dependencies: ["DockerEngine", "FaultlineSupport"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

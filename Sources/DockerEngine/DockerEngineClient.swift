@@ -144,7 +144,11 @@ public final class DockerEngineClient: Sendable {
 /// A dotted API version (`1.41`) that compares numerically.
 struct APIVersion: Comparable {
     let parts: [Int]
-    init(_ text: String) { parts = text.split(separator: ".").map { Int($0) ?? 0 } }
+    init(_ text: String) {
+        var parts = text.split(separator: ".").map { Int($0) ?? 0 }
+        while parts.count > 1, parts.last == 0 { parts.removeLast() }  // 1.41.0 == 1.41
+        self.parts = parts
+    }
     static func < (lhs: APIVersion, rhs: APIVersion) -> Bool {
         for index in 0..<max(lhs.parts.count, rhs.parts.count) {
             let left = index < lhs.parts.count ? lhs.parts[index] : 0

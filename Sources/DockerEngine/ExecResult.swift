@@ -3,6 +3,12 @@ public struct ExecResult: Sendable, Equatable {
     public let exitCode: Int
     public let stdout: String
     public let stderr: String
+
+    public init(exitCode: Int, stdout: String, stderr: String) {
+        self.exitCode = exitCode
+        self.stdout = stdout
+        self.stderr = stderr
+    }
 }
 
 /// `GET /exec/{id}/json`.

@@ -1,0 +1,41 @@
+import DockerEngine
+import Faults
+
+/// Everything a fault may touch on a container, for "exactly as it was" assertions: run state,
+/// HostConfig limits, network attachments (aliases, static addresses) and the live cgroup values.
+public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
+    public let running: Bool
+    public let paused: Bool
+    public let hostConfig: HostConfig
+    /// network name → (aliases without the short id, static IPv4)
+    public let networks: [String: String]
+    public let cgroupValues: [String: String]
+
+    public static func take(_ id: String, engine: DockerEngineClient) async throws -> ContainerSnapshot {
+        let details = try await engine.inspectContainer(id)
+        var networks: [String: String] = [:]
+        for (name, endpoint) in details.networkSettings.networks ?? [:] {
+            let aliases = (endpoint.aliases ?? []).filter { $0 != details.shortID }.sorted()
+            networks[name] = "aliases=\(aliases) ipv4=\(endpoint.ipamConfig?.ipv4Address ?? "")"
+        }
+        var values: [String: String] = [:]
+        if details.state.running {
+            let cgroups = HostCgroups()
+            let cpu = try cgroups.directory(controller: .cpu, pid: details.state.pid)
+            let memory = try cgroups.directory(controller: .memory, pid: details.state.pid)
+            for file in ["cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.max"] where cgroups.exists(cpu.file(file)) {
+                values[file] = try cgroups.read(cpu.file(file))
+            }
+            for file in ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.max", "memory.swap.max"]
+            where cgroups.exists(memory.file(file)) {
+                values[file] = try cgroups.read(memory.file(file))
+            }
+        }
+        return ContainerSnapshot(running: details.state.running, paused: details.state.paused,
+                                 hostConfig: details.hostConfig, networks: networks, cgroupValues: values)
+    }
+
+    public var description: String {
+        "running=\(running) paused=\(paused) networks=\(networks) cgroup=\(cgroupValues) host=\(hostConfig)"
+    }
+}
