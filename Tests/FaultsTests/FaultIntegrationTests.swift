@@ -1,0 +1,146 @@
+import DockerEngine
+@testable import Faults
+import Foundation
+import TestSupport
+import Testing
+
+/// Every fault kind against the real engine: the state during the window, and exactly the
+/// state before after the revert (run state, HostConfig, networks, live cgroup values).
+@Suite(.serialized) struct FaultIntegrationTests {
+    struct Harness {
+        let engine: DockerEngineClient
+        let injector: FaultInjector
+        let ledger: FaultLedger
+    }
+
+    func harness() async throws -> Harness {
+        let engine = try await TestEngine.client()
+        let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())
+        let injector = FaultInjector(environment: .live(engine: engine, logger: TestEngine.logger), ledger: ledger)
+        return Harness(engine: engine, injector: injector, ledger: ledger)
+    }
+
+    /// Injects, checks `during`, reverts, and checks the container is exactly as before.
+    func roundTrip(_ action: some FaultAction, spec: TestContainerSpec, ignoreRunIdentity: Bool = false,
+                   during: @escaping @Sendable (ContainerDetails, ContainerSnapshot) async throws -> Void) async throws {
+        let h = try await harness()
+        try await withTestContainer(spec, engine: h.engine) { container in
+            let before = try await ContainerSnapshot.take(container.id, engine: h.engine)
+            let fault = try await h.injector.inject(action, on: container, window: .seconds(30))
+            try await during(try await h.engine.inspectContainer(container.id), try await ContainerSnapshot.take(container.id, engine: h.engine))
+            let report = await h.injector.revert(fault)
+            #expect(try report.result.get() == .restored)
+            let after = try await ContainerSnapshot.take(container.id, engine: h.engine)
+            #expect(after == before, "before: \(before)\nafter: \(after)")
+            #expect(try h.ledger.openEntries().isEmpty)
+            _ = ignoreRunIdentity
+        }
+    }
+
+    // pause: Paused during the window, running and unpaused after.
+    @Test func pause() async throws {
+        try await roundTrip(PauseFault(), spec: .init(purpose: "f-pause")) { details, _ in
+            #expect(details.state.paused)
+        }
+    }
+
+    // stop: not running during, running after (a new run of the same container).
+    @Test func stop() async throws {
+        try await roundTrip(StopFault(graceSeconds: 0), spec: .init(purpose: "f-stop")) { details, _ in
+            #expect(!details.state.running)
+        }
+    }
+
+    // cpu on a container without limits: the live quota is 0.2 core; HostConfig never changes.
+    @Test func cpuWithoutOwnLimit() async throws {
+        try await roundTrip(CPUFault(cpus: 0.2), spec: .init(purpose: "f-cpu")) { details, snapshot in
+            #expect(snapshot.cgroupValues["cpu.cfs_quota_us"] == "20000")
+            #expect(details.hostConfig.cpuQuota == 0 && (details.hostConfig.nanoCpus ?? 0) == 0)
+        }
+    }
+
+    // cpu on a container with its own --cpus 0.5: limited to 0.2 during, back to 0.5 after.
+    @Test func cpuWithOwnLimit() async throws {
+        try await roundTrip(CPUFault(cpus: 0.2), spec: .init(purpose: "f-cpu-own", nanoCpus: 500_000_000)) { details, snapshot in
+            #expect(snapshot.cgroupValues["cpu.cfs_quota_us"] == "20000")
+            #expect(details.hostConfig.nanoCpus == 500_000_000)
+        }
+    }
+
+    // memory: 64 MiB (and memory+swap) during; the unlimited original after; HostConfig untouched.
+    @Test func memory() async throws {
+        try await roundTrip(MemoryFault(bytes: 64 << 20), spec: .init(purpose: "f-mem")) { details, snapshot in
+            #expect(snapshot.cgroupValues["memory.limit_in_bytes"] == String(64 << 20))
+            #expect(details.hostConfig.memory == 0)
+        }
+    }
+
+    // memory pressure is real: a process allocating past the limit is OOM-killed during the window.
+    @Test func memoryLimitBites() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-mem-oom"), engine: h.engine) { container in
+            let fault = try await h.injector.inject(MemoryFault(bytes: 16 << 20), on: container, window: .seconds(30))
+            // Hold ~64 MiB in the shell's memory: far past the 16 MiB limit.
+            let hog = try await h.engine.exec(container.id, ["/bin/sh", "-c", "x=$(head -c 67108864 /dev/zero | tr '\\0' a); echo ${#x}"])
+            #expect(hog.exitCode != 0 || hog.stdout.trimmingCharacters(in: .whitespacesAndNewlines) != "67108864")
+            _ = await h.injector.revert(fault)
+            let free = try await h.engine.exec(container.id, ["/bin/sh", "-c", "x=$(head -c 67108864 /dev/zero | tr '\\0' a); echo ${#x}"])
+            #expect(free.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "67108864")
+        }
+    }
+
+    // partition: off every network during; back on with the same aliases and static address after.
+    @Test func partition() async throws {
+        let engine = try await TestEngine.client()
+        try await withTestNetwork(engine: engine, subnet: "10.251.73.0/24") { network in
+            let spec = TestContainerSpec(purpose: "f-part", networks: [network: ["svc-a", "svc-b"]], staticIPv4: [network: "10.251.73.20"])
+            try await roundTrip(PartitionFault(), spec: spec) { details, _ in
+                #expect((details.networkSettings.networks ?? [:]).isEmpty)
+            }
+        }
+    }
+
+    // restart: a new run (StartedAt changes), the entry closes as already running.
+    @Test func restart() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-restart"), engine: h.engine) { container in
+            let fault = try await h.injector.inject(RestartFault(graceSeconds: 0), on: container, window: nil)
+            let after = try await h.engine.inspectContainer(container.id).state
+            #expect(after.running && after.startedAt != container.state.startedAt)
+            #expect(try await h.injector.revert(fault).result.get() == .alreadyClear("already running"))
+        }
+    }
+
+    // kill with a window: down during, started again by the revert.
+    @Test func killWithWindow() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-kill"), engine: h.engine) { container in
+            let fault = try await h.injector.inject(KillFault(signal: "SIGKILL", startAgainAfterWindow: true), on: container, window: .seconds(5))
+            #expect(try await h.engine.inspectContainer(container.id).state.running == false)
+            #expect(try await h.injector.revert(fault).result.get() == .restored)
+            #expect(try await h.engine.inspectContainer(container.id).state.running)
+        }
+    }
+
+    // A container restarted during a cpu window lost the fault; the revert writes nothing.
+    @Test func cpuRevertAfterRestart() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-cpu-rs"), engine: h.engine) { container in
+            let fault = try await h.injector.inject(CPUFault(cpus: 0.3), on: container, window: .seconds(30))
+            try await h.engine.restartContainer(container.id, timeout: 0)
+            #expect(try await h.injector.revert(fault).result.get() == .alreadyClear("container restarted since the inject"))
+            #expect(try await ContainerSnapshot.take(container.id, engine: h.engine).cgroupValues["cpu.cfs_quota_us"] == "-1")
+        }
+    }
+
+    // A container removed mid-window: the revert reports it gone and closes the entry.
+    @Test func targetRemovedMidWindow() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-gone"), engine: h.engine) { container in
+            let fault = try await h.injector.inject(PauseFault(), on: container, window: .seconds(30))
+            try await h.engine.removeContainer(container.id)
+            #expect(try await h.injector.revert(fault).result.get() == .targetGone)
+            #expect(try h.ledger.openEntries().isEmpty)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import DockerEngine
+@testable import Faults
+import Testing
+
+@Suite struct FaultKindTests {
+    // stop: the container stops; the revert starts it; a second revert finds it running.
+    @Test func stopAndStartAgain() async throws {
+        let fake = FakeEngine()
+        fake.add(FakeEngine.details(id: "c1", name: "db"))
+        let prepared = try await StopFault(graceSeconds: 1).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        try await prepared.inject(fake.environment)
+        #expect(try await fake.inspectContainer("c1").state.running == false)
+        #expect(try await prepared.revert.apply(in: fake.environment) == .restored)
+        #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("already running"))
+    }
+
+    // kill with a window starts the container again; without, there is nothing to revert.
+    @Test func killPlans() async throws {
+        let fake = FakeEngine()
+        fake.add(FakeEngine.details(id: "c1", name: "w"))
+        let target = try await fake.inspectContainer("c1")
+        #expect(try await KillFault(signal: "SIGTERM", startAgainAfterWindow: false).prepare(target, in: fake.environment).revert == .nothing)
+        #expect(try await KillFault(signal: "SIGKILL", startAgainAfterWindow: true).prepare(target, in: fake.environment).revert
+                == .startAgain(StartAgainStep(containerID: "c1")))
+    }
+
+    // Reverting a vanished container reports it gone instead of failing.
+    @Test func revertOfGoneContainer() async throws {
+        let fake = FakeEngine()
+        fake.fail("unpause", with: FakeEngine.notFound("c9"))
+        #expect(try await RevertPlan.unpause(UnpauseStep(containerID: "c9")).apply(in: fake.environment) == .targetGone)
+        #expect(try await RevertPlan.cgroup(CgroupRestoreStep(containerID: "c9", startedAt: "x", writes: [])).apply(in: fake.environment) == .targetGone)
+    }
+
+    // A paused or stopped target is refused with the reason.
+    @Test func refusesWrongState() async throws {
+        let fake = FakeEngine()
+        fake.add(FakeEngine.details(id: "p", name: "frozen", paused: true))
+        fake.add(FakeEngine.details(id: "s", name: "down", running: false))
+        for id in ["p", "s"] {
+            let target = try await fake.inspectContainer(id)
+            do {
+                _ = try await PauseFault().prepare(target, in: fake.environment)
+                Issue.record("prepare accepted \(id)")
+            } catch let error as FaultError {
+                #expect(error.description.contains(id == "p" ? "it is paused" : "not running (state exited)"))
+                #expect(error.exitCode == .invalidInput)
+            }
+        }
+    }
+}
