@@ -66,7 +66,7 @@ public struct EngineEndpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The socket path for `CURLOPT_UNIX_SOCKET_PATH`, when the transport is a socket.
-    var socketPath: String? {
+    public var socketPath: String? {
         if case .unixSocket(let path) = transport { return path }
         return nil
     }

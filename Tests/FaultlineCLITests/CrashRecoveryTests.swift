@@ -1,0 +1,91 @@
+import DockerEngine
+import Foundation
+import TestSupport
+import Testing
+
+/// SIGKILL `faultline inject KIND X --for 60s` mid-window, then `faultline recover`: every
+/// container must be exactly as it was before (run state, HostConfig, networks, cgroup values).
+@Suite(.serialized) struct CrashRecoveryTests {
+    struct Case: Sendable, CustomStringConvertible {
+        let kind: String
+        let options: [String]
+        let needsNetwork: Bool
+        var description: String { kind }
+    }
+
+    static let cases = [
+        Case(kind: "pause", options: [], needsNetwork: false),
+        Case(kind: "cpu", options: ["--cpus", "0.2"], needsNetwork: false),
+        Case(kind: "memory", options: ["--memory", "48m"], needsNetwork: false),
+        Case(kind: "partition", options: [], needsNetwork: true),
+        Case(kind: "stop", options: ["--grace", "0"], needsNetwork: false),
+    ]
+
+    // The fault outlives the SIGKILLed process; recover then restores the container exactly.
+    @Test(arguments: cases)
+    func recoversAfterSIGKILL(_ testCase: Case) async throws {
+        let engine = try await TestEngine.client()
+        let stateDir = NSTemporaryDirectory() + "faultline-crash-" + UUID().uuidString
+        try await withTestNetwork(engine: engine, subnet: testCase.needsNetwork ? "10.251.74.0/24" : nil) { network in
+            let spec = testCase.needsNetwork
+                ? TestContainerSpec(purpose: "crash-\(testCase.kind)", networks: [network: ["crash-alias"]], staticIPv4: [network: "10.251.74.9"])
+                : TestContainerSpec(purpose: "crash-\(testCase.kind)")
+            try await withTestContainer(spec, engine: engine) { container in
+                let before = try await ContainerSnapshot.take(container.id, engine: engine)
+                let child = try FaultlineProcess(["inject", testCase.kind, container.name, "--for", "60s", "--state-dir", stateDir] + testCase.options)
+                try await child.waitFor("injected")
+                child.signal(SIGKILL)
+                #expect(try await child.waitForExit() == 128 + SIGKILL)
+
+                let left = try await ContainerSnapshot.take(container.id, engine: engine)
+                #expect(left != before, "the fault should still be in place after SIGKILL")
+
+                let recover = try FaultlineProcess.run(["recover", "--state-dir", stateDir, "--json"])
+                #expect(recover.status == 0, "\(recover.stdout)\(recover.stderr)")
+                #expect(recover.stdout.contains(#""event":"recovered""#))
+                #expect(recover.stdout.contains(#""outcome":"restored""#), "\(recover.stdout)")
+                let after = try await ContainerSnapshot.take(container.id, engine: engine)
+                #expect(after == before, "before: \(before)\nafter: \(after)")
+
+                let again = try FaultlineProcess.run(["recover", "--state-dir", stateDir])
+                #expect(again.stdout.contains("nothing to recover"))
+            }
+        }
+    }
+
+    // SIGTERM mid-window reverts at once and exits 143; nothing is left for recover.
+    @Test func revertsOnSIGTERM() async throws {
+        let engine = try await TestEngine.client()
+        let stateDir = NSTemporaryDirectory() + "faultline-term-" + UUID().uuidString
+        try await withTestContainer(.init(purpose: "term"), engine: engine) { container in
+            let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
+            try await child.waitFor("injected")
+            #expect(try await engine.inspectContainer(container.id).state.paused)
+            let clock = ContinuousClock()
+            let sent = clock.now
+            child.signal(SIGTERM)
+            #expect(try await child.waitForExit() == 143)
+            #expect(clock.now - sent < .seconds(5))
+            #expect(child.text.contains("SIGTERM received: reverting now"))
+            #expect(try await engine.inspectContainer(container.id).state.paused == false)
+            #expect(try FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
+        }
+    }
+
+    // A new inject first recovers what a killed one left, and says so.
+    @Test func injectRecoversFirst() async throws {
+        let engine = try await TestEngine.client()
+        let stateDir = NSTemporaryDirectory() + "faultline-first-" + UUID().uuidString
+        try await withTestContainer(.init(purpose: "first"), engine: engine) { container in
+            let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
+            try await child.waitFor("injected")
+            child.signal(SIGKILL)
+            _ = try await child.waitForExit()
+            let next = try FaultlineProcess.run(["inject", "cpu", container.name, "--cpus", "0.5", "--for", "100ms", "--state-dir", stateDir])
+            #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
+            #expect(next.stdout.contains("recovered"))
+            #expect(next.stdout.contains("pause on \(container.name)"))
+            #expect(try await engine.inspectContainer(container.id).state.paused == false)
+        }
+    }
+}
