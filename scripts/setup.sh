@@ -38,16 +38,26 @@ DOCKER=/usr/bin/docker
 
 ping_engine() { curl -sf --max-time 2 --unix-socket "$SOCK" http://engine/_ping >/dev/null 2>&1; }
 
+# True when PID runs (not a zombie) and is the named program (pids are reused).
+process_alive() {
+  local state comm
+  state=$(ps -o stat= -p "$1" 2>/dev/null | tr -d ' ') || return 1
+  comm=$(ps -o comm= -p "$1" 2>/dev/null | tr -d ' ') || return 1
+  [ -n "$state" ] && [ "${state#Z}" = "$state" ] && [ "$comm" = "$2" ]
+}
+
 start_engine() {
   if [ -f /var/run/docker.pid ]; then
     local pid; pid=$(cat /var/run/docker.pid 2>/dev/null || true)
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    if [ -n "$pid" ] && process_alive "$pid" dockerd; then
       die "dockerd (pid $pid) is running but does not answer on $SOCK; refusing to start a second engine"
     fi
     say "removing stale /var/run/docker.pid"
     rm -f /var/run/docker.pid
   fi
-  pgrep -x dockerd >/dev/null && die "a dockerd process runs without a pid file; refusing to start a second engine"
+  for other in $(pgrep -x dockerd || true); do
+    process_alive "$other" dockerd && die "a dockerd process ($other) runs without answering; refusing to start a second engine"
+  done
   say "starting dockerd (log: $DOCKER_LOG)"
   # --ip 127.0.0.1: ports published without an address bind to loopback only.
   nohup dockerd --ip 127.0.0.1 >>"$DOCKER_LOG" 2>&1 &
@@ -62,8 +72,8 @@ stop_engine() {
   [ -n "$pid" ] || return 0
   say "stopping dockerd (pid $pid)"
   kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do process_alive "$pid" dockerd || break; sleep 0.2; done
+  process_alive "$pid" dockerd && kill -9 "$pid" 2>/dev/null || true
   rm -f /var/run/docker.pid
 }
 

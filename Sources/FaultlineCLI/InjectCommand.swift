@@ -112,6 +112,10 @@ struct InjectCommand: AsyncParsableCommand {
         RecoveryPrinter.print(recovery, to: output, quietWhenEmpty: true)
 
         let target = try await TargetResolver(containers: context.engine).resolve(self.target)
+        if let early = trap.received {
+            output.event("interrupt", "\(SignalTrap.name(early)) received before the inject: nothing injected")
+            throw SignalTrap.exitCode(for: early)
+        }
         let injector = FaultInjector(environment: context.environment, ledger: ledger, revertTimeout: revertLimit)
         let fault = try await injector.inject(plan.action, on: target, window: plan.window)
         let windowText = plan.window.map { " for \(DurationText.format($0))" } ?? ""
@@ -145,7 +149,7 @@ struct InjectCommand: AsyncParsableCommand {
             throw ExitCode(FaultlineExitCode.infrastructure.rawValue)
         }
         if let interrupted {
-            throw ExitCode(interrupted == SIGINT ? FaultlineExitCode.interrupted.rawValue : FaultlineExitCode.terminated.rawValue)
+            throw SignalTrap.exitCode(for: interrupted)
         }
     }
 

@@ -1,4 +1,6 @@
+import ArgumentParser
 import Dispatch
+import FaultlineSupport
 import Foundation
 import Synchronization
 
@@ -49,6 +51,11 @@ final class SignalTrap: Sendable {
             return state.onSignal
         }
         handlers.forEach { $0() }
+    }
+
+    /// The documented exit code after an interruption: 130 for SIGINT, 143 for SIGTERM.
+    static func exitCode(for number: Int32) -> ExitCode {
+        ExitCode(number == SIGINT ? FaultlineExitCode.interrupted.rawValue : FaultlineExitCode.terminated.rawValue)
     }
 
     static func name(_ number: Int32) -> String {

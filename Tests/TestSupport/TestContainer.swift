@@ -63,14 +63,12 @@ public func withTestContainer<T: Sendable>(
             try await engine.connectNetwork(network, container: id, endpoint: endpoints[network]!)
         }
         try await engine.startContainer(id)
-        let details = try await engine.inspectContainer(id)
-        let result = try await body(details)
-        try? await engine.removeContainer(id)
-        return result
     } catch {
         try? await engine.removeContainer(id)
         throw error
     }
+    return try await runThenCleanUp({ try await body(try await engine.inspectContainer(id)) },
+                                    cleanUp: { try? await engine.removeContainer(id) })
 }
 
 /// Creates a labelled bridge network (optionally with a fixed subnet, for static-address tests),
@@ -85,14 +83,15 @@ public func withTestNetwork<T: Sendable>(
     } else {
         id = try await engine.createNetwork(name: name, labels: [TestEngine.testLabel: "1"])
     }
-    do {
-        let result = try await body(name)
-        try? await engine.removeNetwork(id)
-        return result
-    } catch {
-        try? await engine.removeNetwork(id)
-        throw error
-    }
+    return try await runThenCleanUp({ try await body(name) }, cleanUp: { try? await engine.removeNetwork(id) })
+}
+
+/// Runs `body`, then `cleanUp` whether `body` returned or threw.
+func runThenCleanUp<T>(_ body: () async throws -> T, cleanUp: () async -> Void) async throws -> T {
+    let result: Result<T, any Error>
+    do { result = .success(try await body()) } catch { result = .failure(error) }
+    await cleanUp()
+    return try result.get()
 }
 
 /// Networks with a user-configured subnet (the engine allows static addresses only on those).
