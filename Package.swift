@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C libraries, each with a tiny header of typed wrappers where the C API is variadic.
@@ -21,9 +23,11 @@ let package = Package(
         .target(name: "FaultlineSupport", dependencies: [
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // One kept-alive libcurl easy handle per connection, and a pool that runs transfers off the cooperative pool.
+        .target(name: "CurlTransport", dependencies: ["CCurl", "FaultlineSupport"]),
         // Typed Docker Engine API client over libcurl (unix socket or tcp).
         .target(name: "DockerEngine", dependencies: [
-            "CCurl", "FaultlineSupport",
+            "CurlTransport", "FaultlineSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Fault kinds, the write-ahead ledger and recovery.
@@ -31,9 +35,16 @@ let package = Package(
             "DockerEngine", "FaultlineSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Probes (HTTP, TCP, PostgreSQL, Redis, WebSocket, command), the runner and sample statistics.
+        .target(name: "Probes", dependencies: [
+            "CurlTransport", "CLibPQ", "CHiredis", "FaultlineSupport",
+            .product(name: "WSClient", package: "swift-websocket"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The command-line interface as a library, so its logic is testable.
         .target(name: "FaultlineCLI", dependencies: [
-            "DockerEngine", "Faults", "FaultlineSupport",
+            "DockerEngine", "Faults", "Probes", "FaultlineSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -42,6 +53,7 @@ let package = Package(
         .testTarget(name: "FaultlineSupportTests", dependencies: ["FaultlineSupport"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "TestSupport"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "TestSupport"]),
         // Shared test helpers: labelled throw-away containers against the real engine.
         .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),

@@ -45,7 +45,7 @@ extension DockerEngineClient {
 
     /// `POST /containers/{id}/pause` with the call's timing (for benchmarks).
     public func timedPause(_ id: String) async throws(DockerEngineError) -> EngineTiming {
-        try await send(.post, "/containers/\(id)/pause").timing
+        EngineTiming(try await send(.post, "/containers/\(id)/pause").timing)
     }
 
     /// `POST /containers/{id}/unpause`.
@@ -55,7 +55,7 @@ extension DockerEngineClient {
 
     /// `POST /containers/{id}/unpause` with the call's timing (for benchmarks).
     public func timedUnpause(_ id: String) async throws(DockerEngineError) -> EngineTiming {
-        try await send(.post, "/containers/\(id)/unpause").timing
+        EngineTiming(try await send(.post, "/containers/\(id)/unpause").timing)
     }
 
     /// `POST /containers/{id}/update`. Note: the engine persists these limits in the container's

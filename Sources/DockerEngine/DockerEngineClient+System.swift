@@ -7,7 +7,7 @@ extension DockerEngineClient {
 
     /// `GET /_ping` with the engine's own timing (for benchmarks).
     public func timedPing() async throws(DockerEngineError) -> EngineTiming {
-        try await send(.get, "/_ping", timeout: .seconds(5), versioned: false).timing
+        EngineTiming(try await send(.get, "/_ping", timeout: .seconds(5), versioned: false).timing)
     }
 
     /// `GET /version`.

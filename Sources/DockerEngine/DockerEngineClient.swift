@@ -1,3 +1,4 @@
+import CurlTransport
 import Foundation
 import FaultlineSupport
 import Logging
@@ -31,7 +32,7 @@ public final class DockerEngineClient: Sendable {
     public static func connect(
         to endpoint: EngineEndpoint = .local, logger: Logger
     ) async throws(DockerEngineError) -> DockerEngineClient {
-        let pool = ConnectionPool(endpoint: endpoint)
+        let pool = ConnectionPool(label: "faultline.engine.io")
         let bootstrap = DockerEngineClient(endpoint: endpoint, apiVersion: "", pool: pool, logger: logger)
         let version: EngineVersion = try await bootstrap.decode(.get, "/version", versioned: false)
         let negotiated = try negotiate(engine: version.apiVersion, engineMinimum: version.minAPIVersion)
@@ -61,14 +62,16 @@ public final class DockerEngineClient: Sendable {
         _ method: Method, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
         timeout: Duration? = DockerEngineClient.defaultTimeout, versioned: Bool = true,
         acceptNotModified: Bool = false
-    ) async throws(DockerEngineError) -> RawResponse {
+    ) async throws(DockerEngineError) -> CurlResponse {
         let fullPath = (versioned ? "/v\(apiVersion)" : "") + path
         let url = endpoint.baseURL + fullPath + Self.encode(query: query)
         let callPath = fullPath + Self.encode(query: query)
-        let response: RawResponse
+        let request = CurlRequest(method: method.rawValue, url: url, body: body, timeout: timeout,
+                                  unixSocketPath: endpoint.socketPath)
+        let response: CurlResponse
         do {
             response = try await pool.withConnection { connection throws(TransportFailure) in
-                try connection.perform(method: method.rawValue, url: url, body: body, timeout: timeout)
+                try connection.perform(request)
             }
         } catch {
             throw DockerEngineError(kind: .transport, method: method.rawValue, path: callPath,
@@ -126,8 +129,8 @@ public final class DockerEngineClient: Sendable {
     }
 
     static func explain(_ failure: TransportFailure, endpoint: EngineEndpoint) -> String {
-        switch (failure.code, endpoint.transport) {
-        case (7, .unixSocket(let path)):  // CURLE_COULDNT_CONNECT
+        switch (failure.isConnectFailure, endpoint.transport) {
+        case (true, .unixSocket(let path)):
             if !FileManager.default.fileExists(atPath: path) {
                 return "no engine socket at \(path): is dockerd running? (scripts/setup.sh starts one)"
             }

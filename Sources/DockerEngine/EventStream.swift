@@ -1,4 +1,5 @@
 import CCurl
+import CurlTransport
 import Foundation
 import Synchronization
 

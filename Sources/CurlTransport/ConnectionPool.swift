@@ -3,20 +3,19 @@ import Synchronization
 
 /// Keeps idle libcurl connections for reuse and runs each blocking transfer on a dispatch queue,
 /// never on Swift's cooperative thread pool. Concurrent callers get separate connections, so a
-/// slow `stop` does not hold up a `pause` elsewhere.
-final class ConnectionPool: Sendable {
-    private let endpoint: EngineEndpoint
+/// slow call does not hold up another.
+public final class ConnectionPool: Sendable {
     private let idle = Mutex<[CurlConnection]>([])
     private let maxIdle: Int
-    private let queue = DispatchQueue(label: "faultline.engine.io", attributes: .concurrent)
+    private let queue: DispatchQueue
 
-    init(endpoint: EngineEndpoint, maxIdle: Int = 8) {
-        self.endpoint = endpoint
+    public init(label: String, maxIdle: Int = 8) {
         self.maxIdle = maxIdle
+        self.queue = DispatchQueue(label: label, attributes: .concurrent)
     }
 
     /// Runs `body` with a connection off the cooperative pool and returns its result.
-    func withConnection<T: Sendable>(
+    public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (CurlConnection) throws(TransportFailure) -> T
     ) async throws(TransportFailure) -> T {
         let result: Result<T, TransportFailure> = await withCheckedContinuation { continuation in
@@ -28,14 +27,14 @@ final class ConnectionPool: Sendable {
     }
 
     /// The same on the calling thread (for callers already off the cooperative pool).
-    func withConnectionBlocking<T>(
+    public func withConnectionBlocking<T>(
         _ body: (CurlConnection) throws(TransportFailure) -> T
     ) -> Result<T, TransportFailure> {
         let connection: CurlConnection
         if let reused = idle.withLock({ $0.popLast() }) {
             connection = reused
         } else {
-            do { connection = try CurlConnection(endpoint: endpoint) } catch { return .failure(error) }
+            do { connection = try CurlConnection() } catch { return .failure(error) }
         }
         let result: Result<T, TransportFailure>
         do { result = .success(try body(connection)) } catch { result = .failure(error) }

@@ -1,25 +1,29 @@
 import CCurl
 
 /// libcurl's process-wide initialisation, done once before the first handle is made.
-enum CurlRuntime {
+public enum CurlRuntime {
     private static let initialised: Bool = {
         curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
     }()
 
-    static func ensureInitialised() { _ = initialised }
+    public static func ensureInitialised() { _ = initialised }
 }
 
 /// Collects a response body (or streams it line by line) from libcurl's write callback.
-final class ResponseSink {
-    var bytes: [UInt8] = []
+public final class ResponseSink {
+    public var bytes: [UInt8] = []
     /// When set, called with each complete line instead of keeping the bytes.
-    var onLine: (([UInt8]) -> Void)?
+    public var onLine: (([UInt8]) -> Void)?
     /// When it returns true, the transfer is aborted at the next callback.
-    var shouldAbort: () -> Bool = { false }
+    public var shouldAbort: () -> Bool = { false }
+    /// Bodies beyond this many bytes are cut (the transfer goes on); keeps probes' memory bounded.
+    public var maxBytes: Int = .max
+
+    public init() {}
 
     func receive(_ data: UnsafeRawBufferPointer) -> Bool {
         if shouldAbort() { return false }
-        bytes.append(contentsOf: data)
+        if bytes.count < maxBytes { bytes.append(contentsOf: data.prefix(maxBytes - bytes.count)) }
         if let onLine {
             while let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(bytes[..<newline])
@@ -32,7 +36,7 @@ final class ResponseSink {
 }
 
 /// The C write callback: hands each chunk to the `ResponseSink` passed as user data.
-let curlWriteToSink: fl_curl_data_callback = { data, size, count, userdata in
+public let curlWriteToSink: fl_curl_data_callback = { data, size, count, userdata in
     guard let userdata, let data else { return 0 }
     let length = size * count
     let sink = Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue()

@@ -1,0 +1,153 @@
+import CCurl
+import FaultlineSupport
+
+/// One HTTP request for `CurlConnection`.
+public struct CurlRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [String]
+    public var body: [UInt8]?
+    /// Whole-transfer time-out; nil for none (streams).
+    public var timeout: Duration?
+    public var connectTimeout: Duration
+    /// Send the request over this unix socket instead of TCP.
+    public var unixSocketPath: String?
+    public var verifyTLS: Bool
+
+    public init(method: String = "GET", url: String, headers: [String] = [], body: [UInt8]? = nil,
+                timeout: Duration? = .seconds(30), connectTimeout: Duration = .seconds(5),
+                unixSocketPath: String? = nil, verifyTLS: Bool = true) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.unixSocketPath = unixSocketPath
+        self.verifyTLS = verifyTLS
+    }
+}
+
+/// One libcurl easy handle, used by one request at a time. Reusing the handle keeps the
+/// connection alive between calls (no new socket per request).
+///
+/// Not thread-safe by itself: `ConnectionPool` hands each connection to one caller at a time,
+/// which is why the `@unchecked Sendable` is confined to this one small type.
+public final class CurlConnection: @unchecked Sendable {
+    private let handle: UnsafeMutableRawPointer
+
+    public init() throws(TransportFailure) {
+        CurlRuntime.ensureInitialised()
+        guard let handle = curl_easy_init() else { throw TransportFailure(code: -1, message: "curl_easy_init failed") }
+        self.handle = handle
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    /// Performs one HTTP request and returns status, body and timing. Blocks the calling thread.
+    public func perform(_ request: CurlRequest, sink: ResponseSink = ResponseSink()) throws(TransportFailure) -> CurlResponse {
+        curl_easy_reset(handle)  // keeps the live connection, clears per-request options
+        var headers: UnsafeMutablePointer<curl_slist>? = nil
+        headers = curl_slist_append(headers, "Expect:")
+        if request.body != nil && !request.headers.contains(where: { $0.lowercased().hasPrefix("content-type:") }) {
+            headers = curl_slist_append(headers, "Content-Type: application/json")
+        }
+        for header in request.headers { headers = curl_slist_append(headers, header) }
+        defer { curl_slist_free_all(headers) }
+
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        let unmanagedSink = Unmanaged.passRetained(sink)
+        defer { unmanagedSink.release() }
+
+        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+            fl_curl_set_string(handle, CURLOPT_URL, request.url)
+            if let socket = request.unixSocketPath { fl_curl_set_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket) }
+            fl_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+            fl_curl_set_long(handle, CURLOPT_TCP_NODELAY, 1)
+            fl_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds)))
+            fl_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.map { max(1, Int($0.milliseconds)) } ?? 0)
+            fl_curl_set_string(handle, CURLOPT_NOPROXY, "*")  // never send probe or engine traffic through a proxy
+            if !request.verifyTLS {
+                fl_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
+                fl_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+            }
+            fl_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers)
+            fl_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
+            fl_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteToSink)
+            fl_curl_set_pointer(handle, CURLOPT_WRITEDATA, unmanagedSink.toOpaque())
+            switch request.method {
+            case "GET":
+                fl_curl_set_long(handle, CURLOPT_HTTPGET, 1)
+            case "HEAD":
+                fl_curl_set_long(handle, CURLOPT_NOBODY, 1)
+            case "POST":
+                fl_curl_set_long(handle, CURLOPT_POST, 1)
+                setBody(request.body ?? [])
+            default:
+                fl_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+                if let body = request.body { setBody(body) }
+            }
+            return curl_easy_perform(handle)
+        }
+        guard code == CURLE_OK else {
+            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let summary = String(cString: curl_easy_strerror(code))
+            throw TransportFailure(code: Int(code.rawValue), message: detail.isEmpty ? summary : detail)
+        }
+        var status = 0, connects = 0
+        fl_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        fl_curl_get_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        var total = 0.0, pretransfer = 0.0, firstByte = 0.0
+        fl_curl_get_double(handle, CURLINFO_TOTAL_TIME, &total)
+        fl_curl_get_double(handle, CURLINFO_PRETRANSFER_TIME, &pretransfer)
+        fl_curl_get_double(handle, CURLINFO_STARTTRANSFER_TIME, &firstByte)
+        return CurlResponse(
+            status: status, body: sink.bytes, newConnections: connects,
+            timing: CurlTiming(total: .seconds(total), server: .seconds(max(0, firstByte - pretransfer))))
+    }
+
+    private func setBody(_ body: [UInt8]) {
+        fl_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+        guard !body.isEmpty else {
+            fl_curl_set_string(handle, CURLOPT_COPYPOSTFIELDS, "")
+            return
+        }
+        _ = body.withUnsafeBytes { bytes in
+            // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
+            fl_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+        }
+    }
+}
+
+/// A response as libcurl delivered it.
+public struct CurlResponse: Sendable {
+    public let status: Int
+    public let body: [UInt8]
+    /// New connections this transfer opened (0 when a kept-alive one was reused).
+    public let newConnections: Int
+    public let timing: CurlTiming
+}
+
+/// How long a transfer took: end to end, and the part the server spent before its first
+/// response byte (request sent → first byte).
+public struct CurlTiming: Sendable, Equatable {
+    public let total: Duration
+    public let server: Duration
+}
+
+/// libcurl could not complete a transfer (connect refused, time-out, socket missing…).
+public struct TransportFailure: Error, CustomStringConvertible {
+    public let code: Int
+    public let message: String
+
+    public init(code: Int, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// CURLE_OPERATION_TIMEDOUT.
+    public var isTimeout: Bool { code == 28 }
+    /// CURLE_COULDNT_CONNECT.
+    public var isConnectFailure: Bool { code == 7 }
+    public var description: String { message }
+}
