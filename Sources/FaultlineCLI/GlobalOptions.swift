@@ -17,6 +17,11 @@ struct GlobalOptions: ParsableArguments {
     var logLevel: String = "warning"
 
     func makeLogger(label: String = "faultline") throws -> Logger {
+        try Self.logger(level: logLevel, label: label)
+    }
+
+    /// A logger writing to stderr at `level` (one of swift-log's level names).
+    static func logger(level logLevel: String, label: String = "faultline") throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("unknown log level '\(logLevel)' (allowed: trace, debug, info, notice, warning, error, critical)")
         }

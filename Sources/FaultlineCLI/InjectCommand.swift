@@ -34,6 +34,11 @@ struct InjectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "partition: a network to cut (repeatable; default all).") var network: [String] = []
     @Option(name: .long, help: "stop/restart: seconds before the engine sends SIGKILL.") var grace: Int?
     @Option(name: .long, help: "Longest a revert may take before it is reported as failed.") var revertTimeout: String = "30s"
+    @Option(name: .long, help: "Probe this during the fault and report time to detect / recover (a probe spec, repeatable).")
+    var probe: [String] = []
+    @Option(name: .long, help: "How often the probes run.") var probeEvery = "100ms"
+    @Option(name: .long, help: "Per-check time-out of the probes.") var probeTimeout = "500ms"
+    @Option(name: .long, help: "How long to keep probing after the revert for the probes to recover.") var recoverWithin = "30s"
     @Flag(name: .long, help: "One JSON object per event.") var json = false
 
     /// The validated request: the fault and its window.
@@ -105,6 +110,10 @@ struct InjectCommand: AsyncParsableCommand {
         let output = Output(json: json)
         let trap = SignalTrap()
         let context = try await CommandContext.make(global)
+        let session = try probe.isEmpty ? nil : ProbeSession(
+            specs: probe, every: try DurationText.parse(probeEvery), timeout: try DurationText.parse(probeTimeout),
+            logger: context.logger, output: output)
+        let recoveryLimit = try DurationText.parse(recoverWithin)
         let ledger = try context.ledger(global)
 
         // Whatever an earlier, crashed faultline left is reverted before anything new is injected.
@@ -117,6 +126,11 @@ struct InjectCommand: AsyncParsableCommand {
             throw SignalTrap.exitCode(for: early)
         }
         let injector = FaultInjector(environment: context.environment, ledger: ledger, revertTimeout: revertLimit)
+        if let session {
+            session.start()
+            await session.awaitBaseline(limit: .seconds(3))
+        }
+        let injectAt = session?.now ?? .zero
         let fault = try await injector.inject(plan.action, on: target, window: plan.window)
         let windowText = plan.window.map { " for \(DurationText.format($0))" } ?? ""
         output.event("injected", "\(fault.summary) on \(target.name) (\(target.shortID))\(windowText) [\(Self.millis(fault.injectDuration))]",
@@ -134,6 +148,7 @@ struct InjectCommand: AsyncParsableCommand {
         if let interrupted {
             output.event("interrupt", "\(SignalTrap.name(interrupted)) received: reverting now", fields: ["signal": .string(SignalTrap.name(interrupted))])
         }
+        let revertAt = session?.now ?? .zero
         let report = await injector.revert(fault)
         let elapsed = report.revertedAt.timeIntervalSince(fault.injectedAt)
         switch report.result {
@@ -150,6 +165,22 @@ struct InjectCommand: AsyncParsableCommand {
         }
         if let interrupted {
             throw SignalTrap.exitCode(for: interrupted)
+        }
+        if let session {
+            await session.awaitRecovery(after: revertAt, limit: recoveryLimit)
+            var unrecovered = false
+            for (name, analysis) in await session.finish(injectAt: injectAt, revertAt: revertAt) {
+                unrecovered = unrecovered || analysis.timeToRecover == nil
+                output.event("measured", ProbeSession.describe(name, analysis, window: plan.window), fields: [
+                    "probe": .string(name),
+                    "ttd_ms": analysis.timeToDetect.map { .number($0.milliseconds) } ?? .null,
+                    "ttr_ms": analysis.timeToRecover.map { .number($0.milliseconds) } ?? .null,
+                    "samples_during": .integer(Int64(analysis.samplesDuring)),
+                    "failures_during": .integer(Int64(analysis.failuresDuring)),
+                    "healthy_before": .bool(analysis.healthyBefore),
+                ])
+            }
+            if unrecovered { throw ExitCode(FaultlineExitCode.failed.rawValue) }
         }
     }
 

@@ -26,6 +26,16 @@ final class SignalTrap: Sendable {
         }
     }
 
+    /// Calls `handler` on the first signal (at once if one already arrived).
+    func onSignal(_ handler: @escaping @Sendable () -> Void) {
+        let already = state.withLock { state -> Bool in
+            if state.received != nil { return true }
+            state.onSignal.append(handler)
+            return false
+        }
+        if already { handler() }
+    }
+
     /// The first signal received, if any.
     var received: Int32? { state.withLock { $0.received } }
 
@@ -33,13 +43,7 @@ final class SignalTrap: Sendable {
     func sleep(for duration: Duration) async -> Int32? {
         if let already = received { return already }
         let window = Task { try await Task.sleep(for: duration) }
-        let cancelWindow: @Sendable () -> Void = { window.cancel() }
-        let early = state.withLock { state -> Int32? in
-            if let received = state.received { return received }
-            state.onSignal.append(cancelWindow)
-            return nil
-        }
-        if early != nil { window.cancel() }
+        onSignal { window.cancel() }
         _ = await window.result
         return received
     }

@@ -12,21 +12,23 @@ public struct DeadlineExceeded: Error, CustomStringConvertible {
 /// must not hang the caller when the engine does not answer. On time-out the work keeps running
 /// in the background (its own engine calls carry their own time-outs) and the caller gets
 /// `DeadlineExceeded`.
+/// With `cancelOnTimeout`, the work is also cancelled when the limit passes (for work that
+/// should stop, like a probe's conversation), but the caller still does not wait for it to end.
 public func runDetached<T: Sendable>(
-    _ what: String, limit: Duration, _ work: @escaping @Sendable () async throws -> T
+    _ what: String, limit: Duration, cancelOnTimeout: Bool = false, _ work: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     return try await withCheckedThrowingContinuation { continuation in
         let once = ResumeOnce(continuation)
         let resumeOnce: @Sendable (Result<T, any Error>) -> Void = { once.resume(with: $0) }
-        let timer = Task.detached {
-            do { try await Task.sleep(for: limit) } catch { return }
-            resumeOnce(.failure(DeadlineExceeded(what: what, limit: limit)))
-        }
-        Task.detached {
+        let worker = Task.detached {
             let result: Result<T, any Error>
             do { result = .success(try await work()) } catch { result = .failure(error) }
-            timer.cancel()
             resumeOnce(result)
+        }
+        Task.detached {
+            try? await Task.sleep(for: limit)
+            resumeOnce(.failure(DeadlineExceeded(what: what, limit: limit)))
+            if cancelOnTimeout { worker.cancel() }
         }
     }
 }

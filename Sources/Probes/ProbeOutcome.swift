@@ -1,0 +1,30 @@
+/// How one probe run ended.
+public enum ProbeOutcome: String, Codable, Sendable, CaseIterable {
+    /// The check passed.
+    case ok
+    /// The target answered, but not as expected (status, reply, value, an `error` event).
+    case failed
+    /// No answer within the probe's time-out.
+    case timeout
+    /// The exchange broke: connection refused or reset, protocol error.
+    case error
+
+    public var isOK: Bool { self == .ok }
+}
+
+/// The result of one check, before the runner adds timing.
+public struct ProbeCheck: Sendable, Equatable {
+    public let outcome: ProbeOutcome
+    /// One line: what was seen (`HTTP 503 (expected 200)`, `connection refused`, `PONG`).
+    public let reason: String
+    /// Connection attempts made (reconnects count), for retrying probes.
+    public let attempts: Int
+
+    public init(_ outcome: ProbeOutcome, _ reason: String, attempts: Int = 1) {
+        self.outcome = outcome
+        self.reason = reason
+        self.attempts = attempts
+    }
+
+    public static func ok(_ reason: String, attempts: Int = 1) -> ProbeCheck { ProbeCheck(.ok, reason, attempts: attempts) }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs probes continuously, each on its own cadence (down to 10 ms), and streams their samples.
+///
+/// A probe never overlaps itself: when a check takes longer than the interval, the missed ticks
+/// are skipped and the next check starts on the next tick. Probes never block one another: each
+/// runs in its own task and its blocking calls on its own lane.
+public final class ProbeRunner: Sendable {
+    /// One probe and how often to run it.
+    public struct Scheduled: Sendable {
+        public let probe: any Probe
+        public let every: Duration
+        public init(probe: any Probe, every: Duration) {
+            self.probe = probe
+            self.every = every
+        }
+    }
+
+    public static let minimumInterval: Duration = .milliseconds(10)
+
+    /// Every sample, in the order they finish. Finishes when the runner stops.
+    public let samples: AsyncStream<ProbeSample>
+    private let continuation: AsyncStream<ProbeSample>.Continuation
+    private let scheduled: [Scheduled]
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// The runner's monotonic origin; sample offsets count from here.
+    public let origin: ContinuousClock.Instant
+    /// The wall time at `origin`.
+    public let originDate: Date
+
+    public init(_ scheduled: [Scheduled]) {
+        self.scheduled = scheduled
+        (samples, continuation) = AsyncStream.makeStream(of: ProbeSample.self)
+        origin = .now
+        originDate = Date()
+    }
+
+    /// Starts every probe; they run until `stop()` or until `duration` has passed.
+    public func start(for duration: Duration? = nil) {
+        let end = duration.map { origin + $0 }
+        let started = scheduled.map { item in
+            Task { [continuation, origin, originDate] in
+                await Self.loop(item, end: end, origin: origin, originDate: originDate, emit: { continuation.yield($0) })
+            }
+        }
+        tasks.withLock { $0 = started }
+        Task { [continuation] in
+            for task in started { await task.value }
+            continuation.finish()
+        }
+    }
+
+    /// Stops every probe after its current check and closes their connections.
+    public func stop() async {
+        let running = tasks.withLock { $0 }
+        running.forEach { $0.cancel() }
+        for task in running { await task.value }
+        for item in scheduled { await item.probe.close() }
+        continuation.finish()
+    }
+
+    static func loop(_ item: Scheduled, end: ContinuousClock.Instant?, origin: ContinuousClock.Instant, originDate: Date,
+                     emit: (ProbeSample) -> Void) async {
+        let every = max(item.every, minimumInterval)
+        var next = ContinuousClock.now
+        var sequence = 0
+        while !Task.isCancelled {
+            if let end, next >= end { break }
+            let start = ContinuousClock.now
+            let check = await item.probe.check()
+            let latency = ContinuousClock.now - start
+            sequence += 1
+            emit(ProbeSample(probe: item.probe.name, sequence: sequence,
+                             startedAt: originDate.addingTimeInterval((start - origin).seconds), offset: start - origin,
+                             latency: latency, outcome: check.outcome, reason: check.reason, attempts: check.attempts))
+            next = next + every
+            let now = ContinuousClock.now
+            if next < now {
+                // Skip the ticks a slow check missed; keep the phase.
+                let missed = ((now - next) / every).rounded(.up)
+                next = next + every * missed
+            }
+            do { try await Task.sleep(until: next, clock: .continuous) } catch { break }
+        }
+    }
+}
+
+extension Duration {
+    static func / (lhs: Duration, rhs: Duration) -> Double { lhs.seconds / rhs.seconds }
+    static func * (lhs: Duration, rhs: Double) -> Duration { .nanoseconds(Int64((Double(lhs.nanoseconds) * rhs).rounded())) }
+}

@@ -1,0 +1,41 @@
+/// Turns the samples of one probe around one fault window into recovery figures.
+///
+/// - time to detect: inject → the moment the first failing check after the inject ended (a
+///   time-out is known only when it fires, so that is when a client could have noticed);
+/// - time to recover: revert (the end of the window, when the revert starts) → start of the first
+///   of `consecutive` ok samples in a row that started after it;
+/// - error rate during the window, and samples seen.
+public struct RecoveryAnalysis: Sendable, Equatable {
+    public let timeToDetect: Duration?
+    public let timeToRecover: Duration?
+    public let samplesDuring: Int
+    public let failuresDuring: Int
+    public let failuresAfter: Int
+    /// Whether the probe was ok (K in a row) before the inject.
+    public let healthyBefore: Bool
+
+    public var errorRateDuring: Double { samplesDuring == 0 ? 0 : Double(failuresDuring) / Double(samplesDuring) }
+
+    /// - Parameters: sample offsets and the inject/revert instants are on the same monotonic timeline.
+    public static func analyse(_ samples: [ProbeSample], injectAt: Duration, revertAt: Duration, consecutive: Int = 3) -> RecoveryAnalysis {
+        let ordered = samples.sorted { $0.offset < $1.offset }
+        let before = ordered.filter { $0.offset + $0.latency <= injectAt }
+        let healthyBefore = before.suffix(min(consecutive, before.count)).allSatisfy(\.outcome.isOK) && !before.isEmpty
+        let during = ordered.filter { $0.offset >= injectAt && $0.offset < revertAt }
+        let detect = ordered.first { $0.offset >= injectAt && !$0.outcome.isOK }.map { $0.offset + $0.latency - injectAt }
+        let after = ordered.filter { $0.offset >= revertAt }
+        var recover: Duration?
+        var run = 0
+        for (index, sample) in after.enumerated() {
+            run = sample.outcome.isOK ? run + 1 : 0
+            if run == consecutive {
+                recover = max(.zero, after[index - consecutive + 1].offset - revertAt)
+                break
+            }
+        }
+        // A probe that never failed recovered at once; report zero only when it has the K ok samples.
+        return RecoveryAnalysis(timeToDetect: detect, timeToRecover: recover, samplesDuring: during.count,
+                                failuresDuring: during.filter { !$0.outcome.isOK }.count,
+                                failuresAfter: after.filter { !$0.outcome.isOK }.count, healthyBefore: healthyBefore)
+    }
+}

@@ -1,0 +1,190 @@
+import FaultlineSupport
+import Foundation
+import HTTPTypes
+import Logging
+import Synchronization
+import WSClient
+
+/// One expected message of a WebSocket conversation: its type and optional field checks.
+public struct WebSocketExpectation: Codable, Sendable, Equatable {
+    public var type: String
+    public var fields: [FieldCheck] = []
+
+    public init(type: String, fields: [FieldCheck] = []) {
+        self.type = type
+        self.fields = fields
+    }
+}
+
+/// A check on one field of a JSON message (dotted path).
+public struct FieldCheck: Codable, Sendable, Equatable {
+    public var path: String
+    public var equals: String?
+    public var present: Bool?
+    public var minLength: Int?
+
+    public init(path: String, equals: String? = nil, present: Bool? = nil, minLength: Int? = nil) {
+        self.path = path
+        self.equals = equals
+        self.present = present
+        self.minLength = minLength
+    }
+
+    /// Nil when the check passes, else what is wrong.
+    func problem(in message: JSONNode) -> String? {
+        let node = message.at(path)
+        if present == false { return node == nil ? nil : "\(path) is present" }
+        guard let node, node != .null else { return (present == true || equals != nil || minLength != nil) ? "\(path) is absent" : nil }
+        if let equals, node.text != equals { return "\(path) is '\(node.text.prefix(60))' (expected '\(equals)')" }
+        if let minLength {
+            let length: Int
+            switch node {
+            case .string(let text): length = text.count
+            case .array(let items): length = items.count
+            case .object(let fields): length = fields.count
+            default: length = node.text.count
+            }
+            if length < minLength { return "\(path) has length \(length) (expected at least \(minLength))" }
+        }
+        return nil
+    }
+}
+
+/// What a WebSocket probe sends and expects.
+public struct WebSocketProbeConfig: Codable, Sendable, Equatable {
+    public var url: String
+    /// `Name: value` lines sent with the upgrade request (e.g. `Authorization: Bearer …`).
+    public var headers: [String] = []
+    /// Text messages (usually JSON) sent in order after connecting.
+    public var send: [String] = []
+    /// Messages expected in this order; others in between are ignored (heartbeats, progress).
+    public var expect: [WebSocketExpectation] = []
+    /// The JSON field that names a message's type.
+    public var matchField: String = "type"
+    /// A message of this type that is not expected next fails the check at once, with its text:
+    /// the server reported an error clearly. Nil to treat it like any other message.
+    public var errorType: String? = "error"
+
+    public init(url: String) { self.url = url }
+
+    public func validate() throws(ProbeConfigError) {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "ws" || scheme == "wss",
+              parsed.host != nil else {
+            throw ProbeConfigError("url", "'\(url)' is not a ws:// or wss:// URL")
+        }
+        for header in headers {
+            guard let colon = header.firstIndex(of: ":"), HTTPField.Name(String(header[..<colon]).trimmingCharacters(in: .whitespaces)) != nil else {
+                throw ProbeConfigError("headers", "'\(header)' is not 'Name: value'")
+            }
+        }
+        guard !matchField.isEmpty else { throw ProbeConfigError("match_field", "empty") }
+        for expectation in expect where expectation.type.isEmpty { throw ProbeConfigError("expect", "a message type is empty") }
+    }
+}
+
+/// Connects, sends the configured messages, and waits for the expected sequence of messages in
+/// order within the probe's time-out — or for a clear `error` message. A silent server is a
+/// time-out whose reason lists what was seen; the error-propagation check of a campaign is a
+/// sequence of one: `expect: [{type: error}]`.
+public final class WebSocketProbe: Probe {
+    public let name: String
+    public let timeout: Duration
+    let config: WebSocketProbeConfig
+    private let logger: Logger
+
+    public init(name: String, config: WebSocketProbeConfig, timeout: Duration, logger: Logger) throws(ProbeConfigError) {
+        try config.validate()
+        self.name = name
+        self.config = config
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    public func check() async -> ProbeCheck {
+        let progress = SeenTypes()
+        let config = config, logger = logger
+        do {
+            return try await runDetached("websocket conversation", limit: timeout, cancelOnTimeout: true) {
+                try await Self.converse(config, progress: progress, logger: logger)
+            }
+        } catch is DeadlineExceeded {
+            let seen = progress.types
+            let waiting = progress.waitingFor.map { "waiting for '\($0)'" } ?? (progress.connected ? "connected" : "not connected")
+            return ProbeCheck(.timeout, "no answer within \(Int(timeout.milliseconds)) ms (\(waiting); saw \(seen.isEmpty ? "nothing" : seen.joined(separator: ", ")))")
+        } catch {
+            return ProbeCheck(.error, "\(error)".replacingOccurrences(of: "\n", with: " "))
+        }
+    }
+
+    static func converse(_ config: WebSocketProbeConfig, progress: SeenTypes, logger: Logger) async throws -> ProbeCheck {
+        var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
+        for header in config.headers {
+            let colon = header.firstIndex(of: ":")!
+            let name = HTTPField.Name(String(header[..<colon]).trimmingCharacters(in: .whitespaces))!
+            configuration.additionalHeaders[name] = String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        }
+        let box = VerdictBox()
+        try await WebSocketClient.connect(url: config.url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+            progress.markConnected()
+            for message in config.send { try await outbound.write(.text(message)) }
+            guard !config.expect.isEmpty else {
+                box.set(.ok("connected\(config.send.isEmpty ? "" : ", sent \(config.send.count)")"))
+                return
+            }
+            var index = 0
+            progress.waiting(for: config.expect[0].type)
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                guard let node = JSONNode.parse(Data(text.utf8)) else { progress.saw("(not JSON)"); continue }
+                let type = node.at(config.matchField)?.text ?? "(no \(config.matchField))"
+                progress.saw(type)
+                let expected = config.expect[index]
+                if type == expected.type {
+                    if let problem = expected.fields.lazy.compactMap({ $0.problem(in: node) }).first {
+                        box.set(ProbeCheck(.failed, "'\(type)': \(problem)"))
+                        return
+                    }
+                    index += 1
+                    if index == config.expect.count {
+                        box.set(.ok(config.expect.map(\.type).joined(separator: " → ")))
+                        return
+                    }
+                    progress.waiting(for: config.expect[index].type)
+                } else if let errorType = config.errorType, type == errorType {
+                    let detail = node.at("message")?.text ?? node.at("error")?.text ?? text
+                    box.set(ProbeCheck(.failed, "error event before '\(expected.type)': \(detail.prefix(120))"))
+                    return
+                } else if config.expect[(index + 1)...].contains(where: { $0.type == type }) {
+                    box.set(ProbeCheck(.failed, "'\(type)' arrived before '\(expected.type)' (out of order)"))
+                    return
+                }
+            }
+            box.set(ProbeCheck(.error, "server closed the connection while waiting for '\(config.expect[index].type)'"))
+        }
+        return box.value ?? ProbeCheck(.error, "connection ended without a verdict")
+    }
+}
+
+/// What a conversation has seen so far (read when it times out).
+final class SeenTypes: Sendable {
+    private struct State {
+        var types: [String] = []
+        var waitingFor: String?
+        var connected = false
+    }
+    private let state = Mutex(State())
+
+    func saw(_ type: String) { state.withLock { if $0.types.count < 20 { $0.types.append(type) } } }
+    func waiting(for type: String) { state.withLock { $0.waitingFor = type } }
+    func markConnected() { state.withLock { $0.connected = true } }
+    var types: [String] { state.withLock { $0.types } }
+    var waitingFor: String? { state.withLock { $0.waitingFor } }
+    var connected: Bool { state.withLock { $0.connected } }
+}
+
+/// The verdict a WebSocket handler reached.
+final class VerdictBox: Sendable {
+    private let verdict = Mutex<ProbeCheck?>(nil)
+    func set(_ check: ProbeCheck) { verdict.withLock { if $0 == nil { $0 = check } } }
+    var value: ProbeCheck? { verdict.withLock { $0 } }
+}
