@@ -81,7 +81,21 @@ public struct RestartPolicy: Codable, Sendable, Equatable {
 /// `NetworkSettings` of an inspected container.
 public struct NetworkSettings: Codable, Sendable, Equatable {
     public let networks: [String: EndpointSettings]?
-    enum CodingKeys: String, CodingKey { case networks = "Networks" }
+    /// `6379/tcp` → where it is published on the host (nil when not published).
+    public let ports: [String: [PublishedPort]?]?
+    enum CodingKeys: String, CodingKey { case networks = "Networks", ports = "Ports" }
+
+    /// The host port `containerPort` (e.g. `6379/tcp`) is published on, if any.
+    public func hostPort(for containerPort: String) -> Int? {
+        (ports?[containerPort] ?? nil)?.compactMap { Int($0.hostPort) }.first
+    }
+}
+
+/// A container port published on the host.
+public struct PublishedPort: Codable, Sendable, Equatable {
+    public let hostIP: String
+    public let hostPort: String
+    enum CodingKeys: String, CodingKey { case hostIP = "HostIp", hostPort = "HostPort" }
 }
 
 /// How a container is attached to one network: what a reconnect must restore.

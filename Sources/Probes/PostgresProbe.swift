@@ -122,6 +122,11 @@ public final class PostgresProbe: Probe, @unchecked Sendable {
             if check == nil { check = evaluate(result, attempts: attempts) }
             PQclear(result)
         }
+        // A query error on a connection the server then closed (shutdown, crash, terminated
+        // backend) is a broken connection, not a wrong answer.
+        if let failed = check, failed.outcome == .failed, PQstatus(connection) == CONNECTION_BAD {
+            return ProbeCheck(.error, "connection lost: \(failed.reason)", attempts: attempts)
+        }
         return check ?? ProbeCheck(.error, "no result", attempts: attempts)
     }
 

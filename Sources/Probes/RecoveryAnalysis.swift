@@ -20,7 +20,7 @@ public struct RecoveryAnalysis: Sendable, Equatable {
     public static func analyse(_ samples: [ProbeSample], injectAt: Duration, revertAt: Duration, consecutive: Int = 3) -> RecoveryAnalysis {
         let ordered = samples.sorted { $0.offset < $1.offset }
         let before = ordered.filter { $0.offset + $0.latency <= injectAt }
-        let healthyBefore = before.suffix(min(consecutive, before.count)).allSatisfy(\.outcome.isOK) && !before.isEmpty
+        let healthyBefore = before.count >= consecutive && before.suffix(consecutive).allSatisfy(\.outcome.isOK)
         let during = ordered.filter { $0.offset >= injectAt && $0.offset < revertAt }
         let detect = ordered.first { $0.offset >= injectAt && !$0.outcome.isOK }.map { $0.offset + $0.latency - injectAt }
         let after = ordered.filter { $0.offset >= revertAt }

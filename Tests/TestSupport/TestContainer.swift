@@ -14,11 +14,14 @@ public struct TestContainerSpec: Sendable {
     public var user: String?
     public var stopSignal: String?
     public var extraLabels: [String: String]
+    public var tmpfs: [String: String]
+    /// `host:container[:ro]` beyond the host binaries.
+    public var extraBinds: [String]
 
     public init(purpose: String, command: [String] = ["/bin/sleep", "infinity"], networks: [String: [String]] = [:],
                 staticIPv4: [String: String] = [:], nanoCpus: Int64? = nil, memory: Int64? = nil,
                 publish: [String: String] = [:], user: String? = nil, stopSignal: String? = nil,
-                extraLabels: [String: String] = [:]) {
+                extraLabels: [String: String] = [:], tmpfs: [String: String] = [:], extraBinds: [String] = []) {
         self.purpose = purpose
         self.command = command
         self.networks = networks
@@ -29,6 +32,8 @@ public struct TestContainerSpec: Sendable {
         self.user = user
         self.stopSignal = stopSignal
         self.extraLabels = extraLabels
+        self.tmpfs = tmpfs
+        self.extraBinds = extraBinds
     }
 }
 
@@ -54,8 +59,9 @@ public func withTestContainer<T: Sendable>(
         labels: [TestEngine.testLabel: "1", "faultline.test.pid": String(getpid())].merging(spec.extraLabels) { $1 },
         user: spec.user, stopSignal: spec.stopSignal,
         exposedPorts: spec.publish.isEmpty ? nil : Array(spec.publish.keys),
-        hostConfig: .init(binds: TestEngine.hostBinds, portBindings: portBindings.isEmpty ? nil : portBindings,
-                          networkMode: firstNetwork, memory: spec.memory, nanoCpus: spec.nanoCpus),
+        hostConfig: .init(binds: TestEngine.hostBinds + spec.extraBinds, portBindings: portBindings.isEmpty ? nil : portBindings,
+                          networkMode: firstNetwork, memory: spec.memory, nanoCpus: spec.nanoCpus,
+                          tmpfs: spec.tmpfs.isEmpty ? nil : spec.tmpfs),
         networkingConfig: firstNetwork.map { .init(endpointsConfig: [$0: endpoints[$0]!]) })
     let id = try await engine.createContainer(name: name, request)
     do {

@@ -1,0 +1,73 @@
+import DockerEngine
+import Foundation
+
+/// Specs of real servers run from the host's binaries in throw-away containers, published on a
+/// random 127.0.0.1 port: Redis, PostgreSQL 15, an HTTP server and a WebSocket server.
+public enum TestServers {
+    public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
+        case redis, postgres, http, websocket
+        public var description: String { rawValue }
+    }
+
+    /// The container port each server listens on.
+    public static func containerPort(_ kind: Kind) -> String {
+        switch kind {
+        case .redis: return "6379/tcp"
+        case .postgres: return "5432/tcp"
+        case .http: return "8080/tcp"
+        case .websocket: return "8765/tcp"
+        }
+    }
+
+    static var fixtures: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures").path
+    }
+
+    /// postgres' uid:gid on this host (the container reads the host's /etc/passwd).
+    static var postgresUser: String {
+        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
+        for line in passwd.split(separator: "\n") where line.hasPrefix("postgres:") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count > 3 { return "\(fields[2]):\(fields[3])" }
+        }
+        return "101:104"
+    }
+
+    public static func spec(_ kind: Kind) -> TestContainerSpec {
+        let publish = [containerPort(kind): ""]
+        switch kind {
+        case .redis:
+            return TestContainerSpec(purpose: "redis", command: ["/usr/bin/redis-server", "--bind", "0.0.0.0", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+                                     publish: publish)
+        case .postgres:
+            let script = """
+                export PATH=/usr/lib/postgresql/15/bin:$PATH
+                if [ ! -f /data/pg/PG_VERSION ]; then
+                  initdb -D /data/pg -U app --auth=trust -E UTF8 --no-locale >/dev/null || exit 1
+                  echo 'host all all all trust' >> /data/pg/pg_hba.conf
+                fi
+                exec postgres -D /data/pg -c listen_addresses='*' -c unix_socket_directories=/data -c fsync=off
+                """
+            return TestContainerSpec(purpose: "postgres", command: ["/bin/sh", "-c", script], publish: publish,
+                                     user: postgresUser, stopSignal: "SIGINT",
+                                     tmpfs: ["/data": "rw,mode=0700,uid=\(postgresUser.split(separator: ":")[0]),gid=\(postgresUser.split(separator: ":")[1])"])
+        case .http:
+            let script = """
+                mkdir -p /srv && printf '{"status":"ok","checks":{"db":"up"}}' > /srv/health.json && cd /srv && exec /usr/bin/python3 -m http.server 8080 --bind 0.0.0.0
+                """
+            return TestContainerSpec(purpose: "http", command: ["/bin/sh", "-c", script], publish: publish, tmpfs: ["/srv": "rw"])
+        case .websocket:
+            return TestContainerSpec(purpose: "ws", command: ["/usr/bin/python3", "-u", "/fixtures/ws_server.py", "8765"], publish: publish,
+                                     extraBinds: ["\(fixtures):/fixtures:ro"])
+        }
+    }
+
+    /// Waits until the published port answers a TCP connect and the server had `settle` to get ready.
+    public static func publishedPort(_ kind: Kind, of id: String, engine: DockerEngineClient) async throws -> Int {
+        for _ in 0..<100 {
+            if let port = try await engine.inspectContainer(id).networkSettings.hostPort(for: containerPort(kind)) { return port }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSupportError("\(kind) container \(id) has no published port for \(containerPort(kind))")
+    }
+}
