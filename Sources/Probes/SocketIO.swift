@@ -76,13 +76,18 @@ enum SocketIO {
         }
     }
 
-    /// Reads until `done(received)` is true, the peer closes, or the deadline passes (at most `limit` bytes).
+    /// Reads until `done(received)` is true, the peer closes, or the deadline passes (at most
+    /// `limit` bytes). A deadline with nothing received throws; with a partial answer it returns it.
     static func receive(_ descriptor: Int32, deadline: PollDeadline, limit: Int = 65_536,
                         until done: ([UInt8]) -> Bool) throws(Failure) -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while !done(received) && received.count < limit {
-            try wait(descriptor, for: Int16(POLLIN), deadline: deadline, doing: "receive")
+            do {
+                try wait(descriptor, for: Int16(POLLIN), deadline: deadline, doing: "receive")
+            } catch where error.timedOut && !received.isEmpty {
+                return received
+            }
             let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count > 0 { received += buffer[..<count]; continue }
             if count == 0 { break }
