@@ -1,9 +1,47 @@
 #!/usr/bin/env bash
-# Set-up, a release build, and the benchmarks that compare faultline with the alternatives.
-# ROUNDS (default 200) sets the rounds per method.
+# Set-up, a release build, and the benchmarks that compare faultline with the alternatives,
+# side by side in one run. Traffic goes to loopback only; every loop is bounded and ends by itself.
+#   ROUNDS        engine benchmark rounds per method (default 200)
+#   PROBES        concurrent probes in the capacity benchmark (default 500)
+#   PROBE_SECONDS how long the probes run (default 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+command -v nginx >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 export PATH=/opt/swift/usr/bin:$PATH
-swift build -c release
-.build/release/faultline bench engine --rounds "${ROUNDS:-200}"
+swift build -c release 2>&1 | tail -1
+FL=.build/release/faultline
+
+# Local servers for the probe benchmark: Redis and nginx on loopback, removed on exit.
+WORK=$(mktemp -d /tmp/faultline-bench.XXXXXX)
+chmod 755 "$WORK"  # nginx workers run as nobody
+cleanup() {
+  [ -f "$WORK/redis.pid" ] && kill "$(cat "$WORK/redis.pid")" 2>/dev/null || true
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  sleep 0.2; rm -rf "$WORK"
+}
+trap cleanup EXIT
+redis-server --bind 127.0.0.1 --port 16379 --save '' --appendonly no --daemonize yes --pidfile "$WORK/redis.pid" --logfile "$WORK/redis.log" --maxclients 10000
+mkdir -p "$WORK/www" && echo ok > "$WORK/www/index.html"
+cat > "$WORK/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:18080; root $WORK/www; }
+}
+CONF
+nginx -c "$WORK/nginx.conf"
+ready=""
+for _ in $(seq 1 50); do
+  redis-cli -p 16379 ping >/dev/null 2>&1 && curl -sf http://127.0.0.1:18080/ >/dev/null && { ready=1; break; }
+  sleep 0.1
+done
+[ -n "$ready" ] || { echo "bench: local Redis or nginx did not come up; see $WORK" >&2; exit 1; }
+
+"$FL" bench engine --rounds "${ROUNDS:-200}"
+echo
+"$FL" bench probes --count "${PROBES:-500}" --for "${PROBE_SECONDS:-30}s"

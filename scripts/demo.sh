@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The first-run demo: set-up, build, a small target (Redis from the host's binaries, published on
 # 127.0.0.1:6381), then real faults with an independent prober measuring what a client sees, and a
-# SIGKILLed faultline whose fault `faultline recover` removes. Everything it starts it removes.
+# SIGKILLed faultline whose fault `faultline recover` removes. Probes built into faultline
+# measure what a client sees: time to detect, failures during the window, time to recover. Everything it starts it removes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -33,43 +34,21 @@ section "target: Redis on a user-defined network, published on 127.0.0.1:$PORT"
 for _ in $(seq 1 50); do redis-cli -p $PORT ping >/dev/null 2>&1 && break; sleep 0.1; done
 "$FL" targets
 
-# An independent prober: PING every 100 ms with a 500 ms deadline, for $1 seconds; prints
-# what a client saw: samples, failures, first failure and first success after it.
-probe() {
-  local seconds=$1 start now ok fail=0 total=0 first_fail="" recovered="" t
-  start=$(date +%s.%N)
-  while :; do
-    now=$(date +%s.%N)
-    t=$(echo "$now - $start" | bc)
-    (( $(echo "$t > $seconds" | bc) )) && break
-    if timeout 0.5 redis-cli -p $PORT ping 2>/dev/null | grep -q PONG; then ok=1; else ok=0; fi
-    total=$((total + 1))
-    if [ $ok = 0 ]; then
-      fail=$((fail + 1)); [ -n "$first_fail" ] || first_fail=$t
-    elif [ -n "$first_fail" ] && [ -z "$recovered" ]; then
-      recovered=$t
-    fi
-    sleep 0.1
-  done
-  printf '  prober: %d samples, %d failed' "$total" "$fail"
-  [ -n "$first_fail" ] && printf ', first failure at %.2fs' "$first_fail"
-  [ -n "$recovered" ] && printf ', answering again at %.2fs (outage seen by a client: %.2fs)' "$recovered" "$(echo "$recovered - $first_fail" | bc)"
-  printf '\n'
-}
+section "pause Redis for 3 s while faultline probes it as a client would (PING every 100 ms)"
+"$FL" inject pause "$REDIS" --for 3s --state-dir "$STATE" --probe redis://127.0.0.1:$PORT --probe tcp://127.0.0.1:$PORT
 
-section "pause Redis for 3 s while a client probes it"
-probe 5 & sleep 1
-"$FL" inject pause "$REDIS" --for 3s --state-dir "$STATE"
-wait
-
-section "cut Redis off its networks for 2 s (published port included)"
-probe 4 & sleep 1
-"$FL" inject partition "$REDIS" --for 2s --state-dir "$STATE"
-wait
+section "cut Redis off its networks for 2 s (published port included), probed"
+"$FL" inject partition "$REDIS" --for 2s --state-dir "$STATE" --probe redis://127.0.0.1:$PORT
 printf '  aliases after the revert: %s\n' "$("$DOCKER" inspect -f "{{json (index .NetworkSettings.Networks \"$NET\").Aliases}}" "$REDIS")"
 
+section "stop Redis for 2 s: how long until clients are served again?"
+"$FL" inject stop "$REDIS" --for 2s --grace 1 --state-dir "$STATE" --probe redis://127.0.0.1:$PORT
+
+section "what a client saw over 2 s afterwards"
+"$FL" probe redis://127.0.0.1:$PORT --every 100ms --for 2s
+
 section "limit Redis to 0.05 of a core for 2 s (live cgroup; HostConfig untouched)"
-"$FL" inject cpu "$REDIS" --cpus 0.05 --for 2s --state-dir "$STATE"
+"$FL" inject cpu "$REDIS" --cpus 0.05 --for 2s --state-dir "$STATE" --probe redis://127.0.0.1:$PORT
 printf '  HostConfig after: NanoCpus=%s CpuQuota=%s\n' "$("$DOCKER" inspect -f '{{.HostConfig.NanoCpus}}' "$REDIS")" "$("$DOCKER" inspect -f '{{.HostConfig.CpuQuota}}' "$REDIS")"
 
 section "never leave a fault behind: SIGKILL faultline mid-window, then recover"

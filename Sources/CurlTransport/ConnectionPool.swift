@@ -1,17 +1,19 @@
 import Dispatch
 import Synchronization
 
-/// Keeps idle libcurl connections for reuse and runs each blocking transfer on a dispatch queue,
-/// never on Swift's cooperative thread pool. Concurrent callers get separate connections, so a
-/// slow call does not hold up another.
+/// Keeps idle libcurl connections for reuse and runs each blocking transfer on a serial dispatch
+/// queue of its own, never on Swift's cooperative thread pool. (On Linux that pool is libdispatch's
+/// global concurrent queue, ncpu threads wide: a `.concurrent` queue would share — and block — it;
+/// a serial queue gets an overcommit thread.) Concurrent callers get separate connections and
+/// queues, so a slow call does not hold up another.
 public final class ConnectionPool: Sendable {
     private let idle = Mutex<[CurlConnection]>([])
     private let maxIdle: Int
-    private let queue: DispatchQueue
+    private let label: String
 
     public init(label: String, maxIdle: Int = 8) {
         self.maxIdle = maxIdle
-        self.queue = DispatchQueue(label: label, attributes: .concurrent)
+        self.label = label
     }
 
     /// Runs `body` with a connection off the cooperative pool and returns its result.
@@ -19,7 +21,7 @@ public final class ConnectionPool: Sendable {
         _ body: @escaping @Sendable (CurlConnection) throws(TransportFailure) -> T
     ) async throws(TransportFailure) -> T {
         let result: Result<T, TransportFailure> = await withCheckedContinuation { continuation in
-            queue.async {
+            DispatchQueue(label: label).async {
                 continuation.resume(returning: self.withConnectionBlocking(body))
             }
         }

@@ -8,7 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that compare faultline with the alternatives, side by side in one run.",
-        subcommands: [EngineBench.self])
+        subcommands: [EngineBench.self, ProbeBench.self])
 }
 
 /// `faultline bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
@@ -48,5 +48,34 @@ struct EngineBench: AsyncParsableCommand {
             try? await context.engine.removeContainer(id)
             throw error
         }
+    }
+}
+
+/// `faultline bench probes`: how many probes one faultline process sustains.
+struct ProbeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probes",
+        abstract: "Probe capacity: N concurrent TCP/HTTP/Redis probes against local servers, vs a process-per-sample loop.")
+
+    @Option(name: .long, help: "Concurrent probes.") var count = 500
+    @Option(name: .long, help: "Interval of each probe.") var every = "100ms"
+    @Option(name: .customLong("for"), help: "How long the probes run.") var duration = "30s"
+    @Option(name: .long, help: "How long the process-per-sample loop runs.") var loopFor = "5s"
+    @Option(name: .long, help: "Redis (and TCP) target on loopback, host:port.") var redis = "127.0.0.1:16379"
+    @Option(name: .long, help: "HTTP target on loopback.") var http = "http://127.0.0.1:18080/"
+
+    func run() async throws {
+        guard (1...10_000).contains(count) else { throw ValidationError("--count must be between 1 and 10000") }
+        let parts = redis.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--redis must be host:port") }
+        let host = String(parts[0])
+        guard host.hasPrefix("127.") || host == "localhost", http.hasPrefix("http://127.") || http.hasPrefix("http://localhost") else {
+            throw ValidationError("benchmarks send traffic to loopback only (127.0.0.0/8)")
+        }
+        let benchmark = ProbeCapacityBenchmark(
+            count: count, every: try DurationText.parse(every), duration: try DurationText.parse(duration),
+            redisHost: host, redisPort: port, httpURL: http, logger: try GlobalOptions.logger(level: "error"))
+        let result = try await benchmark.run(loopFor: try DurationText.parse(loopFor))
+        Output(json: false).line(benchmark.report(result))
     }
 }

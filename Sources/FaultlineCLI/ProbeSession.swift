@@ -66,11 +66,11 @@ final class ProbeSession: Sendable {
     static func describe(_ name: String, _ analysis: RecoveryAnalysis, window: Duration?) -> String {
         var parts: [String] = []
         parts.append(analysis.healthyBefore ? "healthy before" : "NOT healthy before the inject")
-        if let detect = analysis.timeToDetect {
-            parts.append("detected after \(DurationText.format(detect))")
-        } else {
-            parts.append("never failed")
+        guard let detect = analysis.timeToDetect else {
+            parts.append("never failed: unaffected by the fault (\(analysis.samplesDuring) samples during the window)")
+            return "\(name): " + parts.joined(separator: "; ")
         }
+        parts.append("detected after \(DurationText.format(detect))")
         parts.append(String(format: "%d of %d samples failed during the window (%.0f%%)", analysis.failuresDuring, analysis.samplesDuring,
                             analysis.errorRateDuring * 100))
         if let recover = analysis.timeToRecover {

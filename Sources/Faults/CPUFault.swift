@@ -1,4 +1,5 @@
 import DockerEngine
+import FaultlineSupport
 
 /// Limits the container to a fraction of a core by writing its live CPU cgroup (CFS quota).
 /// The revert writes the original quota back; the container's HostConfig is never touched, so
@@ -40,7 +41,8 @@ public struct CPUFault: FaultAction {
         let revert = CgroupRestoreStep(containerID: target.id, startedAt: target.state.startedAt,
                                        writes: [.init(path: quotaFile, value: original)])
         return PreparedFault(revert: .cgroup(revert)) { environment in
-            try environment.cgroups.write(quotaFile, value: quotaValue)
+            let cgroups = environment.cgroups
+            try await BlockingIO.run { try cgroups.write(quotaFile, value: quotaValue) }
         }
     }
 

@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 
 /// Reverts a cpu or memory fault: writes the original values back into the container's live
@@ -35,15 +36,18 @@ public struct CgroupRestoreStep: Sendable, Equatable, Codable {
         }
         guard current.running else { return .alreadyClear("container not running; its cgroup is gone") }
         guard current.startedAt == startedAt else { return .alreadyClear("container restarted since the inject") }
-        var changed = false
-        for write in writes {
-            guard environment.cgroups.exists(write.path) else { return .alreadyClear("cgroup file \(write.path) is gone") }
-            if try environment.cgroups.read(write.path) != write.value {
-                try environment.cgroups.write(write.path, value: write.value)
-                changed = true
+        let cgroups = environment.cgroups, writes = writes
+        return try await BlockingIO.run { () throws -> RevertOutcome in
+            var changed = false
+            for write in writes {
+                guard cgroups.exists(write.path) else { return .alreadyClear("cgroup file \(write.path) is gone") }
+                if try cgroups.read(write.path) != write.value {
+                    try cgroups.write(write.path, value: write.value)
+                    changed = true
+                }
             }
+            return changed ? .restored : .alreadyClear("cgroup already has its original values")
         }
-        return changed ? .restored : .alreadyClear("cgroup already has its original values")
     }
 }
 

@@ -39,7 +39,7 @@ public struct FaultInjector: Sendable {
         logger[metadataKey: LogKey.faultKind] = "\(action.kind.rawValue)"
         logger[metadataKey: LogKey.container] = "\(target.name)"
 
-        try ledger.append(LedgerRecord(event: .intent, faultID: id, at: Timestamp.iso8601(), kind: action.kind,
+        try await ledger.append(LedgerRecord(event: .intent, faultID: id, at: Timestamp.iso8601(), kind: action.kind,
                                        summary: action.summary, target: targetRef, revert: prepared.revert,
                                        deadline: deadline, owner: owner))
         let clock = ContinuousClock()
@@ -61,7 +61,7 @@ public struct FaultInjector: Sendable {
         }
         let elapsed = clock.now - started
         do {
-            try ledger.append(LedgerRecord(event: .injected, faultID: id, at: Timestamp.iso8601()))
+            try await ledger.append(LedgerRecord(event: .injected, faultID: id, at: Timestamp.iso8601()))
         } catch {
             _ = await revert(fault)
             throw error
@@ -96,9 +96,9 @@ public struct FaultInjector: Sendable {
         do {
             switch result {
             case .success(let outcome):
-                try ledger.append(LedgerRecord(event: .reverted, faultID: faultID, at: Timestamp.iso8601(), outcome: outcome))
+                try await ledger.append(LedgerRecord(event: .reverted, faultID: faultID, at: Timestamp.iso8601(), outcome: outcome))
             case .failure(let failure):
-                try ledger.append(LedgerRecord(event: .revertFailed, faultID: faultID, at: Timestamp.iso8601(), error: failure.message))
+                try await ledger.append(LedgerRecord(event: .revertFailed, faultID: faultID, at: Timestamp.iso8601(), error: failure.message))
             }
         } catch {
             environment.logger.error("could not record the revert in the ledger", metadata: [LogKey.error: "\(error)"])

@@ -33,8 +33,16 @@ public final class FaultLedger: Sendable {
         return (environment["HOME"] ?? "/tmp") + "/.local/state/faultline"
     }
 
-    /// Appends one record durably (flock, write, fsync).
-    public func append(_ record: LedgerRecord) throws(LedgerError) {
+    /// Appends one record durably (flock, write, fsync), off the cooperative pool.
+    public func append(_ record: LedgerRecord) async throws(LedgerError) {
+        let result: Result<Void, LedgerError> = await BlockingIO.run { [self] in
+            Result { () throws(LedgerError) in try appendBlocking(record) }
+        }
+        try result.get()
+    }
+
+    /// The same on the calling thread.
+    public func appendBlocking(_ record: LedgerRecord) throws(LedgerError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(record) else {
@@ -88,7 +96,9 @@ public final class FaultLedger: Sendable {
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure("open \(lockPath)") }
         defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX) == 0 else { throw failure("lock \(lockPath)") }
+        // Waiting for another process's recovery happens off the cooperative pool.
+        let locked = await BlockingIO.run { flock(descriptor, LOCK_EX) == 0 }
+        guard locked else { throw failure("lock \(lockPath)") }
         return try await body()
     }
 

@@ -58,7 +58,9 @@ public struct MemoryFault: FaultAction {
         let revert = CgroupRestoreStep(containerID: target.id, startedAt: target.state.startedAt, writes: revertWrites)
         let writes = injectWrites
         return PreparedFault(revert: .cgroup(revert)) { environment in
-            for write in writes { try environment.cgroups.write(write.path, value: write.value) }
+            // Lowering a memory limit makes the kernel reclaim, which can take a while: off the pool.
+            let cgroups = environment.cgroups
+            try await BlockingIO.run { for write in writes { try cgroups.write(write.path, value: write.value) } }
         }
     }
 }

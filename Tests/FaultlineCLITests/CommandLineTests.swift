@@ -62,15 +62,15 @@ import Testing
         let engine = try await TestEngine.client()
         try await withTestContainer(.init(purpose: "named"), engine: engine) { container in
             let typo = String(container.name.dropLast())
-            let result = try FaultlineProcess.run(["inject", "pause", typo, "--for", "1s", "--state-dir", NSTemporaryDirectory() + "fl-cli"])
+            let result = try await FaultlineProcess.run(["inject", "pause", typo, "--for", "1s", "--state-dir", NSTemporaryDirectory() + "fl-cli"])
             #expect(result.status == 2)
             #expect(result.stderr.contains("no container named '\(typo)'; did you mean '\(container.name)'?"), "\(result.stderr)")
         }
     }
 
     // With the engine unreachable, commands fail with exit 3 and a line naming the call.
-    @Test func engineDownIsExit3() throws {
-        let result = try FaultlineProcess.run(["targets", "--engine", "unix:///tmp/faultline-no-engine.sock"])
+    @Test func engineDownIsExit3() async throws {
+        let result = try await FaultlineProcess.run(["targets", "--engine", "unix:///tmp/faultline-no-engine.sock"])
         #expect(result.status == 3)
         #expect(result.stderr.contains("engine call GET /version failed"))
     }
@@ -79,7 +79,7 @@ import Testing
     @Test func refusesWithoutLedger() async throws {
         let engine = try await TestEngine.client()
         try await withTestContainer(.init(purpose: "noledger"), engine: engine) { container in
-            let result = try FaultlineProcess.run(["inject", "pause", container.name, "--for", "1s", "--state-dir", "/proc/faultline-state"])
+            let result = try await FaultlineProcess.run(["inject", "pause", container.name, "--for", "1s", "--state-dir", "/proc/faultline-state"])
             #expect(result.status == 3)
             #expect(result.stderr.contains("refuses to inject without a ledger"), "\(result.stderr)")
             #expect(try await engine.inspectContainer(container.id).state.paused == false)
@@ -90,13 +90,13 @@ import Testing
     @Test func listsTargets() async throws {
         let engine = try await TestEngine.client()
         try await withTestContainer(.init(purpose: "targets", extraLabels: ["faultline.protect": "true"]), engine: engine) { container in
-            let result = try FaultlineProcess.run(["targets", "--json"])
+            let result = try await FaultlineProcess.run(["targets", "--json"])
             #expect(result.status == 0)
             #expect(result.stdout.contains(#""name":"\#(container.name)""#))
-            let table = try FaultlineProcess.run(["targets"])
+            let table = try await FaultlineProcess.run(["targets"])
             let row = table.stdout.split(separator: "\n").first { $0.hasPrefix(container.name) }
             #expect(row?.hasSuffix("protected") == true, "\(table.stdout)")
-            let refused = try FaultlineProcess.run(["inject", "pause", container.name, "--for", "1s", "--state-dir", NSTemporaryDirectory() + "fl-cli"])
+            let refused = try await FaultlineProcess.run(["inject", "pause", container.name, "--for", "1s", "--state-dir", NSTemporaryDirectory() + "fl-cli"])
             #expect(refused.status == 2)
             #expect(refused.stderr.contains("faultline.protect=true"))
         }

@@ -40,14 +40,14 @@ import Testing
                 let left = try await ContainerSnapshot.take(container.id, engine: engine)
                 #expect(left != before, "the fault should still be in place after SIGKILL")
 
-                let recover = try FaultlineProcess.run(["recover", "--state-dir", stateDir, "--json"])
+                let recover = try await FaultlineProcess.run(["recover", "--state-dir", stateDir, "--json"])
                 #expect(recover.status == 0, "\(recover.stdout)\(recover.stderr)")
                 #expect(recover.stdout.contains(#""event":"recovered""#))
                 #expect(recover.stdout.contains(#""outcome":"restored""#), "\(recover.stdout)")
                 let after = try await ContainerSnapshot.take(container.id, engine: engine)
                 #expect(after == before, "before: \(before)\nafter: \(after)")
 
-                let again = try FaultlineProcess.run(["recover", "--state-dir", stateDir])
+                let again = try await FaultlineProcess.run(["recover", "--state-dir", stateDir])
                 #expect(again.stdout.contains("nothing to recover"))
             }
         }
@@ -68,7 +68,7 @@ import Testing
             #expect(clock.now - sent < .seconds(5))
             #expect(child.text.contains("SIGTERM received: reverting now"))
             #expect(try await engine.inspectContainer(container.id).state.paused == false)
-            #expect(try FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
+            #expect(try await FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
         }
     }
 
@@ -81,7 +81,7 @@ import Testing
             try await child.waitFor("injected")
             child.signal(SIGKILL)
             _ = try await child.waitForExit()
-            let next = try FaultlineProcess.run(["inject", "cpu", container.name, "--cpus", "0.5", "--for", "100ms", "--state-dir", stateDir])
+            let next = try await FaultlineProcess.run(["inject", "cpu", container.name, "--cpus", "0.5", "--for", "100ms", "--state-dir", stateDir])
             #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
             #expect(next.stdout.contains("recovered"))
             #expect(next.stdout.contains("pause on \(container.name)"))

@@ -12,11 +12,11 @@ import Testing
     // Records round-trip through the file; entries fold intent → injected → reverted.
     @Test func foldsEntries() throws {
         let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())
-        try ledger.append(intent("a"))
-        try ledger.append(intent("b"))
-        try ledger.append(LedgerRecord(event: .injected, faultID: "a", at: "t"))
-        try ledger.append(LedgerRecord(event: .injected, faultID: "b", at: "t"))
-        try ledger.append(LedgerRecord(event: .reverted, faultID: "a", at: "t", outcome: .restored))
+        try ledger.appendBlocking(intent("a"))
+        try ledger.appendBlocking(intent("b"))
+        try ledger.appendBlocking(LedgerRecord(event: .injected, faultID: "a", at: "t"))
+        try ledger.appendBlocking(LedgerRecord(event: .injected, faultID: "b", at: "t"))
+        try ledger.appendBlocking(LedgerRecord(event: .reverted, faultID: "a", at: "t", outcome: .restored))
         let entries = try ledger.entries()
         #expect(entries.map(\.faultID) == ["a", "b"])
         #expect(entries.map(\.status) == [.reverted, .injected])
@@ -27,7 +27,7 @@ import Testing
     // A torn last line (crash mid-write) is ignored; the records before it stay readable.
     @Test func toleratesTornLine() throws {
         let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())
-        try ledger.append(intent("a"))
+        try ledger.appendBlocking(intent("a"))
         let handle = try #require(FileHandle(forWritingAtPath: ledger.path))
         handle.seekToEndOfFile()
         handle.write(Data(#"{"event":"reverted","faultID":"a","at""#.utf8))
@@ -41,7 +41,7 @@ import Testing
         let ledger = try FaultLedger(stateDirectory: directory)
         try FileManager.default.createDirectory(atPath: ledger.path, withIntermediateDirectories: true)  // a directory where the file should be
         do {
-            try ledger.append(intent("a"))
+            try ledger.appendBlocking(intent("a"))
             Issue.record("append succeeded")
         } catch {
             #expect(error.description.contains(ledger.path))
@@ -65,10 +65,10 @@ import Testing
     // A large ledger whose entries are all closed is truncated; one with an open entry is kept.
     @Test func compactsOnlyWhenIdle() throws {
         let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory(), compactAbove: 10)
-        try ledger.append(intent("a"))
+        try ledger.appendBlocking(intent("a"))
         ledger.compactIfIdle()
         #expect(try ledger.records().count == 1)
-        try ledger.append(LedgerRecord(event: .reverted, faultID: "a", at: "t", outcome: .restored))
+        try ledger.appendBlocking(LedgerRecord(event: .reverted, faultID: "a", at: "t", outcome: .restored))
         ledger.compactIfIdle()
         #expect(try ledger.records().isEmpty)
     }

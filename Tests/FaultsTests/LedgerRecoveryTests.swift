@@ -14,7 +14,7 @@ import Testing
         let alive = ProcessOwner(pid: parent, startTicks: ProcessOwner.startTicks(of: parent) ?? 0,
                                  bootID: ProcessOwner.currentBootID(), command: "parent")
         for (id, owner) in [("dead", gone), ("live", alive)] {
-            try ledger.append(LedgerRecord(event: .intent, faultID: id, at: "t", kind: .pause, summary: "pause",
+            try ledger.appendBlocking(LedgerRecord(event: .intent, faultID: id, at: "t", kind: .pause, summary: "pause",
                                            target: .init(id: id, name: id), revert: .unpause(UnpauseStep(containerID: id)), owner: owner))
         }
         let recovery = LedgerRecovery(environment: fake.environment, ledger: ledger)
@@ -44,7 +44,7 @@ import Testing
         fake.add(FakeEngine.details(id: "c", name: "c", paused: true))
         fake.fail("unpause", with: CgroupError(message: "engine on fire"))
         let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())
-        try ledger.append(LedgerRecord(event: .intent, faultID: "f", at: "t", kind: .pause, target: .init(id: "c", name: "c"),
+        try ledger.appendBlocking(LedgerRecord(event: .intent, faultID: "f", at: "t", kind: .pause, target: .init(id: "c", name: "c"),
                                        revert: .unpause(UnpauseStep(containerID: "c")),
                                        owner: ProcessOwner(pid: 999_999, startTicks: 1, bootID: "x", command: "")))
         let report = try await LedgerRecovery(environment: fake.environment, ledger: ledger).recover()

@@ -8,7 +8,17 @@ public enum CommandRunner {
         public let stderr: String
     }
 
-    public static func run(_ argv: [String], environment: [String: String]? = nil) throws -> Result {
+    /// Runs the program on a thread of its own, so waiting for it never blocks Swift's
+    /// cooperative pool (which has one thread per core: two here).
+    public static func run(_ argv: [String], environment: [String: String]? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try runBlocking(argv, environment: environment) })
+            }.start()
+        }
+    }
+
+    static func runBlocking(_ argv: [String], environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: argv[0])
         process.arguments = Array(argv.dropFirst())

@@ -12,9 +12,9 @@ public final class FaultlineProcess: Sendable {
     }
 
     /// Runs faultline to completion.
-    public static func run(_ arguments: [String]) throws -> CommandRunner.Result {
+    public static func run(_ arguments: [String]) async throws -> CommandRunner.Result {
         try requireBinary()
-        return try CommandRunner.run([binaryPath] + arguments)
+        return try await CommandRunner.run([binaryPath] + arguments)
     }
 
     static func requireBinary() throws {

@@ -104,7 +104,7 @@ func runThenCleanUp<T>(_ body: () async throws -> T, cleanUp: () async -> Void) 
 /// Made with the docker CLI: the client's own `createNetwork` covers what faultline needs.
 enum TestNetworkCreator {
     static func create(name: String, subnet: String, engine: DockerEngineClient) async throws -> String {
-        let result = try CommandRunner.run(["/usr/bin/docker", "network", "create", "--label", "\(TestEngine.testLabel)=1",
+        let result = try await CommandRunner.run(["/usr/bin/docker", "network", "create", "--label", "\(TestEngine.testLabel)=1",
                                             "--subnet", subnet, name])
         guard result.status == 0 else { throw TestSupportError("docker network create failed: \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

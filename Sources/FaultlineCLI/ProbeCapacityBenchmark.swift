@@ -1,0 +1,114 @@
+import FaultlineSupport
+import Foundation
+import Logging
+import Probes
+
+/// Runs many probes at once (TCP, HTTP and Redis, in equal parts) against local servers and
+/// reports the sample rate achieved against the rate planned, CPU used and peak memory; then, for
+/// comparison, what a shell-style loop (one `redis-cli`/`curl` process per sample) achieves.
+struct ProbeCapacityBenchmark {
+    let count: Int
+    let every: Duration
+    let duration: Duration
+    let redisHost: String
+    let redisPort: Int
+    let httpURL: String
+    let logger: Logger
+
+    struct Result {
+        var planned: Double = 0
+        var achieved: Double = 0
+        var cpu: Duration = .zero
+        var wall: Duration = .zero
+        var peakRSS: Int64 = 0
+        var statistics: [String: ProbeStatistics] = [:]
+        var loopRate: Double = 0
+        var loopCPU: Duration = .zero
+        var loopWall: Duration = .zero
+        var loopFailures = 0
+        var loopSamples = 0
+    }
+
+    func run(loopFor loopDuration: Duration) async throws -> Result {
+        var scheduled: [ProbeRunner.Scheduled] = []
+        for index in 0..<count {
+            let config: ProbeConfig
+            switch index % 3 {
+            case 0: config = .tcp(TCPProbeConfig(host: redisHost, port: redisPort))
+            case 1: config = .http(HTTPProbeConfig(url: httpURL))
+            default: config = .redis(RedisProbeConfig(host: redisHost, port: redisPort))
+            }
+            scheduled.append(.init(probe: try config.makeProbe(name: "\(config.kind)", timeout: .seconds(1), logger: logger), every: every))
+        }
+        var result = Result()
+        result.planned = Double(count) / every.seconds
+        let before = ResourceUsage.now()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let runner = ProbeRunner(scheduled)
+        runner.start(for: duration)
+        var total = 0
+        for await sample in runner.samples {
+            total += 1
+            result.statistics[sample.probe, default: ProbeStatistics()].record(sample)
+        }
+        await runner.stop()
+        result.wall = clock.now - started
+        result.cpu = ResourceUsage.now().cpu - before.cpu
+        result.achieved = Double(total) / result.wall.seconds
+        result.peakRSS = ResourceUsage.peakResidentBytes()
+
+        // The obvious alternative: a loop that starts one client process per sample.
+        let redisCLI = ProcessSpawner.locate(["/usr/bin/redis-cli"])
+        let curl = ProcessSpawner.locate(["/usr/bin/curl"])
+        if let redisCLI, let curl {
+            let loopBefore = ResourceUsage.now()
+            let loopStart = clock.now
+            var samples = 0, failures = 0
+            while clock.now - loopStart < loopDuration {
+                let status = samples % 2 == 0
+                    ? ProcessSpawner.run([redisCLI, "-h", redisHost, "-p", String(redisPort), "ping"])
+                    : ProcessSpawner.run([curl, "-sf", "-o", "/dev/null", "--max-time", "1", httpURL])
+                samples += 1
+                if status != 0 { failures += 1 }
+            }
+            result.loopWall = clock.now - loopStart
+            result.loopSamples = samples
+            result.loopFailures = failures
+            result.loopRate = Double(samples) / result.loopWall.seconds
+            let after = ResourceUsage.now()
+            result.loopCPU = (after.cpu - loopBefore.cpu) + (after.childrenCPU - loopBefore.childrenCPU)
+        }
+        return result
+    }
+
+    func report(_ result: Result) -> String {
+        func ms(_ duration: Duration) -> String { String(format: "%.2f ms", duration.milliseconds) }
+        let cores = result.cpu.seconds / result.wall.seconds
+        var lines = [
+            "### Probe capacity (\(count) probes: TCP, HTTP, Redis in equal parts, every \(DurationText.format(every)), \(DurationText.format(duration)))",
+            "",
+            "| runner | samples/s planned | samples/s achieved | achieved/planned | CPU (cores) | CPU per 1000 samples | peak RSS |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            String(format: "| faultline (one process) | %.0f | %.0f | %.1f%% | %.2f | %.0f ms | %@ |", result.planned, result.achieved,
+                   result.achieved / result.planned * 100, cores, result.cpu.milliseconds / (result.achieved * result.wall.seconds) * 1000,
+                   ByteSize.format(result.peakRSS)),
+        ]
+        if result.loopSamples > 0 {
+            let loopCores = result.loopCPU.seconds / result.loopWall.seconds
+            lines.append(String(format: "| shell-style loop (a redis-cli/curl process per sample) | as fast as it can | %.0f | — | %.2f | %.0f ms | — |",
+                                result.loopRate, loopCores, result.loopCPU.milliseconds / Double(result.loopSamples) * 1000))
+            lines.append("")
+            lines.append(String(format: "faultline sustains %.0f× the sample rate of a process-per-sample loop, at %.0f× less CPU per sample.",
+                                result.achieved / result.loopRate,
+                                (result.loopCPU.seconds / Double(result.loopSamples)) / (result.cpu.seconds / (result.achieved * result.wall.seconds))))
+        }
+        lines.append("")
+        lines.append("| probe kind | samples | not ok | p50 | p99 | max |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        for (kind, stats) in result.statistics.sorted(by: { $0.key < $1.key }) {
+            lines.append("| \(kind) | \(stats.count) | \(stats.failures) | \(ms(stats.latency(percentile: 50))) | \(ms(stats.latency(percentile: 99))) | \(ms(stats.maxLatency)) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
