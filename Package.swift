@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries, each with a tiny header of typed wrappers where the C API is variadic.
@@ -44,9 +45,15 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Campaigns: the file format (located errors), plan expansion, scheduler, journal, analysis, reports.
+        .target(name: "Campaign", dependencies: [
+            "DockerEngine", "Faults", "Probes", "FaultlineSupport",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The command-line interface as a library, so its logic is testable.
         .target(name: "FaultlineCLI", dependencies: [
-            "DockerEngine", "Faults", "Probes", "FaultlineSupport",
+            "DockerEngine", "Faults", "Probes", "Campaign", "FaultlineSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -56,6 +63,7 @@ let package = Package(
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "TestSupport"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
+        .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "TestSupport"]),
         // Shared test helpers: labelled throw-away containers against the real engine.
         .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),

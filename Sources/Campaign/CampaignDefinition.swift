@@ -1,0 +1,31 @@
+/// A chaos campaign as its file describes it, validated: targets, probes, a timeline of faults
+/// (and/or a random chaos mode), the hypothesis and the stop conditions.
+public struct CampaignDefinition: Sendable, Equatable {
+    public var name: String
+    public var description: String?
+    /// Seeds every random choice (jitter, random picks, chaos mode): same seed, same plan.
+    public var seed: UInt64
+    public var settings: CampaignSettings
+    public var targets: [TargetSelector]
+    public var probes: [ProbeDefinition]
+    public var timeline: [TimelineEntry]
+    public var chaos: ChaosMode?
+    public var hypothesis: Hypothesis
+    public var stopWhen: [StopCondition]
+
+    public func target(named name: String) -> TargetSelector? { targets.first { $0.name == name } }
+    public func probe(named name: String) -> ProbeDefinition? { probes.first { $0.name == name } }
+}
+
+/// Campaign-wide settings.
+public struct CampaignSettings: Sendable, Equatable {
+    /// The most distinct containers the plan may touch.
+    public var blastRadius: Int = 5
+    public var revertTimeout: Duration = .seconds(30)
+    /// How long to keep probing after the last window for the probes to recover.
+    public var recoveryLimit: Duration = .seconds(30)
+    /// Ok samples in a row that count as recovered.
+    public var consecutiveOK: Int = 3
+
+    public init() {}
+}

@@ -1,0 +1,166 @@
+import Faults
+import FaultlineSupport
+import Foundation
+import Probes
+
+/// Reads a campaign file strictly: unknown keys are errors (with the allowed keys and a
+/// did-you-mean), every value is checked, and cross-references (targets, probes) must resolve.
+/// Every error names the file, line and column.
+public enum CampaignParser {
+    public static let topLevelKeys = ["name", "description", "seed", "settings", "targets", "probes", "timeline", "chaos", "hypothesis", "stop_when"]
+
+    public static func parse(file path: String) throws(CampaignError) -> CampaignDefinition {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CampaignError(file: path, line: nil, column: nil, path: "", message: "cannot read the file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(CampaignError) -> CampaignDefinition {
+        let root = try YAMLNode.parse(text, file: file)
+        let top = try root.mapping(allowed: topLevelKeys)
+        guard let nameNode = top["name"] else { throw root.error("missing 'name'") }
+        guard let targetsNode = top["targets"] else { throw root.error("missing 'targets': name the containers the campaign may act on") }
+
+        var settings = CampaignSettings()
+        if let node = top["settings"] { settings = try parseSettings(node) }
+        let targets = try targetsNode.namedMapping().map { name, node throws(CampaignError) in try parseTarget(name, node) }
+        guard !targets.isEmpty else { throw targetsNode.error("define at least one target") }
+        let probes = try (top["probes"]?.sequence() ?? []).map { node throws(CampaignError) in try ProbeParser.parse(node) }
+        try requireUnique(probes.map(\.name), nodes: top["probes"], what: "probe")
+
+        let targetNames = targets.map(\.name)
+        let timeline = try (top["timeline"]?.sequence() ?? []).map { node throws(CampaignError) in try parseTimelineEntry(node, targets: targetNames) }
+        let chaos = try top["chaos"].map { node throws(CampaignError) in try parseChaos(node, targets: targetNames) }
+        if timeline.isEmpty && chaos == nil {
+            throw (top["timeline"] ?? root).error("give a 'timeline' of faults or a 'chaos' mode: there is nothing to inject")
+        }
+        let probeNames = probes.map(\.name)
+        let hypothesis = try top["hypothesis"].map { node throws(CampaignError) in
+            try HypothesisParser.parse(node, probes: probeNames, targets: targetNames)
+        } ?? Hypothesis()
+        let stopWhen = try (top["stop_when"]?.sequence() ?? []).map { node throws(CampaignError) in
+            try HypothesisParser.parseStop(node, probes: probeNames)
+        }
+        let seed: UInt64
+        if let node = top["seed"] {
+            guard let value = UInt64(try node.string()) else { throw node.error("expected a whole number 0 or more") }
+            seed = value
+        } else {
+            seed = 1
+        }
+        return CampaignDefinition(
+            name: try nameNode.nonEmptyString(), description: try top["description"]?.string(), seed: seed,
+            settings: settings, targets: targets, probes: probes, timeline: timeline, chaos: chaos,
+            hypothesis: hypothesis, stopWhen: stopWhen)
+    }
+
+    static func parseSettings(_ node: YAMLNode) throws(CampaignError) -> CampaignSettings {
+        let entries = try node.mapping(allowed: ["blast_radius", "revert_timeout", "recovery_limit", "consecutive_ok"])
+        var settings = CampaignSettings()
+        if let value = entries["blast_radius"] { settings.blastRadius = try value.int(in: 1...1000) }
+        if let value = entries["revert_timeout"] { settings.revertTimeout = try value.duration() }
+        if let value = entries["recovery_limit"] { settings.recoveryLimit = try value.duration() }
+        if let value = entries["consecutive_ok"] { settings.consecutiveOK = try value.int(in: 1...100) }
+        return settings
+    }
+
+    static func parseTarget(_ name: String, _ node: YAMLNode) throws(CampaignError) -> TargetSelector {
+        let matchers = ["name", "name_regex", "label", "compose"]
+        let entries = try node.mapping(allowed: matchers + ["pick"])
+        let given = matchers.filter { entries[$0] != nil }
+        guard given.count == 1, let key = given.first, let value = entries[key] else {
+            throw node.error(given.isEmpty ? "give one of: \(matchers.joined(separator: ", "))" : "give only one of \(given.joined(separator: ", "))")
+        }
+        let match: TargetSelector.Match
+        switch key {
+        case "name": match = .name(try value.nonEmptyString())
+        case "name_regex":
+            let pattern = try value.nonEmptyString()
+            do { _ = try Regex(pattern) } catch { throw value.error("invalid regular expression: \(error)") }
+            match = .nameRegex(pattern)
+        case "label": match = .labels(try value.stringList())
+        default:
+            let compose = try value.mapping(allowed: ["project", "service"])
+            guard !compose.isEmpty else { throw value.error("give project, service or both") }
+            match = .compose(project: try compose["project"]?.nonEmptyString(), service: try compose["service"]?.nonEmptyString())
+        }
+        var pick = TargetSelector.Pick.all
+        if let pickNode = entries["pick"] {
+            let (mode, amount) = try pickNode.oneOf(["random", "percent", "all"], what: "pick mode")
+            switch mode {
+            case "random": pick = .random(try amount.int(in: 1...1000))
+            case "percent": pick = .percent(try amount.double(in: 0.01...100))
+            default:
+                guard try amount.bool() else { throw amount.error("all: true is the only value") }
+                pick = .all
+            }
+        }
+        return TargetSelector(name: name, match: match, pick: pick)
+    }
+
+    static func parseTimelineEntry(_ node: YAMLNode, targets: [String]) throws(CampaignError) -> TimelineEntry {
+        let entries = try node.mapping(allowed: ["at", "fault", "for", "repeat"])
+        guard let atNode = entries["at"] else { throw node.error("missing 'at' (offset from the start, e.g. 5s)") }
+        guard let faultNode = entries["fault"] else { throw node.error("missing 'fault', e.g. { pause: { target: db } }") }
+        let fault = try FaultParser.parse(faultNode, targets: targets, requireTarget: true)
+        let duration = try entries["for"]?.duration()
+        try FaultParser.checkWindow(fault, duration: duration, node: entries["for"] ?? node)
+        var repeatRule: TimelineEntry.RepeatRule?
+        if let repeatNode = entries["repeat"] {
+            let rule = try repeatNode.mapping(allowed: ["every", "times", "jitter"])
+            guard let every = rule["every"], let times = rule["times"] else { throw repeatNode.error("give 'every' and 'times'") }
+            let parsed = TimelineEntry.RepeatRule(every: try every.duration(), times: try times.int(in: 1...10_000),
+                                                  jitter: try rule["jitter"]?.duration(allowZero: true) ?? .zero)
+            if let duration, parsed.every <= duration + parsed.jitter * 2 {
+                throw every.error("every (\(parsed.every.formatted)) must be longer than the window plus twice the jitter (\((duration + parsed.jitter * 2).formatted)), or occurrences could overlap")
+            }
+            repeatRule = parsed
+        }
+        return TimelineEntry(at: try atNode.duration(allowZero: true), fault: fault, duration: duration, repeatRule: repeatRule)
+    }
+
+    static func parseChaos(_ node: YAMLNode, targets: [String]) throws(CampaignError) -> ChaosMode {
+        let entries = try node.mapping(allowed: ["faults", "targets", "count", "between", "duration"])
+        guard let faultsNode = entries["faults"], let targetsNode = entries["targets"], let countNode = entries["count"],
+              let betweenNode = entries["between"], let durationNode = entries["duration"] else {
+            throw node.error("chaos needs faults, targets, count, between [start, end] and duration [min, max]")
+        }
+        let chosenTargets = try targetsNode.stringList()
+        for (index, name) in chosenTargets.enumerated() where !targets.contains(name) {
+            throw (try? targetsNode.sequence()[index]) .map { $0.error(unknownTarget(name, targets)) } ?? targetsNode.error(unknownTarget(name, targets))
+        }
+        let faults = try faultsNode.sequence().map { item throws(CampaignError) -> FaultSpec in
+            if case .scalar = item.node {
+                let kind = FaultKind(rawValue: try item.choice(FaultKind.allCases.map(\.rawValue)))!
+                guard kind != .cpu && kind != .memory else { throw item.error("\(kind.rawValue) needs parameters: { \(kind.rawValue): { \(kind == .cpu ? "cpus: 0.2" : "limit: 64m") } }") }
+                return FaultSpec(kind: kind, target: chosenTargets.first ?? "")
+            }
+            return try FaultParser.parse(item, targets: targets, requireTarget: false)
+        }
+        guard !faults.isEmpty else { throw faultsNode.error("list at least one fault kind") }
+        let between = try betweenNode.sequence()
+        let durations = try durationNode.sequence()
+        guard between.count == 2, durations.count == 2 else { throw (between.count == 2 ? durationNode : betweenNode).error("expected [first, second]") }
+        let start = try between[0].duration(allowZero: true), end = try between[1].duration()
+        guard start < end else { throw betweenNode.error("the start must come before the end") }
+        let minimum = try durations[0].duration(), maximum = try durations[1].duration()
+        guard minimum <= maximum else { throw durationNode.error("the minimum must not exceed the maximum") }
+        return ChaosMode(faults: faults, targets: chosenTargets, count: try countNode.int(in: 1...10_000), start: start, end: end,
+                         minDuration: minimum, maxDuration: maximum)
+    }
+
+    static func unknownTarget(_ name: String, _ targets: [String]) -> String {
+        let hint = NameSuggestions.closest(to: name, among: targets, limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
+        return "unknown target '\(name)'\(hint) (targets: \(targets.joined(separator: ", ")))"
+    }
+
+    static func requireUnique(_ names: [String], nodes: YAMLNode?, what: String) throws(CampaignError) {
+        var seen = Set<String>()
+        for (index, name) in names.enumerated() where !seen.insert(name).inserted {
+            let node = (try? nodes?.sequence()[index]) ?? nil
+            throw (node ?? nodes)?.error("duplicate \(what) name '\(name)'")
+                ?? CampaignError(file: "", line: nil, column: nil, path: "", message: "duplicate \(what) name '\(name)'")
+        }
+    }
+}

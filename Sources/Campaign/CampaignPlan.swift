@@ -1,0 +1,55 @@
+/// A container a plan acts on.
+public struct PlannedTarget: Sendable, Equatable, Codable, Hashable {
+    public let id: String
+    public let name: String
+
+    public init(id: String, name: String) {
+        self.id = id
+        self.name = name
+    }
+}
+
+/// One concrete fault of a plan: what, on which container, when and for how long.
+public struct PlannedFault: Sendable, Equatable, Codable {
+    /// 1, 2, 3… in start order.
+    public let index: Int
+    /// Offset from the start of the fault phase.
+    public let at: Duration
+    /// The window; nil for one-shot faults.
+    public let duration: Duration?
+    public let fault: FaultSpec
+    public let container: PlannedTarget
+    /// Which entry produced it: `timeline[0]#2`, `chaos#4`.
+    public let origin: String
+
+    public init(index: Int, at: Duration, duration: Duration?, fault: FaultSpec, container: PlannedTarget, origin: String) {
+        self.index = index
+        self.at = at
+        self.duration = duration
+        self.fault = fault
+        self.container = container
+        self.origin = origin
+    }
+
+    public var end: Duration { at + (duration ?? .zero) }
+}
+
+/// The expanded plan: every fault fixed before anything is injected.
+public struct CampaignPlan: Sendable, Equatable, Codable {
+    public let seed: UInt64
+    public let faults: [PlannedFault]
+    /// Selector name → the containers it matched.
+    public let targets: [String: [PlannedTarget]]
+
+    public init(seed: UInt64, faults: [PlannedFault], targets: [String: [PlannedTarget]]) {
+        self.seed = seed
+        self.faults = faults
+        self.targets = targets
+    }
+
+    /// When the last window ends.
+    public var length: Duration { faults.map(\.end).max() ?? .zero }
+
+    /// Distinct containers touched.
+    public var containers: Set<PlannedTarget> { Set(faults.map(\.container)) }
+}

@@ -1,0 +1,250 @@
+import DockerEngine
+import Faults
+import FaultlineSupport
+import Foundation
+import Logging
+import Probes
+import Synchronization
+
+/// What a run reports while it goes (for the live view).
+public enum RunEvent: Sendable {
+    case phase(String)
+    case sample(ProbeSample)
+    case window(FaultWindow)
+    case steadyState(CheckResult)
+    case aborting(String)
+}
+
+/// The result of a run: its verdict, its directory and what happened.
+public struct RunResult: Sendable {
+    public let verdict: CampaignVerdict
+    public let directory: String
+    public let windows: [FaultWindow]
+    public let figures: [WindowFigures]
+}
+
+/// Runs one campaign: probes, steady state, the scheduled faults through the ledger, stop
+/// conditions, recovery, analysis, journal and reports. Everything injected is reverted before
+/// `run` returns, whatever happens (a stop condition, `abort()` on a signal, an error).
+public final class CampaignRunner: Sendable {
+    public let campaign: CampaignDefinition
+    let source: String
+    let file: String
+    let engine: DockerEngineClient
+    let environment: FaultEnvironment
+    let ledger: FaultLedger
+    let logger: Logger
+    let emit: @Sendable (RunEvent) -> Void
+    private let abortReason = Mutex<String?>(nil)
+    private let scheduler = Mutex<CampaignScheduler<ContinuousClock>?>(nil)
+
+    public init(campaign: CampaignDefinition, source: String, file: String, engine: DockerEngineClient, ledger: FaultLedger,
+                logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
+        self.campaign = campaign
+        self.source = source
+        self.file = file
+        self.engine = engine
+        self.environment = .live(engine: engine, logger: logger)
+        self.ledger = ledger
+        self.logger = logger
+        self.emit = emit
+    }
+
+    /// Resolves the targets and expands the plan (nothing is injected).
+    public func plan() async throws -> CampaignPlan {
+        let containers = try await engine.listContainers(all: false)
+        let targets = try TargetMatcher().resolve(campaign.targets, among: containers)
+        return try PlanExpander.expand(campaign, targets: targets)
+    }
+
+    /// A past run's realized plan, its containers found again by name.
+    public func replayPlan(_ past: CampaignPlan) async throws -> CampaignPlan {
+        let containers = try await engine.listContainers(all: false)
+        var byName: [String: PlannedTarget] = [:]
+        for container in containers { byName[container.name] = PlannedTarget(id: container.id, name: container.name) }
+        let faults = try past.faults.map { fault throws -> PlannedFault in
+            guard let current = byName[fault.container.name] else {
+                throw CampaignRunError.replay("container '\(fault.container.name)' of fault #\(fault.index) is not running now")
+            }
+            return PlannedFault(index: fault.index, at: fault.at, duration: fault.duration, fault: fault.fault, container: current, origin: fault.origin)
+        }
+        let targets = past.targets.mapValues { list in list.compactMap { byName[$0.name] } }
+        return CampaignPlan(seed: past.seed, faults: faults, targets: targets)
+    }
+
+    /// Stops the run: pending faults are skipped, injected ones reverted, the verdict is `aborted`.
+    public func abort(_ reason: String) {
+        let first = abortReason.withLock { current -> Bool in
+            if current != nil { return false }
+            current = reason
+            return true
+        }
+        guard first else { return }
+        emit(.aborting(reason))
+        if let scheduler = scheduler.withLock({ $0 }) { Task { await scheduler.abort() } }
+    }
+
+    var aborted: String? { abortReason.withLock { $0 } }
+
+    /// Runs the plan and writes the journal and reports into `directory`.
+    public func run(_ plan: CampaignPlan, directory: String) async throws -> RunResult {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let journal = try Journal(path: directory + "/journal.jsonl")
+        journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: Date()))
+        journal.append(.plan(plan))
+
+        var probes: [ProbeRunner.Scheduled] = []
+        for definition in campaign.probes {
+            probes.append(.init(probe: try definition.config.makeProbe(name: definition.name, timeout: definition.timeout, logger: logger),
+                                every: definition.every))
+        }
+        let runner = ProbeRunner(probes)
+        let store = SampleStore()
+        let stopWatch = StopWatch(conditions: campaign.stopWhen)
+        let consumer = Task { [emit] in
+            for await sample in runner.samples {
+                journal.append(.sample(sample))
+                await store.add(sample)
+                emit(.sample(sample))
+                if let reason = stopWatch.observe(sample) { self.abort(reason) }
+            }
+        }
+        runner.start()
+        let evaluator = HypothesisEvaluator(campaign: campaign)
+
+        // Steady state: observe, then decide whether to inject at all.
+        emit(.phase("steady state (\(campaign.hypothesis.steadyState.window.formatted))"))
+        try? await Task.sleep(for: campaign.hypothesis.steadyState.window)
+        let steady = evaluator.steadyState(await store.snapshot())
+        emit(.steadyState(steady))
+        journal.append(.steadyState(held: steady.passed, detail: steady.detail, at: ContinuousClock.now - runner.origin))
+
+        var windows: [FaultWindow] = []
+        if steady.passed && aborted == nil {
+            emit(.phase("faults (\(plan.faults.count) planned over \(plan.length.formatted))"))
+            let injector = FaultInjector(environment: environment, ledger: ledger, revertTimeout: campaign.settings.revertTimeout)
+            let executor = CampaignFaultExecutor(injector: injector, containers: engine, origin: runner.origin, journal: journal,
+                                                 onWindow: { [emit] in emit(.window($0)) })
+            let faultScheduler = CampaignScheduler(plan: plan, clock: ContinuousClock()) { [logger] event in
+                if case .injectFailed(let fault, _, let error) = event {
+                    logger.warning("inject failed", metadata: ["fault": "\(fault.index)", "error": "\(error)"])
+                }
+            }
+            scheduler.withLock { $0 = faultScheduler }
+            if aborted != nil { await faultScheduler.abort() }
+            await faultScheduler.run(with: executor)
+            windows = executor.recorded
+            if aborted == nil {
+                emit(.phase("recovery (up to \(campaign.settings.recoveryLimit.formatted))"))
+                await waitForRecovery(store: store, after: windows.compactMap(\.revertAt).max() ?? .zero)
+            }
+        }
+        await runner.stop()
+        await consumer.value
+        let runEnd = ContinuousClock.now - runner.origin
+        if let reason = aborted { journal.append(.abort(reason: reason, at: runEnd)) }
+
+        let samples = await store.snapshot()
+        let figures = Self.figures(windows: windows, samples: samples, probes: campaign.probes.map(\.name),
+                                   runEnd: runEnd, consecutive: campaign.settings.consecutiveOK)
+        let checks = [steady] + evaluator.evaluate(windows: windows, figures: figures, samples: samples)
+        let verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
+        journal.append(.verdict(verdict))
+        await journal.flush()
+        return RunResult(verdict: verdict, directory: directory, windows: windows, figures: figures)
+    }
+
+    /// Waits until every probe a `recover_within` check names has recovered, or the limit passes.
+    func waitForRecovery(store: SampleStore, after lastRevert: Duration) async {
+        let names = Set(campaign.hypothesis.checks.compactMap { check -> String? in
+            if case .recoverWithin = check.rule { return check.probe } else { return nil }
+        })
+        let end = ContinuousClock.now + campaign.settings.recoveryLimit
+        let consecutive = campaign.settings.consecutiveOK
+        while ContinuousClock.now < end && aborted == nil {
+            if await store.allRecovered(Array(names), after: lastRevert, consecutive: consecutive) {
+                // A little more for the figures after the window.
+                try? await Task.sleep(for: .milliseconds(300))
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    static func figures(windows: [FaultWindow], samples: [String: [ProbeSample]], probes: [String], runEnd: Duration, consecutive: Int) -> [WindowFigures] {
+        let ordered = windows.sorted { $0.injectAt < $1.injectAt }
+        var result: [WindowFigures] = []
+        for (position, window) in ordered.enumerated() where window.injectedSuccessfully {
+            let previousEnd = position > 0 ? ordered[position - 1].revertAt : nil
+            let nextInject = position + 1 < ordered.count ? ordered[position + 1].injectAt : nil
+            for probe in probes {
+                result.append(WindowAnalysis.figures(probe: probe, samples: samples[probe] ?? [], window: window, previousEnd: previousEnd,
+                                                     nextInject: nextInject, runEnd: runEnd, consecutive: consecutive))
+            }
+        }
+        return result.sorted { ($0.window, $0.probe) < ($1.window, $1.probe) }
+    }
+
+    static func verdict(steady: CheckResult, checks: [CheckResult], windows: [FaultWindow], aborted: String?) -> CampaignVerdict {
+        if let aborted {
+            return CampaignVerdict(status: .aborted, reason: "aborted: \(aborted); everything injected was reverted", checks: checks)
+        }
+        if !steady.passed {
+            return CampaignVerdict(status: .violated, reason: "steady state not met, nothing was injected: \(steady.detail)", checks: checks)
+        }
+        let failedInjects = windows.filter { $0.error != nil }
+        if let failed = failedInjects.first {
+            return CampaignVerdict(status: .aborted, reason: "fault \(failed.title) failed: \(failed.error ?? "")", checks: checks)
+        }
+        let failures = checks.filter { !$0.passed }
+        if failures.isEmpty {
+            return CampaignVerdict(status: .held, reason: "hypothesis held: \(checks.count) checks passed", checks: checks)
+        }
+        let first = failures[0]
+        return CampaignVerdict(status: .violated,
+                               reason: "hypothesis violated: \(failures.count) of \(checks.count) checks failed; first: \(first.name)\(first.window.map { " (\($0))" } ?? ""): \(first.detail)",
+                               checks: checks)
+    }
+}
+
+/// The samples of a run, per probe.
+actor SampleStore {
+    private var byProbe: [String: [ProbeSample]] = [:]
+
+    func add(_ sample: ProbeSample) { byProbe[sample.probe, default: []].append(sample) }
+    func snapshot() -> [String: [ProbeSample]] { byProbe }
+
+    func allRecovered(_ names: [String], after revertAt: Duration, consecutive: Int) -> Bool {
+        names.allSatisfy { name in
+            let after = (byProbe[name] ?? []).filter { $0.offset >= revertAt }
+            return after.count >= consecutive && after.suffix(consecutive).allSatisfy(\.outcome.isOK)
+        }
+    }
+}
+
+/// Watches samples for stop conditions: a probe failing continuously for at least its limit.
+final class StopWatch: Sendable {
+    private let conditions: [StopCondition]
+    private let failingSince = Mutex<[String: Duration]>([:])
+
+    init(conditions: [StopCondition]) { self.conditions = conditions }
+
+    /// The abort reason when a condition is met by this sample.
+    func observe(_ sample: ProbeSample) -> String? {
+        let relevant = conditions.filter { $0.probe == sample.probe }
+        guard !relevant.isEmpty else { return nil }
+        return failingSince.withLock { since -> String? in
+            if sample.outcome.isOK {
+                since[sample.probe] = nil
+                return nil
+            }
+            let start = since[sample.probe] ?? sample.offset
+            since[sample.probe] = start
+            let failing = sample.offset + sample.latency - start
+            for condition in relevant where failing >= condition.failingFor {
+                return "stop condition: probe \(condition.probe) failing for \(failing.formatted) (limit \(condition.failingFor.formatted)); last: \(sample.outcome.rawValue), \(sample.reason)"
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Faults
+import FaultlineSupport
+
+/// Reads `{ KIND: { target: NAME, …parameters } }`.
+enum FaultParser {
+    static let parameters: [FaultKind: [String]] = [
+        .stop: ["grace"], .restart: ["grace"], .kill: ["signal"], .pause: [], .cpu: ["cpus"], .memory: ["limit"], .partition: ["networks"],
+    ]
+
+    static func parse(_ node: YAMLNode, targets: [String], requireTarget: Bool) throws(CampaignError) -> FaultSpec {
+        let (kindName, body) = try node.oneOf(FaultKind.allCases.map(\.rawValue), what: "fault kind")
+        let kind = FaultKind(rawValue: kindName)!
+        let allowed = ["target"] + (parameters[kind] ?? [])
+        let entries = body.isNull ? [:] : try body.mapping(allowed: allowed)
+        var target = ""
+        if let targetNode = entries["target"] {
+            target = try targetNode.nonEmptyString()
+            guard targets.contains(target) else { throw targetNode.error(CampaignParser.unknownTarget(target, targets)) }
+        } else if requireTarget {
+            throw body.error("missing 'target' (targets: \(targets.joined(separator: ", ")))")
+        }
+        var spec = FaultSpec(kind: kind, target: target)
+        if let grace = entries["grace"] { spec.grace = Int(try grace.duration(allowZero: true).seconds.rounded(.up)) }
+        if let signal = entries["signal"] {
+            do { spec.signal = try SignalName.normalize(try signal.string()) } catch let error as SignalName.InvalidSignal {
+                throw signal.error(error.description)
+            } catch let located as CampaignError { throw located } catch { throw signal.error("\(error)") }
+        }
+        if kind == .cpu {
+            guard let cpus = entries["cpus"] else { throw body.error("cpu needs 'cpus' (cores, e.g. 0.2)") }
+            spec.cpus = try cpus.double(in: 0.01...1024)
+        }
+        if kind == .memory {
+            guard let limit = entries["limit"] else { throw body.error("memory needs 'limit' (e.g. 64m)") }
+            do {
+                let bytes = try ByteSize.parse(try limit.string())
+                guard bytes >= MemoryFault.minimumBytes else { throw limit.error("the limit must be at least \(ByteSize.format(MemoryFault.minimumBytes))") }
+                spec.memory = bytes
+            } catch let error as ByteSize.ParseError { throw limit.error(error.description) } catch let located as CampaignError { throw located } catch { throw limit.error("\(error)") }
+        }
+        if let networks = entries["networks"] { spec.networks = try networks.stringList() }
+        return spec
+    }
+
+    /// Windowed kinds need `for`; restart takes none.
+    static func checkWindow(_ fault: FaultSpec, duration: Duration?, node: YAMLNode) throws(CampaignError) {
+        if FaultSpec.windowed.contains(fault.kind) && duration == nil {
+            throw node.error("\(fault.kind.rawValue) needs 'for' (how long the fault lasts, e.g. 3s)")
+        }
+        if fault.kind == .restart && duration != nil {
+            throw node.error("restart is one-shot and takes no 'for'; use stop with 'for' to keep it down")
+        }
+    }
+}

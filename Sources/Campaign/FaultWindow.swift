@@ -1,0 +1,32 @@
+import Faults
+
+/// One fault as it really happened, on the run's monotonic timeline (offsets from the probes' origin).
+public struct FaultWindow: Sendable, Equatable, Codable {
+    public let index: Int
+    public let kind: FaultKind
+    public let summary: String
+    /// The target selector's name and the container's.
+    public let selector: String
+    public let container: String
+    /// When the inject call started and returned.
+    public var injectAt: Duration
+    public var injectedAt: Duration?
+    /// When the revert started (the window's end) and returned.
+    public var revertAt: Duration?
+    public var revertedAt: Duration?
+    public var outcome: String?
+    public var error: String?
+
+    public init(index: Int, kind: FaultKind, summary: String, selector: String, container: String, injectAt: Duration) {
+        self.index = index
+        self.kind = kind
+        self.summary = summary
+        self.selector = selector
+        self.container = container
+        self.injectAt = injectAt
+    }
+
+    /// `pause on redis at 5s`.
+    public var title: String { "#\(index) \(summary) on \(container)" }
+    public var injectedSuccessfully: Bool { injectedAt != nil && error == nil }
+}

@@ -1,0 +1,63 @@
+import FaultlineSupport
+import Foundation
+
+/// The machine-readable summary: verdict, checks, windows and figures.
+enum JSONReport {
+    struct Document: Encodable {
+        let name: String
+        let file: String
+        let startedAt: String
+        let verdict: String
+        let reason: String
+        let checks: [CheckResult]
+        let windows: [Window]
+        let figures: [Figure]
+    }
+
+    struct Window: Encodable {
+        let index: Int
+        let kind: String
+        let summary: String
+        let target: String
+        let container: String
+        let injectMS: Double
+        let revertMS: Double?
+        let outcome: String?
+        let error: String?
+    }
+
+    struct Figure: Encodable {
+        let probe: String
+        let window: Int
+        let ttdMS: Double?
+        let ttrMS: Double?
+        let errorRateBefore: Double
+        let errorRateDuring: Double
+        let errorRateAfter: Double
+        let p50DuringMS: Double
+        let p99DuringMS: Double
+        let longestOutageMS: Double
+        let retries: Int
+    }
+
+    static func render(_ record: RunRecord, figures: [WindowFigures]) -> String {
+        let document = Document(
+            name: record.name, file: record.file, startedAt: Timestamp.iso8601(record.startedAt),
+            verdict: record.verdict?.status.rawValue ?? "unknown", reason: record.verdict?.reason ?? "",
+            checks: record.verdict?.checks ?? [],
+            windows: record.windows.map {
+                Window(index: $0.index, kind: $0.kind.rawValue, summary: $0.summary, target: $0.selector, container: $0.container,
+                       injectMS: $0.injectAt.milliseconds, revertMS: $0.revertAt?.milliseconds, outcome: $0.outcome, error: $0.error)
+            },
+            figures: figures.map {
+                Figure(probe: $0.probe, window: $0.window, ttdMS: $0.timeToDetect?.milliseconds, ttrMS: $0.timeToRecover?.milliseconds,
+                       errorRateBefore: $0.before.errorRate, errorRateDuring: $0.during.errorRate, errorRateAfter: $0.after.errorRate,
+                       p50DuringMS: $0.during.p50.milliseconds, p99DuringMS: $0.during.p99.milliseconds,
+                       longestOutageMS: $0.longestOutage.milliseconds, retries: $0.retries)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: (try? encoder.encode(document)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,73 @@
+import FaultlineSupport
+import Foundation
+
+/// A run's append-only journal: one JSON line per record, each fsynced before the next is
+/// written. Writes happen in order on a serial queue of their own (never the cooperative pool).
+public final class Journal: Sendable {
+    public let path: String
+    private let descriptor: Int32
+    private let queue = DispatchQueue(label: "faultline.journal")
+
+    public init(path: String) throws {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CampaignRunError.journal("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    /// Queues a record; it is on disk (fsynced) before any later record.
+    public func append(_ record: JournalRecord) {
+        guard var line = try? Self.encoder().encode(record) else { return }
+        line.append(UInt8(ascii: "\n"))
+        let descriptor = descriptor, bytes = line
+        queue.async {
+            _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            _ = fsync(descriptor)
+        }
+    }
+
+    /// Waits until every queued record is on disk.
+    public func flush() async {
+        await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+    }
+
+    /// Every record of a journal file, in order (a torn last line is skipped).
+    public static func read(_ path: String) throws -> [JournalRecord] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CampaignRunError.journal("cannot read \(path)")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(JournalRecord.self, from: Data($0)) }
+    }
+}
+
+/// A run that could not be carried out (not a hypothesis violation).
+public enum CampaignRunError: Error, CustomStringConvertible, ExitCodeClassified {
+    case journal(String)
+    case replay(String)
+
+    public var description: String {
+        switch self {
+        case .journal(let message): return "journal: \(message)"
+        case .replay(let message): return "replay: \(message)"
+        }
+    }
+
+    public var exitCode: FaultlineExitCode {
+        switch self {
+        case .journal: return .infrastructure
+        case .replay: return .invalidInput
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import FaultlineSupport
+
+/// A Markdown summary for CI step summaries: verdict, checks, figures per window and probe.
+enum MarkdownReport {
+    static func render(_ record: RunRecord, figures: [WindowFigures]) -> String {
+        let verdict = record.verdict
+        let icon: String
+        switch verdict?.status {
+        case .held: icon = "✅"
+        case .violated: icon = "❌"
+        default: icon = "⚠️"
+        }
+        var lines = ["## \(icon) faultline: \(record.name) — \(verdict?.status.rawValue ?? "unknown")", "", verdict?.reason ?? "", ""]
+        lines.append("| check | window | result | figures |")
+        lines.append("|---|---|---|---|")
+        for check in verdict?.checks ?? [] {
+            lines.append("| \(check.name.markdownCell) | \((check.window ?? "—").markdownCell) | \(check.passed ? "pass" : "**FAIL**") | \(check.detail.markdownCell) |")
+        }
+        if !record.windows.isEmpty {
+            lines += ["", "### Fault windows", "", "| # | fault | container | injected at | window | revert |", "|---:|---|---|---:|---:|---|"]
+            for window in record.windows {
+                let length = window.revertAt.map { ($0 - window.injectAt).formatted } ?? "—"
+                lines.append("| \(window.index) | \(window.summary) | \(window.container) | \(window.injectAt.formatted) | \(length) | \((window.error ?? window.outcome ?? "—").markdownCell) |")
+            }
+        }
+        if !figures.isEmpty {
+            lines += ["", "### Figures per window and probe", "",
+                      "| window | probe | time to detect | time to recover | errors before / during / after | p99 during | longest outage | retries |",
+                      "|---:|---|---:|---:|---|---:|---:|---:|"]
+            for figure in figures {
+                let rates = String(format: "%.0f%% / %.0f%% / %.0f%%", figure.before.errorRate * 100, figure.during.errorRate * 100, figure.after.errorRate * 100)
+                lines.append("| \(figure.window) | \(figure.probe) | \(figure.timeToDetect?.formatted ?? "—") | \(figure.timeToRecover?.formatted ?? "—") | \(rates) | \(figure.during.p99.formatted) | \(figure.longestOutage.formatted) | \(figure.retries) |")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    var markdownCell: String { replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+}

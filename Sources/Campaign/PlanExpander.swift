@@ -1,0 +1,74 @@
+/// Expands a campaign into its concrete plan: repeats with seeded jitter, random picks, chaos
+/// mode — all drawn from the campaign seed, so the same seed and containers give the same plan.
+public enum PlanExpander {
+    public static func expand(_ campaign: CampaignDefinition, targets: [String: [PlannedTarget]]) throws(PlanError) -> CampaignPlan {
+        var generator = SeededGenerator(seed: campaign.seed)
+        var drafts: [(at: Duration, duration: Duration?, fault: FaultSpec, container: PlannedTarget, origin: String)] = []
+
+        for (entryIndex, entry) in campaign.timeline.enumerated() {
+            let occurrences = entry.repeatRule?.times ?? 1
+            for occurrence in 0..<occurrences {
+                var at = entry.at
+                if let rule = entry.repeatRule {
+                    at = at + rule.every * occurrence
+                    if rule.jitter > .zero {
+                        let shift = generator.duration(in: .zero...(rule.jitter * 2)) - rule.jitter
+                        at = max(.zero, at + shift)
+                    }
+                }
+                let candidates = targets[entry.fault.target] ?? []
+                let selector = campaign.target(named: entry.fault.target)
+                for container in pick(candidates, selector?.pick ?? .all, using: &generator) {
+                    drafts.append((at, entry.duration, entry.fault, container, "timeline[\(entryIndex)]#\(occurrence + 1)"))
+                }
+            }
+        }
+        if let chaos = campaign.chaos {
+            let pool = Array(Set(chaos.targets.flatMap { targets[$0] ?? [] })).sorted { $0.name < $1.name }
+            for draw in 0..<chaos.count where !pool.isEmpty {
+                let fault = chaos.faults[Int.random(in: 0..<chaos.faults.count, using: &generator)]
+                let container = pool[Int.random(in: 0..<pool.count, using: &generator)]
+                let at = generator.duration(in: chaos.start...chaos.end)
+                let duration: Duration? = FaultSpec.windowed.contains(fault.kind) ? generator.duration(in: chaos.minDuration...chaos.maxDuration) : nil
+                var spec = fault
+                spec.target = chaos.targets.first { (targets[$0] ?? []).contains(container) } ?? spec.target
+                drafts.append((at, duration, spec, container, "chaos#\(draw + 1)"))
+            }
+        }
+        drafts.sort { ($0.at, $0.container.name, $0.origin) < ($1.at, $1.container.name, $1.origin) }
+        let faults = drafts.enumerated().map { index, draft in
+            PlannedFault(index: index + 1, at: draft.at, duration: draft.duration, fault: draft.fault, container: draft.container, origin: draft.origin)
+        }
+        let plan = CampaignPlan(seed: campaign.seed, faults: faults, targets: targets)
+        let touched = plan.containers
+        guard touched.count <= campaign.settings.blastRadius else {
+            throw PlanError.blastRadius(containers: touched.map(\.name), limit: campaign.settings.blastRadius)
+        }
+        try checkOverlaps(faults)
+        return plan
+    }
+
+    /// Two faults of one kind on one container may not overlap (the second could not apply, and
+    /// the first one's revert would end both).
+    static func checkOverlaps(_ faults: [PlannedFault]) throws(PlanError) {
+        var lastEnd: [String: (end: Duration, at: Duration)] = [:]
+        for fault in faults {
+            let key = "\(fault.container.id)|\(fault.fault.kind.rawValue)"
+            if let previous = lastEnd[key], fault.at < previous.end {
+                throw PlanError.overlapping(kind: fault.fault.kind.rawValue, container: fault.container.name, first: previous.at, second: fault.at)
+            }
+            // One-shot faults on a container take a moment: keep a small gap.
+            lastEnd[key] = (max(fault.end, fault.at + .milliseconds(1)), fault.at)
+        }
+    }
+
+    static func pick(_ candidates: [PlannedTarget], _ pick: TargetSelector.Pick, using generator: inout SeededGenerator) -> [PlannedTarget] {
+        switch pick {
+        case .all: return candidates
+        case .random(let count): return Array(candidates.shuffled(using: &generator).prefix(count)).sorted { $0.name < $1.name }
+        case .percent(let percent):
+            let count = max(1, Int((Double(candidates.count) * percent / 100).rounded(.up)))
+            return Array(candidates.shuffled(using: &generator).prefix(count)).sorted { $0.name < $1.name }
+        }
+    }
+}

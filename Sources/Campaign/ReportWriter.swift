@@ -1,0 +1,54 @@
+import Foundation
+import Probes
+
+/// Writes a run's reports next to its journal: `report.json`, `junit.xml`, `summary.md`, `report.html`.
+public enum ReportWriter {
+    public static func write(_ record: RunRecord, figures: [WindowFigures], to directory: String) throws -> [String] {
+        let files: [(String, String)] = [
+            ("report.json", JSONReport.render(record, figures: figures)),
+            ("junit.xml", JUnitReport.render(record)),
+            ("summary.md", MarkdownReport.render(record, figures: figures)),
+            ("report.html", HTMLReport.render(record, figures: figures)),
+        ]
+        var written: [String] = []
+        for (name, content) in files {
+            let path = directory + "/" + name
+            do {
+                try content.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw CampaignRunError.journal("cannot write \(path): \(error.localizedDescription)")
+            }
+            written.append(path)
+        }
+        return written
+    }
+
+    /// Figures recomputed from a journal (for `faultline report`).
+    public static func figures(for record: RunRecord, consecutive: Int) -> [WindowFigures] {
+        CampaignRunner.figures(windows: record.windows, samples: record.samples, probes: record.probeNames,
+                               runEnd: record.end, consecutive: consecutive)
+    }
+}
+
+extension Duration {
+    /// Milliseconds with one decimal, for reports.
+    var reportMillis: String { String(format: "%.1f ms", milliseconds) }
+}
+
+extension String {
+    /// Escaped for XML and HTML text and attributes.
+    var xmlEscaped: String {
+        var out = ""
+        for character in self {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

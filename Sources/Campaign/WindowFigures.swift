@@ -1,0 +1,57 @@
+import Probes
+
+/// Figures for one probe around one fault window.
+public struct WindowFigures: Sendable, Equatable, Codable {
+    /// Error rate and latency of one phase (before / during / after the window).
+    public struct Phase: Sendable, Equatable, Codable {
+        public let samples: Int
+        public let failures: Int
+        public let p50: Duration
+        public let p99: Duration
+
+        public var errorRate: Double { samples == 0 ? 0 : Double(failures) / Double(samples) }
+
+        static func of(_ samples: [ProbeSample]) -> Phase {
+            var stats = ProbeStatistics()
+            samples.forEach { stats.record($0) }
+            return Phase(samples: stats.count, failures: stats.failures, p50: stats.latency(percentile: 50), p99: stats.latency(percentile: 99))
+        }
+    }
+
+    public let probe: String
+    public let window: Int
+    public let timeToDetect: Duration?
+    public let timeToRecover: Duration?
+    public let before: Phase
+    public let during: Phase
+    public let after: Phase
+    /// Longest time the probe kept failing, from the inject to the end of the recovery phase.
+    public let longestOutage: Duration
+    /// Samples that needed more than one attempt (reconnects) from the inject on.
+    public let retries: Int
+}
+
+/// Computes `WindowFigures` from the samples of a run.
+public enum WindowAnalysis {
+    /// - Parameters:
+    ///   - nextInject: the next window's start (the "after" phase ends there), or nil.
+    ///   - runEnd: the end of the run's samples.
+    public static func figures(probe: String, samples: [ProbeSample], window: FaultWindow, previousEnd: Duration?,
+                               nextInject: Duration?, runEnd: Duration, consecutive: Int) -> WindowFigures {
+        let revertAt = window.revertAt ?? window.injectAt
+        let afterEnd = nextInject ?? runEnd
+        let beforeStart = previousEnd ?? .zero
+        let before = samples.filter { $0.offset >= beforeStart && $0.offset + $0.latency <= window.injectAt }
+        let during = samples.filter { $0.offset >= window.injectAt && $0.offset < revertAt }
+        let after = samples.filter { $0.offset >= revertAt && $0.offset < afterEnd }
+        let recovery = RecoveryAnalysis.analyse(samples.filter { $0.offset < afterEnd }, injectAt: window.injectAt,
+                                                revertAt: revertAt, consecutive: consecutive)
+        var stats = ProbeStatistics()
+        (during + after).forEach { stats.record($0) }
+        stats.finish()
+        return WindowFigures(
+            probe: probe, window: window.index, timeToDetect: recovery.timeToDetect, timeToRecover: recovery.timeToRecover,
+            before: .of(before), during: .of(during), after: .of(after), longestOutage: stats.longestFailureDuration,
+            retries: (during + after).filter { $0.attempts > 1 }.count)
+    }
+}

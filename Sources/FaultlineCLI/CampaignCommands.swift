@@ -1,0 +1,95 @@
+import ArgumentParser
+import Campaign
+import DockerEngine
+import Faults
+import FaultlineSupport
+import Foundation
+
+/// `faultline validate FILE…`: parse and check campaign files; nothing is run.
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check campaign files: errors name the file, line, column, key and the allowed values.")
+
+    @Argument(help: "Campaign files.") var files: [String]
+
+    func run() async throws {
+        var failed = false
+        for file in files {
+            do {
+                let campaign = try CampaignParser.parse(file: file)
+                let faults = campaign.timeline.reduce(0) { $0 + ($1.repeatRule?.times ?? 1) } + (campaign.chaos?.count ?? 0)
+                Output(json: false).line("ok: \(file): '\(campaign.name)', \(faults) fault(s) on \(campaign.targets.count) target(s), \(campaign.probes.count) probe(s), \(campaign.hypothesis.checks.count) check(s)")
+            } catch {
+                Output.error(error.description)
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(FaultlineExitCode.invalidInput.rawValue) }
+    }
+}
+
+/// `faultline run FILE`: run a campaign, write its journal and reports, exit with its verdict.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a campaign: probes, steady state, faults, recovery figures, reports; exit code is the verdict.",
+        discussion: "Exit codes: 0 hypothesis held, 1 violated (or steady state not met: nothing injected), 2 invalid campaign, 3 aborted or infrastructure error, 130/143 interrupted (everything reverted).")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The campaign file.") var file: String
+    @Flag(name: .long, help: "Print the expanded plan with resolved targets; inject nothing.") var dryRun = false
+    @Option(name: .long, help: "Where run directories (journal and reports) go.") var runsDir = "faultline-runs"
+    @Flag(name: .long, help: "One JSON object per event instead of the live view.") var json = false
+
+    func run() async throws {
+        let campaign = try CampaignParser.parse(file: file)
+        let source = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
+        try await CampaignExecution(global: global, json: json, runsDir: runsDir)
+            .execute(campaign: campaign, source: source, file: file, dryRun: dryRun, replaying: nil)
+    }
+}
+
+/// `faultline replay RUN_DIR`: run a past run's realized plan again (same containers by name, same offsets).
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-run the realized plan of a past run: same targets by name, same offsets and windows.")
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A run directory (holding journal.jsonl).") var runDirectory: String
+    @Flag(name: .long, help: "Print the plan; inject nothing.") var dryRun = false
+    @Option(name: .long, help: "Where run directories go.") var runsDir = "faultline-runs"
+    @Flag(name: .long, help: "One JSON object per event instead of the live view.") var json = false
+
+    func run() async throws {
+        let record: RunRecord
+        do { record = try RunRecord.load(directory: runDirectory) } catch {
+            throw CampaignRunError.replay("cannot read the journal in \(runDirectory): \(error)")
+        }
+        guard let plan = record.plan, !record.source.isEmpty else {
+            throw CampaignRunError.replay("\(runDirectory)/journal.jsonl has no campaign or plan")
+        }
+        let campaign = try CampaignParser.parse(record.source, file: "\(runDirectory)/journal.jsonl (campaign \(record.file))")
+        try await CampaignExecution(global: global, json: json, runsDir: runsDir)
+            .execute(campaign: campaign, source: record.source, file: record.file, dryRun: dryRun, replaying: plan)
+    }
+}
+
+/// `faultline report RUN_DIR`: render a run's reports again from its journal.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Re-render a run's reports (JSON, JUnit, Markdown, HTML) from its journal.")
+
+    @Argument(help: "A run directory (holding journal.jsonl).") var runDirectory: String
+
+    func run() async throws {
+        let record = try RunRecord.load(directory: runDirectory)
+        let consecutive = (try? CampaignParser.parse(record.source, file: "journal"))?.settings.consecutiveOK ?? 3
+        let written = try ReportWriter.write(record, figures: ReportWriter.figures(for: record, consecutive: consecutive), to: runDirectory)
+        let output = Output(json: false)
+        output.line("\(record.name): \(record.verdict?.status.rawValue ?? "no verdict") — \(record.verdict?.reason ?? "")")
+        written.forEach { output.line("  \($0)") }
+    }
+}
