@@ -1,0 +1,114 @@
+@testable import Campaign
+import Foundation
+import Probes
+import Testing
+
+func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS: Int = 2, attempts: Int = 1) -> ProbeSample {
+    ProbeSample(probe: probe, sequence: offsetMS, startedAt: Date(timeIntervalSince1970: Double(offsetMS) / 1000), offset: .milliseconds(offsetMS),
+                latency: .milliseconds(latencyMS), outcome: outcome, reason: outcome.rawValue, attempts: attempts)
+}
+
+@Suite struct AnalysisTests {
+    static func campaign() throws -> CampaignDefinition {
+        try CampaignParser.parse("""
+        name: a
+        targets: { db: { name: db } }
+        probes:
+          - { name: api, tcp: { host: 127.0.0.1, port: 1 } }
+          - { name: err, tcp: { host: 127.0.0.1, port: 1 } }
+        hypothesis:
+          checks:
+            - { probe: api, recover_within: 500ms }
+            - { probe: api, max_error_rate: 0.5 }
+            - { probe: api, max_p99: 100ms }
+            - { probe: err, passes_within: 300ms }
+        timeline:
+          - { at: 1s, fault: { pause: { target: db } }, for: 1s }
+        """, file: "a.yaml")
+    }
+
+    /// api: ok every 100 ms, failing from 1.1 s to 2.2 s; err: ok only at 1.2 s.
+    static func samples() -> [String: [ProbeSample]] {
+        var api: [ProbeSample] = []
+        for ms in stride(from: 0, through: 3000, by: 100) {
+            api.append(sample("api", ms, (1100...2200).contains(ms) ? .timeout : .ok, latencyMS: (1100...2200).contains(ms) ? 50 : 2,
+                              attempts: ms == 2300 ? 2 : 1))
+        }
+        var err: [ProbeSample] = []
+        for ms in stride(from: 0, through: 3000, by: 100) { err.append(sample("err", ms, ms == 1200 ? .ok : .failed)) }
+        return ["api": api, "err": err]
+    }
+
+    static func window() -> FaultWindow {
+        var window = FaultWindow(index: 1, kind: .pause, summary: "pause", selector: "db", container: "db", injectAt: .milliseconds(1000))
+        window.injectedAt = .milliseconds(1010)
+        window.revertAt = .milliseconds(2000)
+        window.revertedAt = .milliseconds(2010)
+        return window
+    }
+
+    // Exact figures from a synthetic stream: detection, recovery, phases, outage, retries.
+    @Test func computesFigures() throws {
+        let figures = WindowAnalysis.figures(probe: "api", samples: Self.samples()["api"]!, window: Self.window(), previousEnd: nil,
+                                             nextInject: nil, runEnd: .seconds(3), consecutive: 3)
+        #expect(figures.timeToDetect == .milliseconds(150))  // the 1100 ms sample ended at 1150
+        #expect(figures.timeToRecover == .milliseconds(300))  // 2300, 2400, 2500 ok → first at 2300
+        #expect(figures.before.samples == 10 && figures.before.failures == 0)
+        #expect(figures.during.samples == 10 && figures.during.failures == 9)
+        #expect(figures.after.failures == 3)  // 2000, 2100, 2200
+        #expect(figures.longestOutage == .milliseconds(1200))  // 1100 → first ok at 2300
+        #expect(figures.retries == 1)
+    }
+
+    // Each check gets its verdict and the figures that decided it.
+    @Test func evaluatesChecks() throws {
+        let campaign = try Self.campaign()
+        let evaluator = HypothesisEvaluator(campaign: campaign)
+        let samples = Self.samples()
+        let window = Self.window()
+        let figures = CampaignRunner.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 3)
+        let results = evaluator.evaluate(windows: [window], figures: figures, samples: samples)
+        #expect(results.map(\.passed) == [true, false, true, true])
+        #expect(results[0].detail == "detected after 150ms, recovered 300ms after the revert, limit 500ms")
+        #expect(results[1].detail.contains("90.0% (9 of 10 samples failed)"))
+        #expect(results[3].detail.contains("passed 202ms after the inject"))
+        // The propagation probe is left out of the steady state: it fails while all is well.
+        #expect(evaluator.steadyStateProbes == ["api"])
+        let steady = evaluator.steadyState(["api": Array(samples["api"]!.prefix(5))])
+        #expect(steady.passed)
+        let verdict = CampaignRunner.verdict(steady: steady, checks: [steady] + results, windows: [window], aborted: nil)
+        #expect(verdict.status == .violated)
+        #expect(verdict.reason.contains("first: api max_error_rate 0.5 (#1 pause on db)"))
+    }
+
+    // A stop condition fires once a probe has failed continuously for its limit.
+    @Test func stopConditionFires() {
+        let watch = StopWatch(conditions: [StopCondition(probe: "api", failingFor: .milliseconds(250))])
+        #expect(watch.observe(sample("api", 0, .error)) == nil)
+        #expect(watch.observe(sample("api", 100, .error)) == nil)
+        #expect(watch.observe(sample("api", 200, .ok)) == nil)
+        #expect(watch.observe(sample("api", 300, .error)) == nil)
+        #expect(watch.observe(sample("api", 500, .error)) == nil)
+        #expect(watch.observe(sample("api", 600, .timeout))?.contains("failing for 302ms") == true)
+        #expect(watch.observe(sample("other", 700, .error)) == nil)
+    }
+
+    // Reports render from the record: JUnit has one testcase per check with the figures on failure.
+    @Test func rendersReports() throws {
+        var record = RunRecord()
+        record.name = "a"
+        record.windows = [Self.window()]
+        record.samples = Self.samples()
+        record.verdict = CampaignVerdict(status: .violated, reason: "r", checks: [
+            CheckResult(name: "api max_error_rate 0.5", window: "#1 pause on db", passed: false, detail: "error rate 90% <&>"),
+            CheckResult(name: "steady state", window: nil, passed: true, detail: "held"),
+        ])
+        let junit = JUnitReport.render(record)
+        #expect(junit.contains(#"tests="2" failures="1""#))
+        #expect(junit.contains(#"<failure message="error rate 90% &lt;&amp;&gt;">"#))
+        let html = HTMLReport.render(record, figures: [])
+        #expect(html.contains("<svg") && html.contains("</svg>") && html.contains("#1 pause on db"))
+        let markdown = MarkdownReport.render(record, figures: [])
+        #expect(markdown.contains("| api max_error_rate 0.5 | #1 pause on db | **FAIL** |"))
+    }
+}
