@@ -11,7 +11,7 @@ set -euo pipefail
 SOCK=/var/run/docker.sock
 DOCKER_LOG=${FAULTLINE_DOCKERD_LOG:-/var/log/faultline-dockerd.log}
 TEST_IMAGE=${FAULTLINE_TEST_IMAGE:-faultline-test/hostroot:1}
-APT_PACKAGES=(docker.io iptables libcurl4-openssl-dev libpq-dev libhiredis-dev redis-server postgresql postgresql-client curl bc python3 python3-websockets)
+APT_PACKAGES=(docker.io iptables libcurl4-openssl-dev libpq-dev libhiredis-dev redis-server postgresql postgresql-client curl bc python3 python3-websockets chromium)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -27,7 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+    || { echo "setup: apt-get install ${missing[*]} failed" >&2; exit 1; }
 fi
 # The Debian packages start nothing here (no systemd), but stop stray services if a policy did.
 pgrep -x redis-server >/dev/null && [ -z "${FAULTLINE_KEEP_HOST_REDIS:-}" ] && pkill -x redis-server || true

@@ -116,8 +116,12 @@ enum HTMLReport {
             svg += "\n"
             y += stripHeight + 8
         }
-        svg += ##"<text x="\##(f(left))" y="\##(f(height - 4))" fill="#656d76">■ ok</text>"##.replacingOccurrences(of: "■", with: "<tspan fill=\"#1a7f37\">■</tspan>")
-        svg += ##"<text x="\##(f(left + 50))" y="\##(f(height - 4))" fill="#656d76"><tspan fill="#cf222e">■</tspan> failed / timeout / error   <tspan fill="#0969da">—</tspan> latency   shaded: fault windows</text>"##
+        var legendX = left
+        for (label, color) in [("ok", colorOf(.ok)), ("failed", colorOf(.failed)), ("error", colorOf(.error)), ("timeout", colorOf(.timeout)), ("latency", "#0969da")] {
+            svg += ##"<rect x="\##(f(legendX))" y="\##(f(height - 13))" width="10" height="10" fill="\##(color)"/><text x="\##(f(legendX + 14))" y="\##(f(height - 4))" fill="#656d76">\##(label)</text>"##
+            legendX += 74
+        }
+        svg += ##"<text x="\##(f(legendX))" y="\##(f(height - 4))" fill="#656d76">shaded: fault windows</text>"##
         svg += "\n</svg>\n"
         return svg
     }
