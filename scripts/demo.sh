@@ -28,7 +28,7 @@ section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 section "target: Redis on a user-defined network, published on 127.0.0.1:$PORT"
 "$DOCKER" network create --label faultline.test=demo "$NET" >/dev/null
-"$DOCKER" run -d --name "$REDIS" --label faultline.test=demo --network "$NET" --network-alias cache \
+"$DOCKER" run -d --name "$REDIS" --label faultline.test=demo --label faultline.demo=redis --network "$NET" --network-alias cache \
   -p 127.0.0.1:$PORT:6379 -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /etc:/etc:ro \
   faultline-test/hostroot:1 /usr/bin/redis-server --bind 0.0.0.0 --port 6379 --save '' --appendonly no --protected-mode no >/dev/null
 for _ in $(seq 1 50); do redis-cli -p $PORT ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -50,6 +50,14 @@ section "what a client saw over 2 s afterwards"
 section "limit Redis to 0.05 of a core for 2 s (live cgroup; HostConfig untouched)"
 "$FL" inject cpu "$REDIS" --cpus 0.05 --for 2s --state-dir "$STATE" --probe redis://127.0.0.1:$PORT
 printf '  HostConfig after: NanoCpus=%s CpuQuota=%s\n' "$("$DOCKER" inspect -f '{{.HostConfig.NanoCpus}}' "$REDIS")" "$("$DOCKER" inspect -f '{{.HostConfig.CpuQuota}}' "$REDIS")"
+
+section "a campaign: faults/demo-redis.yaml (steady state, three outages, recovery checks, reports)"
+set +e
+"$FL" run faults/demo-redis.yaml --state-dir "$STATE" --runs-dir faultline-runs
+verdict=$?
+set -e
+report=$(ls -td faultline-runs/*/ | head -1)
+printf '  verdict exit code %s; open %sreport.html (JUnit: %sjunit.xml, Markdown: %ssummary.md)\n' "$verdict" "$report" "$report" "$report"
 
 section "never leave a fault behind: SIGKILL faultline mid-window, then recover"
 "$FL" inject pause "$REDIS" --for 60s --state-dir "$STATE" & pid=$!

@@ -1,0 +1,92 @@
+import DockerEngine
+import Foundation
+import TestSupport
+import Testing
+
+/// `faultline run`, `validate`, `report` as processes: exit codes, SIGTERM mid-run, reports on disk.
+@Suite(.serialized) struct CampaignCommandTests {
+    static func campaign(container: String, port: Int, window: String = "20s") -> String {
+        """
+        name: cli-pause
+        targets: { cache: { name: \(container) } }
+        probes:
+          - { name: redis, redis: { host: 127.0.0.1, port: \(port) }, every: 100ms, timeout: 300ms }
+        hypothesis:
+          steady_state: { window: 300ms }
+          checks: [{ probe: redis, recover_within: 2s }]
+        timeline:
+          - { at: 200ms, fault: { pause: { target: cache } }, for: \(window) }
+        """
+    }
+
+    static func write(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "fl-cli-campaign-" + UUID().uuidString + ".yaml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func awaitRedis(_ port: Int) async throws {
+        for _ in 0..<100 {
+            if (try? await CommandRunner.run(["/usr/bin/redis-cli", "-p", String(port), "ping"]))?.stdout.contains("PONG") == true { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSupportError("redis did not answer on \(port)")
+    }
+
+    // SIGTERM mid-window: everything is reverted before exit (143), the journal and reports say aborted.
+    @Test func sigtermRevertsEverything() async throws {
+        let engine = try await TestEngine.client()
+        let state = NSTemporaryDirectory() + "fl-cli-state-" + UUID().uuidString
+        let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
+        try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
+            let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
+            try await Self.awaitRedis(port)
+            let file = try Self.write(Self.campaign(container: container.name, port: port))
+            let child = try FaultlineProcess(["run", file, "--state-dir", state, "--runs-dir", runs])
+            try await child.waitFor("injected")
+            #expect(try await engine.inspectContainer(container.id).state.paused)
+            child.signal(SIGTERM)
+            #expect(try await child.waitForExit() == 143, "\(child.text)")
+            #expect(try await engine.inspectContainer(container.id).state.paused == false)
+            #expect(child.text.contains("aborted"), "\(child.text)")
+            let recover = try await FaultlineProcess.run(["recover", "--state-dir", state])
+            #expect(recover.stdout.contains("nothing to recover"))
+            let directory = try #require(try FileManager.default.contentsOfDirectory(atPath: runs).first)
+            let junit = try String(contentsOfFile: "\(runs)/\(directory)/junit.xml", encoding: .utf8)
+            #expect(junit.contains("interrupted by SIGTERM"))
+        }
+    }
+
+    // A held hypothesis exits 0 with all four reports; `report` re-renders them from the journal.
+    @Test func runWritesReports() async throws {
+        let engine = try await TestEngine.client()
+        let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
+        try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
+            let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
+            try await Self.awaitRedis(port)
+            let file = try Self.write(Self.campaign(container: container.name, port: port, window: "1s"))
+            let result = try await FaultlineProcess.run(["run", file, "--state-dir", NSTemporaryDirectory() + "fl-cli-state-" + UUID().uuidString, "--runs-dir", runs])
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("hypothesis held"))
+            let directory = "\(runs)/\(try #require(try FileManager.default.contentsOfDirectory(atPath: runs).first))"
+            for name in ["journal.jsonl", "report.json", "junit.xml", "summary.md", "report.html"] {
+                #expect(FileManager.default.fileExists(atPath: "\(directory)/\(name)"), "\(name) missing")
+            }
+            try FileManager.default.removeItem(atPath: "\(directory)/report.html")
+            let report = try await FaultlineProcess.run(["report", directory])
+            #expect(report.status == 0 && FileManager.default.fileExists(atPath: "\(directory)/report.html"))
+            let dry = try await FaultlineProcess.run(["replay", directory, "--dry-run"])
+            #expect(dry.status == 0 && dry.stdout.contains("pause") && dry.stdout.contains(container.name), "\(dry.stdout)\(dry.stderr)")
+        }
+    }
+
+    // validate: a typo exits 2 naming file, line, column and the allowed keys; nothing runs.
+    @Test func validateLocatesTypos() async throws {
+        let file = try Self.write(Self.campaign(container: "x", port: 1).replacingOccurrences(of: "hypothesis:", with: "hypotesis:"))
+        let result = try await FaultlineProcess.run(["validate", file])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("\(file):5:1: hypotesis: unknown key 'hypotesis'; did you mean 'hypothesis'?"), "\(result.stderr)")
+        let run = try await FaultlineProcess.run(["run", file])
+        #expect(run.status == 2)
+    }
+}
