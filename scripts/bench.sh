@@ -4,6 +4,7 @@
 #   ROUNDS        engine benchmark rounds per method (default 200)
 #   PROBES        concurrent probes in the capacity benchmark (default 500)
 #   PROBE_SECONDS how long the probes run (default 30)
+#   FAULTS        planned faults in the scheduler benchmark (default 1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -45,3 +46,5 @@ done
 "$FL" bench engine --rounds "${ROUNDS:-200}"
 echo
 "$FL" bench probes --count "${PROBES:-500}" --for "${PROBE_SECONDS:-30}s"
+echo
+"$FL" bench scheduler --faults "${FAULTS:-1000}"

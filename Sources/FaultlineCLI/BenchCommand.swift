@@ -1,4 +1,5 @@
 import ArgumentParser
+import Campaign
 import DockerEngine
 import FaultlineSupport
 import Foundation
@@ -8,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that compare faultline with the alternatives, side by side in one run.",
-        subcommands: [EngineBench.self, ProbeBench.self])
+        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self])
 }
 
 /// `faultline bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
@@ -77,5 +78,48 @@ struct ProbeBench: AsyncParsableCommand {
             redisHost: host, redisPort: port, httpURL: http, logger: try GlobalOptions.logger(level: "error"))
         let result = try await benchmark.run(loopFor: try DurationText.parse(loopFor))
         Output(json: false).line(benchmark.report(result))
+    }
+}
+
+/// `faultline bench scheduler`: planned vs actual inject times on the real clock.
+struct SchedulerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Scheduler precision: N planned pause faults through the ledger; planned vs actual inject start (p50, p99, max).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Planned faults.") var faults = 1000
+    @Option(name: .long, help: "Throw-away containers the faults rotate over.") var containers = 5
+    @Option(name: .long, help: "Time between planned faults.") var spacing = "20ms"
+    @Option(name: .long, help: "Window of each pause.") var window = "30ms"
+    @Option(name: .long, help: "Image for the throw-away containers (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
+
+    func run() async throws {
+        guard (1...100_000).contains(faults), (1...50).contains(containers) else { throw ValidationError("--faults 1…100000, --containers 1…50") }
+        let spacingValue = try DurationText.parse(spacing), windowValue = try DurationText.parse(window)
+        guard spacingValue * containers > windowValue + .milliseconds(20) else {
+            throw ValidationError("each container gets a fault every \(DurationText.format(spacingValue * containers)): make it longer than the window plus 20ms")
+        }
+        let context = try await CommandContext.make(global)
+        var created: [PlannedTarget] = []
+
+        do {
+            for index in 0..<containers {
+                let name = "faultline-bench-sched-\(index)-\(UUID().uuidString.prefix(6).lowercased())"
+                let id = try await context.engine.createContainer(name: name, ContainerCreateRequest(
+                    image: image, cmd: ["/bin/sleep", "infinity"], labels: ["faultline.test": "bench"],
+                    hostConfig: .init(binds: ["/usr:/usr:ro", "/lib:/lib:ro", "/lib64:/lib64:ro", "/bin:/bin:ro"], networkMode: "none")))
+                created.append(PlannedTarget(id: id, name: name))
+                try await context.engine.startContainer(id)
+            }
+            let benchmark = SchedulerBenchmark(engine: context.engine, environment: context.environment, count: faults,
+                                               spacing: spacingValue, window: windowValue, containers: created)
+            let lateness = try await benchmark.run(stateDirectory: NSTemporaryDirectory() + "faultline-bench-" + UUID().uuidString)
+            for container in created { try? await context.engine.removeContainer(container.id) }
+            Output(json: false).line(SchedulerBenchmark.report(lateness, count: faults, spacing: spacingValue, window: windowValue, containers: containers))
+        } catch {
+            for container in created { try? await context.engine.removeContainer(container.id) }
+            throw error
+        }
     }
 }
