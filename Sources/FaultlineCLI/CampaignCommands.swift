@@ -38,15 +38,13 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The campaign file.") var file: String
-    @Flag(name: .long, help: "Print the expanded plan with resolved targets; inject nothing.") var dryRun = false
-    @Option(name: .long, help: "Where run directories (journal and reports) go.") var runsDir = "faultline-runs"
-    @Flag(name: .long, help: "One JSON object per event instead of the live view.") var json = false
+    @OptionGroup var options: RunOptions
 
     func run() async throws {
         let campaign = try CampaignParser.parse(file: file)
         let source = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
-        try await CampaignExecution(global: global, json: json, runsDir: runsDir)
-            .execute(campaign: campaign, source: source, file: file, dryRun: dryRun, replaying: nil)
+        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir)
+            .execute(campaign: campaign, source: source, file: file, dryRun: options.dryRun, replaying: nil)
     }
 }
 
@@ -58,9 +56,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A run directory (holding journal.jsonl).") var runDirectory: String
-    @Flag(name: .long, help: "Print the plan; inject nothing.") var dryRun = false
-    @Option(name: .long, help: "Where run directories go.") var runsDir = "faultline-runs"
-    @Flag(name: .long, help: "One JSON object per event instead of the live view.") var json = false
+    @OptionGroup var options: RunOptions
 
     func run() async throws {
         let record: RunRecord
@@ -71,8 +67,8 @@ struct ReplayCommand: AsyncParsableCommand {
             throw CampaignRunError.replay("\(runDirectory)/journal.jsonl has no campaign or plan")
         }
         let campaign = try CampaignParser.parse(record.source, file: "\(runDirectory)/journal.jsonl (campaign \(record.file))")
-        try await CampaignExecution(global: global, json: json, runsDir: runsDir)
-            .execute(campaign: campaign, source: record.source, file: record.file, dryRun: dryRun, replaying: plan)
+        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir)
+            .execute(campaign: campaign, source: record.source, file: record.file, dryRun: options.dryRun, replaying: plan)
     }
 }
 
@@ -93,4 +89,11 @@ struct ReportCommand: AsyncParsableCommand {
         output.line("\(record.name): \(record.verdict?.status.rawValue ?? "no verdict") — \(record.verdict?.reason ?? "")")
         written.forEach { output.line("  \($0)") }
     }
+}
+
+/// Options `run` and `replay` share.
+struct RunOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print the expanded plan with resolved targets; inject nothing.") var dryRun = false
+    @Option(name: .long, help: "Where run directories (journal and reports) go.") var runsDir = "faultline-runs"
+    @Flag(name: .long, help: "One JSON object per event instead of the live view.") var json = false
 }

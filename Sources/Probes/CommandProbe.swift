@@ -31,22 +31,9 @@ public struct CommandProbeConfig: Codable, Sendable, Equatable {
 
 /// Runs a command with a deadline (its whole process group is killed at the deadline) and checks
 /// its exit code and output.
-public final class CommandProbe: Probe {
-    public let name: String
-    public let timeout: Duration
-    let config: CommandProbeConfig
-    private let lane = BlockingLane(label: "faultline.probe.command")
-
+public final class CommandProbe: LaneProbe<CommandProbeConfig>, @unchecked Sendable {
     public init(name: String, config: CommandProbeConfig, timeout: Duration) throws(ProbeConfigError) {
-        try config.validate()
-        self.name = name
-        self.config = config
-        self.timeout = timeout
-    }
-
-    public func check() async -> ProbeCheck {
-        let config = config, timeout = timeout
-        return await lane.run { Self.run(config, timeout: timeout) }
+        try super.init(name: name, config: config, timeout: timeout, label: "faultline.probe.command", check: CommandProbe.run)
     }
 
     static func run(_ config: CommandProbeConfig, timeout: Duration) -> ProbeCheck {

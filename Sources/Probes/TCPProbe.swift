@@ -24,22 +24,9 @@ public struct TCPProbeConfig: Codable, Sendable, Equatable {
 
 /// Connects (and optionally exchanges bytes) with a deadline. Note: a paused container behind
 /// docker-proxy still accepts connections; use `send`/`expect` to see that it does not answer.
-public final class TCPProbe: Probe {
-    public let name: String
-    public let timeout: Duration
-    let config: TCPProbeConfig
-    private let lane = BlockingLane(label: "faultline.probe.tcp")
-
+public final class TCPProbe: LaneProbe<TCPProbeConfig>, @unchecked Sendable {
     public init(name: String, config: TCPProbeConfig, timeout: Duration) throws(ProbeConfigError) {
-        try config.validate()
-        self.name = name
-        self.config = config
-        self.timeout = timeout
-    }
-
-    public func check() async -> ProbeCheck {
-        let config = config, timeout = timeout
-        return await lane.run { Self.exchange(config, timeout: timeout) }
+        try super.init(name: name, config: config, timeout: timeout, label: "faultline.probe.tcp", check: TCPProbe.exchange)
     }
 
     static func exchange(_ config: TCPProbeConfig, timeout: Duration) -> ProbeCheck {
