@@ -36,8 +36,8 @@ final class FakeProbe: Probe {
         return all
     }
 
-    // A 20 ms cadence never runs more often than planned (≤ 25 + 1 in 500 ms), keeps its phase
-    // (starts at least one interval apart, 2 ms tolerance) and numbers samples 1, 2, 3…; under
+    // A 20 ms cadence never runs more often than planned (≤ 25 + 1 in 500 ms, at most one sample
+    // per tick of its phase grid) and numbers samples 1, 2, 3…; under
     // load it may run less often (ticks are skipped, never bunched), so the lower bound is loose.
     @Test func keepsCadence() async {
         let runner = ProbeRunner([.init(probe: FakeProbe(name: "fast", delay: .zero), every: .milliseconds(20))])
@@ -45,9 +45,10 @@ final class FakeProbe: Probe {
         let samples = await collect(runner)
         #expect((5...26).contains(samples.count), "got \(samples.count)")
         #expect(samples.map(\.sequence) == Array(1...samples.count))
-        for (previous, next) in zip(samples, samples.dropFirst()) {
-            #expect(next.offset - previous.offset >= .milliseconds(18), "samples \(previous.sequence) and \(next.sequence) bunched")
-        }
+        // Each sample falls in its own 20 ms tick of the phase grid (2 ms tolerance): never two per tick.
+        let first = samples.first?.offset ?? .zero
+        let slots = samples.map { Int((($0.offset - first + .milliseconds(2)).seconds / 0.020).rounded(.down)) }
+        #expect(zip(slots, slots.dropFirst()).allSatisfy { $0 < $1 }, "ticks \(slots)")
     }
 
     // A check slower than the interval is never overlapped: missed ticks are skipped.
