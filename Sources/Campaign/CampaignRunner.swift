@@ -17,10 +17,13 @@ public enum RunEvent: Sendable {
 
 /// The result of a run: its verdict, its directory and what happened.
 public struct RunResult: Sendable {
-    public let verdict: CampaignVerdict
     public let directory: String
-    public let windows: [FaultWindow]
+    /// What the journal holds, assembled in memory (reports render from it without re-reading the journal).
+    public let record: RunRecord
     public let figures: [WindowFigures]
+
+    public var verdict: CampaignVerdict { record.verdict ?? CampaignVerdict(status: .aborted, reason: "no verdict", checks: []) }
+    public var windows: [FaultWindow] { record.windows }
 }
 
 /// Runs one campaign: probes, steady state, the scheduled faults through the ledger, stop
@@ -90,7 +93,8 @@ public final class CampaignRunner: Sendable {
     public func run(_ plan: CampaignPlan, directory: String) async throws -> RunResult {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let journal = try Journal(path: directory + "/journal.jsonl")
-        journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: Date()))
+        let startedAt = Date()
+        journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: startedAt))
         journal.append(.plan(plan))
 
         var probes: [ProbeRunner.Scheduled] = []
@@ -117,7 +121,8 @@ public final class CampaignRunner: Sendable {
         try? await Task.sleep(for: campaign.hypothesis.steadyState.window)
         let steady = evaluator.steadyState(await store.snapshot())
         emit(.steadyState(steady))
-        journal.append(.steadyState(held: steady.passed, detail: steady.detail, at: ContinuousClock.now - runner.origin))
+        let steadyAt = ContinuousClock.now - runner.origin
+        journal.append(.steadyState(held: steady.passed, detail: steady.detail, at: steadyAt))
 
         var windows: [FaultWindow] = []
         if steady.passed && aborted == nil {
@@ -151,7 +156,18 @@ public final class CampaignRunner: Sendable {
         let verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
         journal.append(.verdict(verdict))
         await journal.flush()
-        return RunResult(verdict: verdict, directory: directory, windows: windows, figures: figures)
+        var record = RunRecord()
+        record.name = campaign.name
+        record.file = file
+        record.source = source
+        record.startedAt = startedAt
+        record.plan = plan
+        record.steadyState = (steady.passed, steady.detail, steadyAt)
+        record.windows = windows
+        record.samples = samples
+        record.abortReason = aborted
+        record.verdict = verdict
+        return RunResult(directory: directory, record: record, figures: figures)
     }
 
     /// Waits until every probe a `recover_within` check names has recovered, or the limit passes.
@@ -204,21 +220,6 @@ public final class CampaignRunner: Sendable {
         return CampaignVerdict(status: .violated,
                                reason: "hypothesis violated: \(failures.count) of \(checks.count) checks failed; first: \(first.name)\(first.window.map { " (\($0))" } ?? ""): \(first.detail)",
                                checks: checks)
-    }
-}
-
-/// The samples of a run, per probe.
-actor SampleStore {
-    private var byProbe: [String: [ProbeSample]] = [:]
-
-    func add(_ sample: ProbeSample) { byProbe[sample.probe, default: []].append(sample) }
-    func snapshot() -> [String: [ProbeSample]] { byProbe }
-
-    func allRecovered(_ names: [String], after revertAt: Duration, consecutive: Int) -> Bool {
-        names.allSatisfy { name in
-            let after = (byProbe[name] ?? []).filter { $0.offset >= revertAt }
-            return after.count >= consecutive && after.suffix(consecutive).allSatisfy(\.outcome.isOK)
-        }
     }
 }
 

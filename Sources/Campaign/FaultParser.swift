@@ -44,7 +44,7 @@ enum FaultParser {
 
     /// Windowed kinds need `for`; restart takes none.
     static func checkWindow(_ fault: FaultSpec, duration: Duration?, node: YAMLNode) throws(CampaignError) {
-        if FaultSpec.windowed.contains(fault.kind) && duration == nil {
+        if fault.kind.isWindowed && duration == nil {
             throw node.error("\(fault.kind.rawValue) needs 'for' (how long the fault lasts, e.g. 3s)")
         }
         if fault.kind == .restart && duration != nil {

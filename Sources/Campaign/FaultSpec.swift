@@ -28,9 +28,6 @@ public struct FaultSpec: Sendable, Equatable, Codable {
         self.networks = networks
     }
 
-    /// Kinds that last for a window (`for:` required) and are reverted at its end.
-    public static let windowed: Set<FaultKind> = [.stop, .pause, .cpu, .memory, .partition]
-
     /// The fault action to inject; `hasWindow` decides whether a kill is started again.
     public func action(hasWindow: Bool) -> any FaultAction {
         switch kind {

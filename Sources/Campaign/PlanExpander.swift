@@ -29,7 +29,7 @@ public enum PlanExpander {
                 let fault = chaos.faults[Int.random(in: 0..<chaos.faults.count, using: &generator)]
                 let container = pool[Int.random(in: 0..<pool.count, using: &generator)]
                 let at = generator.duration(in: chaos.start...chaos.end)
-                let duration: Duration? = FaultSpec.windowed.contains(fault.kind) ? generator.duration(in: chaos.minDuration...chaos.maxDuration) : nil
+                let duration: Duration? = fault.kind.isWindowed ? generator.duration(in: chaos.minDuration...chaos.maxDuration) : nil
                 var spec = fault
                 spec.target = chaos.targets.first { (targets[$0] ?? []).contains(container) } ?? spec.target
                 drafts.append((at, duration, spec, container, "chaos#\(draw + 1)"))

@@ -30,11 +30,6 @@ public enum ReportWriter {
     }
 }
 
-extension Duration {
-    /// Milliseconds with one decimal, for reports.
-    var reportMillis: String { String(format: "%.1f ms", milliseconds) }
-}
-
 extension String {
     /// Escaped for XML and HTML text and attributes.
     var xmlEscaped: String {

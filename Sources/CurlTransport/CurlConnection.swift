@@ -1,4 +1,5 @@
 import CCurl
+import Dispatch
 import FaultlineSupport
 
 /// One HTTP request for `CurlConnection`.
@@ -35,6 +36,8 @@ public struct CurlRequest: Sendable {
 /// which is why the `@unchecked Sendable` is confined to this one small type.
 public final class CurlConnection: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
+    /// The serial queue this connection's transfers run on (see `ConnectionPool`).
+    let queue = DispatchQueue(label: "faultline.curl")
 
     public init() throws(TransportFailure) {
         CurlRuntime.ensureInitialised()

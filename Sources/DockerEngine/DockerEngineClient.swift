@@ -32,7 +32,7 @@ public final class DockerEngineClient: Sendable {
     public static func connect(
         to endpoint: EngineEndpoint = .local, logger: Logger
     ) async throws(DockerEngineError) -> DockerEngineClient {
-        let pool = ConnectionPool(label: "faultline.engine.io")
+        let pool = ConnectionPool()
         let bootstrap = DockerEngineClient(endpoint: endpoint, apiVersion: "", pool: pool, logger: logger)
         let version: EngineVersion = try await bootstrap.decode(.get, "/version", versioned: false)
         let negotiated = try negotiate(engine: version.apiVersion, engineMinimum: version.minAPIVersion)

@@ -30,25 +30,15 @@ struct EngineBench: AsyncParsableCommand {
             throw ValidationError("bench engine compares against curl --unix-socket: use a unix:// engine address")
         }
         let version = try await context.engine.version()
-        let docker = ProcessSpawner.locate(["/usr/bin/docker", "/usr/local/bin/docker"])
-        let curl = ProcessSpawner.locate(["/usr/bin/curl"])
-        let name = "faultline-bench-\(UUID().uuidString.prefix(8).lowercased())"
-        let request = ContainerCreateRequest(
-            image: image, cmd: ["/bin/sleep", "infinity"], labels: ["faultline.test": "bench"],
-            hostConfig: .init(binds: ["/usr:/usr:ro", "/lib:/lib:ro", "/lib64:/lib64:ro", "/bin:/bin:ro"], networkMode: "none"))
-        let id = try await context.engine.createContainer(name: name, request)
-        do {
-            try await context.engine.startContainer(id)
-            let benchmark = EngineBenchmark(engine: context.engine, socketPath: socket, rounds: rounds, docker: docker, curl: curl)
-            let result = try await benchmark.run(on: id)
-            try? await context.engine.removeContainer(id)
-            Output(json: false).line(EngineBenchmark.report(result, rounds: rounds, engineVersion: version.version))
-            if docker == nil { Output.note("no docker CLI found: its row is missing") }
-            if curl == nil { Output.note("no curl found: its rows are missing") }
-        } catch {
-            try? await context.engine.removeContainer(id)
-            throw error
+        let docker = ExecutablePath.find(anyOf: ["/usr/bin/docker", "/usr/local/bin/docker"])
+        let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"])
+        let benchmark = EngineBenchmark(engine: context.engine, socketPath: socket, rounds: rounds, docker: docker, curl: curl)
+        let result = try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
+            try await benchmark.run(on: containers[0].id)
         }
+        Output(json: false).line(EngineBenchmark.report(result, rounds: rounds, engineVersion: version.version))
+        if docker == nil { Output.note("no docker CLI found: its row is missing") }
+        if curl == nil { Output.note("no curl found: its rows are missing") }
     }
 }
 
@@ -101,25 +91,12 @@ struct SchedulerBench: AsyncParsableCommand {
             throw ValidationError("each container gets a fault every \(DurationText.format(spacingValue * containers)): make it longer than the window plus 20ms")
         }
         let context = try await CommandContext.make(global)
-        var created: [PlannedTarget] = []
-
-        do {
-            for index in 0..<containers {
-                let name = "faultline-bench-sched-\(index)-\(UUID().uuidString.prefix(6).lowercased())"
-                let id = try await context.engine.createContainer(name: name, ContainerCreateRequest(
-                    image: image, cmd: ["/bin/sleep", "infinity"], labels: ["faultline.test": "bench"],
-                    hostConfig: .init(binds: ["/usr:/usr:ro", "/lib:/lib:ro", "/lib64:/lib64:ro", "/bin:/bin:ro"], networkMode: "none")))
-                created.append(PlannedTarget(id: id, name: name))
-                try await context.engine.startContainer(id)
-            }
+        let lateness = try await BenchContainers.with(containers, image: image, engine: context.engine) { created in
             let benchmark = SchedulerBenchmark(engine: context.engine, environment: context.environment, count: faults,
-                                               spacing: spacingValue, window: windowValue, containers: created)
-            let lateness = try await benchmark.run(stateDirectory: NSTemporaryDirectory() + "faultline-bench-" + UUID().uuidString)
-            for container in created { try? await context.engine.removeContainer(container.id) }
-            Output(json: false).line(SchedulerBenchmark.report(lateness, count: faults, spacing: spacingValue, window: windowValue, containers: containers))
-        } catch {
-            for container in created { try? await context.engine.removeContainer(container.id) }
-            throw error
+                                               spacing: spacingValue, window: windowValue,
+                                               containers: created.map { PlannedTarget(id: $0.id, name: $0.name) })
+            return try await benchmark.run(stateDirectory: NSTemporaryDirectory() + "faultline-bench-" + UUID().uuidString)
         }
+        Output(json: false).line(SchedulerBenchmark.report(lateness, count: faults, spacing: spacingValue, window: windowValue, containers: containers))
     }
 }

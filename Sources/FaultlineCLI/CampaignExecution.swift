@@ -36,8 +36,7 @@ struct CampaignExecution {
         view.start()
         let result = try await runner.run(plan, directory: directory)
         view.stop()
-        let record = try RunRecord.load(directory: directory)
-        let written = try ReportWriter.write(record, figures: result.figures, to: directory)
+        let written = try ReportWriter.write(result.record, figures: result.figures, to: directory)
         output.event(result.verdict.status.rawValue, result.verdict.reason,
                      fields: ["verdict": .string(result.verdict.status.rawValue), "reason": .string(result.verdict.reason),
                               "report": .string(directory + "/report.html")])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Campaign
 import DockerEngine
 import Faults
 import FaultlineSupport
@@ -54,45 +55,40 @@ struct InjectCommand: AsyncParsableCommand {
             guard parsed > .zero else { throw ValidationError("--for must be longer than 0") }
             return parsed
         }
-        func refuse(_ option: String, _ value: Any?) throws {
-            if let value, !(value is [String] && (value as! [String]).isEmpty) {
-                throw ValidationError("\(option) does not apply to \(kind.rawValue) faults")
-            }
+        // Each kind option with the kinds it applies to, and whether it was given.
+        let kindOptions: [(String, Set<FaultKind>, Bool)] = [
+            ("--cpus", [.cpu], cpus != nil), ("--memory", [.memory], memory != nil), ("--signal", [.kill], signal != nil),
+            ("--network", [.partition], !network.isEmpty), ("--grace", [.stop, .restart], grace != nil),
+        ]
+        for (option, kinds, given) in kindOptions where given && !kinds.contains(kind) {
+            throw ValidationError("\(option) does not apply to \(kind.rawValue) faults")
         }
-        if kind != .cpu { try refuse("--cpus", cpus) }
-        if kind != .memory { try refuse("--memory", memory) }
-        if kind != .kill { try refuse("--signal", signal) }
-        if kind != .partition { try refuse("--network", network) }
-        if kind != .stop && kind != .restart { try refuse("--grace", grace) }
         if let grace, grace < 0 { throw ValidationError("--grace must be 0 or more seconds") }
 
-        let needsWindow: Set<FaultKind> = [.stop, .pause, .cpu, .memory, .partition]
-        if needsWindow.contains(kind) && window == nil {
+        if kind.isWindowed && window == nil {
             throw ValidationError("\(kind.rawValue) needs --for DURATION (e.g. --for 30s): it is reverted when the window ends")
         }
         if kind == .restart && window != nil {
             throw ValidationError("restart is one-shot and takes no --for; use stop --for DURATION to keep it down")
         }
-        let action: any FaultAction
+        // The same fault description campaigns use, so both build their faults in one place.
+        var spec = FaultSpec(kind: kind, target: target, grace: grace, networks: network.isEmpty ? nil : network)
         switch kind {
-        case .stop: action = StopFault(graceSeconds: grace)
-        case .restart: action = RestartFault(graceSeconds: grace)
-        case .pause: action = PauseFault()
-        case .kill: action = KillFault(signal: try SignalName.normalize(signal ?? "SIGKILL"), startAgainAfterWindow: window != nil)
+        case .kill: spec.signal = try SignalName.normalize(signal ?? "SIGKILL")
         case .cpu:
             guard let cpus else { throw ValidationError("cpu needs --cpus CORES (e.g. --cpus 0.2)") }
             guard cpus >= 0.01, cpus <= 1024 else { throw ValidationError("--cpus must be between 0.01 and 1024, got \(cpus)") }
-            action = CPUFault(cpus: cpus)
+            spec.cpus = cpus
         case .memory:
             guard let memory else { throw ValidationError("memory needs --memory SIZE (e.g. --memory 64m)") }
             let bytes = try ByteSize.parse(memory)
             guard bytes >= MemoryFault.minimumBytes else {
                 throw ValidationError("--memory must be at least \(ByteSize.format(MemoryFault.minimumBytes)), got \(memory)")
             }
-            action = MemoryFault(bytes: bytes)
-        case .partition: action = PartitionFault(networks: network)
+            spec.memory = bytes
+        default: break
         }
-        return Plan(action: action, window: window)
+        return Plan(action: spec.action(hasWindow: window != nil), window: window)
     }
 
     /// The fault kind for a name, or one line naming the allowed kinds (and the closest one).
@@ -171,7 +167,7 @@ struct InjectCommand: AsyncParsableCommand {
             var unrecovered = false
             for (name, analysis) in await session.finish(injectAt: injectAt, revertAt: revertAt) {
                 unrecovered = unrecovered || analysis.timeToRecover == nil
-                output.event("measured", ProbeSession.describe(name, analysis, window: plan.window), fields: [
+                output.event("measured", ProbeSession.describe(name, analysis), fields: [
                     "probe": .string(name),
                     "ttd_ms": analysis.timeToDetect.map { .number($0.milliseconds) } ?? .null,
                     "ttr_ms": analysis.timeToRecover.map { .number($0.milliseconds) } ?? .null,

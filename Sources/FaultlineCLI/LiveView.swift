@@ -9,7 +9,6 @@ import Synchronization
 /// injected where, each probe's state and error rate.
 final class LiveView: Sendable {
     private struct ProbeState {
-        var lastOK: Bool?
         var samples = 0
         var failures = 0
         var lastReason = ""
@@ -18,6 +17,7 @@ final class LiveView: Sendable {
     private struct State {
         var probes: [String: ProbeState] = [:]
         var active: [Int: FaultWindow] = [:]
+        var changes = OutcomeChanges()
         var phase = "starting"
         var drawnLines = 0
     }
@@ -66,13 +66,11 @@ final class LiveView: Sendable {
                 probe.samples += 1
                 if !sample.outcome.isOK { probe.failures += 1 }
                 probe.lastReason = sample.reason
-                let changed = probe.lastOK != sample.outcome.isOK && (probe.lastOK != nil || !sample.outcome.isOK)
-                probe.lastOK = sample.outcome.isOK
                 state.probes[sample.probe] = probe
-                return changed
+                return state.changes.observe(sample)
             }
             if change {
-                line("probe", "\(sample.probe): \(sample.outcome.isOK ? "ok again" : sample.outcome.rawValue): \(sample.reason)",
+                line("probe", OutcomeChanges.describe(sample),
                      ["probe": .string(sample.probe), "outcome": .string(sample.outcome.rawValue), "reason": .string(sample.reason)],
                      at: sample.startedAt)
             }
@@ -119,7 +117,7 @@ final class LiveView: Sendable {
             lines.append("   injected: \(active.isEmpty ? "nothing" : active.joined(separator: ", "))")
             for (name, probe) in state.probes.sorted(by: { $0.key < $1.key }) {
                 let rate = probe.samples == 0 ? 0 : Double(probe.failures) / Double(probe.samples) * 100
-                let mark = probe.lastOK == false ? "✗" : "✓"
+                let mark = state.changes.isOK(name) == false ? "✗" : "✓"
                 lines.append(String(format: "   %@ %@  error rate %.1f%% (%d/%d)  %@", mark, name, rate, probe.failures, probe.samples, String(probe.lastReason.prefix(60))))
             }
             return lines

@@ -59,8 +59,8 @@ struct ProbeCapacityBenchmark {
         result.peakRSS = ResourceUsage.peakResidentBytes()
 
         // The obvious alternative: a loop that starts one client process per sample.
-        let redisCLI = ProcessSpawner.locate(["/usr/bin/redis-cli"])
-        let curl = ProcessSpawner.locate(["/usr/bin/curl"])
+        let redisCLI = ExecutablePath.find(anyOf: ["/usr/bin/redis-cli"])
+        let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"])
         if let redisCLI, let curl {
             let loopBefore = ResourceUsage.now()
             let loopStart = clock.now

@@ -36,7 +36,7 @@ final class ProbeSession: Sendable {
     func awaitBaseline(limit: Duration) async {
         let end = ContinuousClock.now + limit
         while ContinuousClock.now < end {
-            if await collector.minimumCount(of: names) >= Self.consecutiveOK { return }
+            if await collector.store.minimumCount(of: names) >= Self.consecutiveOK { return }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -45,7 +45,7 @@ final class ProbeSession: Sendable {
     func awaitRecovery(after revertAt: Duration, limit: Duration) async {
         let end = ContinuousClock.now + limit
         while ContinuousClock.now < end {
-            if await collector.allRecovered(names, after: revertAt, consecutive: Self.consecutiveOK) { return }
+            if await collector.store.allRecovered(names, after: revertAt, consecutive: Self.consecutiveOK) { return }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -56,14 +56,14 @@ final class ProbeSession: Sendable {
         await consumer.value
         var results: [(String, RecoveryAnalysis)] = []
         for name in names {
-            let samples = await collector.samples(of: name)
+            let samples = await collector.store.samples(of: name)
             results.append((name, RecoveryAnalysis.analyse(samples, injectAt: injectAt, revertAt: revertAt, consecutive: Self.consecutiveOK)))
         }
         return results
     }
 
     /// One line per probe for the figures.
-    static func describe(_ name: String, _ analysis: RecoveryAnalysis, window: Duration?) -> String {
+    static func describe(_ name: String, _ analysis: RecoveryAnalysis) -> String {
         var parts: [String] = []
         parts.append(analysis.healthyBefore ? "healthy before" : "NOT healthy before the inject")
         guard let detect = analysis.timeToDetect else {
@@ -84,36 +84,18 @@ final class ProbeSession: Sendable {
 
 /// Keeps the samples of a probe session and prints each probe's state changes as they happen.
 actor SampleCollector {
-    private var byProbe: [String: [ProbeSample]] = [:]
-    private var lastOK: [String: Bool] = [:]
+    let store = SampleStore(cap: 200_000)
+    private var changes = OutcomeChanges()
     private let output: Output
-    private static let cap = 200_000
 
     init(output: Output) { self.output = output }
 
-    func add(_ sample: ProbeSample) {
-        var list = byProbe[sample.probe, default: []]
-        if list.count < Self.cap { list.append(sample) }
-        byProbe[sample.probe] = list
-        let wasOK = lastOK[sample.probe]
-        if wasOK != sample.outcome.isOK {
-            lastOK[sample.probe] = sample.outcome.isOK
-            if wasOK != nil || !sample.outcome.isOK {
-                output.event("probe", "\(sample.probe): \(sample.outcome.isOK ? "ok again" : sample.outcome.rawValue): \(sample.reason)",
-                             fields: ["probe": .string(sample.probe), "outcome": .string(sample.outcome.rawValue), "reason": .string(sample.reason)],
-                             at: sample.startedAt)
-            }
+    func add(_ sample: ProbeSample) async {
+        await store.add(sample)
+        if changes.observe(sample) {
+            output.event("probe", OutcomeChanges.describe(sample),
+                         fields: ["probe": .string(sample.probe), "outcome": .string(sample.outcome.rawValue), "reason": .string(sample.reason)],
+                         at: sample.startedAt)
         }
     }
-
-    func minimumCount(of names: [String]) -> Int { names.map { byProbe[$0]?.count ?? 0 }.min() ?? 0 }
-
-    func allRecovered(_ names: [String], after revertAt: Duration, consecutive: Int) -> Bool {
-        names.allSatisfy { name in
-            let after = (byProbe[name] ?? []).filter { $0.offset >= revertAt }
-            return after.count >= consecutive && after.suffix(consecutive).allSatisfy(\.outcome.isOK)
-        }
-    }
-
-    func samples(of name: String) -> [ProbeSample] { byProbe[name] ?? [] }
 }

@@ -19,15 +19,4 @@ enum ProcessSpawner {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1
     }
-
-    /// The first executable among `candidates`, or a PATH lookup of the last one's name.
-    static func locate(_ candidates: [String]) -> String? {
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
-        guard let name = candidates.last.map({ ($0 as NSString).lastPathComponent }) else { return nil }
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
-    }
 }

@@ -1,3 +1,4 @@
+import DockerEngine
 import FaultlineSupport
 import Foundation
 
@@ -27,10 +28,9 @@ public struct CgroupRestoreStep: Sendable, Equatable, Codable {
     }
 
     func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
-        let current: ContainerDetailsSnapshot
+        let current: ContainerState
         do {
-            let details = try await environment.containers.inspectContainer(containerID)
-            current = ContainerDetailsSnapshot(running: details.state.running, startedAt: details.state.startedAt)
+            current = try await environment.containers.inspectContainer(containerID).state
         } catch where EngineErrorMatching.isGone(error) {
             return .targetGone
         }
@@ -49,9 +49,4 @@ public struct CgroupRestoreStep: Sendable, Equatable, Codable {
             return changed ? .restored : .alreadyClear("cgroup already has its original values")
         }
     }
-}
-
-private struct ContainerDetailsSnapshot {
-    let running: Bool
-    let startedAt: String
 }

@@ -15,6 +15,10 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     /// Disconnect from one or all networks; reconnect with the same aliases and addresses.
     case partition
 
+    /// Whether the fault lasts for a window (and needs one) and is reverted at its end; restart
+    /// and kill are one-shot.
+    public var isWindowed: Bool { [.stop, .pause, .cpu, .memory, .partition].contains(self) }
+
     /// The kinds as the CLI lists them.
     public static var allowedList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

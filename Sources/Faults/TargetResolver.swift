@@ -35,7 +35,7 @@ public struct TargetResolver: Sendable {
 
     /// Exact name, then full id or unique id prefix (3+ characters), then unique compose service.
     static func pick(_ wanted: String, from all: [ContainerSummary]) throws -> ContainerSummary {
-        if let byName = all.first(where: { $0.names.contains { $0.trimmingLeadingSlashCompat() == wanted } }) {
+        if let byName = all.first(where: { $0.names.contains { $0 == wanted || $0 == "/" + wanted } }) {
             return byName
         }
         if wanted.count >= 3, wanted.allSatisfy(\.isHexDigit) {
@@ -83,8 +83,4 @@ public enum TargetError: Error, CustomStringConvertible, ExitCodeClassified {
     }
 
     public var exitCode: FaultlineExitCode { .invalidInput }
-}
-
-extension String {
-    func trimmingLeadingSlashCompat() -> String { hasPrefix("/") ? String(dropFirst()) : self }
 }

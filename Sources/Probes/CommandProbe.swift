@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 
 /// What a command probe runs and expects.
@@ -14,7 +15,7 @@ public struct CommandProbeConfig: Codable, Sendable, Equatable {
 
     public func validate() throws(ProbeConfigError) {
         guard let program = argv.first, !program.isEmpty else { throw ProbeConfigError("argv", "empty; give the program and its arguments") }
-        if !shell && !program.hasPrefix("/") && CommandProbe.locate(program) == nil {
+        if !shell && !program.hasPrefix("/") && ExecutablePath.find(program) == nil {
             throw ProbeConfigError("argv", "'\(program)' is not on PATH; give an absolute path")
         }
         if let stdoutRegex {
@@ -24,7 +25,7 @@ public struct CommandProbeConfig: Codable, Sendable, Equatable {
 
     var resolvedArgv: [String] {
         if shell { return ["/bin/sh", "-c", argv.joined(separator: " ")] }
-        if let program = argv.first, !program.hasPrefix("/"), let path = CommandProbe.locate(program) { return [path] + argv.dropFirst() }
+        if let program = argv.first, !program.hasPrefix("/"), let path = ExecutablePath.find(program) { return [path] + argv.dropFirst() }
         return argv
     }
 }
@@ -111,13 +112,5 @@ public final class CommandProbe: LaneProbe<CommandProbeConfig>, @unchecked Senda
             return ProbeCheck(.failed, "exit \(exitCode), stdout does not match /\(pattern)/")
         }
         return .ok("exit \(exitCode)\(firstLine(stdout).isEmpty ? "" : ": \(firstLine(stdout))")")
-    }
-
-    static func locate(_ program: String) -> String? {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let path = "\(directory)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
     }
 }

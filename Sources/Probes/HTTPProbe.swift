@@ -50,7 +50,7 @@ public final class HTTPProbe: Probe {
         self.name = name
         self.config = config
         self.timeout = timeout
-        self.pool = ConnectionPool(label: "faultline.probe.http", maxIdle: 1)
+        self.pool = ConnectionPool(maxIdle: 1)
         self.regex = config.bodyRegex.map { SendableRegex(pattern: $0) }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which HTTP statuses count as ok: `200`, `200,204`, `200-299`, `2xx`.
 public struct StatusExpectation: Codable, Sendable, Equatable, CustomStringConvertible {
     public let ranges: [ClosedRange<Int>]
@@ -45,17 +47,4 @@ public struct StatusExpectation: Codable, Sendable, Equatable, CustomStringConve
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }
-}
-
-extension String {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        var view = Substring(self)
-        while let first = view.first, set.contains(first) { view = view.dropFirst() }
-        while let last = view.last, set.contains(last) { view = view.dropLast() }
-        return String(view)
-    }
-}
-
-extension Set where Element == Character {
-    static let whitespaces: Set<Character> = [" ", "\t"]
 }
