@@ -38,9 +38,22 @@ extension DockerEngineClient {
         _ = try await send(.post, "/containers/\(id)/kill", query: [("signal", signal)])
     }
 
-    /// `POST /containers/{id}/pause` (freezes every process with the cgroup freezer).
+    /// `POST /containers/{id}/pause` (freezes every process with the cgroup freezer). Returns once
+    /// the engine reports the container paused: the engine updates that state from a containerd
+    /// event, which can lag the call's answer on a busy machine. runc's "unable to freeze" (the
+    /// freezer timed out while processes were busy) is retried twice before it is reported.
     public func pauseContainer(_ id: String) async throws(DockerEngineError) {
-        _ = try await send(.post, "/containers/\(id)/pause")
+        var attempt = 1
+        while true {
+            do {
+                _ = try await send(.post, "/containers/\(id)/pause")
+                break
+            } catch where attempt < 3 && error.status == 500 && error.message.contains("unable to freeze") {
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        await awaitPaused(id, true)
     }
 
     /// `POST /containers/{id}/pause` with the call's timing (for benchmarks).
@@ -48,9 +61,20 @@ extension DockerEngineClient {
         EngineTiming(try await send(.post, "/containers/\(id)/pause").timing)
     }
 
-    /// `POST /containers/{id}/unpause`.
+    /// `POST /containers/{id}/unpause`. Returns once the engine reports the container unpaused.
     public func unpauseContainer(_ id: String) async throws(DockerEngineError) {
         _ = try await send(.post, "/containers/\(id)/unpause")
+        await awaitPaused(id, false)
+    }
+
+    /// Waits (up to 2 s) until inspect reports `paused`; gives up quietly, since the call itself succeeded.
+    func awaitPaused(_ id: String, _ paused: Bool) async {
+        let deadline = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < deadline {
+            guard let state = try? await inspectContainer(id).state, state.paused != paused, state.running else { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        logger.warning("engine state did not follow the call", metadata: ["container": "\(id)", "paused": "\(paused)"])
     }
 
     /// `POST /containers/{id}/unpause` with the call's timing (for benchmarks).
