@@ -5,10 +5,16 @@
 #   PROBES        concurrent probes in the capacity benchmark (default 500)
 #   PROBE_SECONDS how long the probes run (default 30)
 #   FAULTS        planned faults in the scheduler benchmark (default 1000)
+#   CAMPAIGN_RUNS runs per tool in the campaign-overhead benchmark (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 command -v nginx >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+# Chaos Toolkit, the peer in the campaign-overhead benchmark, in a venv of its own (PyPI).
+if [ ! -x .build/bench-venv/bin/chaos ]; then
+  python3 -c 'import ensurepip' 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install -q chaostoolkit
+fi
 export PATH=/opt/swift/usr/bin:$PATH
 swift build -c release 2>&1 | tail -1
 FL=.build/release/faultline
@@ -48,3 +54,5 @@ echo
 "$FL" bench probes --count "${PROBES:-500}" --for "${PROBE_SECONDS:-30}s"
 echo
 "$FL" bench scheduler --faults "${FAULTS:-1000}"
+echo
+"$FL" bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos --http http://127.0.0.1:18080/

@@ -170,6 +170,9 @@ public final class CampaignRunner: Sendable {
         return RunResult(directory: directory, record: record, figures: figures)
     }
 
+    /// How long probing goes on once the probes have recovered, for the figures after the last window.
+    public static let afterRecoveryTail: Duration = .milliseconds(300)
+
     /// Waits until every probe a `recover_within` check names has recovered, or the limit passes.
     func waitForRecovery(store: SampleStore, after lastRevert: Duration) async {
         let names = Set(campaign.hypothesis.checks.compactMap { check -> String? in
@@ -179,8 +182,7 @@ public final class CampaignRunner: Sendable {
         let consecutive = campaign.settings.consecutiveOK
         while ContinuousClock.now < end && aborted == nil {
             if await store.allRecovered(Array(names), after: lastRevert, consecutive: consecutive) {
-                // A little more for the figures after the window.
-                try? await Task.sleep(for: .milliseconds(300))
+                try? await Task.sleep(for: Self.afterRecoveryTail)
                 return
             }
             try? await Task.sleep(for: .milliseconds(20))

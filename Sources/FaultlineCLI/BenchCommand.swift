@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that compare faultline with the alternatives, side by side in one run.",
-        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self])
+        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self])
 }
 
 /// `faultline bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
@@ -98,5 +98,43 @@ struct SchedulerBench: AsyncParsableCommand {
             return try await benchmark.run(stateDirectory: NSTemporaryDirectory() + "faultline-bench-" + UUID().uuidString)
         }
         Output(json: false).line(SchedulerBenchmark.report(lateness, count: faults, spacing: spacingValue, window: windowValue, containers: containers))
+    }
+}
+
+/// `faultline bench campaign`: a trivial campaign end to end vs Chaos Toolkit's equivalent experiment.
+struct CampaignBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "campaign",
+        abstract: "Campaign overhead: a trivial campaign (HTTP check, one 200ms pause) through `faultline run` vs `chaos run`, interleaved.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Measured runs per tool (after one warm-up run each).") var runs = 10
+    @Option(name: .long, help: "Chaos Toolkit's `chaos` program (default: .build/bench-venv/bin/chaos, else PATH).") var chaos: String?
+    @Option(name: .long, help: "HTTP endpoint both tools check, on loopback.") var http = "http://127.0.0.1:18080/"
+    @Option(name: .long, help: "Image for the throw-away container (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
+
+    func run() async throws {
+        guard (1...1000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000") }
+        guard http.hasPrefix("http://127.") || http.hasPrefix("http://localhost") else {
+            throw ValidationError("benchmarks send traffic to loopback only (127.0.0.0/8)")
+        }
+        let context = try await CommandContext.make(global)
+        guard let socket = context.engine.endpoint.socketPath else {
+            throw ValidationError("bench campaign drives the engine over its unix socket: use a unix:// engine address")
+        }
+        guard let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"]) else { throw ValidationError("bench campaign needs curl for Chaos Toolkit's engine calls") }
+        let chaosProgram = chaos.flatMap { ExecutablePath.find($0) } ?? ExecutablePath.find(anyOf: [".build/bench-venv/bin/chaos", "chaos"])
+        if let chaos, chaosProgram == nil { throw ValidationError("--chaos \(chaos): no such executable") }
+        let faultline = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let work = NSTemporaryDirectory() + "faultline-bench-campaign-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
+            try await CampaignOverheadBenchmark(faultline: faultline, chaos: chaosProgram, curl: curl, socketPath: socket,
+                                                apiVersion: context.engine.apiVersion, httpURL: http, container: containers[0].name,
+                                                runs: runs, workDirectory: work).run()
+        }
+        Output(json: false).line(CampaignOverheadBenchmark.report(result, runs: runs))
+        if chaosProgram == nil { Output.note("no Chaos Toolkit found (pip install chaostoolkit, or --chaos PATH): its row is missing") }
     }
 }

@@ -1,0 +1,146 @@
+import Campaign
+import FaultlineSupport
+import Foundation
+
+/// A trivial campaign end to end, side by side with Chaos Toolkit running the equivalent
+/// experiment: an HTTP steady-state check, a pause of one container for a fixed window, the
+/// unpause, and the check again. Each run is a whole process (`faultline run`, `chaos run`), runs
+/// are interleaved so both tools share the machine's noise, and a tool's overhead is its wall time
+/// minus the waits the experiment itself asks for.
+struct CampaignOverheadBenchmark {
+    let faultline: String
+    let chaos: String?
+    let curl: String
+    let socketPath: String
+    let apiVersion: String
+    let httpURL: String
+    let container: String
+    let runs: Int
+    let workDirectory: String
+
+    /// How long the steady state is observed before the fault (faultline) / waited before it (Chaos Toolkit).
+    static let steadyWindow: Duration = .milliseconds(100)
+    /// How long the container stays paused.
+    static let faultWindow: Duration = .milliseconds(200)
+    static let probeInterval: Duration = .milliseconds(50)
+
+    static let faultlineName = "faultline run"
+    static let chaosName = "chaos run (Chaos Toolkit)"
+
+    struct Result {
+        /// tool → wall milliseconds per run
+        var wall: [String: [Double]] = [:]
+        /// tool → the waits its experiment asks for, in milliseconds
+        var planned: [String: Double] = [:]
+    }
+
+    func run() async throws -> Result {
+        let campaignPath = workDirectory + "/campaign.yaml"
+        let experimentPath = workDirectory + "/experiment.json"
+        try campaignText().write(toFile: campaignPath, atomically: true, encoding: .utf8)
+        try experimentText().write(toFile: experimentPath, atomically: true, encoding: .utf8)
+        let faultlineArgv = [faultline, "run", campaignPath, "--runs-dir", workDirectory + "/runs", "--state-dir", workDirectory + "/state",
+                             "--engine", "unix://" + socketPath, "--log-level", "error"]
+        let chaosArgv = chaos.map { [$0, "--no-version-check", "--log-file", workDirectory + "/chaostoolkit.log",
+                                     "run", experimentPath, "--journal-path", workDirectory + "/journal.json"] }
+        var result = Result()
+        result.planned[Self.faultlineName] = (Self.steadyWindow + Self.faultWindow + CampaignRunner.afterRecoveryTail).milliseconds
+        result.planned[Self.chaosName] = (Self.steadyWindow + Self.faultWindow).milliseconds
+        let clock = ContinuousClock()
+        for round in 0..<(runs + 1) {
+            var tools: [(String, [String])] = [(Self.faultlineName, faultlineArgv)]
+            if let chaosArgv { tools.append((Self.chaosName, chaosArgv)) }
+            for (name, argv) in tools {
+                let start = clock.now
+                let status = await BlockingIO.run { ProcessSpawner.run(argv) }
+                let elapsed = (clock.now - start).milliseconds
+                guard status == 0 else {
+                    throw BenchmarkError(message: "\(name) exited with status \(status); run it by hand to see why: \(argv.joined(separator: " "))")
+                }
+                if round > 0 { result.wall[name, default: []].append(elapsed) }
+            }
+        }
+        return result
+    }
+
+    /// The faultline campaign: one HTTP probe, steady state, one pause window, error rate checked.
+    func campaignText() -> String {
+        """
+        name: bench-trivial-campaign
+        targets:
+          victim: { name: \(container) }
+        probes:
+          - name: http
+            http: { url: "\(httpURL)" }
+            every: \(DurationText.format(Self.probeInterval))
+        hypothesis:
+          steady_state: { window: \(DurationText.format(Self.steadyWindow)) }
+          checks:
+            - probe: http
+              max_error_rate: 0
+        timeline:
+          - at: 0s
+            fault: { pause: { target: victim } }
+            for: \(DurationText.format(Self.faultWindow))
+
+        """
+    }
+
+    /// The Chaos Toolkit experiment doing the same: HTTP steady-state hypothesis (checked before and
+    /// after by the toolkit), pause through the engine API with a curl process (cheaper than the
+    /// docker CLI), the same waits, unpause.
+    func experimentText() throws -> String {
+        let base = "http://engine/v\(apiVersion)/containers/\(container)"
+        func engineCall(_ name: String, _ path: String, pauses: [String: Double]) -> [String: Any] {
+            var action: [String: Any] = [
+                "type": "action", "name": name,
+                "provider": ["type": "process", "path": curl,
+                             "arguments": ["-sf", "-o", "/dev/null", "--unix-socket", socketPath, "-X", "POST", "\(base)/\(path)"]],
+            ]
+            if !pauses.isEmpty { action["pauses"] = pauses }
+            return action
+        }
+        let experiment: [String: Any] = [
+            "title": "bench-trivial-campaign",
+            "description": "Pause one container for a fixed window while an HTTP endpoint must answer 200.",
+            "steady-state-hypothesis": [
+                "title": "the endpoint answers",
+                "probes": [["type": "probe", "name": "http", "tolerance": 200,
+                            "provider": ["type": "http", "url": httpURL, "timeout": 1]]],
+            ],
+            "method": [
+                engineCall("pause", "pause", pauses: ["before": Self.steadyWindow.milliseconds / 1000, "after": Self.faultWindow.milliseconds / 1000]),
+                engineCall("unpause", "unpause", pauses: [:]),
+            ],
+            "rollbacks": [],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: experiment, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The figures as a Markdown table: wall time, overhead beyond the planned waits, and ratios.
+    static func report(_ result: Result, runs: Int) -> String {
+        func ms(_ value: Double?) -> String { value.map { String(format: "%.0f ms", $0) } ?? "-" }
+        var lines = ["### Campaign overhead (a trivial campaign end to end, \(runs) runs each, interleaved)", ""]
+        lines.append("| tool | waits the experiment asks for | wall p50 | wall p90 | overhead p50 (wall − waits) | overhead × faultline |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        let referenceOverhead = overheadMedian(result, faultlineName)
+        for name in [faultlineName, chaosName] {
+            guard let samples = result.wall[name], let planned = result.planned[name] else { continue }
+            let stats = Percentiles(samples)
+            let overhead = overheadMedian(result, name)
+            let ratio = referenceOverhead.flatMap { reference in overhead.map { $0 / reference } }
+            lines.append("| \(name) | \(ms(planned)) | \(ms(stats.median)) | \(ms(stats.value(90))) | \(ms(overhead)) | \(ratio.map { String(format: "%.1f×", $0) } ?? "-") |")
+        }
+        lines.append("")
+        lines.append("faultline's waits: \(DurationText.format(steadyWindow)) steady state, the \(DurationText.format(faultWindow)) window, "
+            + "\(DurationText.format(CampaignRunner.afterRecoveryTail)) of probing after recovery; it probes every \(DurationText.format(probeInterval)) "
+            + "throughout and writes a journal and four reports. Chaos Toolkit's: the same two pauses; it checks the endpoint once before and once after.")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func overheadMedian(_ result: Result, _ name: String) -> Double? {
+        guard let samples = result.wall[name], let planned = result.planned[name] else { return nil }
+        return Percentiles(samples.map { $0 - planned }).median
+    }
+}
