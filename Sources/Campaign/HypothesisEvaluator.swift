@@ -60,6 +60,10 @@ public struct HypothesisEvaluator: Sendable {
         switch check.rule {
         case .maxErrorRate(let limit):
             let rate = figure.during.errorRate
+            guard figure.during.samples > 0 else {
+                return CheckResult(name: name, window: title, passed: false,
+                                   detail: "no sample overlapped the window: nothing to judge (probe more often, or make the window longer)")
+            }
             return CheckResult(name: name, window: title, passed: rate <= limit,
                                detail: String(format: "error rate during the window %.1f%% (%d of %d samples failed), limit %.1f%%",
                                               rate * 100, figure.during.failures, figure.during.samples, limit * 100))

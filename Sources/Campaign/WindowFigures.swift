@@ -2,7 +2,8 @@ import Probes
 
 /// Figures for one probe around one fault window.
 public struct WindowFigures: Sendable, Equatable, Codable {
-    /// Error rate and latency of one phase (before / during / after the window).
+    /// Error rate and latency of one phase: before (ended by the inject), during (overlapping the
+    /// window), after (started after the revert).
     public struct Phase: Sendable, Equatable, Codable {
         public let samples: Int
         public let failures: Int
@@ -42,7 +43,9 @@ public enum WindowAnalysis {
         let afterEnd = nextInject ?? runEnd
         let beforeStart = previousEnd ?? .zero
         let before = samples.filter { $0.offset >= beforeStart && $0.offset + $0.latency <= window.injectAt }
-        let during = samples.filter { $0.offset >= window.injectAt && $0.offset < revertAt }
+        // Every sample in flight at some moment of the window saw the fault, also one that started
+        // before the inject (a long scenario probe), so "during" is overlap, not start time.
+        let during = samples.filter { $0.overlaps(from: window.injectAt, to: revertAt) }
         let after = samples.filter { $0.offset >= revertAt && $0.offset < afterEnd }
         let recovery = RecoveryAnalysis.analyse(samples.filter { $0.offset < afterEnd }, injectAt: window.injectAt,
                                                 revertAt: revertAt, consecutive: consecutive)

@@ -26,3 +26,14 @@ public struct ProbeSample: Codable, Sendable, Equatable {
         self.attempts = attempts
     }
 }
+
+extension ProbeSample {
+    /// When the check ended, on the run's timeline.
+    public var endOffset: Duration { offset + latency }
+
+    /// Whether the check was in flight at some moment of [start, end) (or started exactly at `start`
+    /// when the interval is empty): it saw whatever happened then.
+    public func overlaps(from start: Duration, to end: Duration) -> Bool {
+        (offset < end && endOffset > start) || offset == start
+    }
+}

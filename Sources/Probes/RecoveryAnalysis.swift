@@ -1,10 +1,11 @@
 /// Turns the samples of one probe around one fault window into recovery figures.
 ///
-/// - time to detect: inject → the moment the first failing check after the inject ended (a
-///   time-out is known only when it fires, so that is when a client could have noticed);
+/// - time to detect: inject → the moment the first failing check that ended after the inject ended
+///   (a time-out is known only when it fires, so that is when a client could have noticed; a
+///   check already in flight at the inject counts, it met the fault);
 /// - time to recover: revert (the end of the window, when the revert starts) → start of the first
 ///   of `consecutive` ok samples in a row that started after it;
-/// - error rate during the window, and samples seen.
+/// - error rate during the window over the checks that overlapped it, and samples seen.
 public struct RecoveryAnalysis: Sendable, Equatable {
     public let timeToDetect: Duration?
     public let timeToRecover: Duration?
@@ -21,8 +22,8 @@ public struct RecoveryAnalysis: Sendable, Equatable {
         let ordered = samples.sorted { $0.offset < $1.offset }
         let before = ordered.filter { $0.offset + $0.latency <= injectAt }
         let healthyBefore = before.count >= consecutive && before.suffix(consecutive).allSatisfy(\.outcome.isOK)
-        let during = ordered.filter { $0.offset >= injectAt && $0.offset < revertAt }
-        let detect = ordered.first { $0.offset >= injectAt && !$0.outcome.isOK }.map { $0.offset + $0.latency - injectAt }
+        let during = ordered.filter { $0.overlaps(from: injectAt, to: revertAt) }
+        let detect = ordered.filter { $0.endOffset > injectAt && !$0.outcome.isOK }.map(\.endOffset).min().map { $0 - injectAt }
         let after = ordered.filter { $0.offset >= revertAt }
         var recover: Duration?
         var run = 0

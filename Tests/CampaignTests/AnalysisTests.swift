@@ -111,4 +111,26 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         let markdown = MarkdownReport.render(record, figures: [])
         #expect(markdown.contains("| api max_error_rate 0.5 | #1 pause on db | **FAIL** |"))
     }
+
+    // A long sample in flight when the fault hits (started before the inject) counts as during the
+    // window; one that ended before the inject does not.
+    @Test func countsSamplesOverlappingTheWindow() {
+        let samples = [sample("run", 0, .ok, latencyMS: 900), sample("run", 500, .failed, latencyMS: 3000), sample("run", 2600, .ok)]
+        let figures = WindowAnalysis.figures(probe: "run", samples: samples, window: Self.window(), previousEnd: nil,
+                                             nextInject: nil, runEnd: .seconds(3), consecutive: 1)
+        #expect(figures.before.samples == 1)
+        #expect(figures.during.samples == 1 && figures.during.failures == 1)
+        #expect(figures.after.samples == 1)
+    }
+
+    // max_error_rate over a window that no sample overlapped fails: nothing seen is not a pass.
+    @Test func errorRateWithoutSamplesFails() throws {
+        let evaluator = HypothesisEvaluator(campaign: try Self.campaign())
+        let window = Self.window()
+        let samples = ["api": [sample("api", 0, .ok), sample("api", 2500, .ok)], "err": [sample("err", 0, .ok)]]
+        let figures = CampaignRunner.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 1)
+        let results = evaluator.evaluate(windows: [window], figures: figures, samples: samples)
+        #expect(results[1].passed == false)
+        #expect(results[1].detail.contains("no sample overlapped the window"))
+    }
 }

@@ -60,4 +60,14 @@ func sample(_ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS: Int = 1, probe:
         #expect(fine.timeToDetect == nil)
         #expect(fine.timeToRecover == .milliseconds(50))
     }
+
+    // A check already in flight when the fault hits, failing after it, is the detection (not the next one).
+    @Test func detectsWithACheckInFlightAtTheInject() {
+        let samples = [sample(0, .ok), sample(100, .ok), sample(200, .ok),
+                       sample(240, .timeout, latencyMS: 500), sample(740, .timeout, latencyMS: 500), sample(1400, .ok)]
+        let analysis = RecoveryAnalysis.analyse(samples, injectAt: .milliseconds(250), revertAt: .milliseconds(1350), consecutive: 1)
+        #expect(analysis.timeToDetect == .milliseconds(490))  // 240 + 500 − 250
+        #expect(analysis.samplesDuring == 2 && analysis.failuresDuring == 2)
+    }
 }
+
