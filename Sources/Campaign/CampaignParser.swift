@@ -16,8 +16,10 @@ public enum CampaignParser {
         return try parse(String(decoding: data, as: UTF8.self), file: path)
     }
 
-    public static func parse(_ text: String, file: String) throws(CampaignError) -> CampaignDefinition {
-        let root = try YAMLNode.parse(text, file: file)
+    /// Parses campaign text; `${NAME}` references in values expand from `variables` (by default the
+    /// environment and `CAMPAIGN_DIR`).
+    public static func parse(_ text: String, file: String, variables: VariableExpansion? = nil) throws(CampaignError) -> CampaignDefinition {
+        let root = try YAMLNode.parse(text, file: file, variables: variables ?? .forCampaign(file: file))
         let top = try root.mapping(allowed: topLevelKeys)
         guard let nameNode = top["name"] else { throw root.error("missing 'name'") }
         guard let targetsNode = top["targets"] else { throw root.error("missing 'targets': name the containers the campaign may act on") }

@@ -7,13 +7,15 @@ struct YAMLNode {
     let node: Node
     let path: String
     let file: String
+    /// Expands `${NAME}` in text values.
+    let variables: VariableExpansion
 
-    static func parse(_ text: String, file: String) throws(CampaignError) -> YAMLNode {
+    static func parse(_ text: String, file: String, variables: VariableExpansion) throws(CampaignError) -> YAMLNode {
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw CampaignError(file: file, line: 1, column: 1, path: "", message: "the file is empty")
             }
-            return YAMLNode(node: node, path: "", file: file)
+            return YAMLNode(node: node, path: "", file: file, variables: variables)
         } catch let error as CampaignError {
             throw error
         } catch let error as YamlError {
@@ -39,7 +41,7 @@ struct YAMLNode {
     }
 
     func child(_ node: Node, _ component: String) -> YAMLNode {
-        YAMLNode(node: node, path: path.isEmpty ? component : (component.hasPrefix("[") ? path + component : path + "." + component), file: file)
+        YAMLNode(node: node, path: path.isEmpty ? component : (component.hasPrefix("[") ? path + component : path + "." + component), file: file, variables: variables)
     }
 
     // MARK: - Shapes
@@ -53,7 +55,7 @@ struct YAMLNode {
             guard allowed.contains(key) else {
                 let suggestion = NameSuggestions.closest(to: key, among: allowed, limit: 1).first
                 let hint = suggestion.map { "; did you mean '\($0)'?" } ?? ""
-                throw YAMLNode(node: keyNode, path: path.isEmpty ? key : "\(path).\(key)", file: file)
+                throw YAMLNode(node: keyNode, path: path.isEmpty ? key : "\(path).\(key)", file: file, variables: variables)
                     .error("unknown key '\(key)'\(hint) (allowed: \(allowed.joined(separator: ", ")))")
             }
             entries[key] = child(value, key)
@@ -94,9 +96,14 @@ struct YAMLNode {
 
     // MARK: - Scalars
 
+    /// The scalar's text with `${NAME}` references expanded.
     func string() throws(CampaignError) -> String {
         guard case .scalar(let scalar) = node else { throw error("expected text") }
-        return scalar.string
+        do {
+            return try variables.expand(scalar.string)
+        } catch {
+            throw self.error(error.message)
+        }
     }
 
     func nonEmptyString() throws(CampaignError) -> String {
@@ -106,23 +113,24 @@ struct YAMLNode {
     }
 
     func int(in range: ClosedRange<Int>? = nil) throws(CampaignError) -> Int {
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else { throw error("expected a whole number") }
+        guard case .scalar = node, let value = Int(try string()) else { throw error("expected a whole number") }
         if let range, !range.contains(value) { throw error("\(value) is out of range \(range.lowerBound)…\(range.upperBound)") }
         return value
     }
 
     func double(in range: ClosedRange<Double>? = nil) throws(CampaignError) -> Double {
-        guard case .scalar(let scalar) = node, let value = Double(scalar.string) else { throw error("expected a number") }
+        guard case .scalar = node, let value = Double(try string()) else { throw error("expected a number") }
         if let range, !range.contains(value) { throw error("\(value) is out of range \(range.lowerBound)…\(range.upperBound)") }
         return value
     }
 
     func bool() throws(CampaignError) -> Bool {
-        guard case .scalar(let scalar) = node else { throw error("expected true or false") }
-        switch scalar.string.lowercased() {
+        guard case .scalar = node else { throw error("expected true or false") }
+        let text = try string()
+        switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw error("expected true or false, not '\(scalar.string)'")
+        default: throw error("expected true or false, not '\(text)'")
         }
     }
 

@@ -55,7 +55,8 @@ public struct WebSocketProbeConfig: Codable, Sendable, Equatable {
     public var url: String
     /// `Name: value` lines sent with the upgrade request (e.g. `Authorization: Bearer …`).
     public var headers: [String] = []
-    /// Text messages (usually JSON) sent in order after connecting.
+    /// Text messages (usually JSON) sent in order after connecting; `{{uuid}}` in them becomes one
+    /// fresh id per conversation (unique chat or run ids for every sample).
     public var send: [String] = []
     /// Messages expected in this order; others in between are ignored (heartbeats, progress).
     public var expect: [WebSocketExpectation] = []
@@ -126,7 +127,8 @@ public final class WebSocketProbe: Probe {
         let box = VerdictBox()
         try await WebSocketClient.connect(url: config.url, configuration: configuration, logger: logger) { inbound, outbound, _ in
             progress.markConnected()
-            for message in config.send { try await outbound.write(.text(message)) }
+            let conversation = UUID().uuidString.lowercased()
+            for message in config.send { try await outbound.write(.text(message.replacingOccurrences(of: "{{uuid}}", with: conversation))) }
             guard !config.expect.isEmpty else {
                 box.set(.ok("connected\(config.send.isEmpty ? "" : ", sent \(config.send.count)")"))
                 return

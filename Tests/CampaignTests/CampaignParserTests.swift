@@ -147,4 +147,28 @@ import Testing
         let restartWindow = Self.minimal.replacingOccurrences(of: "pause: { target: db }", with: "restart: { target: db }")
         #expect(error(restartWindow)?.description.contains("restart is one-shot") == true)
     }
+
+    // ${NAME} in values expands from the environment (with :- defaults, $${ literal, CAMPAIGN_DIR);
+    // a variable that is not set is a located error naming it.
+    @Test func expandsVariables() throws {
+        let variables = VariableExpansion(variables: ["DB": "postgres", "PORT": "6543", "EMPTY": ""])
+        let text = Self.minimal
+            .replacingOccurrences(of: "name: postgres", with: #"name: "${DB}""#)   // quoted: braces are YAML flow syntax
+            .replacingOccurrences(of: "port: 5432", with: #"port: "${PORT}""#)
+        let campaign = try CampaignParser.parse(text, file: "vars.yaml", variables: variables)
+        #expect(campaign.targets[0].match == .name("postgres"))
+        #expect(campaign.probes[0].config == .tcp(TCPProbeConfig(host: "127.0.0.1", port: 6543)))
+        #expect(try variables.expand("${EMPTY:-fallback} ${MISSING:-x} $${LITERAL} $HOME ${DB}") == "fallback x ${LITERAL} $HOME postgres")
+        #expect(VariableExpansion.forCampaign(file: "/srv/faults/a.yaml", environment: [:]).variables["CAMPAIGN_DIR"] == "/srv/faults")
+        let unset = Self.minimal.replacingOccurrences(of: "name: postgres", with: #"name: "${NOT_SET_ANYWHERE}""#)
+        do {
+            _ = try CampaignParser.parse(unset, file: "vars.yaml", variables: variables)
+            Issue.record("accepted an unset variable")
+        } catch {
+            #expect(error.description.contains("vars.yaml:3:15: targets.db.name: environment variable NOT_SET_ANYWHERE is not set"), "\(error.description)")
+        }
+        #expect(throws: VariableExpansion.Failure.self) { try variables.expand("${unclosed") }
+        #expect(throws: VariableExpansion.Failure.self) { try variables.expand("${1BAD}") }
+    }
 }
+
