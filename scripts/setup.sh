@@ -11,7 +11,8 @@ set -euo pipefail
 SOCK=/var/run/docker.sock
 DOCKER_LOG=${FAULTLINE_DOCKERD_LOG:-/var/log/faultline-dockerd.log}
 TEST_IMAGE=${FAULTLINE_TEST_IMAGE:-faultline-test/hostroot:1}
-APT_PACKAGES=(docker.io iptables libcurl4-openssl-dev libpq-dev libhiredis-dev redis-server postgresql postgresql-client curl bc python3 python3-websockets chromium)
+APT_PACKAGES=(docker.io iptables libcurl4-openssl-dev libpq-dev libhiredis-dev redis-server postgresql postgresql-client curl bc python3 python3-websockets chromium
+              python3-aiohttp python3-asyncpg python3-redis python3-jwt docker-compose)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -30,8 +31,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
     || { echo "setup: apt-get install ${missing[*]} failed" >&2; exit 1; }
 fi
-# The Debian packages start nothing here (no systemd), but stop stray services if a policy did.
-pgrep -x redis-server >/dev/null && [ -z "${FAULTLINE_KEEP_HOST_REDIS:-}" ] && pkill -x redis-server || true
+# The Debian packages start nothing here (no systemd), but stop a stray host redis-server if a
+# policy started one (never one inside a container: the reference stack runs the same binary).
+if [ -z "${FAULTLINE_KEEP_HOST_REDIS:-}" ]; then
+  for pid in $(pgrep -x redis-server || true); do
+    grep -q docker "/proc/$pid/cgroup" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  done
+fi
 
 # Use the engine's own (20.10) CLI: the 28.x client in /usr/local/bin negotiates too, but one CLI keeps figures comparable.
 DOCKER=/usr/bin/docker
