@@ -85,7 +85,7 @@ enum ProbeParser {
     }
 
     static func websocket(_ node: YAMLNode) throws(CampaignError) -> WebSocketProbeConfig {
-        let entries = try node.mapping(allowed: ["url", "headers", "send", "expect", "match_field", "error_type"])
+        let entries = try node.mapping(allowed: ["url", "headers", "send", "expect", "match_field", "error_type", "persistent"])
         guard let url = entries["url"] else { throw node.error("missing 'url'") }
         var config = WebSocketProbeConfig(url: try url.nonEmptyString())
         if let value = entries["headers"] { config.headers = try value.stringList() }
@@ -106,6 +106,7 @@ enum ProbeParser {
         }
         if let value = entries["match_field"] { config.matchField = try value.nonEmptyString() }
         if let value = entries["error_type"] { config.errorType = value.isNull ? nil : try value.string() }
+        if let value = entries["persistent"] { config.persistent = try value.bool() }
         return config
     }
 

@@ -65,6 +65,10 @@ public struct WebSocketProbeConfig: Codable, Sendable, Equatable {
     /// A message of this type that is not expected next fails the check at once, with its text:
     /// the server reported an error clearly. Nil to treat it like any other message.
     public var errorType: String? = "error"
+    /// Keep one connection open across checks (does an open session keep working?): each check
+    /// sends and expects on it; a connection the server dropped fails the next check, which
+    /// reconnects.
+    public var persistent = false
 
     public init(url: String) { self.url = url }
 
@@ -86,12 +90,14 @@ public struct WebSocketProbeConfig: Codable, Sendable, Equatable {
 /// Connects, sends the configured messages, and waits for the expected sequence of messages in
 /// order within the probe's time-out — or for a clear `error` message. A silent server is a
 /// time-out whose reason lists what was seen; the error-propagation check of a campaign is a
-/// sequence of one: `expect: [{type: error}]`.
+/// sequence of one: `expect: [{type: error}]`. A persistent probe keeps its connection between checks.
 public final class WebSocketProbe: Probe {
     public let name: String
     public let timeout: Duration
     let config: WebSocketProbeConfig
     private let logger: Logger
+    /// The connection kept across checks when the probe is persistent.
+    private let session: WebSocketSession?
 
     public init(name: String, config: WebSocketProbeConfig, timeout: Duration, logger: Logger) throws(ProbeConfigError) {
         try config.validate()
@@ -99,14 +105,16 @@ public final class WebSocketProbe: Probe {
         self.config = config
         self.timeout = timeout
         self.logger = logger
+        session = config.persistent ? WebSocketSession(config: config, logger: logger) : nil
     }
 
     public func check() async -> ProbeCheck {
         let progress = SeenTypes()
-        let config = config, logger = logger
+        let config = config, logger = logger, session = session
         do {
             return try await runDetached("websocket conversation", limit: timeout, cancelOnTimeout: true) {
-                try await Self.converse(config, progress: progress, logger: logger)
+                if let session { return try await session.converse(config, progress: progress) }
+                return try await Self.converse(config, progress: progress, logger: logger)
             }
         } catch is DeadlineExceeded {
             let seen = progress.types
@@ -117,53 +125,66 @@ public final class WebSocketProbe: Probe {
         }
     }
 
-    static func converse(_ config: WebSocketProbeConfig, progress: SeenTypes, logger: Logger) async throws -> ProbeCheck {
+    public func close() async {
+        await session?.close()
+    }
+
+    static func clientConfiguration(_ config: WebSocketProbeConfig) -> WebSocketClientConfiguration {
         var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
         for header in config.headers {
             let colon = header.firstIndex(of: ":")!
             let name = HTTPField.Name(String(header[..<colon]).trimmingCharacters(in: .whitespaces))!
             configuration.additionalHeaders[name] = String(header[header.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
         }
+        return configuration
+    }
+
+    /// One conversation on a fresh connection.
+    static func converse(_ config: WebSocketProbeConfig, progress: SeenTypes, logger: Logger) async throws -> ProbeCheck {
         let box = VerdictBox()
-        try await WebSocketClient.connect(url: config.url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+        try await WebSocketClient.connect(url: config.url, configuration: clientConfiguration(config), logger: logger) { inbound, outbound, _ in
             progress.markConnected()
-            let conversation = UUID().uuidString.lowercased()
-            for message in config.send { try await outbound.write(.text(message.replacingOccurrences(of: "{{uuid}}", with: conversation))) }
-            guard !config.expect.isEmpty else {
-                box.set(.ok("connected\(config.send.isEmpty ? "" : ", sent \(config.send.count)")"))
-                return
-            }
-            var index = 0
-            progress.waiting(for: config.expect[0].type)
-            for try await message in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = message else { continue }
-                guard let node = JSONNode.parse(Data(text.utf8)) else { progress.saw("(not JSON)"); continue }
-                let type = node.at(config.matchField)?.text ?? "(no \(config.matchField))"
-                progress.saw(type)
-                let expected = config.expect[index]
-                if type == expected.type {
-                    if let problem = expected.fields.lazy.compactMap({ $0.problem(in: node) }).first {
-                        box.set(ProbeCheck(.failed, "'\(type)': \(problem)"))
-                        return
-                    }
-                    index += 1
-                    if index == config.expect.count {
-                        box.set(.ok(config.expect.map(\.type).joined(separator: " → ")))
-                        return
-                    }
-                    progress.waiting(for: config.expect[index].type)
-                } else if let errorType = config.errorType, type == errorType {
-                    let detail = node.at("message")?.text ?? node.at("error")?.text ?? text
-                    box.set(ProbeCheck(.failed, "error event before '\(expected.type)': \(detail.prefix(120))"))
-                    return
-                } else if config.expect[(index + 1)...].contains(where: { $0.type == type }) {
-                    box.set(ProbeCheck(.failed, "'\(type)' arrived before '\(expected.type)' (out of order)"))
-                    return
+            var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+            let verdict = try await follow(config, progress: progress, write: { try await outbound.write(.text($0)) }) {
+                while let message = try await messages.next() {
+                    if case .text(let text) = message { return text }
                 }
+                return nil
             }
-            box.set(ProbeCheck(.error, "server closed the connection while waiting for '\(config.expect[index].type)'"))
+            box.set(verdict)
         }
         return box.value ?? ProbeCheck(.error, "connection ended without a verdict")
+    }
+
+    /// Sends the configured messages (`{{uuid}}` made fresh) and follows the expected sequence over
+    /// the text messages `next` yields (nil: the connection ended).
+    static func follow(_ config: WebSocketProbeConfig, progress: SeenTypes, write: (String) async throws -> Void,
+                       next: () async throws -> String?) async throws -> ProbeCheck {
+        let conversation = UUID().uuidString.lowercased()
+        for message in config.send { try await write(message.replacingOccurrences(of: "{{uuid}}", with: conversation)) }
+        guard !config.expect.isEmpty else { return .ok("connected\(config.send.isEmpty ? "" : ", sent \(config.send.count)")") }
+        var index = 0
+        progress.waiting(for: config.expect[0].type)
+        while let text = try await next() {
+            guard let node = JSONNode.parse(Data(text.utf8)) else { progress.saw("(not JSON)"); continue }
+            let type = node.at(config.matchField)?.text ?? "(no \(config.matchField))"
+            progress.saw(type)
+            let expected = config.expect[index]
+            if type == expected.type {
+                if let problem = expected.fields.lazy.compactMap({ $0.problem(in: node) }).first {
+                    return ProbeCheck(.failed, "'\(type)': \(problem)")
+                }
+                index += 1
+                if index == config.expect.count { return .ok(config.expect.map(\.type).joined(separator: " → ")) }
+                progress.waiting(for: config.expect[index].type)
+            } else if let errorType = config.errorType, type == errorType {
+                let detail = node.at("message")?.text ?? node.at("error")?.text ?? text
+                return ProbeCheck(.failed, "error event before '\(expected.type)': \(detail.prefix(120))")
+            } else if config.expect[(index + 1)...].contains(where: { $0.type == type }) {
+                return ProbeCheck(.failed, "'\(type)' arrived before '\(expected.type)' (out of order)")
+            }
+        }
+        return ProbeCheck(.error, "server closed the connection while waiting for '\(config.expect[index].type)'")
     }
 }
 

@@ -5,6 +5,8 @@ Messages are JSON objects with a "type":
   start   -> started, progress, progress, completed (result, items)
   fail    -> error (message: "database unavailable")
   silent  -> nothing
+  whoami  -> connection (id: this connection's serial number, 1 for the first)
+  kick    -> kicked (count); every other open connection is closed by the server
   other / malformed JSON -> error (message says so); the connection stays open.
 Path /secure requires "Authorization: Bearer good-token" (401 otherwise).
 """
@@ -22,7 +24,22 @@ async def refuse_bad_tokens(path, headers):
     return None
 
 
+CONNECTIONS = 0
+OPEN = set()
+
+
 async def handle(ws, path=None):
+    global CONNECTIONS
+    CONNECTIONS += 1
+    serial = CONNECTIONS
+    OPEN.add(ws)
+    try:
+        await serve(ws, serial)
+    finally:
+        OPEN.discard(ws)
+
+
+async def serve(ws, serial):
     async for raw in ws:
         try:
             message = json.loads(raw)
@@ -41,6 +58,13 @@ async def handle(ws, path=None):
             await ws.send(json.dumps({"type": "error", "message": "database unavailable"}))
         elif kind == "silent":
             pass
+        elif kind == "kick":
+            others = [other for other in OPEN if other is not ws]
+            for other in others:
+                await other.close(code=1001, reason="kicked")
+            await ws.send(json.dumps({"type": "kicked", "count": len(others)}))
+        elif kind == "whoami":
+            await ws.send(json.dumps({"type": "connection", "id": serial}))
         else:
             await ws.send(json.dumps({"type": "error", "message": "unknown message type %r" % kind}))
 

@@ -93,4 +93,55 @@ import Testing
             #expect(await Self.eventuallyOK(afterRestart).outcome == .ok, "\(kind) did not answer after restart")
         }
     }
+
+    // A persistent WebSocket probe keeps one session across checks (the server numbers
+    // connections: every check sees the same number); when the server drops the session, the next
+    // check fails saying so (and reconnects).
+    @Test func persistentWebSocketKeepsItsSession() async throws {
+        let engine = try await TestEngine.client()
+        try await withTestContainer(TestServers.spec(.websocket), engine: engine) { container in
+            let port = try await TestServers.publishedPort(.websocket, of: container.id, engine: engine)
+            func whoami(_ id: Int) -> WebSocketProbeConfig {
+                var config = WebSocketProbeConfig(url: "ws://127.0.0.1:\(port)/")
+                config.send = [#"{"type":"whoami"}"#]
+                config.expect = [WebSocketExpectation(type: "connection", fields: [FieldCheck(path: "id", equals: String(id))])]
+                config.persistent = true
+                return config
+            }
+            var warmup = WebSocketProbeConfig(url: "ws://127.0.0.1:\(port)/")
+            warmup.send = [#"{"type":"ping"}"#]
+            warmup.expect = [WebSocketExpectation(type: "pong")]
+            let ready = try ProbeConfig.websocket(warmup).makeProbe(name: "ready", timeout: Self.timeout, logger: TestEngine.logger)
+            #expect(await Self.eventuallyOK(ready).outcome == .ok)
+            // Every eventuallyOK attempt opened one connection; the persistent probe's is the next one.
+            let serial = try #require(await Self.connectionSerial(port: port)) + 1
+            let probe = try ProbeConfig.websocket(whoami(serial)).makeProbe(name: "session", timeout: .seconds(2), logger: TestEngine.logger)
+            for _ in 0..<4 {
+                let check = await probe.check()
+                #expect(check.outcome == .ok, "\(check.reason)")
+            }
+            var kick = WebSocketProbeConfig(url: "ws://127.0.0.1:\(port)/")
+            kick.send = [#"{"type":"kick"}"#]
+            kick.expect = [WebSocketExpectation(type: "kicked", fields: [FieldCheck(path: "count", equals: "1")])]
+            let kicker = try ProbeConfig.websocket(kick).makeProbe(name: "kick", timeout: .seconds(2), logger: TestEngine.logger)
+            let kicked = await kicker.check()
+            #expect(kicked.outcome == .ok, "\(kicked.reason)")
+            let dropped = await probe.check()
+            #expect(dropped.outcome == .error && dropped.reason.contains("the open session was dropped"), "\(dropped.outcome): \(dropped.reason)")
+            await probe.close()
+        }
+    }
+
+    /// The serial number the server gave a fresh connection (read from the failure text of an
+    /// expectation that cannot match).
+    static func connectionSerial(port: Int) async throws -> Int? {
+        var config = WebSocketProbeConfig(url: "ws://127.0.0.1:\(port)/")
+        config.send = [#"{"type":"whoami"}"#]
+        config.expect = [WebSocketExpectation(type: "connection", fields: [FieldCheck(path: "id", equals: "no-such-id")])]
+        let check = await (try ProbeConfig.websocket(config).makeProbe(name: "serial", timeout: .seconds(2), logger: TestEngine.logger)).check()
+        // "'connection': id is '7' (expected 'no-such-id')"
+        guard let range = check.reason.range(of: #"id is '(\d+)'"#, options: .regularExpression) else { return nil }
+        return Int(check.reason[range].filter(\.isNumber))
+    }
 }
+
