@@ -80,13 +80,15 @@ public struct HypothesisEvaluator: Sendable {
                                detail: "\(detect)recovered \(recovered.formatted) after the revert, limit \(limit.formatted)")
         case .passesWithin(let limit):
             let revertAt = window.revertAt ?? window.injectAt
-            let first = samples.first { $0.offset >= window.injectAt && $0.offset < revertAt && $0.outcome.isOK }
+            // Checks that overlapped the window (one in flight at the inject met the fault too).
+            let overlapping = samples.filter { $0.overlaps(from: window.injectAt, to: revertAt) }
+            let first = overlapping.filter(\.outcome.isOK).min { $0.endOffset < $1.endOffset }
             guard let first else {
-                let last = samples.last { $0.offset >= window.injectAt && $0.offset < revertAt }
+                let last = overlapping.last
                 return CheckResult(name: name, window: title, passed: false,
                                    detail: "no passing check during the window" + (last.map { "; last: \($0.outcome.rawValue), \($0.reason)" } ?? "") + "; limit \(limit.formatted)")
             }
-            let seen = first.offset + first.latency - window.injectAt
+            let seen = first.endOffset - window.injectAt
             return CheckResult(name: name, window: title, passed: seen <= limit,
                                detail: "passed \(seen.formatted) after the inject (\(first.reason)), limit \(limit.formatted)")
         }

@@ -85,7 +85,7 @@ enum ProbeParser {
     }
 
     static func websocket(_ node: YAMLNode) throws(CampaignError) -> WebSocketProbeConfig {
-        let entries = try node.mapping(allowed: ["url", "headers", "send", "expect", "match_field", "error_type", "persistent"])
+        let entries = try node.mapping(allowed: ["url", "headers", "send", "expect", "match_field", "error_type", "fail_on", "persistent"])
         guard let url = entries["url"] else { throw node.error("missing 'url'") }
         var config = WebSocketProbeConfig(url: try url.nonEmptyString())
         if let value = entries["headers"] { config.headers = try value.stringList() }
@@ -93,7 +93,7 @@ enum ProbeParser {
         if let value = entries["expect"] {
             config.expect = try value.sequence().map { item throws(CampaignError) -> WebSocketExpectation in
                 if case .scalar = item.node { return WebSocketExpectation(type: try item.nonEmptyString()) }
-                let fields = try item.mapping(allowed: ["type", "fields"])
+                let fields = try item.mapping(allowed: ["type", "fields", "skip_mismatched"])
                 guard let type = fields["type"] else { throw item.error("missing 'type'") }
                 let checks = try (fields["fields"]?.sequence() ?? []).map { check throws(CampaignError) -> FieldCheck in
                     let parts = try check.mapping(allowed: ["path", "equals", "present", "min_length"])
@@ -101,12 +101,14 @@ enum ProbeParser {
                     return FieldCheck(path: try path.nonEmptyString(), equals: try parts["equals"]?.string(),
                                       present: try parts["present"]?.bool(), minLength: try parts["min_length"]?.int(in: 0...Int.max))
                 }
-                return WebSocketExpectation(type: try type.nonEmptyString(), fields: checks)
+                return WebSocketExpectation(type: try type.nonEmptyString(), fields: checks,
+                                            skipMismatched: try fields["skip_mismatched"]?.bool() ?? false)
             }
         }
         if let value = entries["match_field"] { config.matchField = try value.nonEmptyString() }
         if let value = entries["error_type"] { config.errorType = value.isNull ? nil : try value.string() }
         if let value = entries["persistent"] { config.persistent = try value.bool() }
+        if let value = entries["fail_on"] { config.failOn = try value.stringList() }
         return config
     }
 

@@ -9,10 +9,14 @@ import WSClient
 public struct WebSocketExpectation: Codable, Sendable, Equatable {
     public var type: String
     public var fields: [FieldCheck] = []
+    /// A message of this type whose fields do not match is passed over (wait for one that does);
+    /// by default it fails the check at once.
+    public var skipMismatched = false
 
-    public init(type: String, fields: [FieldCheck] = []) {
+    public init(type: String, fields: [FieldCheck] = [], skipMismatched: Bool = false) {
         self.type = type
         self.fields = fields
+        self.skipMismatched = skipMismatched
     }
 }
 
@@ -65,6 +69,9 @@ public struct WebSocketProbeConfig: Codable, Sendable, Equatable {
     /// A message of this type that is not expected next fails the check at once, with its text:
     /// the server reported an error clearly. Nil to treat it like any other message.
     public var errorType: String? = "error"
+    /// Message types that end the conversation as failed when they arrive before the expectations
+    /// are met (a run that completed when an error was expected: stop waiting, it will not come).
+    public var failOn: [String] = []
     /// Keep one connection open across checks (does an open session keep working?): each check
     /// sends and expects on it; a connection the server dropped fails the next check, which
     /// reconnects.
@@ -172,6 +179,7 @@ public final class WebSocketProbe: Probe {
             let expected = config.expect[index]
             if type == expected.type {
                 if let problem = expected.fields.lazy.compactMap({ $0.problem(in: node) }).first {
+                    if expected.skipMismatched { continue }
                     return ProbeCheck(.failed, "'\(type)': \(problem)")
                 }
                 index += 1
@@ -180,6 +188,8 @@ public final class WebSocketProbe: Probe {
             } else if let errorType = config.errorType, type == errorType {
                 let detail = node.at("message")?.text ?? node.at("error")?.text ?? text
                 return ProbeCheck(.failed, "error event before '\(expected.type)': \(detail.prefix(120))")
+            } else if config.failOn.contains(type) {
+                return ProbeCheck(.failed, "'\(type)' arrived while waiting for '\(expected.type)'")
             } else if config.expect[(index + 1)...].contains(where: { $0.type == type }) {
                 return ProbeCheck(.failed, "'\(type)' arrived before '\(expected.type)' (out of order)")
             }

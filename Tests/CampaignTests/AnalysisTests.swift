@@ -133,4 +133,17 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         #expect(results[1].passed == false)
         #expect(results[1].detail.contains("no sample overlapped the window"))
     }
+
+    // passes_within counts a check that started just before the inject and passed after it (it met
+    // the fault), and measures to when it passed.
+    @Test func propagationCheckInFlightAtTheInjectCounts() throws {
+        let evaluator = HypothesisEvaluator(campaign: try Self.campaign())
+        let window = Self.window()  // inject at 1000 ms
+        let samples = ["api": [sample("api", 0, .ok)], "err": [sample("err", 995, .ok, latencyMS: 250), sample("err", 1300, .failed)]]
+        let figures = CampaignRunner.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 1)
+        let results = evaluator.evaluate(windows: [window], figures: figures, samples: samples)
+        #expect(results[3].passed, "\(results[3].detail)")
+        #expect(results[3].detail.contains("passed 245ms after the inject"))
+    }
 }
+
