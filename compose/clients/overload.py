@@ -8,7 +8,7 @@ from stackclient import ScenarioFailure, Session, main, new_id, start_agent, tok
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--users", type=int, default=10)
-parser.add_argument("--runs", type=int, default=8, help="concurrent runs per user")
+parser.add_argument("--runs", type=int, default=24, help="concurrent runs per user")
 parser.add_argument("--deadline", type=float, default=45)
 parser.add_argument("--expect-rate-limited", action="store_true")
 args = parser.parse_args()

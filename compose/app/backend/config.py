@@ -46,8 +46,8 @@ class Settings:
             backoff_base=float(os.environ.get("BACKOFF_BASE_SECONDS", "0.25")),
             backoff_max=float(os.environ.get("BACKOFF_MAX_SECONDS", "2")),
             rate_per_minute=int(os.environ.get("RATE_LIMIT_PER_MINUTE", "120")),
-            max_runs_per_user=int(os.environ.get("MAX_RUNS_PER_USER", "4")),
-            max_runs_total=int(os.environ.get("MAX_RUNS_TOTAL", "40")),
+            max_runs_per_user=int(os.environ.get("MAX_RUNS_PER_USER", "16")),
+            max_runs_total=int(os.environ.get("MAX_RUNS_TOTAL", "64")),
             buffer_events=int(os.environ.get("BUFFER_EVENTS", "1000")),
         )
 
