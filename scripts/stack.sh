@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 IMAGE=faultline-stack/app:1
 PROJECT=faultline-stack
-compose() { docker-compose -p "$PROJECT" -f compose/docker-compose.yml "$@"; }
+compose() { docker-compose -p "$PROJECT" -f compose/docker-compose.yml -f compose/docker-compose.host.yml "$@"; }
 say() { printf 'stack: %s\n' "$*"; }
 
 wait_healthy() {

@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Set-up (apt packages, one dockerd, test image) and every test: unit and real-engine integration.
+# Set-up (apt packages, one dockerd, test image) and every test: unit and real-engine integration
+# (swift test), then the campaign gate: every campaign in faults/ against the reference stack, and
+# the stack's regression build caught by the campaigns that guard it (scripts/test-stack.sh).
+# Arguments go to swift test; with arguments (e.g. --filter X), or FAULTLINE_SKIP_STACK=1, the
+# campaign gate is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -8,3 +12,6 @@ swift build
 # The CLI tests run the binary just built (SIGKILL crash tests need a real process).
 export FAULTLINE_BIN="$PWD/.build/debug/faultline"
 swift test "$@"
+if [ $# -eq 0 ] && [ -z "${FAULTLINE_SKIP_STACK:-}" ]; then
+  scripts/test-stack.sh
+fi

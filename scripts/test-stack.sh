@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The campaign gate: every campaign in faults/ runs against the reference stack and must hold
+# (exit 0); then the stack's regression build (BACKEND_RESILIENCE=off: no retries, no event
+# buffering) runs the campaigns that guard those behaviours, and each must be violated (exit 1)
+# with the check named below failing in its junit.xml. Run by scripts/test.sh after the unit and
+# integration tests; on its own after scripts/setup.sh and a build.
+#   STACK_CAMPAIGNS="a b"  REGRESSION_CAMPAIGNS="a b"   narrow the selection (names without .yaml)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FL=${FAULTLINE_BIN:-$PWD/.build/debug/faultline}
+WORK=$(mktemp -d /tmp/faultline-stack-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+say() { printf 'stack-test: %s\n' "$*"; }
+
+# campaign → the check that must fail against the regression build
+declare -A GUARDS=(
+  [backend-restart-during-run]="run-in-flight max_error_rate"
+  [postgres-pause-then-restart]="run-completes max_error_rate"
+  [redis-down]="resume max_error_rate"
+  [llm-slow]="retry-visible passes_within"
+  [postgres-partition]="run-completes max_error_rate"
+  [websocket-drop-resume]="resume max_error_rate"
+)
+all=$(cd faults && ls *.yaml | sed 's/\.yaml$//')
+campaigns=${STACK_CAMPAIGNS:-$all}
+regressions=${REGRESSION_CAMPAIGNS:-${!GUARDS[*]}}
+failures=()
+
+run() {  # run NAME LABEL → exit code; the run directory is $WORK/LABEL/NAME
+  local dir="$WORK/$2/$1"
+  mkdir -p "$dir"
+  set +e
+  "$FL" run "faults/$1.yaml" --runs-dir "$dir" --state-dir "$WORK/state" > "$dir.log" 2>&1
+  local code=$?
+  set -e
+  return $code
+}
+
+scripts/stack.sh up
+export STACK_TOKEN
+STACK_TOKEN=$(scripts/stack.sh token probe)
+for name in $campaigns; do
+  start=$(date +%s)
+  if run "$name" stack; then
+    say "held      $name ($(( $(date +%s) - start ))s)"
+  else
+    code=$?
+    say "FAILED    $name: exit $code, expected 0"
+    grep -E '^  FAIL|error:' "$WORK/stack/$name.log" | head -5 | sed 's/^/    /' || tail -5 "$WORK/stack/$name.log"
+    failures+=("$name")
+  fi
+done
+
+scripts/stack.sh up --regression
+STACK_TOKEN=$(scripts/stack.sh token probe)
+for name in $regressions; do
+  guard=${GUARDS[$name]:?"no guarded check named for $name"}
+  start=$(date +%s)
+  if run "$name" regression; then code=0; else code=$?; fi
+  junit=$(ls "$WORK"/regression/"$name"/*/junit.xml 2>/dev/null | head -1)
+  if [ "$code" = 1 ] && [ -n "$junit" ] && /usr/bin/python3 - "$junit" "$guard" <<'PY'
+import sys, xml.etree.ElementTree as ET
+cases = ET.parse(sys.argv[1]).getroot().iter("testcase")
+sys.exit(0 if any(c.get("name", "").startswith(sys.argv[2]) and c.find("failure") is not None for c in cases) else 1)
+PY
+  then
+    say "caught    $name: '$guard' failed against the regression build ($(( $(date +%s) - start ))s)"
+  else
+    say "MISSED    $name: exit $code, expected 1 with '$guard' failing"
+    grep -E '^  (FAIL|pass)' "$WORK/regression/$name.log" | head -8 | sed 's/^/    /' || tail -5 "$WORK/regression/$name.log"
+    failures+=("$name (regression)")
+  fi
+done
+
+scripts/stack.sh up  # leave the stack as the demo expects it
+if [ ${#failures[@]} -gt 0 ]; then
+  say "${#failures[@]} failed: ${failures[*]}"
+  exit 1
+fi
+say "all campaigns held against the stack; the regression build failed every guarded one"
