@@ -4,7 +4,8 @@ import FaultlineSupport
 /// Reads `{ KIND: { target: NAME, …parameters } }`.
 enum FaultParser {
     static let parameters: [FaultKind: [String]] = [
-        .stop: ["grace"], .restart: ["grace"], .kill: ["signal"], .pause: [], .cpu: ["cpus"], .memory: ["limit"], .partition: ["networks"],
+        .stop: ["grace"], .restart: ["grace"], .kill: ["signal"], .pause: [], .cpu: ["cpus"], .memory: ["limit"], .partition: ["networks", "peers", "direction"],
+        .loss: ["probability", "direction", "ports"], .blackhole: ["ports", "direction"], .bandwidth: ["rate"], .latency: ["delay", "jitter"],
     ]
 
     static func parse(_ node: YAMLNode, targets: [String], requireTarget: Bool) throws(CampaignError) -> FaultSpec {
@@ -39,6 +40,37 @@ enum FaultParser {
             } catch let error as ByteSize.ParseError { throw limit.error(error.description) } catch let located as CampaignError { throw located } catch { throw limit.error("\(error)") }
         }
         if let networks = entries["networks"] { spec.networks = try networks.stringList() }
+        if let peers = entries["peers"] {
+            guard entries["networks"] == nil else { throw peers.error("give 'peers' (cut off those only) or 'networks' (disconnect), not both") }
+            spec.peers = try peers.stringList()
+            guard !(spec.peers ?? []).isEmpty else { throw peers.error("name at least one peer (a target, container or CIDR)") }
+        }
+        if let direction = entries["direction"] {
+            spec.direction = TrafficDirection(rawValue: try direction.choice(TrafficDirection.allCases.map(\.rawValue)))
+            if kind == .partition && spec.peers == nil { throw direction.error("direction applies to a partition from 'peers'") }
+        }
+        if kind == .loss {
+            guard let probability = entries["probability"] else { throw body.error("loss needs 'probability' (the share of packets dropped, e.g. 0.3)") }
+            spec.probability = try probability.double(in: 0.001...1)
+        }
+        if kind == .blackhole && entries["ports"] == nil { throw body.error("blackhole needs 'ports' (e.g. [5432] or [53/udp])") }
+        if let ports = entries["ports"] {
+            let texts = try ports.stringList()
+            for text in texts where BlackholeFault.Port.parse(text) == nil { throw ports.error("'\(text)' is not a port (1-65535, optionally /tcp or /udp)") }
+            guard !texts.isEmpty else { throw ports.error("name at least one port") }
+            spec.ports = texts
+        }
+        if kind == .bandwidth {
+            guard let rate = entries["rate"] else { throw body.error("bandwidth needs 'rate' (e.g. 1mbit, 500kbit)") }
+            let text = try rate.string()
+            guard ShapingFault.isRate(text) else { throw rate.error("'\(text)' is not a rate (a number and bit, kbit, mbit, gbit, bps, kbps, mbps or gbps)") }
+            spec.rate = text
+        }
+        if kind == .latency {
+            guard let delay = entries["delay"] else { throw body.error("latency needs 'delay' (e.g. 200ms)") }
+            spec.delay = try delay.duration()
+            spec.jitter = try entries["jitter"]?.duration(allowZero: true)
+        }
         return spec
     }
 

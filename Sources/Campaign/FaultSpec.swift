@@ -16,6 +16,19 @@ public struct FaultSpec: Sendable, Equatable, Codable {
     public var memory: Int64?
     /// partition: networks (empty: all).
     public var networks: [String]?
+    /// partition: peers (containers or CIDRs) to cut off instead of whole networks.
+    public var peers: [String]?
+    /// loss: share of packets dropped, 0…1.
+    public var probability: Double?
+    /// loss, blackhole, partition with peers: which traffic.
+    public var direction: TrafficDirection?
+    /// blackhole, loss: ports (`5432`, `53/udp`).
+    public var ports: [String]?
+    /// bandwidth: tc rate (`1mbit`).
+    public var rate: String?
+    /// latency: added delay and jitter.
+    public var delay: Duration?
+    public var jitter: Duration?
 
     public init(kind: FaultKind, target: String, grace: Int? = nil, signal: String? = nil, cpus: Double? = nil,
                 memory: Int64? = nil, networks: [String]? = nil) {
@@ -37,7 +50,14 @@ public struct FaultSpec: Sendable, Equatable, Codable {
         case .pause: return PauseFault()
         case .cpu: return CPUFault(cpus: cpus ?? 0.1)
         case .memory: return MemoryFault(bytes: memory ?? MemoryFault.minimumBytes)
-        case .partition: return PartitionFault(networks: networks ?? [])
+        case .partition:
+            if let peers, !peers.isEmpty { return PeerPartitionFault(peers: peers, direction: direction ?? .both) }
+            return PartitionFault(networks: networks ?? [])
+        case .loss: return LossFault(probability: probability ?? 0, direction: direction ?? .both,
+                                     ports: (ports ?? []).compactMap(BlackholeFault.Port.parse))
+        case .blackhole: return BlackholeFault(ports: (ports ?? []).compactMap(BlackholeFault.Port.parse), direction: direction ?? .inbound)
+        case .bandwidth: return ShapingFault(.bandwidth(rate: rate ?? ""))
+        case .latency: return ShapingFault(.latency(delay: delay ?? .zero, jitter: jitter ?? .zero))
         }
     }
 
@@ -47,7 +67,10 @@ public struct FaultSpec: Sendable, Equatable, Codable {
         case .cpu: return "cpu \(cpus.map { String($0) } ?? "?")"
         case .memory: return "memory \(memory.map(ByteSize.format) ?? "?")"
         case .kill: return "kill \(signal ?? "SIGKILL")"
-        case .partition: return (networks ?? []).isEmpty ? "partition" : "partition \((networks ?? []).joined(separator: ","))"
+        case .partition:
+            if let peers, !peers.isEmpty { return "partition from \(peers.joined(separator: ","))" }
+            return (networks ?? []).isEmpty ? "partition" : "partition \((networks ?? []).joined(separator: ","))"
+        case .loss, .blackhole, .bandwidth, .latency: return action(hasWindow: true).summary
         default: return kind.rawValue
         }
     }

@@ -37,7 +37,10 @@ public enum PlanExpander {
         }
         drafts.sort { ($0.at, $0.container.name, $0.origin) < ($1.at, $1.container.name, $1.origin) }
         let faults = drafts.enumerated().map { index, draft in
-            PlannedFault(index: index + 1, at: draft.at, duration: draft.duration, fault: draft.fault, container: draft.container, origin: draft.origin)
+            var fault = draft.fault
+            // Peers named by a target selector become that selector's containers.
+            fault.peers = fault.peers?.flatMap { peer in targets[peer].map { $0.map(\.name) } ?? [peer] }
+            return PlannedFault(index: index + 1, at: draft.at, duration: draft.duration, fault: fault, container: draft.container, origin: draft.origin)
         }
         let plan = CampaignPlan(seed: campaign.seed, faults: faults, targets: targets)
         let touched = plan.containers

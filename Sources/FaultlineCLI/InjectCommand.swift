@@ -34,6 +34,13 @@ struct InjectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "kill: the signal (default SIGKILL).") var signal: String?
     @Option(name: .long, help: "partition: a network to cut (repeatable; default all).") var network: [String] = []
     @Option(name: .long, help: "stop/restart: seconds before the engine sends SIGKILL.") var grace: Int?
+    @Option(name: .long, help: "partition: cut off only this peer (container or CIDR; repeatable) instead of whole networks.") var peer: [String] = []
+    @Option(name: .long, help: "loss: share of packets dropped, e.g. 0.3.") var probability: Double?
+    @Option(name: .long, help: "blackhole: a port to drop; loss: only this port's traffic (e.g. 5432 or 53/udp; repeatable).") var port: [String] = []
+    @Option(name: .long, help: "loss, blackhole, partition --peer: inbound, outbound or both.") var direction: String?
+    @Option(name: .long, help: "bandwidth: the rate the container may send at, e.g. 1mbit.") var rate: String?
+    @Option(name: .long, help: "latency: added delay, e.g. 200ms.") var delay: String?
+    @Option(name: .long, help: "latency: jitter, e.g. 50ms.") var jitter: String?
     @Option(name: .long, help: "Longest a revert may take before it is reported as failed.") var revertTimeout: String = "30s"
     @Option(name: .long, help: "Probe this during the fault and report time to detect / recover (a probe spec, repeatable).")
     var probe: [String] = []
@@ -59,11 +66,16 @@ struct InjectCommand: AsyncParsableCommand {
         let kindOptions: [(String, Set<FaultKind>, Bool)] = [
             ("--cpus", [.cpu], cpus != nil), ("--memory", [.memory], memory != nil), ("--signal", [.kill], signal != nil),
             ("--network", [.partition], !network.isEmpty), ("--grace", [.stop, .restart], grace != nil),
+            ("--peer", [.partition], !peer.isEmpty), ("--probability", [.loss], probability != nil), ("--port", [.blackhole, .loss], !port.isEmpty),
+            ("--direction", [.loss, .blackhole, .partition], direction != nil), ("--rate", [.bandwidth], rate != nil),
+            ("--delay", [.latency], delay != nil), ("--jitter", [.latency], jitter != nil),
         ]
         for (option, kinds, given) in kindOptions where given && !kinds.contains(kind) {
             throw ValidationError("\(option) does not apply to \(kind.rawValue) faults")
         }
         if let grace, grace < 0 { throw ValidationError("--grace must be 0 or more seconds") }
+        if !peer.isEmpty && !network.isEmpty { throw ValidationError("give --peer (cut off those only) or --network (disconnect), not both") }
+        if direction != nil && kind == .partition && peer.isEmpty { throw ValidationError("--direction applies to partition --peer") }
 
         if kind.isWindowed && window == nil {
             throw ValidationError("\(kind.rawValue) needs --for DURATION (e.g. --for 30s): it is reverted when the window ends")
@@ -86,9 +98,39 @@ struct InjectCommand: AsyncParsableCommand {
                 throw ValidationError("--memory must be at least \(ByteSize.format(MemoryFault.minimumBytes)), got \(memory)")
             }
             spec.memory = bytes
+        case .partition:
+            spec.peers = peer.isEmpty ? nil : peer
+            spec.direction = try direction.map(Self.direction)
+        case .loss:
+            guard let probability else { throw ValidationError("loss needs --probability P (the share of packets dropped, e.g. 0.3)") }
+            guard probability > 0, probability <= 1 else { throw ValidationError("--probability must be in (0, 1], got \(probability)") }
+            spec.probability = probability
+            spec.direction = try direction.map(Self.direction)
+            for text in port where BlackholeFault.Port.parse(text) == nil { throw ValidationError("--port '\(text)' is not a port (1-65535, optionally /tcp or /udp)") }
+            spec.ports = port.isEmpty ? nil : port
+        case .blackhole:
+            guard !port.isEmpty else { throw ValidationError("blackhole needs --port N (e.g. --port 5432, --port 53/udp)") }
+            for text in port where BlackholeFault.Port.parse(text) == nil { throw ValidationError("--port '\(text)' is not a port (1-65535, optionally /tcp or /udp)") }
+            spec.ports = port
+            spec.direction = try direction.map(Self.direction)
+        case .bandwidth:
+            guard let rate else { throw ValidationError("bandwidth needs --rate RATE (e.g. --rate 1mbit)") }
+            guard ShapingFault.isRate(rate) else { throw ValidationError("--rate '\(rate)' is not a rate (a number and bit, kbit, mbit, gbit, bps, kbps, mbps or gbps)") }
+            spec.rate = rate
+        case .latency:
+            guard let delay else { throw ValidationError("latency needs --delay DURATION (e.g. --delay 200ms)") }
+            spec.delay = try DurationText.parse(delay)
+            spec.jitter = try jitter.map(DurationText.parse)
         default: break
         }
         return Plan(action: spec.action(hasWindow: window != nil), window: window)
+    }
+
+    static func direction(_ text: String) throws -> TrafficDirection {
+        guard let direction = TrafficDirection(rawValue: text.lowercased()) else {
+            throw ValidationError("--direction '\(text)' is not one of \(TrafficDirection.allowedList)")
+        }
+        return direction
     }
 
     /// The fault kind for a name, or one line naming the allowed kinds (and the closest one).

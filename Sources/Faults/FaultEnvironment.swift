@@ -8,19 +8,23 @@ public struct FaultEnvironment: Sendable {
     public let lifecycle: any ContainerLifecycle
     public let networks: any NetworkAttaching
     public let cgroups: any CgroupAccess
+    public let namespaces: any NetworkNamespaceAccess
     public let logger: Logger
 
     public init(containers: any ContainerInspecting, lifecycle: any ContainerLifecycle,
-                networks: any NetworkAttaching, cgroups: any CgroupAccess, logger: Logger) {
+                networks: any NetworkAttaching, cgroups: any CgroupAccess,
+                namespaces: any NetworkNamespaceAccess = HostNetworkNamespaces(), logger: Logger) {
         self.containers = containers
         self.lifecycle = lifecycle
         self.networks = networks
         self.cgroups = cgroups
+        self.namespaces = namespaces
         self.logger = logger
     }
 
-    /// The real engine and this host's cgroups.
+    /// The real engine, this host's cgroups and network namespaces.
     public static func live(engine: DockerEngineClient, logger: Logger) -> FaultEnvironment {
-        FaultEnvironment(containers: engine, lifecycle: engine, networks: engine, cgroups: HostCgroups(), logger: logger)
+        FaultEnvironment(containers: engine, lifecycle: engine, networks: engine, cgroups: HostCgroups(),
+                         namespaces: HostNetworkNamespaces(), logger: logger)
     }
 }

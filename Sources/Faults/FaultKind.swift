@@ -12,12 +12,21 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case cpu
     /// Limit memory for the window.
     case memory
-    /// Disconnect from one or all networks; reconnect with the same aliases and addresses.
+    /// Disconnect from one or all networks (reconnect with the same aliases and addresses), or,
+    /// with peers, drop traffic to and from those peers only (iptables in its namespace).
     case partition
+    /// Drop a random share of packets (iptables `statistic`).
+    case loss
+    /// Drop traffic to given ports without an answer.
+    case blackhole
+    /// Limit the rate the container sends at (`tbf`).
+    case bandwidth
+    /// Delay packets (`netem`, where the kernel has it).
+    case latency
 
     /// Whether the fault lasts for a window (and needs one) and is reverted at its end; restart
     /// and kill are one-shot.
-    public var isWindowed: Bool { [.stop, .pause, .cpu, .memory, .partition].contains(self) }
+    public var isWindowed: Bool { self != .restart && self != .kill }
 
     /// The kinds as the CLI lists them.
     public static var allowedList: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -7,6 +7,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
     case startAgain(StartAgainStep)
     case cgroup(CgroupRestoreStep)
     case reconnect(ReconnectStep)
+    case network(NetworkRulesStep)
 
     /// Performs the step. Safe to call any number of times.
     public func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
@@ -16,6 +17,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case .startAgain(let step): return try await step.apply(in: environment)
         case .cgroup(let step): return try await step.apply(in: environment)
         case .reconnect(let step): return try await step.apply(in: environment)
+        case .network(let step): return try await step.apply(in: environment)
         }
     }
 
@@ -33,6 +35,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case "start-again": self = .startAgain(try container.decode(StartAgainStep.self, forKey: .detail))
         case "cgroup": self = .cgroup(try container.decode(CgroupRestoreStep.self, forKey: .detail))
         case "reconnect": self = .reconnect(try container.decode(ReconnectStep.self, forKey: .detail))
+        case "network": self = .network(try container.decode(NetworkRulesStep.self, forKey: .detail))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .step, in: container, debugDescription: "unknown revert step '\(other)'")
         }
@@ -53,6 +56,9 @@ public enum RevertPlan: Sendable, Equatable, Codable {
             try container.encode(step, forKey: .detail)
         case .reconnect(let step):
             try container.encode("reconnect", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .network(let step):
+            try container.encode("network", forKey: .step)
             try container.encode(step, forKey: .detail)
         }
     }

@@ -49,9 +49,11 @@ import Testing
         throw TestSupportError("redis on \(port) did not answer")
     }
 
-    // Pause Redis 3 s: the hypothesis holds, and the recovery faultline measures starts within one
-    // probe interval + 5 ms of the engine's own unpause event (or up to the unpause call's own
-    // duration before it: a check may start while the call is under way and be answered after it).
+    // Pause Redis 3 s: the hypothesis holds, and the recovery faultline measures is the first check
+    // that started after the engine's own unpause event (or one that started while the unpause call
+    // was under way and was answered after it): no later start is reported, no earlier one missed.
+    // How far apart checks start is the runner's cadence, which a loaded machine stretches; the
+    // bound on that is loose here, and the accuracy figure belongs to the benchmark.
     @Test func measuresRecoveryAgainstEngineEvents() async throws {
         let engine = try await TestEngine.client()
         try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
@@ -76,8 +78,14 @@ import Testing
             let recoveringSample = try #require(samples.first { $0.offset >= window.revertAt! + recovered - .microseconds(1) })
             let difference = recoveringSample.startedAt.timeIntervalSince1970 - Double(unpausedAt) / 1e9
             let unpauseCall = (window.revertedAt! - window.revertAt!).seconds
-            #expect(difference >= -unpauseCall - 0.005 && difference <= 0.050 + 0.005,
+            #expect(difference >= -unpauseCall - 0.005,
                     "recovery sample started \(difference * 1000) ms after the unpause event (unpause call took \(unpauseCall * 1000) ms)")
+            let unpausedSeconds = Double(unpausedAt) / 1e9
+            let skipped = samples.filter {
+                $0.startedAt.timeIntervalSince1970 > unpausedSeconds + 0.005 && $0.startedAt < recoveringSample.startedAt
+            }
+            #expect(skipped.isEmpty, "checks that started after the unpause event before the reported recovery: \(skipped.map(\.reason))")
+            #expect(difference <= 0.050 + 0.250, "recovery sample started \(difference * 1000) ms after the unpause event: the runner fell far behind")
             #expect(figures.timeToDetect != nil && figures.during.failures > 0)
             #expect(try await engine.inspectContainer(container.id).state.paused == false)
         }

@@ -10,7 +10,7 @@ import Testing
         let kind: String
         let options: [String]
         let needsNetwork: Bool
-        var description: String { kind }
+        var description: String { ([kind] + options).joined(separator: " ") }
     }
 
     static let cases = [
@@ -19,6 +19,10 @@ import Testing
         Case(kind: "memory", options: ["--memory", "48m"], needsNetwork: false),
         Case(kind: "partition", options: [], needsNetwork: true),
         Case(kind: "stop", options: ["--grace", "0"], needsNetwork: false),
+        Case(kind: "loss", options: ["--probability", "0.5"], needsNetwork: true),
+        Case(kind: "blackhole", options: ["--port", "5432"], needsNetwork: true),
+        Case(kind: "bandwidth", options: ["--rate", "1mbit"], needsNetwork: true),
+        Case(kind: "partition", options: ["--peer", "10.251.74.1"], needsNetwork: true),
     ]
 
     // The fault outlives the SIGKILLed process; recover then restores the container exactly.

@@ -28,8 +28,11 @@ final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttachin
     func setFile(_ path: String, _ value: String) { state.withLock { $0.files[path] = value } }
     func file(_ path: String) -> String? { state.withLock { $0.files[path] } }
 
+    /// The container's network namespace, for the network faults.
+    let namespaces = FakeNamespaces()
+
     var environment: FaultEnvironment {
-        FaultEnvironment(containers: self, lifecycle: self, networks: self, cgroups: self, logger: Logger(label: "fake"))
+        FaultEnvironment(containers: self, lifecycle: self, networks: self, cgroups: self, namespaces: namespaces, logger: Logger(label: "fake"))
     }
 
     private func record(_ call: String, _ id: String) async throws {

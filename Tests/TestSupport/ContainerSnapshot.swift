@@ -1,8 +1,10 @@
+import Foundation
 import DockerEngine
 import Faults
 
 /// Everything a fault may touch on a container, for "exactly as it was" assertions: run state,
-/// HostConfig limits, network attachments (aliases, static addresses) and the live cgroup values.
+/// HostConfig limits, network attachments (aliases, static addresses), the live cgroup values, and
+/// the firewall rules and root qdiscs inside its network namespace.
 public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
     public let running: Bool
     public let paused: Bool
@@ -10,6 +12,8 @@ public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
     /// network name → (aliases without the short id, static IPv4)
     public let networks: [String: String]
     public let cgroupValues: [String: String]
+    /// The filter table and root qdiscs of the container's namespace (see `NamespaceState`).
+    public let namespaceRules: String
 
     public static func take(_ id: String, engine: DockerEngineClient) async throws -> ContainerSnapshot {
         let details = try await engine.inspectContainer(id)
@@ -19,6 +23,10 @@ public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
             networks[name] = "aliases=\(aliases) ipv4=\(endpoint.ipamConfig?.ipv4Address ?? "")"
         }
         var values: [String: String] = [:]
+        var rules = ""
+        if details.state.running && details.hostConfig.networkMode != "host" {
+            rules = try NamespaceState.take(pid: details.state.pid)
+        }
         if details.state.running {
             let cgroups = HostCgroups()
             let cpu = try cgroups.directory(controller: .cpu, pid: details.state.pid)
@@ -32,10 +40,10 @@ public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
             }
         }
         return ContainerSnapshot(running: details.state.running, paused: details.state.paused,
-                                 hostConfig: details.hostConfig, networks: networks, cgroupValues: values)
+                                 hostConfig: details.hostConfig, networks: networks, cgroupValues: values, namespaceRules: rules)
     }
 
     public var description: String {
-        "running=\(running) paused=\(paused) networks=\(networks) cgroup=\(cgroupValues) host=\(hostConfig)"
+        "running=\(running) paused=\(paused) networks=\(networks) cgroup=\(cgroupValues) rules=\(namespaceRules) host=\(hostConfig)"
     }
 }

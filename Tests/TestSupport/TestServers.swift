@@ -19,7 +19,7 @@ public enum TestServers {
         }
     }
 
-    static var fixtures: String {
+    public static var fixtures: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures").path
     }
 

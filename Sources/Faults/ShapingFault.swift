@@ -1,0 +1,88 @@
+import DockerEngine
+
+/// Replaces the root qdisc of each of the container's interfaces (not loopback) for the window:
+/// `tbf` for a bandwidth limit on what the container sends, `netem` for latency and jitter where
+/// the kernel has it. An interface that already has a root qdisc faultline did not add is refused,
+/// never replaced: the revert could not restore it exactly.
+public struct ShapingFault: FaultAction {
+    public enum Shape: Sendable, Equatable {
+        /// tc rate syntax: `1mbit`, `500kbit`, `10mbps`.
+        case bandwidth(rate: String)
+        case latency(delay: Duration, jitter: Duration)
+    }
+
+    public let shape: Shape
+    public var kind: FaultKind {
+        switch shape {
+        case .bandwidth: return .bandwidth
+        case .latency: return .latency
+        }
+    }
+    public var summary: String {
+        switch shape {
+        case .bandwidth(let rate): return "bandwidth \(rate)"
+        case .latency(let delay, let jitter):
+            return "latency \(Self.milliseconds(delay))" + (jitter > .zero ? " ±\(Self.milliseconds(jitter))" : "")
+        }
+    }
+
+    public init(_ shape: Shape) { self.shape = shape }
+
+    /// Whether `text` is a rate `tc` understands: a number and bit, kbit, mbit, gbit, bps, kbps, mbps, gbps.
+    public static func isRate(_ text: String) -> Bool { bytesPerSecond(text) != nil }
+
+    /// The rate in bytes per second (tc's units: kbit = 1000 bit, bps = bytes per second).
+    public static func bytesPerSecond(_ text: String) -> Double? {
+        guard let range = text.range(of: #"^[0-9]+(\.[0-9]+)?"#, options: .regularExpression),
+              let number = Double(text[range]), number > 0 else { return nil }
+        let factors: [String: Double] = ["bit": 1.0 / 8, "kbit": 1e3 / 8, "mbit": 1e6 / 8, "gbit": 1e9 / 8,
+                                         "bps": 1, "kbps": 1e3, "mbps": 1e6, "gbps": 1e9]
+        return factors[String(text[range.upperBound...]).lowercased()].map { number * $0 }
+    }
+
+    /// The bucket: 20 ms worth of the rate, at least 16 KB (a bucket smaller than what the kernel
+    /// sends per timer tick would hold the rate well below what was asked).
+    static func burstBytes(_ bytesPerSecond: Double) -> Int { max(16_384, Int(bytesPerSecond / 50)) }
+
+    public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
+        let pid = try NamespaceTarget.require(target, for: kind)
+        let qdisc: [String]
+        switch shape {
+        case .bandwidth(let rate):
+            guard Self.isRate(rate) else {
+                throw FaultError.notApplicable(kind: kind, target: target.name, reason: "'\(rate)' is not a rate (e.g. 1mbit, 500kbit, 10mbps)")
+            }
+            qdisc = ["tbf", "rate", rate, "burst", String(Self.burstBytes(Self.bytesPerSecond(rate) ?? 0)), "latency", "400ms"]
+        case .latency(let delay, let jitter):
+            guard environment.namespaces.kernelHasNetem() else {
+                throw FaultError.unsupported(kind: kind, reason: "this kernel has no netem qdisc (sch_netem), so latency cannot be added in the kernel; "
+                                             + "use loss (iptables) or bandwidth (tbf) faults instead")
+            }
+            qdisc = ["netem", "delay", Self.milliseconds(delay)] + (jitter > .zero ? [Self.milliseconds(jitter)] : [])
+        }
+        let interfaces = try NamespaceTarget.interfaces(pid: pid, in: environment)
+        guard !interfaces.isEmpty else {
+            throw FaultError.notApplicable(kind: kind, target: target.name, reason: "it has no network interface besides loopback")
+        }
+        for interface in interfaces {
+            let shaped = ShapedInterface(interface: interface, qdisc: qdisc)
+            let root = try environment.namespaces.run(shaped.show, inNetworkNamespaceOf: pid)
+            try NetworkRulesStep.require(root, shaped.show)
+            let present = root.output
+            let isDefault = present.isEmpty || present.contains("qdisc noqueue 0:") || present.contains("qdisc pfifo_fast 0:")
+                || present.contains("qdisc mq 0:") || present.contains("qdisc fq_codel 0:")
+            if ShapedInterface.isOurs(present) {
+                throw FaultError.notApplicable(kind: kind, target: target.name,
+                                               reason: "\(interface) already carries a faultline qdisc (another fault is active; run `faultline recover` if none is)")
+            }
+            guard isDefault else {
+                throw FaultError.notApplicable(kind: kind, target: target.name,
+                                               reason: "\(interface) already has a root qdisc faultline did not add (\(present.prefix(80))); refusing to replace it")
+            }
+        }
+        return NamespaceTarget.prepared(target, pid: pid, rules: [],
+                                        shaped: interfaces.map { ShapedInterface(interface: $0, qdisc: qdisc) })
+    }
+
+    static func milliseconds(_ duration: Duration) -> String { "\(Int(duration.milliseconds.rounded()))ms" }
+}

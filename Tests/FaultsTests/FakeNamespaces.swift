@@ -1,0 +1,65 @@
+@testable import Faults
+import Synchronization
+
+/// A recording stand-in for a container's network namespace: keeps the iptables rules and root
+/// qdiscs the commands add and remove, and answers `-C`, `ip link` and `tc qdisc show` from them.
+final class FakeNamespaces: NetworkNamespaceAccess {
+    struct State {
+        var commands: [String] = []
+        var rules: [[String]] = []
+        var roots: [String: String] = ["eth0": "qdisc noqueue 0: root refcnt 2"]
+        var netem = false
+        var failing: String?
+    }
+    let state = Mutex(State())
+
+    var commands: [String] { state.withLock { $0.commands } }
+    var rules: [[String]] { state.withLock { $0.rules } }
+    func root(_ interface: String) -> String? { state.withLock { $0.roots[interface] } }
+    func setRoot(_ interface: String, _ qdisc: String) { state.withLock { $0.roots[interface] = qdisc } }
+    func failCommands(containing text: String) { state.withLock { $0.failing = text } }
+
+    func kernelHasNetem() -> Bool { state.withLock { $0.netem } }
+
+    func run(_ argv: [String], inNetworkNamespaceOf pid: Int) throws -> CommandResult {
+        state.withLock { state in
+            let line = argv.joined(separator: " ")
+            state.commands.append("\(pid): \(line)")
+            if let failing = state.failing, line.contains(failing) { return CommandResult(status: 1, output: "refused by the test") }
+            switch (argv.first, argv.dropFirst().first) {
+            case ("ip", _):
+                let links = ["1: lo: <LOOPBACK,UP> mtu 65536"] + state.roots.keys.sorted().enumerated().map { "\($0 + 2): \($1)@if9: <BROADCAST,UP> mtu 1500" }
+                return CommandResult(status: 0, output: links.joined(separator: "\n"))
+            case ("iptables", _):
+                // iptables -w 5 -I CHAIN 1 SPEC… | -C/-D CHAIN SPEC…: a rule is its chain and spec.
+                let action = argv[3], rule = action == "-I" ? [argv[4]] + argv[6...] : Array(argv[4...])
+                switch action {
+                case "-I":
+                    state.rules.insert(rule, at: 0)
+                    return CommandResult(status: 0, output: "")
+                case "-C":
+                    return CommandResult(status: state.rules.contains(rule) ? 0 : 1, output: state.rules.contains(rule) ? "" : "Bad rule")
+                case "-D":
+                    guard let index = state.rules.firstIndex(of: rule) else { return CommandResult(status: 1, output: "Bad rule") }
+                    state.rules.remove(at: index)
+                    return CommandResult(status: 0, output: "")
+                default: return CommandResult(status: 2, output: "unknown action")
+                }
+            case ("tc", _):
+                let interface = argv[4]
+                switch argv[2] {
+                case "show": return CommandResult(status: 0, output: state.roots[interface] ?? "")
+                case "add":
+                    state.roots[interface] = "qdisc \(argv[8]) \(argv[7]) root refcnt 2"
+                    return CommandResult(status: 0, output: "")
+                case "del":
+                    state.roots[interface] = "qdisc noqueue 0: root refcnt 2"
+                    return CommandResult(status: 0, output: "")
+                default: return CommandResult(status: 2, output: "unknown tc command")
+                }
+            default:
+                return CommandResult(status: 127, output: "unknown program")
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import DockerEngine
+@testable import Faults
+import Testing
+
+@Suite struct NetworkFaultTests {
+    func fake(networkMode: String = "default") -> FakeEngine {
+        let fake = FakeEngine()
+        fake.add(FakeEngine.details(id: "c1", name: "api", pid: 77, networkMode: networkMode))
+        var endpoint = EndpointSettings()
+        endpoint.ipAddress = "172.30.0.5"
+        fake.add(FakeEngine.details(id: "c2", name: "db", pid: 78, networks: ["shop": endpoint]))
+        return fake
+    }
+
+    // loss: one marked rule per chain (loopback exempt), inserted first; the revert deletes exactly
+    // those, and a second revert finds nothing left.
+    @Test func lossAddsMarkedRulesAndRemovesExactlyThem() async throws {
+        let fake = fake()
+        fake.namespaces.state.withLock { $0.rules = [["INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"]] }  // was there before
+        let prepared = try await LossFault(probability: 0.3).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        try await prepared.inject(fake.environment)
+        let added = fake.namespaces.rules.filter { $0.contains { $0.hasPrefix("faultline:") } }
+        #expect(added.count == 2)
+        #expect(Set(added.map { $0[0] }) == ["INPUT", "OUTPUT"])
+        #expect(added.allSatisfy { $0.contains("0.3") && $0.contains("statistic") && $0.contains("lo") && $0.last == "DROP" })
+        #expect(fake.namespaces.commands.allSatisfy { $0.hasPrefix("77: ") })
+        #expect(try await prepared.revert.apply(in: fake.environment) == .restored)
+        #expect(fake.namespaces.rules == [["INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"]])
+        #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("no rule or qdisc of this fault was left"))
+    }
+
+    // A container that restarted since the inject has a new namespace: the revert touches nothing.
+    @Test func revertSkipsARestartedContainer() async throws {
+        let fake = fake()
+        let prepared = try await BlackholeFault(ports: [.init(number: 5432)]).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        try await prepared.inject(fake.environment)
+        fake.add(FakeEngine.details(id: "c1", name: "api", pid: 99, startedAt: "2026-11-22T01:00:00Z"))
+        let before = fake.namespaces.commands.count
+        #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("container restarted since the inject; its namespace was made anew"))
+        #expect(fake.namespaces.commands.count == before)
+    }
+
+    // partition from peers: containers resolve to their addresses, CIDRs pass through; one-way
+    // outbound only adds OUTPUT rules.
+    @Test func peerPartitionResolvesPeers() async throws {
+        let fake = fake()
+        let both = try await PeerPartitionFault(peers: ["c2", "10.9.0.0/16"]).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        guard case .network(let step) = both.revert else { Issue.record("not a network revert"); return }
+        #expect(step.rules.map { "\($0.chain) \($0.match.joined(separator: " "))" } == [
+            "INPUT -s 10.9.0.0/16", "OUTPUT -d 10.9.0.0/16", "INPUT -s 172.30.0.5", "OUTPUT -d 172.30.0.5"])
+        let outbound = try await PeerPartitionFault(peers: ["c2"], direction: .outbound).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        guard case .network(let oneWay) = outbound.revert else { Issue.record("not a network revert"); return }
+        #expect(oneWay.rules.map(\.chain) == ["OUTPUT"])
+        await #expect(throws: FaultError.self) {
+            _ = try await PeerPartitionFault(peers: ["nosuch"]).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        }
+    }
+
+    // bandwidth puts tbf under the reserved handle on every interface but loopback and removes it;
+    // a root qdisc faultline did not add is refused, nothing changed.
+    @Test func bandwidthShapesAndRefusesForeignQdisc() async throws {
+        let fake = fake()
+        let prepared = try await ShapingFault(.bandwidth(rate: "1mbit")).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        try await prepared.inject(fake.environment)
+        #expect(fake.namespaces.root("eth0") == "qdisc tbf fa17: root refcnt 2")
+        #expect(try await prepared.revert.apply(in: fake.environment) == .restored)
+        #expect(fake.namespaces.root("eth0") == "qdisc noqueue 0: root refcnt 2")
+
+        fake.namespaces.setRoot("eth0", "qdisc htb 1: root refcnt 2 r2q 10 default 0")
+        let before = fake.namespaces.commands.filter { $0.contains(" add ") }.count
+        await #expect(throws: FaultError.self) {
+            _ = try await ShapingFault(.bandwidth(rate: "1mbit")).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        }
+        #expect(fake.namespaces.commands.filter { $0.contains(" add ") }.count == before)
+    }
+
+    // Latency on a kernel without netem: one clear line naming the alternatives, nothing run in the namespace.
+    @Test func latencyWithoutNetemIsRefusedClearly() async throws {
+        let fake = fake()
+        do {
+            _ = try await ShapingFault(.latency(delay: .milliseconds(200), jitter: .zero)).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+            Issue.record("latency accepted without netem")
+        } catch let error as FaultError {
+            #expect("\(error)".contains("no netem qdisc") && "\(error)".contains("loss") && "\(error)".contains("bandwidth"), "\(error)")
+        }
+        #expect(fake.namespaces.commands.isEmpty)
+    }
+
+    // A rule that fails half-way leaves nothing: the revert removes what was added before it.
+    @Test func failedInjectIsUndone() async throws {
+        let fake = fake()
+        fake.namespaces.failCommands(containing: "-I OUTPUT")
+        let prepared = try await LossFault(probability: 0.5).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        await #expect(throws: NetworkFaultError.self) { try await prepared.inject(fake.environment) }
+        #expect(fake.namespaces.rules.count == 1)
+        fake.namespaces.failCommands(containing: "no-such-command")
+        _ = try await prepared.revert.apply(in: fake.environment)
+        #expect(fake.namespaces.rules.isEmpty)
+    }
+
+    // Containers sharing the host's namespace are refused: rules there would hit the whole machine.
+    @Test func refusesHostNetworking() async throws {
+        let fake = fake(networkMode: "host")
+        await #expect(throws: FaultError.self) {
+            _ = try await LossFault(probability: 0.5).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        }
+    }
+}
