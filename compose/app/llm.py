@@ -3,7 +3,7 @@
 POST /v1/complete {"prompt": "..."} -> {"text": "...", "model": "stand-in-1"}
 The answer is derived from the prompt alone, so runs are reproducible; LLM_LATENCY_MS (default 80)
 is added to every answer, LLM_LATENCY_JITTER_MS spreads it deterministically per prompt, and a
-prompt containing "[slow:MS]" takes MS longer (scenarios that need a run in flight during a fault).
+prompt whose newest user line contains "[slow:MS]" takes MS longer (scenarios that need a run in flight during a fault).
 GET /health -> {"status": "ok"}
 """
 import asyncio
@@ -36,7 +36,9 @@ async def complete(request):
     if not isinstance(prompt, str) or not prompt:
         return web.json_response({"error": "missing prompt"}, status=400)
     digest = hashlib.sha256(prompt.encode()).digest()
-    slow = SLOW_HINT.search(prompt)
+    # The hint counts in the newest user line only, not in the history a continued chat carries.
+    newest = next((line for line in reversed(prompt.splitlines()) if line.startswith("user: ")), prompt)
+    slow = SLOW_HINT.search(newest)
     if slow:
         await asyncio.sleep(min(int(slow.group(1)), 60_000) / 1000)
     await asyncio.sleep((LATENCY_MS + (digest[0] % (JITTER_MS + 1) if JITTER_MS else 0)) / 1000)

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """One agent run from start to end: agent_started … agent_completed in order, or a clear error.
---resume: when the connection drops mid-run (a backend restart), reconnect and resume the chat until
-the run ends. --require-completion: a clear error counts as a failure too."""
+--resume: when the backend is unreachable or the connection drops mid-run (a restart), reconnect
+(and resume the chat) until the run ends. --require-completion: a clear error counts as a failure
+too. --continue: afterwards the same chat must go on — a `user_message` there completes (retried
+once more if a restart interrupts it): the conversation survives whatever ended the run."""
 import argparse
 import asyncio
 
 import websockets
+import websockets.exceptions
 
 from stackclient import ScenarioFailure, Session, main, new_id, start_agent, token
 
@@ -15,47 +18,78 @@ parser.add_argument("--deadline", type=float, default=20)
 parser.add_argument("--resume", action="store_true")
 parser.add_argument("--require-completion", action="store_true")
 parser.add_argument("--request", default="What is 6 * 7? Tell me about retries with backoff.")
+parser.add_argument("--continue", dest="continue_chat", action="store_true")
 args = parser.parse_args()
+RETRYABLE = (OSError, ScenarioFailure, websockets.exceptions.WebSocketException, asyncio.TimeoutError)
+
+
+class Client:
+    """A session that, with --resume, reconnects and resumes its chat when the backend goes away."""
+
+    def __init__(self, jwt, chat_id, deadline):
+        self.jwt, self.chat_id, self.deadline = jwt, chat_id, deadline
+        self.session = None
+        self.reconnects = 0
+        self.last_seq = {}
+
+    def remaining(self):
+        return self.deadline - asyncio.get_running_loop().time()
+
+    async def connect(self):
+        while True:
+            try:
+                self.session = await Session(args.user, self.jwt).connect(timeout=2)
+                self.session.last_seq = self.last_seq
+                return
+            except RETRYABLE:
+                if not args.resume or self.remaining() <= 0:
+                    raise
+                await asyncio.sleep(0.2)
+
+    async def run(self, message, run_id):
+        """Sends `message` and follows run `run_id` to its end event, across reconnects."""
+        if self.session is None:
+            await self.connect()
+        await self.session.send(message)
+        while True:
+            try:
+                return await self.session.until_terminal(run_id, max(0.1, self.remaining()))
+            except websockets.exceptions.ConnectionClosed:
+                if not args.resume:
+                    raise ScenarioFailure(f"connection closed mid-run {run_id} without an error event") from None
+                try:
+                    await self.connect()
+                except RETRYABLE:
+                    raise ScenarioFailure(f"could not reconnect to resume run {run_id} within {args.deadline:g}s") from None
+                self.reconnects += 1
+                await self.session.send({"type": "resume", "chat_id": self.chat_id, "last_seq": self.last_seq.get(self.chat_id, 0)})
 
 
 async def scenario():
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + args.deadline
     chat_id, run_id = new_id("chat"), new_id("run")
-    session = await Session(args.user, token(args.user)).connect()
-    await session.send(start_agent(chat_id, run_id, args.request))
-    reconnects = 0
-    while True:
-        try:
-            end = await session.until_terminal(run_id, max(0.1, deadline - loop.time()))
-            break
-        except websockets.exceptions.ConnectionClosed:
-            if not args.resume:
-                raise ScenarioFailure(f"connection closed mid-run {run_id} without an error event")
-            while True:
-                if loop.time() > deadline:
-                    raise ScenarioFailure(f"could not reconnect to resume run {run_id} within {args.deadline:g}s")
-                try:
-                    session.ws = None
-                    fresh = await Session(args.user, session.token).connect(timeout=2)
-                    fresh.last_seq = session.last_seq
-                    session = fresh
-                    break
-                except (OSError, ScenarioFailure, websockets.exceptions.WebSocketException, asyncio.TimeoutError):
-                    await asyncio.sleep(0.2)
-            reconnects += 1
-            await session.send({"type": "resume", "chat_id": chat_id, "last_seq": session.last_seq.get(chat_id, 0)})
-    await session.close()
+    client = Client(token(args.user), chat_id, loop.time() + args.deadline)
+    end = await client.run(start_agent(chat_id, run_id, args.request), run_id)
     if end["type"] == "error":
         if args.require_completion:
             raise ScenarioFailure(f"run {run_id} ended in error: {end.get('message')}")
         if not end.get("message"):
             raise ScenarioFailure(f"run {run_id} ended in an error without a message")
-        return f"run ended in a clear error after {reconnects} reconnect(s): {end['message']}"
-    types = [e["type"] for e in session.events if e.get("run_id") == run_id]
-    if "agent_started" not in types and reconnects == 0:
-        raise ScenarioFailure(f"run {run_id} completed without agent_started: {types}")
-    return f"run completed after {reconnects} reconnect(s), {len(types)} events"
+        outcome = f"run ended in a clear error after {client.reconnects} reconnect(s): {end['message']}"
+    else:
+        outcome = f"run completed after {client.reconnects} reconnect(s)"
+    if args.continue_chat:
+        for attempt in (1, 2):
+            follow_up = new_id("run")
+            after = await client.run({"type": "user_message", "chat_id": chat_id, "message": "And what did I ask before?",
+                                      "run_id": follow_up}, follow_up)
+            if after["type"] == "agent_completed":
+                outcome += "; the conversation continued"
+                break
+            if after.get("code") != "run_interrupted" or attempt == 2:
+                raise ScenarioFailure(f"the conversation did not continue: {after.get('message')}")
+    await client.session.close()
+    return outcome
 
 
 main(scenario)
