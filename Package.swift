@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries, each with a tiny header of typed wrappers where the C API is variadic.
@@ -45,6 +46,13 @@ let package = Package(
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The TCP fault proxy: toxics (latency, bandwidth, timeout, reset, slicing…) on forwarded bytes, any kernel.
+        .target(name: "FaultProxy", dependencies: [
+            "FaultlineSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Campaigns: the file format (located errors), plan expansion, scheduler, journal, analysis, reports.
         .target(name: "Campaign", dependencies: [
             "DockerEngine", "Faults", "Probes", "FaultlineSupport",
@@ -53,7 +61,7 @@ let package = Package(
         ]),
         // The command-line interface as a library, so its logic is testable.
         .target(name: "FaultlineCLI", dependencies: [
-            "DockerEngine", "Faults", "Probes", "Campaign", "FaultlineSupport",
+            "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "FaultlineSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -63,6 +71,7 @@ let package = Package(
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "TestSupport"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
+        .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "TestSupport"]),
         // Shared test helpers: labelled throw-away containers against the real engine.

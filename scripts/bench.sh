@@ -6,6 +6,7 @@
 #   PROBE_SECONDS how long the probes run (default 30)
 #   FAULTS        planned faults in the scheduler benchmark (default 1000)
 #   CAMPAIGN_RUNS runs per tool in the campaign-overhead benchmark (default 10)
+#   PROXY_REQUESTS, PROXY_SIZE  round trips and bulk size of the proxy benchmark (5000, 1g)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -56,3 +57,5 @@ echo
 "$FL" bench scheduler --faults "${FAULTS:-1000}"
 echo
 "$FL" bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos --http http://127.0.0.1:18080/
+echo
+"$FL" bench proxy --requests "${PROXY_REQUESTS:-5000}" --size "${PROXY_SIZE:-1g}"

@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that compare faultline with the alternatives, side by side in one run.",
-        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self])
+        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self, ProxyBench.self])
 }
 
 /// `faultline bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
@@ -136,5 +136,23 @@ struct CampaignBench: AsyncParsableCommand {
         }
         Output(json: false).line(CampaignOverheadBenchmark.report(result, runs: runs))
         if chaosProgram == nil { Output.note("no Chaos Toolkit found (pip install chaostoolkit, or --chaos PATH): its row is missing") }
+    }
+}
+
+/// `faultline bench proxy`: the TCP fault proxy's added latency and throughput against a direct connection.
+struct ProxyBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "The fault proxy with no toxics vs a direct connection on loopback: added round-trip latency (p50/p99) and bulk throughput.")
+
+    @Option(name: .long, help: "Measured 64-byte round trips per path.") var requests = 5000
+    @Option(name: .long, help: "Bulk transfer size per path, e.g. 1g.") var size = "1g"
+
+    func run() async throws {
+        guard (1...1_000_000).contains(requests) else { throw ValidationError("--requests must be between 1 and 1000000") }
+        let bytes = try ByteSize.parse(size)
+        guard bytes > 0 && bytes <= 64 << 30 else { throw ValidationError("--size must be between 1 byte and 64g") }
+        let benchmark = ProxyBenchmark(requests: requests, bytes: Int(bytes), logger: try GlobalOptions.logger(level: "error"))
+        Output(json: false).line(ProxyBenchmark.report(try await benchmark.run(), requests: requests, bytes: Int(bytes)))
     }
 }

@@ -56,7 +56,7 @@ public struct ShapingFault: FaultAction {
         case .latency(let delay, let jitter):
             guard environment.namespaces.kernelHasNetem() else {
                 throw FaultError.unsupported(kind: kind, reason: "this kernel has no netem qdisc (sch_netem), so latency cannot be added in the kernel; "
-                                             + "use loss (iptables) or bandwidth (tbf) faults instead")
+                                             + "put `faultline proxy --toxic latency=…` in front of the service (any kernel), or use loss or bandwidth faults")
             }
             qdisc = ["netem", "delay", Self.milliseconds(delay)] + (jitter > .zero ? [Self.milliseconds(jitter)] : [])
         }

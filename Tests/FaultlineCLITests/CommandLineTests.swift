@@ -101,4 +101,14 @@ import Testing
             #expect(refused.stderr.contains("faultline.protect=true"))
         }
     }
+
+    // proxy addresses: PORT alone listens on 127.0.0.1; anything else must be HOST:PORT.
+    @Test func readsProxyAddresses() throws {
+        #expect(try ProxyCommand.address("16380", defaultHost: "127.0.0.1", option: "--listen") == ("127.0.0.1", 16380))
+        #expect(try ProxyCommand.address("127.0.0.2:80", defaultHost: "127.0.0.1", option: "--listen") == ("127.0.0.2", 80))
+        for bad in ["db", "db:http", "a:b:c", "70000"] {
+            #expect(throws: ValidationError.self) { try ProxyCommand.address(bad, defaultHost: nil, option: "--upstream") }
+        }
+    }
 }
+

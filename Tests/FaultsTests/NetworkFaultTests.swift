@@ -81,7 +81,7 @@ import Testing
             _ = try await ShapingFault(.latency(delay: .milliseconds(200), jitter: .zero)).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
             Issue.record("latency accepted without netem")
         } catch let error as FaultError {
-            #expect("\(error)".contains("no netem qdisc") && "\(error)".contains("loss") && "\(error)".contains("bandwidth"), "\(error)")
+            #expect("\(error)".contains("no netem qdisc") && "\(error)".contains("faultline proxy --toxic latency") && "\(error)".contains("bandwidth"), "\(error)")
         }
         #expect(fake.namespaces.commands.isEmpty)
     }

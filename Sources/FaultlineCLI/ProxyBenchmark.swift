@@ -1,0 +1,66 @@
+import FaultProxy
+import FaultlineSupport
+import Foundation
+import Logging
+
+/// The proxy's own cost with no toxics, side by side with a direct connection in one run: added
+/// round-trip latency for small requests (p50/p99) and bulk throughput, all on loopback.
+struct ProxyBenchmark {
+    let requests: Int
+    let bytes: Int
+    let logger: Logger
+
+    struct Result {
+        var roundTrip: [String: [Double]] = [:]  // path → microseconds
+        var throughput: [String: Double] = [:]   // path → bytes per second
+    }
+
+    static let direct = "direct"
+    static let proxied = "through faultline proxy"
+
+    func run() async throws -> Result {
+        var result = Result()
+        let echo = try await LoopbackServer(.echo)
+        let source = try await LoopbackServer(.source(bytes: bytes))
+        let echoProxy = try await ProxyServer.start(listenPort: 0, upstreamHost: "127.0.0.1", upstreamPort: echo.port, logger: logger)
+        let sourceProxy = try await ProxyServer.start(listenPort: 0, upstreamHost: "127.0.0.1", upstreamPort: source.port, logger: logger)
+        defer { Task { await echoProxy.stop(); await sourceProxy.stop(); await echo.stop(); await source.stop() } }
+
+        let paths = [(Self.direct, echo.port, source.port), (Self.proxied, echoProxy.listenPort, sourceProxy.listenPort)]
+        let clients = try paths.map { try LoopbackClient(port: $0.1) }
+        for round in 0..<(requests + 100) {  // interleaved, the first 100 are warm-up
+            for (index, path) in paths.enumerated() {
+                let (received, took) = await clients[index].roundTrip(64)
+                guard received == .data(64) else { throw BenchmarkError(message: "\(path.0) round trip failed: \(received)") }
+                if round >= 100 { result.roundTrip[path.0, default: []].append(took.milliseconds * 1000) }
+            }
+        }
+        for (name, _, sourcePort) in paths {
+            let client = try LoopbackClient(port: sourcePort)
+            let start = ContinuousClock.now
+            let received = await client.receive(bytes, timeout: .seconds(120))
+            let took = ContinuousClock.now - start
+            guard received == .data(bytes) else { throw BenchmarkError(message: "\(name) bulk transfer failed: \(received)") }
+            result.throughput[name] = Double(bytes) / took.seconds
+        }
+        return result
+    }
+
+    static func report(_ result: Result, requests: Int, bytes: Int) -> String {
+        func us(_ value: Double?) -> String { value.map { String(format: "%.0f µs", $0) } ?? "-" }
+        let direct = Percentiles(result.roundTrip[Self.direct] ?? []), proxied = Percentiles(result.roundTrip[Self.proxied] ?? [])
+        var lines = ["### TCP fault proxy, no toxics (\(requests) round trips of 64 bytes, \(ByteSize.format(Int64(bytes))) bulk, loopback, one event-loop thread)", ""]
+        lines.append("| path | round trip p50 | p99 | bulk throughput |")
+        lines.append("|---|---:|---:|---:|")
+        for (name, stats) in [(Self.direct, direct), (Self.proxied, proxied)] {
+            let rate = result.throughput[name].map { String(format: "%.2f GB/s", $0 / 1e9) } ?? "-"
+            lines.append("| \(name) | \(us(stats.median)) | \(us(stats.value(99))) | \(rate) |")
+        }
+        let addedP50 = (proxied.median ?? .nan) - (direct.median ?? .nan), addedP99 = (proxied.value(99) ?? .nan) - (direct.value(99) ?? .nan)
+        let ratio = (result.throughput[Self.proxied] ?? .nan) / (result.throughput[Self.direct] ?? .nan)
+        lines.append("")
+        lines.append(String(format: "The proxy adds %.0f µs at p50 and %.0f µs at p99 per round trip (two extra hops); bulk throughput is %.0f%% of direct.",
+                            addedP50, addedP99, ratio * 100))
+        return lines.joined(separator: "\n")
+    }
+}
