@@ -28,14 +28,12 @@ public struct CgroupRestoreStep: Sendable, Equatable, Codable {
     }
 
     func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
-        let current: ContainerState
-        do {
-            current = try await environment.containers.inspectContainer(containerID).state
-        } catch where EngineErrorMatching.isGone(error) {
-            return .targetGone
+        switch try await RunIdentity.check(containerID, startedAt: startedAt, in: environment,
+                                           notRunning: "container not running; its cgroup is gone",
+                                           restarted: "container restarted since the inject") {
+        case .over(let outcome): return outcome
+        case .same: break
         }
-        guard current.running else { return .alreadyClear("container not running; its cgroup is gone") }
-        guard current.startedAt == startedAt else { return .alreadyClear("container restarted since the inject") }
         let cgroups = environment.cgroups, writes = writes
         return try await BlockingIO.run { () throws -> RevertOutcome in
             var changed = false

@@ -30,13 +30,12 @@ public struct NetworkRulesStep: Sendable, Equatable, Codable {
 
     func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
         let current: ContainerState
-        do {
-            current = try await environment.containers.inspectContainer(containerID).state
-        } catch where EngineErrorMatching.isGone(error) {
-            return .targetGone
+        switch try await RunIdentity.check(containerID, startedAt: startedAt, in: environment,
+                                           notRunning: "container not running; its network namespace is gone",
+                                           restarted: "container restarted since the inject; its namespace was made anew") {
+        case .over(let outcome): return outcome
+        case .same(let state): current = state
         }
-        guard current.running else { return .alreadyClear("container not running; its network namespace is gone") }
-        guard current.startedAt == startedAt else { return .alreadyClear("container restarted since the inject; its namespace was made anew") }
         let namespaces = environment.namespaces, rules = rules, shaped = shaped, pid = current.pid
         return try await BlockingIO.run { () throws -> RevertOutcome in
             var removed = 0
