@@ -19,6 +19,7 @@ parser.add_argument("--resume", action="store_true")
 parser.add_argument("--require-completion", action="store_true")
 parser.add_argument("--request", default="What is 6 * 7? Tell me about retries with backoff.")
 parser.add_argument("--continue", dest="continue_chat", action="store_true")
+parser.add_argument("--connect-timeout", type=float, default=10, help="per attempt; lost SYNs are retried after 1, 2, 4 s")
 args = parser.parse_args()
 RETRYABLE = (OSError, ScenarioFailure, websockets.exceptions.WebSocketException, asyncio.TimeoutError)
 
@@ -38,7 +39,7 @@ class Client:
     async def connect(self):
         while True:
             try:
-                self.session = await Session(args.user, self.jwt).connect(timeout=2)
+                self.session = await Session(args.user, self.jwt).connect(timeout=min(args.connect_timeout, max(1.0, self.remaining())))
                 self.session.last_seq = self.last_seq
                 return
             except RETRYABLE:

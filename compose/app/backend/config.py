@@ -45,7 +45,7 @@ class Settings:
             llm_attempts=int(os.environ.get("LLM_ATTEMPTS", "4")),
             backoff_base=float(os.environ.get("BACKOFF_BASE_SECONDS", "0.25")),
             backoff_max=float(os.environ.get("BACKOFF_MAX_SECONDS", "2")),
-            rate_per_minute=int(os.environ.get("RATE_LIMIT_PER_MINUTE", "120")),
+            rate_per_minute=int(os.environ.get("RATE_LIMIT_PER_MINUTE", "600")),
             max_runs_per_user=int(os.environ.get("MAX_RUNS_PER_USER", "16")),
             max_runs_total=int(os.environ.get("MAX_RUNS_TOTAL", "64")),
             buffer_events=int(os.environ.get("BUFFER_EVENTS", "1000")),
