@@ -9,8 +9,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 FL=${FAULTLINE_BIN:-$PWD/.build/debug/faultline}
 WORK=$(mktemp -d /tmp/faultline-stack-test.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
 say() { printf 'stack-test: %s\n' "$*"; }
+# Leave the engine as it was found: a stack that was up (the demo's) comes back in normal mode;
+# one the gate started is removed, also when the gate fails.
+was_up=$(/usr/bin/docker ps -q --filter label=com.docker.compose.project=faultline-stack 2>/dev/null || true)
+finish() {
+  if [ -n "$was_up" ]; then scripts/stack.sh up >/dev/null 2>&1 || say "could not restore the stack; see scripts/stack.sh status"
+  else scripts/stack.sh down >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap finish EXIT
 
 # campaign → the check that must fail against the regression build
 declare -A GUARDS=(
@@ -72,7 +80,6 @@ PY
   fi
 done
 
-scripts/stack.sh up  # leave the stack as the demo expects it
 if [ ${#failures[@]} -gt 0 ]; then
   say "${#failures[@]} failed: ${failures[*]}"
   exit 1
