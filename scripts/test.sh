@@ -11,7 +11,9 @@ export PATH=/opt/swift/usr/bin:$PATH
 swift build
 # The CLI tests run the binary just built (SIGKILL crash tests need a real process).
 export FAULTLINE_BIN="$PWD/.build/debug/faultline"
-swift test "$@"
+# One test at a time: several suites measure time (cadence, recovery against engine events, proxy
+# latency), and a cold start that launched every suite at once on 2 cores starved them.
+swift test --no-parallel "$@"
 if [ $# -eq 0 ] && [ -z "${FAULTLINE_SKIP_STACK:-}" ]; then
   scripts/test-stack.sh
 fi

@@ -46,9 +46,11 @@ final class FakeProbe: Probe {
         let samples = await collect(runner)
         #expect((3...76).contains(samples.count), "got \(samples.count)")
         #expect(samples.map(\.sequence) == Array(1...samples.count))
-        // Each sample falls in its own 20 ms tick of the phase grid (2 ms tolerance): never two per tick.
+        // Each sample falls in its own 20 ms tick of the phase grid: never two per tick. The grid starts
+        // microseconds before the first sample, so 0.2 ms of tolerance keeps an on-time sample in its own
+        // tick; a larger one would push a sample that was nearly a tick late into the next one.
         let first = samples.first?.offset ?? .zero
-        let slots = samples.map { Int((($0.offset - first + .milliseconds(2)).seconds / 0.020).rounded(.down)) }
+        let slots = samples.map { Int((($0.offset - first + .microseconds(200)).seconds / 0.020).rounded(.down)) }
         #expect(zip(slots, slots.dropFirst()).allSatisfy { $0 < $1 }, "ticks \(slots)")
     }
 
