@@ -112,12 +112,7 @@ public struct Toxic: Sendable, Equatable, Codable {
 
     /// `64kbps` (bytes), `1mbit` (bits), `1024` (bytes per second).
     static func bytesPerSecond(_ text: String) -> Int? {
-        let units: [(String, Double)] = [("gbit", 1e9 / 8), ("mbit", 1e6 / 8), ("kbit", 1e3 / 8), ("bit", 1.0 / 8),
-                                         ("gbps", 1e9), ("mbps", 1e6), ("kbps", 1e3), ("bps", 1)]
-        for (unit, factor) in units where text.lowercased().hasSuffix(unit) {
-            guard let number = Double(text.dropLast(unit.count)), number > 0 else { return nil }
-            return max(1, Int(number * factor))
-        }
+        if let rate = RateText.bytesPerSecond(text) { return max(1, Int(rate)) }
         return Int(text).flatMap { $0 > 0 ? $0 : nil }
     }
 }

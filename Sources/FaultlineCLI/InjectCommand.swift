@@ -106,12 +106,10 @@ struct InjectCommand: AsyncParsableCommand {
             guard probability > 0, probability <= 1 else { throw ValidationError("--probability must be in (0, 1], got \(probability)") }
             spec.probability = probability
             spec.direction = try direction.map(Self.direction)
-            for text in port where BlackholeFault.Port.parse(text) == nil { throw ValidationError("--port '\(text)' is not a port (1-65535, optionally /tcp or /udp)") }
-            spec.ports = port.isEmpty ? nil : port
+            spec.ports = try validatedPorts()
         case .blackhole:
             guard !port.isEmpty else { throw ValidationError("blackhole needs --port N (e.g. --port 5432, --port 53/udp)") }
-            for text in port where BlackholeFault.Port.parse(text) == nil { throw ValidationError("--port '\(text)' is not a port (1-65535, optionally /tcp or /udp)") }
-            spec.ports = port
+            spec.ports = try validatedPorts()
             spec.direction = try direction.map(Self.direction)
         case .bandwidth:
             guard let rate else { throw ValidationError("bandwidth needs --rate RATE (e.g. --rate 1mbit)") }
@@ -124,6 +122,14 @@ struct InjectCommand: AsyncParsableCommand {
         default: break
         }
         return Plan(action: spec.action(hasWindow: window != nil), window: window)
+    }
+
+    /// The --port values, each checked; nil when none were given.
+    func validatedPorts() throws -> [String]? {
+        for text in port where BlackholeFault.Port.parse(text) == nil {
+            throw ValidationError("--port '\(text)' is not a port (1-65535, optionally /tcp or /udp)")
+        }
+        return port.isEmpty ? nil : port
     }
 
     static func direction(_ text: String) throws -> TrafficDirection {

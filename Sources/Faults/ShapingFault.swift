@@ -1,4 +1,5 @@
 import DockerEngine
+import FaultlineSupport
 
 /// Replaces the root qdisc of each of the container's interfaces (not loopback) for the window:
 /// `tbf` for a bandwidth limit on what the container sends, `netem` for latency and jitter where
@@ -32,13 +33,7 @@ public struct ShapingFault: FaultAction {
     public static func isRate(_ text: String) -> Bool { bytesPerSecond(text) != nil }
 
     /// The rate in bytes per second (tc's units: kbit = 1000 bit, bps = bytes per second).
-    public static func bytesPerSecond(_ text: String) -> Double? {
-        guard let range = text.range(of: #"^[0-9]+(\.[0-9]+)?"#, options: .regularExpression),
-              let number = Double(text[range]), number > 0 else { return nil }
-        let factors: [String: Double] = ["bit": 1.0 / 8, "kbit": 1e3 / 8, "mbit": 1e6 / 8, "gbit": 1e9 / 8,
-                                         "bps": 1, "kbps": 1e3, "mbps": 1e6, "gbps": 1e9]
-        return factors[String(text[range.upperBound...]).lowercased()].map { number * $0 }
-    }
+    public static func bytesPerSecond(_ text: String) -> Double? { RateText.bytesPerSecond(text) }
 
     /// The bucket: 20 ms worth of the rate, at least 16 KB (a bucket smaller than what the kernel
     /// sends per timer tick would hold the rate well below what was asked).
