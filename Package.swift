@@ -55,7 +55,7 @@ let package = Package(
         ]),
         // Campaigns: the file format (located errors), plan expansion, scheduler, journal, analysis, reports.
         .target(name: "Campaign", dependencies: [
-            "DockerEngine", "Faults", "Probes", "FaultlineSupport",
+            "DockerEngine", "Faults", "Probes", "FaultProxy", "FaultlineSupport",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "TestSupport"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "TestSupport"]),
+        .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "FaultProxy", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "TestSupport"]),
         // Shared test helpers: labelled throw-away containers against the real engine.
         .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),

@@ -7,6 +7,8 @@ public struct CampaignDefinition: Sendable, Equatable {
     public var seed: UInt64
     public var settings: CampaignSettings
     public var targets: [TargetSelector]
+    /// TCP fault proxies run in this process for the whole run (`toxic` faults act on them).
+    public var proxies: [ProxyDefinition] = []
     public var probes: [ProbeDefinition]
     public var timeline: [TimelineEntry]
     public var chaos: ChaosMode?
@@ -14,6 +16,7 @@ public struct CampaignDefinition: Sendable, Equatable {
     public var stopWhen: [StopCondition]
 
     public func target(named name: String) -> TargetSelector? { targets.first { $0.name == name } }
+    public func proxy(named name: String) -> ProxyDefinition? { proxies.first { $0.name == name } }
     public func probe(named name: String) -> ProbeDefinition? { probes.first { $0.name == name } }
 }
 

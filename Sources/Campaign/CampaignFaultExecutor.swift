@@ -1,4 +1,5 @@
 import DockerEngine
+import FaultProxy
 import Faults
 import Foundation
 import Synchronization
@@ -13,10 +14,13 @@ final class CampaignFaultExecutor: FaultExecutor {
     let origin: ContinuousClock.Instant
     let journal: Journal
     let onWindow: @Sendable (FaultWindow) -> Void
+    /// The campaign's proxies, running, by name.
+    let proxies: [String: ProxyServer]
     private let windows = Mutex<[Int: FaultWindow]>([:])
 
     init(injector: FaultInjector, containers: any ContainerInspecting, origin: ContinuousClock.Instant, journal: Journal,
-         onWindow: @escaping @Sendable (FaultWindow) -> Void) {
+         proxies: [String: ProxyServer] = [:], onWindow: @escaping @Sendable (FaultWindow) -> Void) {
+        self.proxies = proxies
         self.injector = injector
         self.containers = containers
         self.origin = origin
@@ -46,13 +50,44 @@ final class CampaignFaultExecutor: FaultExecutor {
                                  selector: fault.fault.target, container: fault.container.name, injectAt: now)
         windows.withLock { $0[fault.index] = window }
         do {
-            let details = try await containers.inspectContainer(fault.container.id)
-            let active = try await injector.inject(fault.fault.action(hasWindow: fault.duration != nil), on: details, window: fault.duration)
+            let active: ActiveFault
+            if fault.fault.kind.actsOnContainer {
+                let details = try await containers.inspectContainer(fault.container.id)
+                active = try await injector.inject(fault.fault.action(hasWindow: fault.duration != nil), on: details, window: fault.duration) { reapply in
+                    let at = self.now
+                    let note = "container restarted at \(at.formatted); " + (reapply.error.map { "could not apply the fault again: \($0)" } ?? "fault applied again")
+                    self.update(fault.index) { $0.notes = ($0.notes ?? []) + [note] }
+                }
+            } else {
+                active = try await injectToxics(fault)
+            }
             update(fault.index) { $0.injectedAt = self.now }
             return active
         } catch {
             update(fault.index) { $0.error = "\(error)" }
             throw error
+        }
+    }
+
+    /// Turns the window's toxics on in its proxy; the revert turns exactly those off again. The
+    /// ledger records them too (they die with this process, so `recover` only closes the entry).
+    private func injectToxics(_ fault: PlannedFault) async throws -> ActiveFault {
+        let name = fault.fault.proxy ?? ""
+        guard let proxy = proxies[name] else { throw CampaignRunError.proxy("proxy '\(name)' of fault #\(fault.index) is not running") }
+        let toxics = try (fault.fault.toxics ?? []).map { spec in
+            var toxic = try Toxic.parse(spec)
+            toxic.name = "window\(fault.index)-\(toxic.typeName)-\(toxic.stream.rawValue)"
+            return toxic
+        }
+        let summary = fault.fault.summary
+        let prepared = PreparedFault(revert: .inProcess(InProcessStep(what: summary, pid: getpid()))) { _ in
+            for toxic in toxics { proxy.toxics.add(toxic) }
+        }
+        return try await injector.inject(prepared, kind: .toxic, summary: summary,
+                                         target: LedgerRecord.Target(id: fault.container.id, name: fault.container.name),
+                                         window: fault.duration) {
+            let removed = toxics.filter { proxy.toxics.remove(named: $0.name) }.count
+            return removed > 0 ? .restored : .alreadyClear("no toxic of this window was left")
         }
     }
 

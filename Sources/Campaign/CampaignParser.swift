@@ -1,3 +1,4 @@
+import FaultProxy
 import Faults
 import FaultlineSupport
 import Foundation
@@ -7,7 +8,7 @@ import Probes
 /// did-you-mean), every value is checked, and cross-references (targets, probes) must resolve.
 /// Every error names the file, line and column.
 public enum CampaignParser {
-    public static let topLevelKeys = ["name", "description", "seed", "settings", "targets", "probes", "timeline", "chaos", "hypothesis", "stop_when"]
+    public static let topLevelKeys = ["name", "description", "seed", "settings", "targets", "probes", "timeline", "chaos", "hypothesis", "stop_when", "proxies"]
 
     public static func parse(file path: String) throws(CampaignError) -> CampaignDefinition {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -22,17 +23,27 @@ public enum CampaignParser {
         let root = try YAMLNode.parse(text, file: file, variables: variables ?? .forCampaign(file: file))
         let top = try root.mapping(allowed: topLevelKeys)
         guard let nameNode = top["name"] else { throw root.error("missing 'name'") }
-        guard let targetsNode = top["targets"] else { throw root.error("missing 'targets': name the containers the campaign may act on") }
+        let proxies = try top["proxies"].map { node throws(CampaignError) in
+            try node.namedMapping().map { name, node throws(CampaignError) in try parseProxy(name, node) }
+        } ?? []
+        if let node = top["proxies"], proxies.isEmpty { throw node.error("define at least one proxy, or leave 'proxies' out") }
+        let targetsNode = top["targets"]
+        if targetsNode == nil && proxies.isEmpty { throw root.error("missing 'targets': name the containers the campaign may act on") }
 
         var settings = CampaignSettings()
         if let node = top["settings"] { settings = try parseSettings(node) }
-        let targets = try targetsNode.namedMapping().map { name, node throws(CampaignError) in try parseTarget(name, node) }
-        guard !targets.isEmpty else { throw targetsNode.error("define at least one target") }
+        let targets = try targetsNode.map { node throws(CampaignError) in
+            try node.namedMapping().map { name, node throws(CampaignError) in try parseTarget(name, node) }
+        } ?? []
+        if let targetsNode, targets.isEmpty { throw targetsNode.error("define at least one target") }
         let probes = try (top["probes"]?.sequence() ?? []).map { node throws(CampaignError) in try ProbeParser.parse(node) }
         try requireUnique(probes.map(\.name), nodes: top["probes"], what: "probe")
 
         let targetNames = targets.map(\.name)
-        let timeline = try (top["timeline"]?.sequence() ?? []).map { node throws(CampaignError) in try parseTimelineEntry(node, targets: targetNames) }
+        let proxyNames = proxies.map(\.name)
+        let timeline = try (top["timeline"]?.sequence() ?? []).map { node throws(CampaignError) in
+            try parseTimelineEntry(node, targets: targetNames, proxies: proxyNames)
+        }
         let chaos = try top["chaos"].map { node throws(CampaignError) in try parseChaos(node, targets: targetNames) }
         if timeline.isEmpty && chaos == nil {
             throw (top["timeline"] ?? root).error("give a 'timeline' of faults or a 'chaos' mode: there is nothing to inject")
@@ -53,7 +64,7 @@ public enum CampaignParser {
         }
         return CampaignDefinition(
             name: try nameNode.nonEmptyString(), description: try top["description"]?.string(), seed: seed,
-            settings: settings, targets: targets, probes: probes, timeline: timeline, chaos: chaos,
+            settings: settings, targets: targets, proxies: proxies, probes: probes, timeline: timeline, chaos: chaos,
             hypothesis: hypothesis, stopWhen: stopWhen)
     }
 
@@ -101,11 +112,26 @@ public enum CampaignParser {
         return TargetSelector(name: name, match: match, pick: pick)
     }
 
-    static func parseTimelineEntry(_ node: YAMLNode, targets: [String]) throws(CampaignError) -> TimelineEntry {
+    static func parseProxy(_ name: String, _ node: YAMLNode) throws(CampaignError) -> ProxyDefinition {
+        let entries = try node.mapping(allowed: ["listen", "upstream"])
+        guard let listenNode = entries["listen"], let upstreamNode = entries["upstream"] else {
+            throw node.error("a proxy needs 'listen' ([HOST:]PORT, host 127.0.0.1 by default) and 'upstream' (HOST:PORT)")
+        }
+        let listenText = try listenNode.nonEmptyString(), upstreamText = try upstreamNode.nonEmptyString()
+        guard let listen = ProxyAddress.parse(listenText, defaultHost: "127.0.0.1"), listen.port > 0 else {
+            throw listenNode.error("'\(listenText)' is not [HOST:]PORT with a port 1-65535 (probes need to know it)")
+        }
+        guard let upstream = ProxyAddress.parse(upstreamText, defaultHost: nil), upstream.port > 0 else {
+            throw upstreamNode.error("'\(upstreamText)' is not HOST:PORT")
+        }
+        return ProxyDefinition(name: name, listenHost: listen.host, listenPort: listen.port, upstreamHost: upstream.host, upstreamPort: upstream.port)
+    }
+
+    static func parseTimelineEntry(_ node: YAMLNode, targets: [String], proxies: [String]) throws(CampaignError) -> TimelineEntry {
         let entries = try node.mapping(allowed: ["at", "fault", "for", "repeat"])
         guard let atNode = entries["at"] else { throw node.error("missing 'at' (offset from the start, e.g. 5s)") }
         guard let faultNode = entries["fault"] else { throw node.error("missing 'fault', e.g. { pause: { target: db } }") }
-        let fault = try FaultParser.parse(faultNode, targets: targets, requireTarget: true)
+        let fault = try FaultParser.parse(faultNode, targets: targets, proxies: proxies, requireTarget: true)
         let duration = try entries["for"]?.duration()
         try FaultParser.checkWindow(fault, duration: duration, node: entries["for"] ?? node)
         var repeatRule: TimelineEntry.RepeatRule?
@@ -135,10 +161,12 @@ public enum CampaignParser {
         let faults = try faultsNode.sequence().map { item throws(CampaignError) -> FaultSpec in
             if case .scalar = item.node {
                 let kind = FaultKind(rawValue: try item.choice(FaultKind.allCases.map(\.rawValue)))!
+                guard kind.actsOnContainer else { throw item.error("toxic windows go in the timeline, with the proxy they act on") }
                 guard kind != .cpu && kind != .memory else { throw item.error("\(kind.rawValue) needs parameters: { \(kind.rawValue): { \(kind == .cpu ? "cpus: 0.2" : "limit: 64m") } }") }
                 return FaultSpec(kind: kind, target: chosenTargets.first ?? "")
             }
-            return try FaultParser.parse(item, targets: targets, requireTarget: false)
+            let spec = try FaultParser.parse(item, targets: targets, proxies: [], requireTarget: false)
+            return spec
         }
         guard !faults.isEmpty else { throw faultsNode.error("list at least one fault kind") }
         let between = try betweenNode.sequence()

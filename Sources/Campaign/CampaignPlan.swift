@@ -50,6 +50,6 @@ public struct CampaignPlan: Sendable, Equatable, Codable {
     /// When the last window ends.
     public var length: Duration { faults.map(\.end).max() ?? .zero }
 
-    /// Distinct containers touched.
-    public var containers: Set<PlannedTarget> { Set(faults.map(\.container)) }
+    /// Distinct containers touched (the campaign's proxies are not containers).
+    public var containers: Set<PlannedTarget> { Set(faults.filter(\.fault.kind.actsOnContainer).map(\.container)) }
 }

@@ -1,4 +1,5 @@
 import DockerEngine
+import FaultProxy
 import Faults
 import FaultlineSupport
 import Foundation
@@ -66,6 +67,7 @@ public final class CampaignRunner: Sendable {
         var byName: [String: PlannedTarget] = [:]
         for container in containers { byName[container.name] = PlannedTarget(id: container.id, name: container.name) }
         let faults = try past.faults.map { fault throws -> PlannedFault in
+            guard fault.fault.kind.actsOnContainer else { return fault }
             guard let current = byName[fault.container.name] else {
                 throw CampaignRunError.replay("container '\(fault.container.name)' of fault #\(fault.index) is not running now")
             }
@@ -96,12 +98,13 @@ public final class CampaignRunner: Sendable {
         let startedAt = Date()
         journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: startedAt))
         journal.append(.plan(plan))
-
         var probes: [ProbeRunner.Scheduled] = []
         for definition in campaign.probes {
             probes.append(.init(probe: try definition.config.makeProbe(name: definition.name, timeout: definition.timeout, logger: logger),
                                 every: definition.every))
         }
+        // Proxies first: probes may connect through them. Nothing below throws, so they are stopped below.
+        let proxies = try await startProxies()
         let runner = ProbeRunner(probes)
         let store = SampleStore()
         let stopWatch = StopWatch(conditions: campaign.stopWhen)
@@ -129,7 +132,7 @@ public final class CampaignRunner: Sendable {
             emit(.phase("faults (\(plan.faults.count) planned over \(plan.length.formatted))"))
             let injector = FaultInjector(environment: environment, ledger: ledger, revertTimeout: campaign.settings.revertTimeout)
             let executor = CampaignFaultExecutor(injector: injector, containers: engine, origin: runner.origin, journal: journal,
-                                                 onWindow: { [emit] in emit(.window($0)) })
+                                                 proxies: proxies, onWindow: { [emit] in emit(.window($0)) })
             let faultScheduler = CampaignScheduler(plan: plan, clock: ContinuousClock()) { [logger] event in
                 if case .injectFailed(let fault, _, let error) = event {
                     logger.warning("inject failed", metadata: ["fault": "\(fault.index)", "error": "\(error)"])
@@ -146,6 +149,7 @@ public final class CampaignRunner: Sendable {
         }
         await runner.stop()
         await consumer.value
+        for proxy in proxies.values { await proxy.stop() }
         let runEnd = ContinuousClock.now - runner.origin
         if let reason = aborted { journal.append(.abort(reason: reason, at: runEnd)) }
 
@@ -168,6 +172,22 @@ public final class CampaignRunner: Sendable {
         record.abortReason = aborted
         record.verdict = verdict
         return RunResult(directory: directory, record: record, figures: figures)
+    }
+
+    /// Starts the campaign's proxies (stopping those already started when one cannot listen).
+    func startProxies() async throws -> [String: ProxyServer] {
+        var started: [String: ProxyServer] = [:]
+        for definition in campaign.proxies {
+            do {
+                started[definition.name] = try await ProxyServer.start(
+                    listenHost: definition.listenHost, listenPort: definition.listenPort,
+                    upstreamHost: definition.upstreamHost, upstreamPort: definition.upstreamPort, logger: logger)
+            } catch {
+                for proxy in started.values { await proxy.stop() }
+                throw CampaignRunError.proxy("'\(definition.name)' cannot listen on \(definition.listenHost):\(definition.listenPort): \(error)")
+            }
+        }
+        return started
     }
 
     /// How long probing goes on once the probes have recovered, for the figures after the last window.

@@ -1,18 +1,22 @@
+import FaultProxy
 import Faults
 import FaultlineSupport
 
 /// Reads `{ KIND: { target: NAME, …parameters } }`.
 enum FaultParser {
     static let parameters: [FaultKind: [String]] = [
-        .stop: ["grace"], .restart: ["grace"], .kill: ["signal"], .pause: [], .cpu: ["cpus"], .memory: ["limit"], .partition: ["networks", "peers", "direction"],
+        .stop: ["grace"], .restart: ["grace"], .kill: ["signal"], .pause: [], .cpu: ["cpus"], .memory: ["limit"], .partition: ["networks", "peers", "direction", "groups"],
         .loss: ["probability", "direction", "ports"], .blackhole: ["ports", "direction"], .bandwidth: ["rate"], .latency: ["delay", "jitter"],
+        .toxic: ["proxy", "toxics"],
     ]
 
-    static func parse(_ node: YAMLNode, targets: [String], requireTarget: Bool) throws(CampaignError) -> FaultSpec {
+    static func parse(_ node: YAMLNode, targets: [String], proxies: [String], requireTarget: Bool) throws(CampaignError) -> FaultSpec {
         let (kindName, body) = try node.oneOf(FaultKind.allCases.map(\.rawValue), what: "fault kind")
         let kind = FaultKind(rawValue: kindName)!
+        if !kind.actsOnContainer { return try parseToxic(body, proxies: proxies) }
         let allowed = ["target"] + (parameters[kind] ?? [])
         let entries = body.isNull ? [:] : try body.mapping(allowed: allowed)
+        if let groups = entries["groups"] { return try parseGroups(groups, entries: entries, targets: targets, inTimeline: requireTarget) }
         var target = ""
         if let targetNode = entries["target"] {
             target = try targetNode.nonEmptyString()
@@ -71,6 +75,63 @@ enum FaultParser {
             spec.delay = try delay.duration()
             spec.jitter = try entries["jitter"]?.duration(allowZero: true)
         }
+        return spec
+    }
+
+    /// `{ partition: { groups: [[api, cache], [db]] } }`: every target in a group loses the targets of
+    /// the other groups (both ways) and keeps its own group (Blockade's partitions).
+    static func parseGroups(_ node: YAMLNode, entries: [String: YAMLNode], targets: [String], inTimeline: Bool) throws(CampaignError) -> FaultSpec {
+        guard inTimeline else { throw node.error("partition groups go in the timeline (chaos mode draws one target at a time)") }
+        for key in ["target", "peers", "networks", "direction"] where entries[key] != nil {
+            throw entries[key]!.error("groups name every target themselves; leave out '\(key)'")
+        }
+        let items = try node.sequence()
+        guard items.count >= 2 else { throw node.error("give at least two groups, e.g. [[api, cache], [db]]") }
+        var groups: [[String]] = []
+        var seen = Set<String>()
+        for item in items {
+            let names = try item.stringList()
+            guard !names.isEmpty else { throw item.error("a group names at least one target") }
+            for (index, name) in names.enumerated() {
+                let located = (try? item.sequence()[index]) ?? item
+                guard targets.contains(name) else { throw located.error(CampaignParser.unknownTarget(name, targets)) }
+                guard seen.insert(name).inserted else { throw located.error("target '\(name)' is in two groups") }
+            }
+            groups.append(names)
+        }
+        var spec = FaultSpec(kind: .partition, target: groups[0][0])
+        spec.groups = groups
+        return spec
+    }
+
+    /// `{ toxic: { proxy: NAME, toxics: ["latency=2s", …] } }`: each toxic as `faultline proxy --toxic` reads it.
+    static func parseToxic(_ body: YAMLNode, proxies: [String]) throws(CampaignError) -> FaultSpec {
+        let entries = try body.mapping(allowed: parameters[.toxic] ?? [])
+        guard let proxyNode = entries["proxy"], let toxicsNode = entries["toxics"] else {
+            throw body.error("toxic needs 'proxy' (one of the campaign's proxies) and 'toxics' (e.g. [\"latency=2s\"])")
+        }
+        let proxy = try proxyNode.nonEmptyString()
+        guard proxies.contains(proxy) else {
+            if proxies.isEmpty { throw proxyNode.error("no proxies are defined: add a 'proxies' section (name: { listen: PORT, upstream: HOST:PORT })") }
+            let hint = NameSuggestions.closest(to: proxy, among: proxies, limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
+            throw proxyNode.error("unknown proxy '\(proxy)'\(hint) (proxies: \(proxies.joined(separator: ", ")))")
+        }
+        let items = try toxicsNode.sequence()
+        guard !items.isEmpty else { throw toxicsNode.error("name at least one toxic (\(Toxic.typeNames.joined(separator: ", ")))") }
+        var specs: [String] = []
+        var types = Set<String>()
+        for item in items {
+            let text = try item.nonEmptyString()
+            let toxic: Toxic
+            do { toxic = try Toxic.parse(text) } catch { throw item.error(error.description) }
+            guard types.insert("\(toxic.typeName)/\(toxic.stream.rawValue)").inserted else {
+                throw item.error("two \(toxic.typeName) toxics on the \(toxic.stream.rawValue) stream: give one")
+            }
+            specs.append(text)
+        }
+        var spec = FaultSpec(kind: .toxic, target: ProxyDefinition.targetID(proxy))
+        spec.proxy = proxy
+        spec.toxics = specs
         return spec
     }
 

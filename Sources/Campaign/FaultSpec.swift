@@ -1,3 +1,4 @@
+import DockerEngine
 import Faults
 import FaultlineSupport
 
@@ -18,6 +19,9 @@ public struct FaultSpec: Sendable, Equatable, Codable {
     public var networks: [String]?
     /// partition: peers (containers or CIDRs) to cut off instead of whole networks.
     public var peers: [String]?
+    /// partition: groups of target names; each loses the other groups (expanded by the plan into
+    /// one peer partition per container).
+    public var groups: [[String]]?
     /// loss: share of packets dropped, 0…1.
     public var probability: Double?
     /// loss, blackhole, partition with peers: which traffic.
@@ -29,6 +33,9 @@ public struct FaultSpec: Sendable, Equatable, Codable {
     /// latency: added delay and jitter.
     public var delay: Duration?
     public var jitter: Duration?
+    /// toxic: the campaign proxy and its toxics (`latency=2s,stream=upstream`).
+    public var proxy: String?
+    public var toxics: [String]?
 
     public init(kind: FaultKind, target: String, grace: Int? = nil, signal: String? = nil, cpus: Double? = nil,
                 memory: Int64? = nil, networks: [String]? = nil) {
@@ -58,6 +65,7 @@ public struct FaultSpec: Sendable, Equatable, Codable {
         case .blackhole: return BlackholeFault(ports: (ports ?? []).compactMap(BlackholeFault.Port.parse), direction: direction ?? .inbound)
         case .bandwidth: return ShapingFault(.bandwidth(rate: rate ?? ""))
         case .latency: return ShapingFault(.latency(delay: delay ?? .zero, jitter: jitter ?? .zero))
+        case .toxic: return NotOnContainers(kind: kind, summary: summary)
         }
     }
 
@@ -68,10 +76,22 @@ public struct FaultSpec: Sendable, Equatable, Codable {
         case .memory: return "memory \(memory.map(ByteSize.format) ?? "?")"
         case .kill: return "kill \(signal ?? "SIGKILL")"
         case .partition:
+            if let groups { return "partition " + groups.map { $0.joined(separator: ",") }.joined(separator: " | ") }
             if let peers, !peers.isEmpty { return "partition from \(peers.joined(separator: ","))" }
             return (networks ?? []).isEmpty ? "partition" : "partition \((networks ?? []).joined(separator: ","))"
         case .loss, .blackhole, .bandwidth, .latency: return action(hasWindow: true).summary
+        case .toxic: return "toxic \((toxics ?? []).joined(separator: " + "))"
         default: return kind.rawValue
         }
+    }
+}
+
+/// What a kind that does not act on containers (toxic) gives where a container fault is asked for:
+/// a refusal, never a silent no-op.
+struct NotOnContainers: FaultAction {
+    let kind: FaultKind
+    let summary: String
+    func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
+        throw FaultError.notApplicable(kind: kind, target: target.name, reason: "\(kind.rawValue) acts on a campaign proxy, not on a container")
     }
 }

@@ -16,6 +16,8 @@ public struct FaultWindow: Sendable, Equatable, Codable {
     public var revertedAt: Duration?
     public var outcome: String?
     public var error: String?
+    /// What happened inside the window: `restarted at 7.20s; fault applied again`.
+    public var notes: [String]?
 
     public init(index: Int, kind: FaultKind, summary: String, selector: String, container: String, injectAt: Duration) {
         self.index = index

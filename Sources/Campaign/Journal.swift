@@ -62,23 +62,3 @@ public final class Journal: Sendable {
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(JournalRecord.self, from: Data($0)) }
     }
 }
-
-/// A run that could not be carried out (not a hypothesis violation).
-public enum CampaignRunError: Error, CustomStringConvertible, ExitCodeClassified {
-    case journal(String)
-    case replay(String)
-
-    public var description: String {
-        switch self {
-        case .journal(let message): return "journal: \(message)"
-        case .replay(let message): return "replay: \(message)"
-        }
-    }
-
-    public var exitCode: FaultlineExitCode {
-        switch self {
-        case .journal: return .infrastructure
-        case .replay: return .invalidInput
-        }
-    }
-}

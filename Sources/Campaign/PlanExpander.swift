@@ -16,7 +16,27 @@ public enum PlanExpander {
                         at = max(.zero, at + shift)
                     }
                 }
-                let candidates = targets[entry.fault.target] ?? []
+                if let groups = entry.fault.groups {
+                    // Each container of a group loses every container of the other groups (every
+                    // container a selector matches, picks aside: a partition splits whole services).
+                    for (position, group) in groups.enumerated() {
+                        let others = groups.enumerated().filter { $0.offset != position }.flatMap(\.element)
+                        for selector in group {
+                            var spec = entry.fault
+                            spec.groups = nil
+                            spec.target = selector
+                            spec.peers = others
+                            spec.direction = .both
+                            for container in targets[selector] ?? [] {
+                                drafts.append((at, entry.duration, spec, container, "timeline[\(entryIndex)]#\(occurrence + 1)"))
+                            }
+                        }
+                    }
+                    continue
+                }
+                // A toxic window acts on its proxy, which the plan names like a container.
+                let candidates = entry.fault.kind.actsOnContainer ? targets[entry.fault.target] ?? []
+                    : [PlannedTarget(id: entry.fault.target, name: entry.fault.target)]
                 let selector = campaign.target(named: entry.fault.target)
                 for container in pick(candidates, selector?.pick ?? .all, using: &generator) {
                     drafts.append((at, entry.duration, entry.fault, container, "timeline[\(entryIndex)]#\(occurrence + 1)"))

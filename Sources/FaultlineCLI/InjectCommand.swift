@@ -57,6 +57,9 @@ struct InjectCommand: AsyncParsableCommand {
 
     func validatedPlan() throws -> Plan {
         let kind = try Self.kind(named: kindName)
+        guard kind.actsOnContainer else {
+            throw ValidationError("toxics act on a TCP proxy, not a container: run `faultline proxy --listen PORT --upstream HOST:PORT --toxic SPEC`, or give a campaign a 'proxies' section and a toxic window")
+        }
         let window = try self.window.map { text throws -> Duration in
             let parsed = try DurationText.parse(text)
             guard parsed > .zero else { throw ValidationError("--for must be longer than 0") }

@@ -45,12 +45,8 @@ struct ProxyCommand: AsyncParsableCommand {
     }
 
     static func address(_ text: String, defaultHost: String?, option: String) throws -> (String, Int) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        let host = parts.count == 2 ? String(parts[0]) : (defaultHost ?? "")
-        guard let port = Int(parts.last ?? ""), (0...65535).contains(port), !host.isEmpty, parts.count <= 2 else {
-            throw ValidationError("\(option) '\(text)' is not HOST:PORT")
-        }
-        return (host, port)
+        guard let address = ProxyAddress.parse(text, defaultHost: defaultHost) else { throw ValidationError("\(option) '\(text)' is not HOST:PORT") }
+        return (address.host, address.port)
     }
 
     static func describe(_ toxic: Toxic) -> String {

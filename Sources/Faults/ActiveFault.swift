@@ -10,6 +10,28 @@ public struct ActiveFault: Sendable {
     public let injectedAt: Date
     /// How long the inject call took.
     public let injectDuration: Duration
+    /// For faults that live in this process: undoes the fault in place of the plan.
+    public let localRevert: (@Sendable () async -> RevertOutcome)?
+    /// For network faults with a window: re-applies them after a restart; stopped before the revert.
+    public let keeper: RestartKeeper?
+
+    init(id: String, kind: FaultKind, summary: String, target: LedgerRecord.Target, revert: RevertPlan, injectedAt: Date,
+         injectDuration: Duration, localRevert: (@Sendable () async -> RevertOutcome)? = nil, keeper: RestartKeeper? = nil) {
+        self.id = id
+        self.kind = kind
+        self.summary = summary
+        self.target = target
+        self.revert = revert
+        self.injectedAt = injectedAt
+        self.injectDuration = injectDuration
+        self.localRevert = localRevert
+        self.keeper = keeper
+    }
+
+    func with(keeper: RestartKeeper) -> ActiveFault {
+        ActiveFault(id: id, kind: kind, summary: summary, target: target, revert: revert, injectedAt: injectedAt,
+                    injectDuration: injectDuration, localRevert: localRevert, keeper: keeper)
+    }
 }
 
 /// What happened when a fault was reverted.

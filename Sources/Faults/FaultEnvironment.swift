@@ -9,22 +9,26 @@ public struct FaultEnvironment: Sendable {
     public let networks: any NetworkAttaching
     public let cgroups: any CgroupAccess
     public let namespaces: any NetworkNamespaceAccess
+    /// Container starts, to keep network faults across a restart inside their window (nil: not kept).
+    public let starts: (any ContainerStartWatching)?
     public let logger: Logger
 
     public init(containers: any ContainerInspecting, lifecycle: any ContainerLifecycle,
                 networks: any NetworkAttaching, cgroups: any CgroupAccess,
-                namespaces: any NetworkNamespaceAccess = HostNetworkNamespaces(), logger: Logger) {
+                namespaces: any NetworkNamespaceAccess = HostNetworkNamespaces(), starts: (any ContainerStartWatching)? = nil,
+                logger: Logger) {
         self.containers = containers
         self.lifecycle = lifecycle
         self.networks = networks
         self.cgroups = cgroups
         self.namespaces = namespaces
+        self.starts = starts
         self.logger = logger
     }
 
     /// The real engine, this host's cgroups and network namespaces.
     public static func live(engine: DockerEngineClient, logger: Logger) -> FaultEnvironment {
         FaultEnvironment(containers: engine, lifecycle: engine, networks: engine, cgroups: HostCgroups(),
-                         namespaces: HostNetworkNamespaces(), logger: logger)
+                         namespaces: HostNetworkNamespaces(), starts: engine, logger: logger)
     }
 }

@@ -28,25 +28,38 @@ public struct FaultInjector: Sendable {
     }
 
     /// Prepares, records and injects `action` on `target`. `window` (nil for one-shot faults)
-    /// only sets the ledger deadline; the caller waits and then calls `revert`.
-    public func inject(_ action: some FaultAction, on target: ContainerDetails, window: Duration?) async throws -> ActiveFault {
+    /// only sets the ledger deadline; the caller waits and then calls `revert`. A network fault
+    /// with a window is kept across restarts of the container inside it; `onReapply` hears each.
+    public func inject(_ action: some FaultAction, on target: ContainerDetails, window: Duration?,
+                       onReapply: (@Sendable (RestartKeeper.Reapply) -> Void)? = nil) async throws -> ActiveFault {
         let prepared = try await action.prepare(target, in: environment)
+        let watchFrom = Date()
+        let fault = try await inject(prepared, kind: action.kind, summary: action.summary,
+                                     target: LedgerRecord.Target(id: target.id, name: target.name), window: window)
+        guard window != nil, case .network(let step) = prepared.revert, let starts = environment.starts else { return fault }
+        return fault.with(keeper: RestartKeeper.start(step, since: watchFrom, watcher: starts, environment: environment,
+                                                      report: onReapply ?? { _ in }))
+    }
+
+    /// Records a prepared fault in the ledger and injects it. `localRevert` is for faults that live
+    /// in this process (a proxy's toxics): the revert calls it instead of the plan.
+    public func inject(_ prepared: PreparedFault, kind: FaultKind, summary: String, target targetRef: LedgerRecord.Target,
+                       window: Duration?, localRevert: (@Sendable () async -> RevertOutcome)? = nil) async throws -> ActiveFault {
         let id = UUID().uuidString.lowercased()
-        let targetRef = LedgerRecord.Target(id: target.id, name: target.name)
         let deadline = window.map { Timestamp.iso8601(Date().addingTimeInterval(($0 + deadlineGrace).seconds)) }
         var logger = environment.logger
         logger[metadataKey: LogKey.faultID] = "\(id)"
-        logger[metadataKey: LogKey.faultKind] = "\(action.kind.rawValue)"
-        logger[metadataKey: LogKey.container] = "\(target.name)"
+        logger[metadataKey: LogKey.faultKind] = "\(kind.rawValue)"
+        logger[metadataKey: LogKey.container] = "\(targetRef.name)"
 
-        try await ledger.append(LedgerRecord(event: .intent, faultID: id, at: Timestamp.iso8601(), kind: action.kind,
-                                       summary: action.summary, target: targetRef, revert: prepared.revert,
+        try await ledger.append(LedgerRecord(event: .intent, faultID: id, at: Timestamp.iso8601(), kind: kind,
+                                       summary: summary, target: targetRef, revert: prepared.revert,
                                        deadline: deadline, owner: owner))
         let clock = ContinuousClock()
         let started = clock.now
         let injectedAt = Date()
-        let fault = ActiveFault(id: id, kind: action.kind, summary: action.summary, target: targetRef,
-                                revert: prepared.revert, injectedAt: injectedAt, injectDuration: .zero)
+        let fault = ActiveFault(id: id, kind: kind, summary: summary, target: targetRef,
+                                revert: prepared.revert, injectedAt: injectedAt, injectDuration: .zero, localRevert: localRevert)
         do {
             try await prepared.inject(environment)
         } catch {
@@ -57,7 +70,7 @@ public struct FaultInjector: Sendable {
             case .success(let outcome): revertText = outcome.description
             case .failure(let failure): revertText = "FAILED (\(failure)); run `faultline recover`"
             }
-            throw FaultError.injectFailed(kind: action.kind, target: target.name, cause: error, revert: revertText)
+            throw FaultError.injectFailed(kind: kind, target: targetRef.name, cause: error, revert: revertText)
         }
         let elapsed = clock.now - started
         do {
@@ -67,26 +80,38 @@ public struct FaultInjector: Sendable {
             throw error
         }
         logger.debug("injected", metadata: [LogKey.durationMS: "\(elapsed.milliseconds)"])
-        return ActiveFault(id: id, kind: action.kind, summary: action.summary, target: targetRef,
-                           revert: prepared.revert, injectedAt: injectedAt, injectDuration: elapsed)
+        return ActiveFault(id: id, kind: kind, summary: summary, target: targetRef, revert: prepared.revert,
+                           injectedAt: injectedAt, injectDuration: elapsed, localRevert: localRevert)
     }
 
     /// Reverts `fault` and records the result. Runs detached from the caller's cancellation with
     /// `revertTimeout`; never throws: a failure is reported and the ledger entry stays open.
     public func revert(_ fault: ActiveFault) async -> RevertReport {
-        await Self.revert(plan: fault.revert, faultID: fault.id, describing: "\(fault.summary) on \(fault.target.name)",
+        await fault.keeper?.stop()
+        if let local = fault.localRevert {
+            return await Self.revert(faultID: fault.id, describing: "\(fault.summary) on \(fault.target.name)", environment: environment,
+                                     ledger: ledger, timeout: revertTimeout) { _ in await local() }.report(for: fault)
+        }
+        return await Self.revert(plan: fault.revert, faultID: fault.id, describing: "\(fault.summary) on \(fault.target.name)",
                           environment: environment, ledger: ledger, timeout: revertTimeout).report(for: fault)
     }
 
     /// The revert shared by the injector and recovery.
     static func revert(plan: RevertPlan, faultID: String, describing what: String, environment: FaultEnvironment,
                        ledger: FaultLedger, timeout: Duration) async -> RawRevert {
+        await revert(faultID: faultID, describing: what, environment: environment, ledger: ledger, timeout: timeout) { environment in
+            try await plan.apply(in: environment)
+        }
+    }
+
+    static func revert(faultID: String, describing what: String, environment: FaultEnvironment, ledger: FaultLedger, timeout: Duration,
+                       undo: @escaping @Sendable (FaultEnvironment) async throws -> RevertOutcome) async -> RawRevert {
         let clock = ContinuousClock()
         let started = clock.now
         let result: Result<RevertOutcome, RevertFailure>
         do {
             let outcome = try await runDetached("revert of \(what)", limit: timeout) {
-                try await plan.apply(in: environment)
+                try await undo(environment)
             }
             result = .success(outcome)
         } catch {

@@ -23,10 +23,16 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case bandwidth
     /// Delay packets (`netem`, where the kernel has it).
     case latency
+    /// Turn toxics on in a TCP proxy that the campaign runs in faultline's own process (latency,
+    /// resets, timeouts… on any kernel); the target is the proxy, not a container.
+    case toxic
 
     /// Whether the fault lasts for a window (and needs one) and is reverted at its end; restart
     /// and kill are one-shot.
     public var isWindowed: Bool { self != .restart && self != .kill }
+
+    /// Whether the fault acts on a container (every kind but `toxic`, which acts on a proxy).
+    public var actsOnContainer: Bool { self != .toxic }
 
     /// The kinds as the CLI lists them.
     public static var allowedList: String { allCases.map(\.rawValue).joined(separator: ", ") }

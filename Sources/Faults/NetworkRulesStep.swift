@@ -3,8 +3,8 @@ import FaultlineSupport
 
 /// Injects and reverts the network faults: iptables rules and root qdiscs in the target's network
 /// namespace, each owned by faultline (comment mark, reserved qdisc handle). The revert removes
-/// exactly those, in reverse order, and is skipped when the container restarted since the inject
-/// (its namespace, rules included, was made anew) or no longer runs.
+/// exactly those, in reverse order, from the namespace the container has now (after a restart
+/// inside the window the `RestartKeeper` applied them there again); nothing when it no longer runs.
 public struct NetworkRulesStep: Sendable, Equatable, Codable {
     public let containerID: String
     /// `State.StartedAt` at the inject: identifies this run of the container and its namespace.
@@ -30,12 +30,15 @@ public struct NetworkRulesStep: Sendable, Equatable, Codable {
 
     func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
         let current: ContainerState
-        switch try await RunIdentity.check(containerID, startedAt: startedAt, in: environment,
-                                           notRunning: "container not running; its network namespace is gone",
-                                           restarted: "container restarted since the inject; its namespace was made anew") {
-        case .over(let outcome): return outcome
-        case .same(let state): current = state
+        do {
+            current = try await environment.containers.inspectContainer(containerID).state
+        } catch where EngineErrorMatching.isGone(error) {
+            return .targetGone
         }
+        guard current.running, current.pid > 0 else { return .alreadyClear("container not running; its network namespace is gone") }
+        // After a restart the rules are gone, unless the window's keeper applied them again: look
+        // in whichever namespace the container has now (the marks are this fault's alone).
+        let restarted = current.startedAt != startedAt
         let namespaces = environment.namespaces, rules = rules, shaped = shaped, pid = current.pid
         return try await BlockingIO.run { () throws -> RevertOutcome in
             var removed = 0
@@ -52,7 +55,8 @@ public struct NetworkRulesStep: Sendable, Equatable, Codable {
                     removed += 1
                 }
             }
-            return removed > 0 ? .restored : .alreadyClear("no rule or qdisc of this fault was left")
+            if removed > 0 { return .restored }
+            return .alreadyClear(restarted ? "container restarted since the inject; its namespace was made anew" : "no rule or qdisc of this fault was left")
         }
     }
 

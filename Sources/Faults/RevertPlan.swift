@@ -8,6 +8,8 @@ public enum RevertPlan: Sendable, Equatable, Codable {
     case cgroup(CgroupRestoreStep)
     case reconnect(ReconnectStep)
     case network(NetworkRulesStep)
+    /// The fault lived in the faultline process that injected it (a proxy's toxics) and ended with it.
+    case inProcess(InProcessStep)
 
     /// Performs the step. Safe to call any number of times.
     public func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
@@ -18,6 +20,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case .cgroup(let step): return try await step.apply(in: environment)
         case .reconnect(let step): return try await step.apply(in: environment)
         case .network(let step): return try await step.apply(in: environment)
+        case .inProcess(let step): return .alreadyClear("\(step.what) lived in faultline process \(step.pid), which has ended")
         }
     }
 
@@ -36,6 +39,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case "cgroup": self = .cgroup(try container.decode(CgroupRestoreStep.self, forKey: .detail))
         case "reconnect": self = .reconnect(try container.decode(ReconnectStep.self, forKey: .detail))
         case "network": self = .network(try container.decode(NetworkRulesStep.self, forKey: .detail))
+        case "in-process": self = .inProcess(try container.decode(InProcessStep.self, forKey: .detail))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .step, in: container, debugDescription: "unknown revert step '\(other)'")
         }
@@ -59,6 +63,9 @@ public enum RevertPlan: Sendable, Equatable, Codable {
             try container.encode(step, forKey: .detail)
         case .network(let step):
             try container.encode("network", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .inProcess(let step):
+            try container.encode("in-process", forKey: .step)
             try container.encode(step, forKey: .detail)
         }
     }

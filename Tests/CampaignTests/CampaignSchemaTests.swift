@@ -28,7 +28,7 @@ import Testing
         #expect(Set((check["properties"] as? [String: Any] ?? [:]).keys) == Set(HypothesisParser.rules + ["probe", "targets"]))
         for (kind, parameters) in FaultParser.parameters {
             let definition = try #require((fault["properties"] as? [String: Any])?[kind.rawValue] as? [String: Any])
-            #expect(Set((definition["properties"] as? [String: Any] ?? [:]).keys) == Set(parameters + ["target"]), "\(kind)")
+            #expect(Set((definition["properties"] as? [String: Any] ?? [:]).keys) == Set(parameters + (kind.actsOnContainer ? ["target"] : [])), "\(kind)")
         }
     }
 }

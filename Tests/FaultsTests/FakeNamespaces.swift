@@ -17,6 +17,8 @@ final class FakeNamespaces: NetworkNamespaceAccess {
     var rules: [[String]] { state.withLock { $0.rules } }
     func root(_ interface: String) -> String? { state.withLock { $0.roots[interface] } }
     func setRoot(_ interface: String, _ qdisc: String) { state.withLock { $0.roots[interface] = qdisc } }
+    /// A restart: the namespace is made anew (the rules a test put there before the faults stay).
+    func makeAnew() { state.withLock { $0.rules.removeAll { rule in rule.contains { $0.hasPrefix("faultline:") } } } }
     func failCommands(containing text: String) { state.withLock { $0.failing = text } }
 
     func kernelHasNetem() -> Bool { state.withLock { $0.netem } }

@@ -75,6 +75,36 @@ import Testing
         }
     }
 
+    // A restart inside the window makes the namespace anew: the keeper applies the same owned rule
+    // in the new one (echoes stay blocked), the window records it, and the revert removes it there.
+    @Test func blackholeIsKeptAcrossARestartInsideTheWindow() async throws {
+        try await Self.withEcho { engine, injector, server, _ in
+            let address = try Self.address(server)
+            let before = try Self.networkState(server.state.pid)
+            let reapplied = LockedBox<[RestartKeeper.Reapply]>([])
+            let fault = try await injector.inject(BlackholeFault(ports: [.init(number: Self.echoPort, proto: "udp")]), on: server,
+                                                  window: .seconds(30)) { reapply in reapplied.mutate { $0.append(reapply) } }
+            try await engine.restartContainer(server.id, timeout: 1)
+            let restarted = try await engine.inspectContainer(server.id)
+            #expect(restarted.state.pid != server.state.pid)
+            var rules = ""
+            for _ in 0..<50 where !rules.contains("faultline:") {
+                try await Task.sleep(for: .milliseconds(100))
+                rules = try Self.namespaces.run(["iptables", "-S", "INPUT"], inNetworkNamespaceOf: restarted.state.pid).output
+            }
+            #expect(rules.contains("faultline:") && rules.contains("--dport \(Self.echoPort)"), "\(rules)")
+            #expect(reapplied.value.count == 1 && reapplied.value.first?.error == nil, "\(reapplied.value)")
+            #expect(try await Self.echoes(to: address, sent: 50) == 0)
+            #expect(try await injector.revert(fault).result.get() == .restored)
+            var back = 0
+            for _ in 0..<30 where back < 49 {
+                back = try await Self.echoes(to: address, sent: 50)
+            }
+            #expect(back >= 49)
+            #expect(try Self.networkState(restarted.state.pid) == before)
+        }
+    }
+
     // partition from one peer: that peer gets no echo, another container on the same network does.
     @Test func partitionDropsOnlyTheNamedPeer() async throws {
         try await Self.withEcho { engine, injector, server, network in

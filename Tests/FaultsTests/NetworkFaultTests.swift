@@ -29,15 +29,21 @@ import Testing
         #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("no rule or qdisc of this fault was left"))
     }
 
-    // A container that restarted since the inject has a new namespace: the revert touches nothing.
-    @Test func revertSkipsARestartedContainer() async throws {
+    // A container that restarted since the inject has a new namespace: the revert looks there (pid
+    // 99), says so when the rules are gone with the old one, and removes them when the window's
+    // keeper applied them again.
+    @Test func revertLooksInTheNamespaceOfARestartedContainer() async throws {
         let fake = fake()
         let prepared = try await BlackholeFault(ports: [.init(number: 5432)]).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
         try await prepared.inject(fake.environment)
         fake.add(FakeEngine.details(id: "c1", name: "api", pid: 99, startedAt: "2026-11-22T01:00:00Z"))
+        fake.namespaces.makeAnew()
         let before = fake.namespaces.commands.count
         #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("container restarted since the inject; its namespace was made anew"))
-        #expect(fake.namespaces.commands.count == before)
+        #expect(fake.namespaces.commands.dropFirst(before).allSatisfy { $0.hasPrefix("99: ") && $0.contains(" -C ") })
+        try await prepared.inject(fake.environment)
+        #expect(try await prepared.revert.apply(in: fake.environment) == .restored)
+        #expect(!fake.namespaces.rules.contains { $0.contains { $0.hasPrefix("faultline:") } })
     }
 
     // partition from peers: containers resolve to their addresses, CIDRs pass through; one-way

@@ -1,0 +1,24 @@
+import FaultlineSupport
+
+/// A run that could not be carried out (not a hypothesis violation).
+public enum CampaignRunError: Error, CustomStringConvertible, ExitCodeClassified {
+    case journal(String)
+    case replay(String)
+    /// A campaign proxy could not start or is missing.
+    case proxy(String)
+
+    public var description: String {
+        switch self {
+        case .journal(let message): return "journal: \(message)"
+        case .replay(let message): return "replay: \(message)"
+        case .proxy(let message): return "proxy: \(message)"
+        }
+    }
+
+    public var exitCode: FaultlineExitCode {
+        switch self {
+        case .journal, .proxy: return .infrastructure
+        case .replay: return .invalidInput
+        }
+    }
+}
