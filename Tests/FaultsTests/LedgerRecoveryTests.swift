@@ -51,4 +51,20 @@ import Testing
         #expect(report.failures.count == 1)
         #expect(try ledger.openEntries().first?.lastError == "engine on fire")
     }
+
+    // A fault that lived in a dead faultline process (a campaign proxy's toxics) went with it:
+    // recovery reads its plan back from the ledger, touches no container and closes the entry.
+    @Test func closesInProcessFaultsOfDeadProcesses() async throws {
+        let fake = FakeEngine()
+        let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())
+        try ledger.appendBlocking(LedgerRecord(event: .intent, faultID: "t", at: "t", kind: .toxic, summary: "toxic latency=2s",
+                                               target: .init(id: "proxy:link", name: "proxy:link"),
+                                               revert: .inProcess(InProcessStep(what: "toxic latency=2s", pid: 999_999)),
+                                               owner: ProcessOwner(pid: 999_999, startTicks: 1, bootID: "x", command: "")))
+        let report = try await LedgerRecovery(environment: fake.environment, ledger: ledger).recover()
+        let item = try #require(report.reverted.first)
+        #expect(try item.result.get() == .alreadyClear("toxic latency=2s lived in faultline process 999999, which has ended"))
+        #expect(try ledger.openEntries().isEmpty)
+        #expect(fake.calls.isEmpty)
+    }
 }
