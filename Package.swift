@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries, each with a tiny header of typed wrappers where the C API is variadic.
@@ -59,9 +61,17 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The daemon: runs, schedules and metrics behind an HTTP API on a unix socket; the warden.
+        .target(name: "Daemon", dependencies: [
+            "DockerEngine", "Faults", "Probes", "Campaign", "FaultlineSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The command-line interface as a library, so its logic is testable.
         .target(name: "FaultlineCLI", dependencies: [
-            "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "FaultlineSupport",
+            "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "FaultlineSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,6 +83,7 @@ let package = Package(
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "FaultProxy", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Campaign", "Faults", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "TestSupport"]),
         // Shared test helpers: labelled throw-away containers against the real engine.
         .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),

@@ -18,6 +18,21 @@ public struct VariableExpansion: Sendable {
         return VariableExpansion(variables: variables)
     }
 
+    /// The variable names `text` refers to (`${NAME}`, `${NAME:-d}`; not `$${…}`), in order, once each:
+    /// what a client sends along with a campaign it submits to the daemon.
+    public static func referencedNames(in text: String) -> [String] {
+        var names: [String] = []
+        var rest = Substring(text)
+        while let dollar = rest.range(of: "${") {
+            let escaped = rest[..<dollar.lowerBound].hasSuffix("$")
+            rest = rest[dollar.upperBound...]
+            guard !escaped else { continue }
+            let name = String(rest.prefix { $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) })
+            if !name.isEmpty, !name.first!.isNumber, !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
     /// A reference that cannot be expanded.
     public struct Failure: Error, Equatable {
         public let message: String

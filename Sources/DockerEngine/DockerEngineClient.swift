@@ -20,26 +20,29 @@ public final class DockerEngineClient: Sendable {
     public let apiVersion: String
     let pool: ConnectionPool
     let logger: Logger
+    /// Hears every call's method, duration and success (the daemon's latency histogram).
+    let observer: (any EngineCallObserver)?
 
-    init(endpoint: EngineEndpoint, apiVersion: String, pool: ConnectionPool, logger: Logger) {
+    init(endpoint: EngineEndpoint, apiVersion: String, pool: ConnectionPool, logger: Logger, observer: (any EngineCallObserver)? = nil) {
         self.endpoint = endpoint
         self.apiVersion = apiVersion
         self.pool = pool
         self.logger = logger
+        self.observer = observer
     }
 
     /// Connects to the engine and negotiates the API version.
     public static func connect(
-        to endpoint: EngineEndpoint = .local, logger: Logger
+        to endpoint: EngineEndpoint = .local, logger: Logger, observer: (any EngineCallObserver)? = nil
     ) async throws(DockerEngineError) -> DockerEngineClient {
         let pool = ConnectionPool()
-        let bootstrap = DockerEngineClient(endpoint: endpoint, apiVersion: "", pool: pool, logger: logger)
+        let bootstrap = DockerEngineClient(endpoint: endpoint, apiVersion: "", pool: pool, logger: logger, observer: observer)
         let version: EngineVersion = try await bootstrap.decode(.get, "/version", versioned: false)
         let negotiated = try negotiate(engine: version.apiVersion, engineMinimum: version.minAPIVersion)
         logger.debug("connected to engine", metadata: [
             "endpoint": "\(endpoint)", "engine.version": "\(version.version)", "api": "\(negotiated)",
         ])
-        return DockerEngineClient(endpoint: endpoint, apiVersion: negotiated, pool: pool, logger: logger)
+        return DockerEngineClient(endpoint: endpoint, apiVersion: negotiated, pool: pool, logger: logger, observer: observer)
     }
 
     /// The version to speak: the lower of ours and the engine's, refused when older than we support.
@@ -69,11 +72,13 @@ public final class DockerEngineClient: Sendable {
         let request = CurlRequest(method: method.rawValue, url: url, body: body, timeout: timeout,
                                   unixSocketPath: endpoint.socketPath)
         let response: CurlResponse
+        let started = ContinuousClock.now
         do {
             response = try await pool.withConnection { connection throws(TransportFailure) in
                 try connection.perform(request)
             }
         } catch {
+            observer?.engineCall(method: method.rawValue, duration: ContinuousClock.now - started, succeeded: false)
             throw DockerEngineError(kind: .transport, method: method.rawValue, path: callPath,
                                     message: Self.explain(error, endpoint: endpoint))
         }
@@ -81,7 +86,9 @@ public final class DockerEngineClient: Sendable {
             LogKey.call: "\(method.rawValue) \(callPath)", "status": "\(response.status)",
             LogKey.durationMS: "\(response.timing.total.milliseconds)",
         ])
-        if response.status >= 400 || (response.status == 304 && !acceptNotModified) {
+        let failed = response.status >= 400 || (response.status == 304 && !acceptNotModified)
+        observer?.engineCall(method: method.rawValue, duration: response.timing.total, succeeded: !failed)
+        if failed {
             throw DockerEngineError(kind: .status(response.status), method: method.rawValue, path: callPath,
                                     message: Self.engineMessage(response.body, status: response.status))
         }

@@ -54,16 +54,8 @@ struct CampaignExecution {
         }
     }
 
-    /// `20261122-013512-redis-pause`
-    static func directoryName(_ name: String) -> String {
-        var time = tm()
-        var now = time_t(Date().timeIntervalSince1970)
-        gmtime_r(&now, &time)
-        let stamp = String(format: "%04d%02d%02d-%02d%02d%02d", Int(time.tm_year) + 1900, Int(time.tm_mon) + 1, Int(time.tm_mday),
-                           Int(time.tm_hour), Int(time.tm_min), Int(time.tm_sec))
-        let slug = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
-        return "\(stamp)-\(slug)-\(String(UUID().uuidString.prefix(4)).lowercased())"
-    }
+    /// `20261122-013512-redis-pause-1a2b`
+    static func directoryName(_ name: String) -> String { RunDirectoryName.make(name) }
 }
 
 /// Prints an expanded plan (for `--dry-run`).

@@ -17,7 +17,6 @@ final class LiveView: Sendable {
     private struct State {
         var probes: [String: ProbeState] = [:]
         var active: [Int: FaultWindow] = [:]
-        var changes = OutcomeChanges()
         var phase = "starting"
         var drawnLines = 0
     }
@@ -25,6 +24,7 @@ final class LiveView: Sendable {
     private let output: Output
     private let interactive: Bool
     private let state = Mutex(State())
+    private let narrator = RunNarrator()
     private let started = ContinuousClock.now
     private let ticker = Mutex<Task<Void, Never>?>(nil)
 
@@ -50,48 +50,40 @@ final class LiveView: Sendable {
     }
 
     func handle(_ event: RunEvent) {
-        switch event {
-        case .phase(let phase):
-            state.withLock { $0.phase = phase }
-            line("phase", phase, ["phase": .string(phase)])
-        case .steadyState(let result):
-            line(result.passed ? "steady" : "unsteady", result.detail, ["held": .bool(result.passed), "detail": .string(result.detail)])
-        case .aborting(let reason):
-            line("aborting", reason + " — reverting everything", ["reason": .string(reason)])
-        case .window(let window):
-            windowEvent(window)
-        case .sample(let sample):
-            let change = state.withLock { state -> Bool in
+        state.withLock { state in
+            switch event {
+            case .phase(let phase): state.phase = phase
+            case .sample(let sample):
                 var probe = state.probes[sample.probe] ?? ProbeState()
                 probe.samples += 1
                 if !sample.outcome.isOK { probe.failures += 1 }
                 probe.lastReason = sample.reason
                 state.probes[sample.probe] = probe
-                return state.changes.observe(sample)
-            }
-            if change {
-                line("probe", OutcomeChanges.describe(sample),
-                     ["probe": .string(sample.probe), "outcome": .string(sample.outcome.rawValue), "reason": .string(sample.reason)],
-                     at: sample.startedAt)
+            case .window(let window):
+                if window.error != nil || window.revertedAt != nil {
+                    state.active.removeValue(forKey: window.index)
+                } else if window.injectedAt != nil {
+                    state.active[window.index] = window
+                }
+            case .steadyState, .aborting: break
             }
         }
+        for line in narrator.narrate(event) { self.line(line) }
     }
 
-    private func windowEvent(_ window: FaultWindow) {
-        let fields: [String: JSONValue] = ["fault": .integer(Int64(window.index)), "kind": .string(window.kind.rawValue),
-                                           "container": .string(window.container), "at_ms": .number(window.injectAt.milliseconds)]
-        if let error = window.error {
-            state.withLock { _ = $0.active.removeValue(forKey: window.index) }
-            line("failed", "\(window.title): \(error)", fields.merging(["error": .string(error)]) { _, new in new })
-        } else if window.revertedAt != nil {
-            state.withLock { _ = $0.active.removeValue(forKey: window.index) }
-            let length = window.revertAt.map { DurationText.format($0 - window.injectAt) } ?? "?"
-            let outcome = window.outcome ?? ""
-            line("reverted", "\(window.title) after \(length): \(outcome)", fields.merging(["outcome": .string(outcome)]) { _, new in new })
-        } else if window.revertAt == nil, window.injectedAt != nil {
-            state.withLock { $0.active[window.index] = window }
-            line("injected", "\(window.title) at \(DurationText.format(window.injectAt))", fields)
-        }
+    private func line(_ line: RunEventLine) {
+        var fields: [String: JSONValue] = [:]
+        if let value = line.phase { fields["phase"] = .string(value) }
+        if let value = line.held { fields["held"] = .bool(value) }
+        if let value = line.fault { fields["fault"] = .integer(Int64(value)) }
+        if let value = line.kind { fields["kind"] = .string(value) }
+        if let value = line.container { fields["container"] = .string(value) }
+        if let value = line.atMS { fields["at_ms"] = .number(value) }
+        if let value = line.outcome { fields["outcome"] = .string(value) }
+        if let value = line.error { fields["error"] = .string(value) }
+        if let value = line.probe { fields["probe"] = .string(value) }
+        if let value = line.reason { fields[line.event == "steady" || line.event == "unsteady" ? "detail" : "reason"] = .string(value) }
+        self.line(line.event, line.text, fields, at: line.at)
     }
 
     private func line(_ verb: String, _ text: String, _ fields: [String: JSONValue], at date: Date = Date()) {
@@ -117,7 +109,7 @@ final class LiveView: Sendable {
             lines.append("   injected: \(active.isEmpty ? "nothing" : active.joined(separator: ", "))")
             for (name, probe) in state.probes.sorted(by: { $0.key < $1.key }) {
                 let rate = probe.samples == 0 ? 0 : Double(probe.failures) / Double(probe.samples) * 100
-                let mark = state.changes.isOK(name) == false ? "✗" : "✓"
+                let mark = narrator.isOK(name) == false ? "✗" : "✓"
                 lines.append(String(format: "   %@ %@  error rate %.1f%% (%d/%d)  %@", mark, name, rate, probe.failures, probe.samples, String(probe.lastReason.prefix(60))))
             }
             return lines

@@ -30,10 +30,31 @@ public struct LedgerRecovery: Sendable {
     }
 
     public func recover(includeLiveOwners: Bool = false) async throws -> Report {
+        try await recover { entry in
+            includeLiveOwners || !(entry.intent.owner.map { $0.isAlive && $0.pid != getpid() } ?? false)
+        }
+    }
+
+    /// What the warden reverts: entries whose owner is gone, and entries whose hard deadline (window
+    /// end + grace) has passed even though their owner still lives (it is hung or too slow).
+    public func recoverOrphansAndOverdue(now: Date = Date()) async throws -> Report {
+        try await recover { entry in
+            let ownerAlive = entry.intent.owner?.isAlive ?? false
+            guard ownerAlive else { return true }
+            // Only its living owner can undo a fault that lives in its process.
+            if case .inProcess = entry.intent.revert { return false }
+            guard let deadline = entry.intent.deadline.flatMap(Timestamp.parse) else { return false }
+            return deadline <= now
+        }
+    }
+
+    /// Reverts the open entries `shouldRevert` picks (under the ledger's recovery lock); the rest are
+    /// reported as skipped.
+    public func recover(where shouldRevert: (LedgerEntry) -> Bool) async throws -> Report {
         try await ledger.withRecoveryLock {
             var report = Report()
             for entry in try ledger.openEntries() {
-                if !includeLiveOwners, let owner = entry.intent.owner, owner.isAlive, owner.pid != getpid() {
+                guard shouldRevert(entry) else {
                     report.skippedLive.append(entry)
                     continue
                 }

@@ -30,14 +30,19 @@ public struct ProcessOwner: Codable, Sendable, Equatable {
         return ticks == startTicks
     }
 
+    /// The process's start time in clock ticks since boot; nil when there is no such process or it
+    /// has ended and waits to be reaped (a zombie is not alive: it cannot revert anything).
     static func startTicks(of pid: Int32) -> UInt64? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after the command name (which may contain spaces) start at field 3.
+        // Fields after the command name (which may contain spaces) start at field 3 (the state).
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19 else { return nil }
+        guard fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
         return UInt64(fields[19])
     }
+
+    /// Whether a process with this pid runs (not a zombie).
+    public static func isRunning(_ pid: Int32) -> Bool { startTicks(of: pid) != nil }
 
     static func currentBootID() -> String {
         ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "unknown")

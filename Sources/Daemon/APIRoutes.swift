@@ -1,0 +1,150 @@
+import Campaign
+import FaultlineSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The daemon's HTTP API (JSON in and out; see docs/daemon-api.md):
+///
+///     GET    /v1/health                      the daemon, the engine, runs in progress
+///     POST   /v1/runs[?queue=true]           submit a campaign (YAML body, or JSON SubmitRequest)
+///     GET    /v1/runs                        every run, newest last
+///     GET    /v1/runs/{id}                   one run: status, live figures, checks, reports
+///     POST   /v1/runs/{id}/abort             abort (everything injected is reverted)
+///     GET    /v1/runs/{id}/events            the run's story as server-sent events, live until it ends
+///     GET    /v1/runs/{id}/reports/{name}    report.json, junit.xml, summary.md, report.html
+///     POST   /v1/schedules                   add a schedule (JSON ScheduleRequest)
+///     GET    /v1/schedules                   list them
+///     DELETE /v1/schedules/{id}              remove one
+///     GET    /metrics                        Prometheus text
+enum APIRoutes {
+    /// The largest request body accepted (a campaign file).
+    static let maxBody = 1 << 20
+
+    static func router(daemon: DaemonState, token: String?) -> Router<BasicRequestContext> {
+        let router = Router()
+        if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
+        router.get("/v1/health") { _, _ in try await json(daemon.health()) }
+        router.post("/v1/runs") { request, _ in
+            try await respond {
+                var request = request
+                let submit = try await submitRequest(&request)
+                return try json(await daemon.registry.submit(submit), status: .created)
+            }
+        }
+        router.get("/v1/runs") { _, _ in try json(await daemon.registry.list()) }
+        router.get("/v1/runs/:id") { _, context in
+            try await respond { try json(await daemon.registry.detail(try context.parameters.require("id"))) }
+        }
+        router.post("/v1/runs/:id/abort") { _, context in
+            try await respond { try json(await daemon.registry.abort(try context.parameters.require("id")), status: .accepted) }
+        }
+        router.get("/v1/runs/:id/events") { _, context in
+            try await respond {
+                let id = try context.parameters.require("id")
+                guard let run = await daemon.registry.managed(id) else {
+                    if (try? await daemon.registry.summary(id)) != nil {
+                        throw APIError(status: 410, message: "run \(id) ended long ago; its events are in its journal (`faultline report`)")
+                    }
+                    throw await daemon.registry.unknownRun(id)
+                }
+                return events(run.log.follow())
+            }
+        }
+        router.get("/v1/runs/:id/reports/:name") { _, context in
+            try await respond {
+                let id = try context.parameters.require("id"), name = try context.parameters.require("name")
+                let summary = try await daemon.registry.summary(id)
+                let types = ["report.json": "application/json", "junit.xml": "application/xml", "summary.md": "text/markdown; charset=utf-8",
+                             "report.html": "text/html; charset=utf-8"]
+                guard let type = types[name] else { throw APIError.notFound("no report '\(name)' (reports: \(types.keys.sorted().joined(separator: ", ")))") }
+                guard let directory = summary.directory, let data = FileManager.default.contents(atPath: directory + "/" + name) else {
+                    throw APIError.notFound("run \(id) has no \(name) yet (status \(summary.status.rawValue))")
+                }
+                return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            }
+        }
+        router.post("/v1/schedules") { request, _ in
+            try await respond {
+                var request = request
+                let body = try await request.collectBody(upTo: maxBody)
+                let add = try decode(ScheduleRequest.self, from: body)
+                return try json(await daemon.schedules.add(add, environment: daemon.environment).listing, status: .created)
+            }
+        }
+        router.get("/v1/schedules") { _, _ in try json(await daemon.schedules.list().map(\.listing)) }
+        router.delete("/v1/schedules/:id") { _, context in
+            try await respond { try json(await daemon.schedules.remove(try context.parameters.require("id")).listing) }
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(string: daemon.metrics.render())))
+        }
+        return router
+    }
+
+    /// A YAML body is the campaign itself (`?queue=true`, `?file=`); a JSON body is a `SubmitRequest`.
+    static func submitRequest(_ request: inout Request) async throws -> SubmitRequest {
+        let body = try await request.collectBody(upTo: maxBody)
+        let type = request.headers[.contentType] ?? ""
+        let queue = request.uri.queryParameters["queue"].map { $0 == "true" || $0 == "1" }
+        if type.hasPrefix("application/json") {
+            var submit = try decode(SubmitRequest.self, from: body)
+            if let queue { submit.queue = queue }
+            return submit
+        }
+        let text = String(buffer: body)
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError.badRequest("the body is empty: send the campaign file (YAML) or a JSON {\"campaign\": …}")
+        }
+        return SubmitRequest(campaign: text, file: request.uri.queryParameters["file"].map(String.init), queue: queue)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws(APIError) -> T {
+        do {
+            return try JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw APIError.badRequest("the JSON body misses '\(key.stringValue)'")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw APIError.badRequest("the JSON body has the wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON: \(error)")
+        }
+    }
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: JSONCoding.encode(value))))
+    }
+
+    /// Turns an `APIError` (and anything else thrown) into its JSON answer.
+    static func respond(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            return errorResponse(error)
+        } catch let error as HTTPError {
+            return errorResponse(APIError(status: Int(error.status.code), message: error.body ?? "\(error.status)"))
+        }
+    }
+
+    static func errorResponse(_ error: APIError) -> Response {
+        Response(status: .init(code: error.status), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: error.body)))
+    }
+
+    /// Server-sent events: one `data:` line of JSON per event line, a comment every 15 s to keep
+    /// proxies from closing a quiet stream, and the end of the stream when the run ends.
+    static func events(_ lines: AsyncStream<RunEventLine>) -> Response {
+        let encoder = JSONCoding.encoder()
+        let body = ResponseBody { writer in
+            for await line in lines {
+                let data = (try? encoder.encode(line)) ?? Data("{}".utf8)
+                try await writer.write(ByteBuffer(string: "event: \(line.event)\ndata: " + String(decoding: data, as: UTF8.self) + "\n\n"))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+    }
+}

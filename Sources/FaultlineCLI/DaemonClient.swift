@@ -1,0 +1,118 @@
+import ArgumentParser
+import CurlTransport
+import Daemon
+import Faults
+import FaultlineSupport
+import Foundation
+
+/// Options of the commands that talk to a running daemon.
+struct DaemonOptions: ParsableArguments {
+    @Option(name: .long, help: "State directory of the daemon (its socket is STATE_DIR/daemon.sock; default: $FAULTLINE_STATE_DIR, /var/lib/faultline for root).")
+    var stateDir: String?
+
+    @Option(name: .long, help: "The daemon's unix socket (overrides --state-dir).")
+    var socket: String?
+
+    @Option(name: .long, help: "The daemon's TCP address instead of the socket: http://HOST:PORT (needs --token).")
+    var url: String?
+
+    @Option(name: .long, help: "Bearer token for --url (default: $FAULTLINE_TOKEN).")
+    var token: String?
+
+    var client: DaemonClient {
+        if let url {
+            return DaemonClient(socket: nil, baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url,
+                                token: token ?? ProcessInfo.processInfo.environment["FAULTLINE_TOKEN"])
+        }
+        let state = stateDir ?? FaultLedger.defaultStateDirectory()
+        return DaemonClient(socket: socket ?? DaemonPaths(stateDirectory: state).socket, baseURL: "http://faultline", token: nil)
+    }
+}
+
+/// Talks to the daemon's API (libcurl; over its unix socket unless a URL is given).
+struct DaemonClient: Sendable {
+    let socket: String?
+    let baseURL: String
+    let token: String?
+
+    var address: String { socket ?? baseURL }
+
+    /// The daemon refused or could not be reached: one line, and the exit code the status deserves.
+    struct Failure: Error, CustomStringConvertible, ExitCodeClassified {
+        let description: String
+        let exitCode: FaultlineExitCode
+    }
+
+    func request(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json",
+                 timeout: Duration? = .seconds(60)) async throws -> (status: Int, body: [UInt8]) {
+        var headers = body == nil ? [] : ["Content-Type: \(contentType)"]
+        if let token { headers.append("Authorization: Bearer \(token)") }
+        let request = CurlRequest(method: method, url: baseURL + path, headers: headers, body: body, timeout: timeout,
+                                  connectTimeout: .seconds(3), unixSocketPath: socket)
+        let response: CurlResponse
+        do {
+            response = try await ConnectionPool().withConnection { connection throws(TransportFailure) in try connection.perform(request) }
+        } catch {
+            throw unreachable(error)
+        }
+        return (response.status, response.body)
+    }
+
+    func unreachable(_ error: any Error) -> Failure {
+        Failure(description: "no faultline daemon answers at \(address) (\(error)); start one with `faultline daemon`",
+                exitCode: .infrastructure)
+    }
+
+    /// Decodes a 2xx answer, or turns the daemon's `{"error": {"message"}}` into a `Failure`.
+    func call<T: Decodable>(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json",
+                            as type: T.Type) async throws -> T {
+        let (status, data) = try await request(method, path, body: body, contentType: contentType)
+        try Self.check(status, data)
+        do {
+            return try Self.decoder.decode(T.self, from: Data(data))
+        } catch {
+            throw Failure(description: "the daemon's answer to \(method) \(path) could not be read: \(error)", exitCode: .infrastructure)
+        }
+    }
+
+    static func check(_ status: Int, _ data: [UInt8]) throws {
+        guard status >= 300 else { return }
+        struct Wrapper: Decodable { struct Detail: Decodable { let message: String }; let error: Detail }
+        let message = (try? JSONDecoder().decode(Wrapper.self, from: Data(data)))?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self)
+        throw Failure(description: message, exitCode: status >= 500 || status == 401 ? .infrastructure : .invalidInput)
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }
+
+    /// Follows a server-sent event stream, handing each `data:` payload to `onEvent`, until the daemon ends it.
+    func follow(_ path: String, onEvent: @escaping @Sendable ([UInt8]) -> Void) async throws {
+        var headers: [String] = ["Accept: text/event-stream"]
+        if let token { headers.append("Authorization: Bearer \(token)") }
+        let request = CurlRequest(method: "GET", url: baseURL + path, headers: headers, timeout: nil, connectTimeout: .seconds(3),
+                                  unixSocketPath: socket)
+        let prefix = Array("data: ".utf8)
+        let response: CurlResponse
+        do {
+            response = try await ConnectionPool().withConnection { connection throws(TransportFailure) in
+                let sink = ResponseSink()
+                sink.onLine = { line in
+                    if line.starts(with: prefix) { onEvent(Array(line.dropFirst(prefix.count))) }
+                }
+                return try connection.perform(request, sink: sink)
+            }
+        } catch {
+            throw unreachable(error)
+        }
+        try Self.check(response.status, response.body)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Daemon
+import DockerEngine
+import FaultlineSupport
+import Foundation
+
+/// `faultline daemon`: the long-running service (API on a unix socket, schedules, metrics, warden).
+struct DaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Run the faultline daemon: an HTTP API on STATE_DIR/daemon.sock (mode 0600) for submitting, following and aborting runs, schedules and metrics.",
+        discussion: """
+            Start-up reverts whatever a crashed run left (ledger recovery) and marks runs the crash
+            interrupted. SIGTERM/SIGINT abort every run and exit once everything injected is reverted.
+            A warden process (`faultline warden`) is started beside it: if the daemon dies, the warden
+            reverts its faults. See README "Running the daemon" and docs/daemon-api.md.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "Also listen on TCP, HOST:PORT (127.0.0.1 unless a --token is given).")
+    var tcp: String?
+
+    @Option(name: .long, help: "Bearer token the TCP listener requires (default: $FAULTLINE_TOKEN); at least 16 characters.")
+    var token: String?
+
+    @Flag(name: .long, help: "Do not start the warden (the dead-man switch).")
+    var noWarden = false
+
+    func run() async throws {
+        let logger = try global.makeLogger(label: "faultline.daemon")
+        var listener: (host: String, port: Int)?
+        if let tcp {
+            let parts = tcp.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
+                throw ValidationError("--tcp '\(tcp)' is not HOST:PORT")
+            }
+            listener = (String(parts[0]), port)
+        }
+        let options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener,
+                                            token: token ?? ProcessInfo.processInfo.environment["FAULTLINE_TOKEN"])
+        do { try DaemonService.validate(options) } catch { throw ValidationError(error.description) }
+        let metrics = DaemonMetrics()
+        let engine = try await DockerEngineClient.connect(to: try global.endpoint(), logger: logger, observer: metrics)
+        let service = DaemonService(options: options, engine: engine, metrics: metrics, logger: logger)
+        let state = global.resolvedStateDirectory, start = !noWarden
+        try await service.run {
+            if start { WardenLauncher.start(stateDirectory: state) }
+            Output.note("faultline daemon ready on \(DaemonPaths(stateDirectory: state).socket) (pid \(getpid()))")
+        }
+    }
+}
+
+/// `faultline warden`: the dead-man switch the daemon and `run` start; rarely run by hand.
+struct WardenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warden",
+        abstract: "Watch the ledger: revert every fault whose faultline process died or whose deadline passed; exit when none is left.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let logger = try global.makeLogger(label: "faultline.warden")
+        let endpoint = try global.endpoint()
+        let warden = Warden(stateDirectory: global.resolvedStateDirectory, logger: logger)
+        let exit = try await warden.run { try await DockerEngineClient.connect(to: endpoint, logger: logger) }
+        logger.info("warden exits", metadata: ["why": "\(exit)"])
+    }
+}
