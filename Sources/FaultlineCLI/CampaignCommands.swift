@@ -43,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let campaign = try CampaignParser.parse(file: file)
         let source = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
-        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir)
+        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir, warden: !options.noWarden)
             .execute(campaign: campaign, source: source, file: file, dryRun: options.dryRun, replaying: nil)
     }
 }
@@ -67,7 +67,7 @@ struct ReplayCommand: AsyncParsableCommand {
             throw CampaignRunError.replay("\(runDirectory)/journal.jsonl has no campaign or plan")
         }
         let campaign = try CampaignParser.parse(record.source, file: "\(runDirectory)/journal.jsonl (campaign \(record.file))")
-        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir)
+        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir, warden: !options.noWarden)
             .execute(campaign: campaign, source: record.source, file: record.file, dryRun: options.dryRun, replaying: plan)
     }
 }
@@ -96,4 +96,5 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the expanded plan with resolved targets; inject nothing.") var dryRun = false
     @Option(name: .long, help: "Where run directories (journal and reports) go.") var runsDir = "faultline-runs"
     @Flag(name: .long, help: "One JSON object per event instead of the live view.") var json = false
+    @Flag(name: .long, help: "Do not start the warden (which reverts this run's faults if faultline dies mid-run).") var noWarden = false
 }

@@ -11,6 +11,8 @@ struct CampaignExecution {
     let global: GlobalOptions
     let json: Bool
     let runsDir: String
+    /// Start the warden beside the run (the dead-man switch).
+    var warden = true
 
     func execute(campaign: CampaignDefinition, source: String, file: String, dryRun: Bool, replaying: CampaignPlan?) async throws {
         let output = Output(json: json)
@@ -31,6 +33,8 @@ struct CampaignExecution {
         }
         let directory = runsDir + "/" + Self.directoryName(campaign.name)
         trap.onSignal { runner.abort("interrupted by \(SignalTrap.name(trap.received ?? SIGINT))") }
+        let guardian = warden ? WardenGuard(stateDirectory: global.resolvedStateDirectory) : nil
+        defer { guardian?.stop() }
         output.event("run", "\(campaign.name): \(plan.faults.count) fault(s) on \(plan.containers.count) container(s); journal \(directory)/journal.jsonl",
                      fields: ["campaign": .string(campaign.name), "directory": .string(directory)])
         view.start()

@@ -57,6 +57,31 @@ import Testing
         }
     }
 
+    // SIGKILL mid-window: the warden `run` started beside itself reverts the fault within about a
+    // second, with no `recover`; the ledger has nothing open afterwards.
+    @Test func wardenRevertsAKilledRun() async throws {
+        let engine = try await TestEngine.client()
+        let state = NSTemporaryDirectory() + "fl-cli-state-" + UUID().uuidString
+        let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
+        try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
+            let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
+            try await Self.awaitRedis(port)
+            let file = try Self.write(Self.campaign(container: container.name, port: port))
+            let child = try FaultlineProcess(["run", file, "--state-dir", state, "--runs-dir", runs])
+            try await child.waitFor("injected")
+            #expect(try await engine.inspectContainer(container.id).state.paused)
+            child.signal(SIGKILL)
+            _ = try await child.waitForExit()
+            let clock = ContinuousClock(), killed = clock.now
+            while try await engine.inspectContainer(container.id).state.paused, clock.now - killed < .seconds(20) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await engine.inspectContainer(container.id).state.paused == false)
+            #expect(clock.now - killed < .seconds(2), "the warden took \(clock.now - killed)")
+            #expect(try await FaultlineProcess.run(["recover", "--state-dir", state]).stdout.contains("nothing to recover"))
+        }
+    }
+
     // A held hypothesis exits 0 with all four reports; `report` re-renders them from the journal.
     @Test func runWritesReports() async throws {
         let engine = try await TestEngine.client()

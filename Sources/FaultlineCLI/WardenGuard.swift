@@ -1,0 +1,28 @@
+import Daemon
+import Foundation
+
+/// What a foreground `run` does so that nothing stays broken if it dies: beats its heartbeat in
+/// the state directory and makes sure a warden watches it (`WardenLauncher`). `stop()` on a normal
+/// end removes the heartbeat; the warden then exits by itself once nothing is open.
+final class WardenGuard: Sendable {
+    private let heartbeat: Heartbeat
+    private let beating: Task<Void, Never>
+
+    init(stateDirectory: String) {
+        heartbeat = Heartbeat(directory: DaemonPaths(stateDirectory: stateDirectory).heartbeats)
+        heartbeat.beat()
+        let heartbeat = heartbeat
+        beating = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Heartbeat.interval)
+                heartbeat.beat()
+            }
+        }
+        WardenLauncher.start(stateDirectory: stateDirectory)
+    }
+
+    func stop() {
+        beating.cancel()
+        heartbeat.remove()
+    }
+}
