@@ -6,7 +6,7 @@ import Logging
 /// The daemon's schedules: validated when added (campaign, cron or interval), kept in one JSON
 /// file replaced atomically at every change, fired by `ScheduleService`.
 public actor ScheduleBook {
-    let path: String
+    nonisolated let path: String
     let logger: Logger
     private var schedules: [String: Schedule] = [:]
 
