@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that compare faultline with the alternatives, side by side in one run.",
-        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self, ProxyBench.self])
+        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self, ProxyBench.self, DaemonBench.self])
 }
 
 /// `faultline bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
@@ -154,5 +154,29 @@ struct ProxyBench: AsyncParsableCommand {
         guard bytes > 0 && bytes <= 64 << 30 else { throw ValidationError("--size must be between 1 byte and 64g") }
         let benchmark = ProxyBenchmark(requests: requests, bytes: Int(bytes), logger: try GlobalOptions.logger(level: "error"))
         Output(json: false).line(ProxyBenchmark.report(try await benchmark.run(), requests: requests, bytes: Int(bytes)))
+    }
+}
+
+/// `faultline bench daemon`: the daemon's resident memory idle and after many small runs.
+struct DaemonBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Daemon footprint: resident memory of a `faultline daemon` idle and after N small runs (goal: idle under 30 MiB, no growth).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Small runs to submit, one after another.") var runs = 1000
+    @Option(name: .long, help: "Image for the throw-away container (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
+
+    func run() async throws {
+        guard (1...100_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 100000") }
+        let context = try await CommandContext.make(global)
+        let faultline = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let work = NSTemporaryDirectory() + "faultline-bench-daemon-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let result = try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
+            try await DaemonFootprintBenchmark(faultline: faultline, container: containers[0].name, runs: runs, workDirectory: work).run()
+        }
+        Output(json: false).line(DaemonFootprintBenchmark.report(result, runs: runs))
     }
 }

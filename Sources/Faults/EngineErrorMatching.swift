@@ -6,10 +6,13 @@ enum EngineErrorMatching {
         (error as? DockerEngineError)?.isNotFound == true
     }
 
-    /// A refusal (403 or 409) whose message says the container is not in the state the call
-    /// needs ("is not paused", "is not running", "already exists").
+    /// A refusal whose message says the container is not in the state the call needs ("is not
+    /// paused", "is not running", "already exists"). Newer engines answer 409 (or 403); 20.10
+    /// answers an unpause of a container that is not paused with a plain 500 — seen when a
+    /// faultline process was killed while its unpause call was under way, so the ledger never
+    /// heard that it had succeeded.
     static func isRefusal(_ error: any Error, saying phrase: String) -> Bool {
-        guard let engine = error as? DockerEngineError, engine.status == 409 || engine.status == 403 else { return false }
+        guard let engine = error as? DockerEngineError, let status = engine.status, [403, 409, 500].contains(status) else { return false }
         return engine.message.localizedLowercase.contains(phrase)
     }
 }

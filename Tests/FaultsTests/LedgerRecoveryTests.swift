@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 @testable import Faults
 import Testing
@@ -66,5 +67,22 @@ import Testing
         #expect(try item.result.get() == .alreadyClear("toxic latency=2s lived in faultline process 999999, which has ended"))
         #expect(try ledger.openEntries().isEmpty)
         #expect(fake.calls.isEmpty)
+    }
+
+    // A faultline killed while its unpause call was under way leaves an open pause whose unpause
+    // the engine (20.10) now answers with 500 "is not paused": that is the wanted state, so the
+    // entry is closed instead of failing forever (and later undoing someone else's pause).
+    @Test func closesAPauseTheEngineSaysIsOver() async throws {
+        let fake = FakeEngine()
+        fake.add(FakeEngine.details(id: "c", name: "c", paused: true))
+        fake.fail("unpause", with: DockerEngineError(kind: .status(500), method: "POST", path: "/containers/c/unpause",
+                                                     message: "Container c is not paused"))
+        let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())
+        try ledger.appendBlocking(LedgerRecord(event: .intent, faultID: "p", at: "t", kind: .pause, target: .init(id: "c", name: "c"),
+                                               revert: .unpause(UnpauseStep(containerID: "c")),
+                                               owner: ProcessOwner(pid: 999_999, startTicks: 1, bootID: "x", command: "")))
+        let report = try await LedgerRecovery(environment: fake.environment, ledger: ledger).recover()
+        #expect(try report.reverted.first?.result.get() == .alreadyClear("not paused"))
+        #expect(try ledger.openEntries().isEmpty)
     }
 }

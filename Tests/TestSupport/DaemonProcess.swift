@@ -1,4 +1,5 @@
 import CurlTransport
+import Faults
 import Foundation
 
 /// A `faultline daemon` child process with its own state directory, and HTTP calls to its API
@@ -63,9 +64,17 @@ public final class DaemonProcess: Sendable {
         return try await process.waitForExit(timeout: timeout)
     }
 
-    /// SIGKILL: nothing is reverted by the daemon itself.
+    /// SIGKILL: nothing is reverted by the daemon itself. Returns once the process is gone or a
+    /// zombie (its exit noticed by the kernel; the reaping by Foundation may come later).
     public func kill() async throws {
         process.signal(SIGKILL)
-        _ = try await process.waitForExit()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ProcessOwner.isRunning(process.pid) {
+            guard ContinuousClock.now < deadline else {
+                let state = (try? String(contentsOfFile: "/proc/\(process.pid)/stat", encoding: .utf8)) ?? "gone"
+                throw TestSupportError("daemon \(process.pid) still runs 30 s after SIGKILL (stat: \(state))\n\(process.text)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

@@ -1,0 +1,109 @@
+import Daemon
+import FaultlineSupport
+import Foundation
+
+/// The daemon's footprint: a real `faultline daemon` child process, its resident memory idle and
+/// after many small runs submitted one after another (each a 20 ms pause of a throw-away container,
+/// followed to its end through the event stream), and how long a small run takes end to end.
+struct DaemonFootprintBenchmark {
+    let faultline: String
+    let container: String
+    let runs: Int
+    let workDirectory: String
+
+    struct Result {
+        var idleBytes: Int64 = 0
+        /// (runs done, resident bytes) along the way.
+        var samples: [(runs: Int, bytes: Int64)] = []
+        var peakBytes: Int64 = 0
+        var runTimes: [Duration] = []
+        var failedRuns = 0
+        var wall: Duration = .zero
+    }
+
+    var campaign: String {
+        """
+        name: footprint
+        targets:
+          box: { name: \(container) }
+        hypothesis:
+          steady_state: { window: 10ms }
+        settings: { recovery_limit: 10ms }
+        timeline:
+          - { at: 0s, fault: { pause: { target: box } }, for: 20ms }
+        """
+    }
+
+    func run() async throws -> Result {
+        let state = workDirectory + "/state"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: faultline)
+        process.arguments = ["daemon", "--state-dir", state, "--no-warden", "--log-level", "error"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+        let client = DaemonClient(socket: DaemonPaths(stateDirectory: state).socket, baseURL: "http://faultline", token: nil)
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = ((try? await client.request("GET", "/v1/health"))?.status == 200)
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        guard ready else { throw DaemonClient.Failure(description: "the benchmark daemon did not start", exitCode: .infrastructure) }
+        var result = Result()
+        try await Task.sleep(for: .seconds(2))
+        result.idleBytes = Self.resident(process.processIdentifier, "VmRSS")
+        let body = Array((try? JSONEncoder().encode(SubmitRequest(campaign: campaign, file: workDirectory + "/footprint.yaml", queue: true))) ?? Data())
+        let clock = ContinuousClock()
+        let started = clock.now
+        let checkpoints = Set([runs / 10, runs / 4, runs / 2, runs].filter { $0 > 0 })
+        for index in 1...runs {
+            let runStarted = clock.now
+            let summary = try await client.call("POST", "/v1/runs", body: body, as: RunSummary.self)
+            try await client.follow("/v1/runs/\(summary.id)/events") { _ in }
+            let ended = try await client.call("GET", "/v1/runs/\(summary.id)", as: RunDetail.self)
+            if ended.run.status != .held { result.failedRuns += 1 }
+            result.runTimes.append(clock.now - runStarted)
+            if checkpoints.contains(index) { result.samples.append((index, Self.resident(process.processIdentifier, "VmRSS"))) }
+        }
+        result.wall = clock.now - started
+        result.peakBytes = Self.resident(process.processIdentifier, "VmHWM")
+        process.terminate()
+        process.waitUntilExit()
+        return result
+    }
+
+    /// A /proc/PID/status field in bytes (VmRSS: resident now; VmHWM: the peak).
+    static func resident(_ pid: Int32, _ field: String) -> Int64 {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return (line.split(separator: " ").compactMap { Int64($0) }.first ?? 0) * 1024
+        }
+        return 0
+    }
+
+    static func report(_ result: Result, runs: Int) -> String {
+        func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        let times = Percentiles(result.runTimes.map(\.milliseconds))
+        var lines = ["### Daemon footprint (\(runs) small runs submitted one after another, each followed to its end)", "",
+                     "| after | resident memory |", "|---|---|", "| idle (2 s after start) | \(mib(result.idleBytes)) |"]
+        for sample in result.samples { lines.append("| \(sample.runs) runs | \(mib(sample.bytes)) |") }
+        lines.append("| peak | \(mib(result.peakBytes)) |")
+        lines.append("")
+        if let first = result.samples.first, let last = result.samples.last, first.runs != last.runs {
+            let growth = Double(last.bytes - first.bytes) / Double(last.runs - first.runs)
+            lines.append(String(format: "Growth from %d to %d runs: %@ (%.0f bytes per run); goal: idle under 30 MiB, no growth.",
+                                first.runs, last.runs, mib(last.bytes - first.bytes), growth))
+        }
+        if let p50 = times.value(50), let p99 = times.value(99) {
+            lines.append(String(format: "A small run end to end (submit → events → status): p50 %.0f ms, p99 %.0f ms; %.1f runs/s; %d of %d did not hold.",
+                                p50, p99, Double(runs) / result.wall.seconds, result.failedRuns, runs))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
