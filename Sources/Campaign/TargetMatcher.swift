@@ -34,7 +34,8 @@ public struct TargetMatcher: Sendable {
         case .name(let name): return container.names.contains { $0 == name || $0 == "/" + name }
         case .nameRegex(let pattern):
             guard let regex = try? Regex(pattern) else { return false }
-            return container.name.wholeMatch(of: regex) != nil
+            // Searched in the name, like grep: anchor with ^ and $ for the whole name.
+            return container.name.firstMatch(of: regex) != nil
         case .labels(let wanted):
             return wanted.allSatisfy { label in
                 if let equals = label.firstIndex(of: "=") {

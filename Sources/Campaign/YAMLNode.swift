@@ -21,19 +21,33 @@ struct YAMLNode {
         } catch let error as YamlError {
             throw Self.located(error, file: file)
         } catch {
-            throw CampaignError(file: file, line: nil, column: nil, path: "", message: "not valid YAML: \(error)")
+            throw CampaignError(file: file, line: 1, column: 1, path: "", message: "not valid YAML: \(error)")
         }
     }
 
+    /// Every YAML error with a line and column: the reader's byte offset is turned into one, and
+    /// errors without a place point at the start of the file.
     static func located(_ error: YamlError, file: String) -> CampaignError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return CampaignError(file: file, line: mark.line, column: mark.column, path: "", message: "not valid YAML: \(problem)")
-        case .duplicatedKeysInMapping(let duplicates, _):
-            return CampaignError(file: file, line: nil, column: nil, path: "", message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+        case .reader(let problem, let offset, let value, let yaml):
+            let (line, column) = position(ofByte: offset ?? 0, in: yaml)
+            let byte = value >= 0 ? String(format: " (byte 0x%02X)", value) : ""
+            return CampaignError(file: file, line: line, column: column, path: "", message: "not valid YAML: \(problem)\(byte)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return CampaignError(file: file, line: context.mark.line, column: context.mark.column, path: "",
+                                 message: "duplicate keys: \(duplicates.joined(separator: ", "))")
         default:
-            return CampaignError(file: file, line: nil, column: nil, path: "", message: "not valid YAML: \(error)")
+            return CampaignError(file: file, line: 1, column: 1, path: "", message: "not valid YAML: \(error)")
         }
+    }
+
+    /// Line and column (1-based, column in characters) of a byte offset.
+    static func position(ofByte offset: Int, in text: String) -> (Int, Int) {
+        let prefix = String(decoding: text.utf8.prefix(max(0, offset)), as: UTF8.self)
+        let lines = prefix.split(separator: "\n", omittingEmptySubsequences: false)
+        return (lines.count, (lines.last?.count ?? 0) + 1)
     }
 
     func error(_ message: String) -> CampaignError {
