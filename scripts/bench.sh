@@ -7,6 +7,9 @@
 #   FAULTS        planned faults in the scheduler benchmark (default 1000)
 #   CAMPAIGN_RUNS runs per tool in the campaign-overhead benchmark (default 10)
 #   PROXY_REQUESTS, PROXY_SIZE  round trips and bulk size of the proxy benchmark (5000, 1g)
+#   DAEMON_RUNS   small runs in the daemon footprint benchmark (default 1000)
+#   TORTURE_TRIALS  SIGKILL trials of the daemon torture test (default 200; the test command runs 50)
+#   FUZZ_SECONDS  seconds per fuzz target: campaign parser, engine decoders (default 120; the test command runs 5 and 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -59,3 +62,12 @@ echo
 "$FL" bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos --http http://127.0.0.1:18080/
 echo
 "$FL" bench proxy --requests "${PROXY_REQUESTS:-5000}" --size "${PROXY_SIZE:-1g}"
+echo
+"$FL" bench daemon --runs "${DAEMON_RUNS:-1000}"
+echo
+# The soak: SIGKILL the daemon at random moments of an every-kind campaign, restart, nothing left;
+# and the fuzz targets, longer than in the test command.
+swift build --build-tests 2>&1 | tail -1
+echo "### Daemon torture (${TORTURE_TRIALS:-200} SIGKILL trials) and fuzzing (${FUZZ_SECONDS:-120} s per target)"
+FAULTLINE_TORTURE_TRIALS="${TORTURE_TRIALS:-200}" swift test --skip-build --filter DaemonTortureTests 2>&1 | grep -E "✔|✘|Test run" | tail -3
+FAULTLINE_FUZZ_SECONDS="${FUZZ_SECONDS:-120}" swift test --skip-build --filter "CampaignFuzzTests|DecoderFuzzTests" 2>&1 | grep -E "fuzz:|✔|✘|Test run" | tail -4
