@@ -1,9 +1,9 @@
 import FaultlineSupport
 import Foundation
 
-/// The daemon's JSON: ISO-8601 dates with milliseconds, sorted keys (stable files and answers).
-enum JSONCoding {
-    static func encoder(pretty: Bool = false) -> JSONEncoder {
+/// The daemon's JSON (its API and files, and its clients): ISO-8601 dates with milliseconds, sorted keys (stable files and answers).
+public enum JSONCoding {
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -13,7 +13,7 @@ enum JSONCoding {
         return encoder
     }
 
-    static func decoder() -> JSONDecoder {
+    public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
@@ -25,7 +25,7 @@ enum JSONCoding {
         return decoder
     }
 
-    static func encode<T: Encodable>(_ value: T, pretty: Bool = false) -> Data {
+    public static func encode<T: Encodable>(_ value: T, pretty: Bool = false) -> Data {
         (try? encoder(pretty: pretty).encode(value)) ?? Data("{}".utf8)
     }
 }

@@ -82,17 +82,7 @@ struct DaemonClient: Sendable {
         throw Failure(description: message, exitCode: status >= 500 || status == 401 ? .infrastructure : .invalidInput)
     }
 
-    static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)"))
-            }
-            return date
-        }
-        return decoder
-    }
+    static var decoder: JSONDecoder { JSONCoding.decoder() }
 
     /// Follows a server-sent event stream, handing each `data:` payload to `onEvent`, until the daemon ends it.
     func follow(_ path: String, onEvent: @escaping @Sendable ([UInt8]) -> Void) async throws {

@@ -60,7 +60,7 @@ struct DaemonFootprintBenchmark {
         try await Task.sleep(for: .seconds(2))
         result.idleBytes = Self.resident(process.processIdentifier, "VmRSS")
         result.idleAnonymous = Self.resident(process.processIdentifier, "RssAnon")
-        let body = Array((try? JSONEncoder().encode(SubmitRequest(campaign: campaign, file: workDirectory + "/footprint.yaml", queue: true))) ?? Data())
+        let body = Array(JSONCoding.encode(SubmitRequest(campaign: campaign, file: workDirectory + "/footprint.yaml", queue: true)))
         let clock = ContinuousClock()
         let started = clock.now
         let checkpoints = Set([runs / 10, runs / 4, runs / 2, runs].filter { $0 > 0 })

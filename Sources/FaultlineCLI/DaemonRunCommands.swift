@@ -26,7 +26,7 @@ struct SubmitCommand: AsyncParsableCommand {
         for name in VariableExpansion.referencedNames(in: text) { variables[name] = environment[name] }
         let request = SubmitRequest(campaign: text, file: absolute, variables: variables, queue: queue)
         let client = daemon.client
-        let body = Array((try? JSONEncoder().encode(request)) ?? Data())
+        let body = Array(JSONCoding.encode(request))
         let run = try await client.call("POST", "/v1/runs", body: body, as: RunSummary.self)
         let output = Output(json: json)
         output.event("submitted", "run \(run.id) (\(run.campaign)): \(run.status.rawValue), \(run.faults) fault(s) on \(run.containers.joined(separator: ", "))"
@@ -50,7 +50,7 @@ struct RunsCommand: AsyncParsableCommand {
         let runs = try await daemon.client.call("GET", "/v1/runs", as: [RunSummary].self)
         let output = Output(json: json)
         if json {
-            output.line(String(decoding: (try? JSONEncoder().encode(runs)) ?? Data(), as: UTF8.self))
+            output.line(String(decoding: JSONCoding.encode(runs), as: UTF8.self))
             return
         }
         guard !runs.isEmpty else {

@@ -31,7 +31,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
             let request = ScheduleRequest(name: name, campaign: text, file: absolute, variables: variables, cron: cron, every: every,
                                           jitter: jitter, skipIfRunning: !allowOverlap)
-            let schedule = try await daemon.client.call("POST", "/v1/schedules", body: Array((try? JSONEncoder().encode(request)) ?? Data()),
+            let schedule = try await daemon.client.call("POST", "/v1/schedules", body: Array(JSONCoding.encode(request)),
                                                         as: ScheduleListing.self)
             Output(json: false).event("scheduled", "\(schedule.id) (\(schedule.name)): next run \(schedule.nextRun.map(Timestamp.iso8601) ?? "never")")
         }

@@ -33,8 +33,8 @@ import Testing
         throw TestSupportError("redis did not answer on \(port)")
     }
 
-    // SIGTERM mid-window: everything is reverted before exit (143), the journal and reports say aborted.
-    @Test func sigtermRevertsEverything() async throws {
+    /// Starts `faultline run` of a 20 s pause on a Redis container and calls `body` once it is injected.
+    static func withPausedRun(_ body: @escaping (DockerEngineClient, ContainerDetails, FaultlineProcess, _ state: String, _ runs: String) async throws -> Void) async throws {
         let engine = try await TestEngine.client()
         let state = NSTemporaryDirectory() + "fl-cli-state-" + UUID().uuidString
         let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
@@ -45,6 +45,13 @@ import Testing
             let child = try FaultlineProcess(["run", file, "--state-dir", state, "--runs-dir", runs])
             try await child.waitFor("injected")
             #expect(try await engine.inspectContainer(container.id).state.paused)
+            try await body(engine, container, child, state, runs)
+        }
+    }
+
+    // SIGTERM mid-window: everything is reverted before exit (143), the journal and reports say aborted.
+    @Test func sigtermRevertsEverything() async throws {
+        try await Self.withPausedRun { engine, container, child, state, runs in
             child.signal(SIGTERM)
             #expect(try await child.waitForExit() == 143, "\(child.text)")
             #expect(try await engine.inspectContainer(container.id).state.paused == false)
@@ -60,16 +67,7 @@ import Testing
     // SIGKILL mid-window: the warden `run` started beside itself reverts the fault within about a
     // second, with no `recover`; the ledger has nothing open afterwards.
     @Test func wardenRevertsAKilledRun() async throws {
-        let engine = try await TestEngine.client()
-        let state = NSTemporaryDirectory() + "fl-cli-state-" + UUID().uuidString
-        let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
-        try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
-            let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
-            try await Self.awaitRedis(port)
-            let file = try Self.write(Self.campaign(container: container.name, port: port))
-            let child = try FaultlineProcess(["run", file, "--state-dir", state, "--runs-dir", runs])
-            try await child.waitFor("injected")
-            #expect(try await engine.inspectContainer(container.id).state.paused)
+        try await Self.withPausedRun { engine, container, child, state, _ in
             child.signal(SIGKILL)
             _ = try await child.waitForExit()
             let clock = ContinuousClock(), killed = clock.now
