@@ -12,7 +12,8 @@ public final class DockerEngineClient: Sendable {
     public static let newestAPIVersion = "1.43"
     /// The oldest engine API version this client supports.
     public static let oldestAPIVersion = "1.40"
-    /// Time-out for ordinary calls (not for stop/restart, which add their own grace).
+    /// Time-out for ordinary calls unless `connect` is given another (not for stop/restart, which
+    /// add their own grace). As a call's `timeout` argument it stands for "the client's time-out".
     public static let defaultTimeout: Duration = .seconds(30)
 
     public let endpoint: EngineEndpoint
@@ -22,27 +23,34 @@ public final class DockerEngineClient: Sendable {
     let logger: Logger
     /// Hears every call's method, duration and success (the daemon's latency histogram).
     let observer: (any EngineCallObserver)?
+    /// How long an ordinary call may take before it fails naming the call (`--engine-timeout`).
+    public let callTimeout: Duration
 
-    init(endpoint: EngineEndpoint, apiVersion: String, pool: ConnectionPool, logger: Logger, observer: (any EngineCallObserver)? = nil) {
+    init(endpoint: EngineEndpoint, apiVersion: String, pool: ConnectionPool, logger: Logger, observer: (any EngineCallObserver)? = nil,
+         callTimeout: Duration = DockerEngineClient.defaultTimeout) {
         self.endpoint = endpoint
         self.apiVersion = apiVersion
         self.pool = pool
         self.logger = logger
         self.observer = observer
+        self.callTimeout = callTimeout
     }
 
     /// Connects to the engine and negotiates the API version.
     public static func connect(
-        to endpoint: EngineEndpoint = .local, logger: Logger, observer: (any EngineCallObserver)? = nil
+        to endpoint: EngineEndpoint = .local, logger: Logger, observer: (any EngineCallObserver)? = nil,
+        callTimeout: Duration = DockerEngineClient.defaultTimeout
     ) async throws(DockerEngineError) -> DockerEngineClient {
         let pool = ConnectionPool()
-        let bootstrap = DockerEngineClient(endpoint: endpoint, apiVersion: "", pool: pool, logger: logger, observer: observer)
+        let bootstrap = DockerEngineClient(endpoint: endpoint, apiVersion: "", pool: pool, logger: logger, observer: observer,
+                                           callTimeout: callTimeout)
         let version: EngineVersion = try await bootstrap.decode(.get, "/version", versioned: false)
         let negotiated = try negotiate(engine: version.apiVersion, engineMinimum: version.minAPIVersion)
         logger.debug("connected to engine", metadata: [
             "endpoint": "\(endpoint)", "engine.version": "\(version.version)", "api": "\(negotiated)",
         ])
-        return DockerEngineClient(endpoint: endpoint, apiVersion: negotiated, pool: pool, logger: logger, observer: observer)
+        return DockerEngineClient(endpoint: endpoint, apiVersion: negotiated, pool: pool, logger: logger, observer: observer,
+                                  callTimeout: callTimeout)
     }
 
     /// The version to speak: the lower of ours and the engine's, refused when older than we support.
@@ -69,6 +77,7 @@ public final class DockerEngineClient: Sendable {
         let fullPath = (versioned ? "/v\(apiVersion)" : "") + path
         let url = endpoint.baseURL + fullPath + Self.encode(query: query)
         let callPath = fullPath + Self.encode(query: query)
+        let timeout = timeout == Self.defaultTimeout ? callTimeout : timeout
         let request = CurlRequest(method: method.rawValue, url: url, body: body, timeout: timeout,
                                   unixSocketPath: endpoint.socketPath)
         let response: CurlResponse
@@ -80,7 +89,7 @@ public final class DockerEngineClient: Sendable {
         } catch {
             observer?.engineCall(method: method.rawValue, duration: ContinuousClock.now - started, succeeded: false)
             throw DockerEngineError(kind: .transport, method: method.rawValue, path: callPath,
-                                    message: Self.explain(error, endpoint: endpoint))
+                                    message: Self.explain(error, endpoint: endpoint, timeout: timeout))
         }
         logger.trace("engine call", metadata: [
             LogKey.call: "\(method.rawValue) \(callPath)", "status": "\(response.status)",
@@ -135,7 +144,10 @@ public final class DockerEngineClient: Sendable {
         return status == 304 ? "not modified (already in that state)" : "no message"
     }
 
-    static func explain(_ failure: TransportFailure, endpoint: EngineEndpoint) -> String {
+    static func explain(_ failure: TransportFailure, endpoint: EngineEndpoint, timeout: Duration? = nil) -> String {
+        if failure.isTimeout, let timeout {
+            return "the engine did not answer within \(DurationText.format(timeout)) (\(endpoint); --engine-timeout sets the limit)"
+        }
         switch (failure.isConnectFailure, endpoint.transport) {
         case (true, .unixSocket(let path)):
             if !FileManager.default.fileExists(atPath: path) {

@@ -41,7 +41,7 @@ struct DaemonCommand: AsyncParsableCommand {
                                             token: token ?? ProcessInfo.processInfo.environment["FAULTLINE_TOKEN"])
         do { try DaemonService.validate(options) } catch { throw ValidationError(error.description) }
         let metrics = DaemonMetrics()
-        let engine = try await DockerEngineClient.connect(to: try global.endpoint(), logger: logger, observer: metrics)
+        let engine = try await global.connect(logger: logger, observer: metrics)
         let service = DaemonService(options: options, engine: engine, metrics: metrics, logger: logger)
         let state = global.resolvedStateDirectory, start = !noWarden
         try await service.run {
@@ -61,9 +61,9 @@ struct WardenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try global.makeLogger(label: "faultline.warden")
-        let endpoint = try global.endpoint()
+        let endpoint = try global.endpoint(), timeout = try global.engineCallTimeout()
         let warden = Warden(stateDirectory: global.resolvedStateDirectory, logger: logger)
-        let exit = try await warden.run { try await DockerEngineClient.connect(to: endpoint, logger: logger) }
+        let exit = try await warden.run { try await DockerEngineClient.connect(to: endpoint, logger: logger, callTimeout: timeout) }
         logger.info("warden exits", metadata: ["why": "\(exit)"])
     }
 }

@@ -13,6 +13,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Engine address: unix:///path or tcp://host:port (default: $DOCKER_HOST or /var/run/docker.sock).")
     var engine: String?
 
+    @Option(name: .long, help: "How long an engine call may take before it fails, naming the call (default 30s).")
+    var engineTimeout: String = "30s"
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "warning"
 
@@ -36,6 +39,19 @@ struct GlobalOptions: ParsableArguments {
     }
 
     var resolvedStateDirectory: String { stateDir ?? FaultLedger.defaultStateDirectory() }
+
+    /// `--engine-timeout`, checked.
+    func engineCallTimeout() throws -> Duration {
+        guard let timeout = try? DurationText.parse(engineTimeout), timeout > .zero else {
+            throw ValidationError("--engine-timeout '\(engineTimeout)' is not a duration above 0 (e.g. 10s)")
+        }
+        return timeout
+    }
+
+    /// Connects to the engine with these options.
+    func connect(logger: Logger, observer: (any EngineCallObserver)? = nil) async throws -> DockerEngineClient {
+        try await DockerEngineClient.connect(to: try endpoint(), logger: logger, observer: observer, callTimeout: try engineCallTimeout())
+    }
 }
 
 /// What a command needs to work with the engine and the ledger, built once from the options.
@@ -46,7 +62,7 @@ struct CommandContext {
 
     static func make(_ options: GlobalOptions) async throws -> CommandContext {
         let logger = try options.makeLogger()
-        let engine = try await DockerEngineClient.connect(to: try options.endpoint(), logger: logger)
+        let engine = try await options.connect(logger: logger)
         return CommandContext(logger: logger, engine: engine, environment: .live(engine: engine, logger: logger))
     }
 

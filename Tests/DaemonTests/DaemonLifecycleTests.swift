@@ -146,7 +146,9 @@ import Testing
             let took = clock.now - killed
             #expect(try await engine.inspectContainer(container.id).state.paused == false)
             #expect(took < .seconds(2), "the warden took \(took) to revert after the daemon died")
+            // The warden records the revert just after the engine call returns.
             let ledger = try FaultLedger(stateDirectory: daemon.stateDirectory)
+            for _ in 0..<100 where try !ledger.openEntries().isEmpty { try await Task.sleep(for: .milliseconds(30)) }
             #expect(try ledger.openEntries().isEmpty)
             var wardenGone = false
             for _ in 0..<50 where !wardenGone {
