@@ -18,10 +18,4 @@ public struct ProxyDefinition: Sendable, Equatable, Codable {
 
     /// How a plan names the proxy where other faults name a container: `proxy:backend-link`.
     public static func targetID(_ name: String) -> String { "proxy:" + name }
-
-    /// The proxy's name when `id` is a proxy's target id.
-    public static func name(fromTargetID id: String) -> String? {
-        id.hasPrefix("proxy:") ? String(id.dropFirst("proxy:".count)) : nil
-    }
-
 }

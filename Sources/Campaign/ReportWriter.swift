@@ -28,6 +28,15 @@ public enum ReportWriter {
         CampaignRunner.figures(windows: record.windows, samples: record.samples, probes: record.probeNames,
                                runEnd: record.end, consecutive: consecutive)
     }
+
+    /// Renders the reports of the run in `directory` again from its journal (`faultline report`, and
+    /// the daemon for a run a crash interrupted); returns the record and the files written.
+    @discardableResult
+    public static func rewrite(directory: String) throws -> (record: RunRecord, written: [String]) {
+        let record = try RunRecord.load(directory: directory)
+        let consecutive = (try? CampaignParser.parse(record.source, file: "journal"))?.settings.consecutiveOK ?? 3
+        return (record, try write(record, figures: figures(for: record, consecutive: consecutive), to: directory))
+    }
 }
 
 extension String {

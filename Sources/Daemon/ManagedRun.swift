@@ -12,7 +12,6 @@ final class ManagedRun: Sendable {
     let campaign: CampaignDefinition
     let source: String
     let file: String
-    let variables: VariableExpansion
     let log = RunEventLog()
     let narrator = RunNarrator()
 
@@ -30,12 +29,11 @@ final class ManagedRun: Sendable {
     }
     private let live: Mutex<Live>
 
-    init(summary: RunSummary, campaign: CampaignDefinition, source: String, file: String, variables: VariableExpansion, plan: CampaignPlan?) {
+    init(summary: RunSummary, campaign: CampaignDefinition, source: String, file: String, plan: CampaignPlan?) {
         self.id = summary.id
         self.campaign = campaign
         self.source = source
         self.file = file
-        self.variables = variables
         self.live = Mutex(Live(summary: summary, plan: plan))
     }
 

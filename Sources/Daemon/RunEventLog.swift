@@ -11,7 +11,6 @@ final class RunEventLog: Sendable {
 
     private struct State {
         var lines: [RunEventLine] = []
-        var dropped = 0
         var subscribers: [UUID: AsyncStream<RunEventLine>.Continuation] = [:]
         var finished = false
     }
@@ -23,7 +22,6 @@ final class RunEventLog: Sendable {
             state.lines.append(line)
             if state.lines.count > Self.capacity {
                 state.lines.removeFirst(state.lines.count - Self.capacity)
-                state.dropped += 1
             }
             for subscriber in state.subscribers.values { subscriber.yield(line) }
         }

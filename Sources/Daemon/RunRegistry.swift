@@ -63,10 +63,7 @@ public actor RunRegistry {
         journal.append(.abort(reason: "interrupted: " + reason, at: .zero))
         await journal.flush()
         // Reports from what the journal holds, so the interrupted run reads like any other.
-        if let record = try? RunRecord.load(directory: directory) {
-            let consecutive = (try? CampaignParser.parse(record.source, file: "journal"))?.settings.consecutiveOK ?? 3
-            _ = try? ReportWriter.write(record, figures: ReportWriter.figures(for: record, consecutive: consecutive), to: directory)
-        }
+        _ = try? ReportWriter.rewrite(directory: directory)
     }
 
     private func remember(_ record: RunSummary) {
@@ -85,19 +82,9 @@ public actor RunRegistry {
     public func submit(_ request: SubmitRequest, schedule: String? = nil) async throws(APIError) -> RunSummary {
         guard !shuttingDown else { throw APIError(status: 503, message: "the daemon is shutting down") }
         let file = request.file ?? "submitted.yaml"
-        var variables = VariableExpansion.forCampaign(file: file, environment: environment).variables
-        for (name, value) in request.variables ?? [:] { variables[name] = value }
-        let expansion = VariableExpansion(variables: variables)
-        let campaign: CampaignDefinition
-        do {
-            campaign = try CampaignParser.parse(request.campaign, file: file, variables: expansion)
-        } catch {
-            throw APIError.campaign(error)
-        }
-        let runner = CampaignRunner(campaign: campaign, source: request.campaign, file: file, engine: engine, ledger: ledger,
-                                    logger: logger, emit: { _ in })
+        let campaign = try SubmittedCampaign.parse(request.campaign, file: file, variables: request.variables, environment: environment)
         let plan: CampaignPlan
-        do { plan = try await runner.plan() } catch { throw APIError.planning(error) }
+        do { plan = try await self.plan(campaign, source: request.campaign, file: file) } catch { throw APIError.planning(error) }
 
         let id = Self.newID()
         let conflicts = self.conflicts(of: plan, campaign: campaign)
@@ -108,13 +95,19 @@ public actor RunRegistry {
                                  submittedAt: Date(), containers: plan.containers.map(\.name).sorted(), faults: plan.faults.count,
                                  schedule: schedule)
         if !conflicts.isEmpty { summary.reason = "queued: " + conflicts.joined(separator: "; ") }
-        let run = ManagedRun(summary: summary, campaign: campaign, source: request.campaign, file: file, variables: expansion, plan: plan)
+        let run = ManagedRun(summary: summary, campaign: campaign, source: request.campaign, file: file, plan: plan)
         runs[id] = run
         order.append(id)
         store.save(summary)
         logger.info("run accepted", metadata: ["run": "\(id)", "campaign": "\(campaign.name)", "status": "\(summary.status.rawValue)"])
         if conflicts.isEmpty { start(run, plan: plan) }
         return run.summary
+    }
+
+    /// Resolves the campaign's targets against the running containers and expands its plan.
+    private func plan(_ campaign: CampaignDefinition, source: String, file: String) async throws -> CampaignPlan {
+        try await CampaignRunner(campaign: campaign, source: source, file: file, engine: engine, ledger: ledger,
+                                 logger: logger, emit: { _ in }).plan()
     }
 
     static func newID() -> String {
@@ -184,13 +177,14 @@ public actor RunRegistry {
 
     private func finish(_ run: ManagedRun, status: RunStatus, reason: String, checks: [CheckResult], reports: [String]) {
         run.finish(checks: checks, reports: reports)
+        let started = run.summary.startedAt != nil
         let summary = run.update { summary in
             summary.status = status
             summary.reason = reason
             summary.endedAt = Date()
         }
         store.save(summary)
-        metrics.runFinished(status)
+        if started { metrics.runFinished(status) } else { metrics.runEnded(status) }
         var line = RunEventLine(event: status.rawValue, text: reason)
         line.reason = reason
         run.log.append(line)
@@ -223,14 +217,11 @@ public actor RunRegistry {
     }
 
     private func replanAndStart(_ run: ManagedRun) async {
-        let runner = CampaignRunner(campaign: run.campaign, source: run.source, file: run.file, engine: engine, ledger: ledger,
-                                    logger: logger, emit: { _ in })
         let plan: CampaignPlan
         do {
-            plan = try await runner.plan()
+            plan = try await self.plan(run.campaign, source: run.source, file: run.file)
         } catch {
             guard runs[run.id] != nil else { return }
-            metrics.runStarted()
             finish(run, status: .failed, reason: "could not plan when its turn came: \(APIError.planning(error).message)", checks: [], reports: [])
             return
         }
@@ -277,7 +268,6 @@ public actor RunRegistry {
         }
         if run.runner == nil {
             // Queued (or about to start): it ends here, before anything is injected.
-            metrics.runStarted()
             finish(run, status: .aborted, reason: reason + " while queued; nothing was injected", checks: [], reports: [])
             return run.summary
         }
@@ -297,7 +287,6 @@ public actor RunRegistry {
         shuttingDown = true
         let active = Array(runs.values)
         for run in active where run.runner == nil {
-            metrics.runStarted()
             finish(run, status: .aborted, reason: reason + " while queued; nothing was injected", checks: [], reports: [])
         }
         for run in active {

@@ -64,7 +64,7 @@ public struct Schedule: Codable, Sendable, Equatable {
         nextRun = planned.map { $0.addingTimeInterval(jitterSeconds > 0 ? Double.random(in: 0...jitterSeconds) : 0) }
     }
 
-    /// The request that creates it, and the summary the API lists (without the campaign text).
+    /// What the API lists (the schedule without its campaign text).
     public var listing: ScheduleListing {
         ScheduleListing(id: id, name: name, file: file, cron: cron, everySeconds: everySeconds, jitterSeconds: jitterSeconds,
                         skipIfRunning: skipIfRunning, nextRun: nextRun, lastRun: lastRun, lastOutcome: lastOutcome, runs: runs, skipped: skipped)

@@ -45,14 +45,7 @@ public actor ScheduleBook {
     /// Checks and adds a schedule; nothing is added when anything is wrong.
     public func add(_ request: ScheduleRequest, environment: [String: String] = ProcessInfo.processInfo.environment) throws(APIError) -> Schedule {
         let file = request.file ?? "scheduled.yaml"
-        var variables = VariableExpansion.forCampaign(file: file, environment: environment).variables
-        for (name, value) in request.variables ?? [:] { variables[name] = value }
-        let campaign: CampaignDefinition
-        do {
-            campaign = try CampaignParser.parse(request.campaign, file: file, variables: VariableExpansion(variables: variables))
-        } catch {
-            throw APIError.campaign(error)
-        }
+        let campaign = try SubmittedCampaign.parse(request.campaign, file: file, variables: request.variables, environment: environment)
         switch (request.cron, request.every) {
         case (nil, nil), (.some, .some):
             throw APIError.badRequest("give either 'cron' (five fields, UTC, e.g. \"*/15 * * * *\") or 'every' (a duration, e.g. \"10m\")")

@@ -82,9 +82,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let directory = runDirectory.hasSuffix("/") && runDirectory.count > 1 ? String(runDirectory.dropLast()) : runDirectory
-        let record = try RunRecord.load(directory: directory)
-        let consecutive = (try? CampaignParser.parse(record.source, file: "journal"))?.settings.consecutiveOK ?? 3
-        let written = try ReportWriter.write(record, figures: ReportWriter.figures(for: record, consecutive: consecutive), to: directory)
+        let (record, written) = try ReportWriter.rewrite(directory: directory)
         let output = Output(json: false)
         output.line("\(record.name): \(record.verdict?.status.rawValue ?? "no verdict") — \(record.verdict?.reason ?? "")")
         written.forEach { output.line("  \($0)") }

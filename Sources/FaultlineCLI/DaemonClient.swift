@@ -34,6 +34,8 @@ struct DaemonClient: Sendable {
     let socket: String?
     let baseURL: String
     let token: String?
+    /// Kept-alive connections for this client's calls.
+    let pool = ConnectionPool()
 
     var address: String { socket ?? baseURL }
 
@@ -51,7 +53,7 @@ struct DaemonClient: Sendable {
                                   connectTimeout: .seconds(3), unixSocketPath: socket)
         let response: CurlResponse
         do {
-            response = try await ConnectionPool().withConnection { connection throws(TransportFailure) in try connection.perform(request) }
+            response = try await pool.withConnection { connection throws(TransportFailure) in try connection.perform(request) }
         } catch {
             throw unreachable(error)
         }
@@ -93,7 +95,7 @@ struct DaemonClient: Sendable {
         let prefix = Array("data: ".utf8)
         let response: CurlResponse
         do {
-            response = try await ConnectionPool().withConnection { connection throws(TransportFailure) in
+            response = try await pool.withConnection { connection throws(TransportFailure) in
                 let sink = ResponseSink()
                 sink.onLine = { line in
                     if line.starts(with: prefix) { onEvent(Array(line.dropFirst(prefix.count))) }

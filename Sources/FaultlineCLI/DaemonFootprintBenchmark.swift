@@ -82,14 +82,7 @@ struct DaemonFootprintBenchmark {
         return result
     }
 
-    /// A /proc/PID/status field in bytes (VmRSS: resident now; VmHWM: the peak).
-    static func resident(_ pid: Int32, _ field: String) -> Int64 {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
-            return (line.split(separator: " ").compactMap { Int64($0) }.first ?? 0) * 1024
-        }
-        return 0
-    }
+    static func resident(_ pid: Int32, _ field: String) -> Int64 { ResourceUsage.memory(field, of: String(pid)) }
 
     static func report(_ result: Result, runs: Int) -> String {
         func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }

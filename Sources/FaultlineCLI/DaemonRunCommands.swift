@@ -18,13 +18,8 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-        let text = String(decoding: data, as: UTF8.self)
-        let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-        let environment = ProcessInfo.processInfo.environment
-        var variables: [String: String] = [:]
-        for name in VariableExpansion.referencedNames(in: text) { variables[name] = environment[name] }
-        let request = SubmitRequest(campaign: text, file: absolute, variables: variables, queue: queue)
+        let upload = try CampaignUpload(file: file)
+        let request = SubmitRequest(campaign: upload.text, file: upload.path, variables: upload.variables, queue: queue)
         let client = daemon.client
         let body = Array(JSONCoding.encode(request))
         let run = try await client.call("POST", "/v1/runs", body: body, as: RunSummary.self)

@@ -17,11 +17,13 @@ struct ResourceUsage {
     }
 
     /// Peak resident set size of this process (VmHWM), in bytes.
-    static func peakResidentBytes() -> Int64 {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").compactMap { Int64($0) }.first ?? 0
-            return kilobytes * 1024
+    static func peakResidentBytes() -> Int64 { memory("VmHWM") }
+
+    /// A memory field of /proc/PID/status (`VmRSS`, `VmHWM`, `RssAnon`…) in bytes; 0 when unknown.
+    static func memory(_ field: String, of process: String = "self") -> Int64 {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return (line.split(separator: " ").compactMap { Int64($0) }.first ?? 0) * 1024
         }
         return 0
     }

@@ -23,13 +23,8 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Fire even while the previous run of this schedule still goes (it then queues behind it).") var allowOverlap = false
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-            let text = String(decoding: data, as: UTF8.self)
-            let environment = ProcessInfo.processInfo.environment
-            var variables: [String: String] = [:]
-            for variable in VariableExpansion.referencedNames(in: text) { variables[variable] = environment[variable] }
-            let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-            let request = ScheduleRequest(name: name, campaign: text, file: absolute, variables: variables, cron: cron, every: every,
+            let upload = try CampaignUpload(file: file)
+            let request = ScheduleRequest(name: name, campaign: upload.text, file: upload.path, variables: upload.variables, cron: cron, every: every,
                                           jitter: jitter, skipIfRunning: !allowOverlap)
             let schedule = try await daemon.client.call("POST", "/v1/schedules", body: Array(JSONCoding.encode(request)),
                                                         as: ScheduleListing.self)

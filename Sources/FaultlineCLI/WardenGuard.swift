@@ -12,12 +12,7 @@ final class WardenGuard: Sendable {
         heartbeat = Heartbeat(directory: DaemonPaths(stateDirectory: stateDirectory).heartbeats)
         heartbeat.beat()
         let heartbeat = heartbeat
-        beating = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Heartbeat.interval)
-                heartbeat.beat()
-            }
-        }
+        beating = Task { try? await heartbeat.run() }
         WardenLauncher.start(stateDirectory: stateDirectory)
     }
 

@@ -39,15 +39,6 @@ import Testing
 
     static func runDirectory() -> String { NSTemporaryDirectory() + "fl-runs-" + UUID().uuidString }
 
-    /// Waits until Redis answers on `port` (a campaign's steady state would rightly fail before).
-    static func awaitRedis(_ port: Int) async throws {
-        let probe = try RedisProbe(name: "ready", config: RedisProbeConfig(host: "127.0.0.1", port: port), timeout: .milliseconds(300))
-        for _ in 0..<100 {
-            if await probe.check().outcome == .ok { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TestSupportError("redis on \(port) did not answer")
-    }
 
     // Pause Redis 3 s: the hypothesis holds, and the recovery faultline measures is the first check
     // that started after the engine's own unpause event (or one that started while the unpause call
@@ -58,7 +49,7 @@ import Testing
         let engine = try await TestEngine.client()
         try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
             let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
-            try await Self.awaitRedis(port)
+            try await TestServers.awaitRedis(port)
             let events = try engine.events(filters: ["container": [container.id], "event": ["unpause"]])
             let unpauseEvent = Task { () -> Int64? in
                 for try await event in events where event.action == "unpause" { return event.timeNano }
@@ -108,7 +99,7 @@ import Testing
         let engine = try await TestEngine.client()
         try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
             let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
-            try await Self.awaitRedis(port)
+            try await TestServers.awaitRedis(port)
             let text = Self.campaignText(container: container.name, port: port,
                                          extra: "stop_when:\n  - { probe: redis, failing_for: 800ms }",
                                          timeline: "  - { at: 500ms, fault: { pause: { target: cache } }, for: 20s }\n  - { at: 25s, fault: { stop: { target: cache } }, for: 1s }")

@@ -8,14 +8,6 @@ import Testing
 
 /// Campaigns that run a TCP fault proxy and turn toxics on for a window.
 @Suite(.serialized) struct ProxyCampaignTests {
-    /// A loopback port that was free a moment ago.
-    static func freePort() async throws -> Int {
-        let probe = try await LoopbackServer(.echo)
-        let port = probe.port
-        await probe.stop()
-        return port
-    }
-
     // A 400 ms latency toxic for a 2 s window: checks through the proxy that lie inside the window
     // take at least 400 ms, those before it do not; the window is in the ledger and closed with
     // "restored", and the proxy is gone when the run ends.
@@ -23,7 +15,7 @@ import Testing
         let engine = try await TestEngine.client()
         let upstream = try await LoopbackServer(.echo)
         defer { Task { await upstream.stop() } }
-        let listen = try await Self.freePort()
+        let listen = try LoopbackPort.free()
         let text = """
         name: proxy-latency
         settings: { recovery_limit: 5s }

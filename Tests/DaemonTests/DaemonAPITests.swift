@@ -35,7 +35,7 @@ import Testing
         let engine = try await TestEngine.client()
         return try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
             let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
-            try await TestServers.awaitReady(.redis, port: port)
+            try await TestServers.awaitRedis(port)
             return try await body(engine, container, port)
         }
     }
@@ -157,17 +157,5 @@ import Testing
             let again = try await daemon.call("POST", "/v1/runs/\(id)/abort")
             #expect(again.status == 409 && again.body.contains("already ended"))
         }
-    }
-}
-
-extension TestServers {
-    /// Waits until the server on `port` answers (Redis: PING).
-    static func awaitReady(_ kind: Kind, port: Int) async throws {
-        for _ in 0..<100 {
-            let result = try await CommandRunner.run(["/usr/bin/timeout", "1", "/usr/bin/redis-cli", "-p", String(port), "ping"])
-            if result.stdout.contains("PONG") { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TestSupportError("\(kind) on \(port) did not answer")
     }
 }

@@ -9,26 +9,10 @@ import Testing
 /// The daemon across its life: the TCP listener's token, schedules across a restart, a SIGKILL
 /// followed by a restart, and the warden when no restart comes.
 @Suite(.serialized) struct DaemonLifecycleTests {
-    /// A loopback TCP port that was free a moment ago.
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                guard bind(descriptor, raw, length) == 0, getsockname(descriptor, raw, &length) == 0 else { throw TestSupportError("no free port") }
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     // The TCP listener answers only with the token (none or a wrong one: 401); a listener beyond
     // loopback without a token, or with a short one, is refused before anything starts (exit 2).
     @Test func tcpListenerNeedsTheToken() async throws {
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         let token = "0123456789abcdef0123"
         let daemon = try await DaemonProcess(extra: ["--tcp", "127.0.0.1:\(port)", "--token", token])
         defer { Task { try? await daemon.stop() } }

@@ -60,7 +60,7 @@ import Testing
         let baseline = try await snapshots(containers, engine: engine)
         let state = NSTemporaryDirectory() + "fl-torture-" + UUID().uuidString
         let text = campaign(core: containers[0].name, net: containers[1].name, peer: containers[2].name,
-                            proxyPort: try DaemonLifecycleTests.freePort())
+                            proxyPort: try LoopbackPort.free())
         var generator = SeededGenerator(seed: 20261122)
         var interruptedRuns = 0
         for trial in 1...trials {

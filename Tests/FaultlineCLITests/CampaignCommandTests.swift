@@ -25,13 +25,6 @@ import Testing
         return path
     }
 
-    static func awaitRedis(_ port: Int) async throws {
-        for _ in 0..<100 {
-            if (try? await CommandRunner.run(["/usr/bin/redis-cli", "-p", String(port), "ping"]))?.stdout.contains("PONG") == true { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TestSupportError("redis did not answer on \(port)")
-    }
 
     /// Starts `faultline run` of a 20 s pause on a Redis container and calls `body` once it is injected.
     static func withPausedRun(_ body: @escaping (DockerEngineClient, ContainerDetails, FaultlineProcess, _ state: String, _ runs: String) async throws -> Void) async throws {
@@ -40,7 +33,7 @@ import Testing
         let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
         try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
             let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
-            try await Self.awaitRedis(port)
+            try await TestServers.awaitRedis(port)
             let file = try Self.write(Self.campaign(container: container.name, port: port))
             let child = try FaultlineProcess(["run", file, "--state-dir", state, "--runs-dir", runs])
             try await child.waitFor("injected")
@@ -86,7 +79,7 @@ import Testing
         let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
         try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
             let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
-            try await Self.awaitRedis(port)
+            try await TestServers.awaitRedis(port)
             let file = try Self.write(Self.campaign(container: container.name, port: port, window: "1s"))
             let result = try await FaultlineProcess.run(["run", file, "--state-dir", NSTemporaryDirectory() + "fl-cli-state-" + UUID().uuidString, "--runs-dir", runs])
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

@@ -70,4 +70,14 @@ public enum TestServers {
         }
         throw TestSupportError("\(kind) container \(id) has no published port for \(containerPort(kind))")
     }
+
+    /// Waits until the Redis on `port` answers PING.
+    public static func awaitRedis(_ port: Int) async throws {
+        for _ in 0..<100 {
+            let result = try await CommandRunner.run(["/usr/bin/timeout", "1", "/usr/bin/redis-cli", "-p", String(port), "ping"])
+            if result.stdout.contains("PONG") { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSupportError("redis on \(port) did not answer")
+    }
 }
