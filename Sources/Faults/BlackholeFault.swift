@@ -15,8 +15,8 @@ public struct BlackholeFault: FaultAction {
 
         /// `5432`, `53/udp`.
         public static func parse(_ text: String) -> Port? {
-            let parts = text.split(separator: "/")
-            guard let number = Int(parts[0]), (1...65535).contains(number), parts.count <= 2 else { return nil }
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count <= 2, let number = Int(parts[0]), (1...65535).contains(number) else { return nil }
             let proto = parts.count == 2 ? String(parts[1]).lowercased() : "tcp"
             guard proto == "tcp" || proto == "udp" else { return nil }
             return Port(number: number, proto: proto)

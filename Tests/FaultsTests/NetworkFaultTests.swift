@@ -111,4 +111,13 @@ import Testing
             _ = try await LossFault(probability: 0.5).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
         }
     }
+
+    // Found by the campaign fuzzer: an empty port text crashed the parser (index out of range).
+    @Test func portTextsAreParsedOrRefused() {
+        #expect(BlackholeFault.Port.parse("5432") == .init(number: 5432))
+        #expect(BlackholeFault.Port.parse("53/UDP") == .init(number: 53, proto: "udp"))
+        for bad in ["", "/", "//", "53/", "/udp", "0", "65536", "53/sctp", "53/udp/x", "x"] {
+            #expect(BlackholeFault.Port.parse(bad) == nil, "\(bad)")
+        }
+    }
 }
