@@ -1,6 +1,7 @@
 import ArgumentParser
 import Campaign
 import DockerEngine
+import Faults
 import FaultlineSupport
 import Foundation
 
@@ -16,10 +17,11 @@ struct BenchCommand: AsyncParsableCommand {
 struct EngineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine",
-        abstract: "Pause+unpause round trips and /_ping: faultline's client vs a curl process per call vs the docker CLI.")
+        abstract: "Pause+unpause round trips and /_ping: faultline vs the raw engine call vs curl vs the docker CLI vs Chaos Toolkit.")
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .long, help: "Measured rounds per method (after 3 warm-up rounds).") var rounds = 50
+    @Option(name: .long, help: "Chaos Toolkit's `chaos` program (default: .build/bench-venv/bin/chaos, else PATH).") var chaos: String?
     @Option(name: .long, help: "Image for the throw-away benchmark container (built by scripts/setup.sh).")
     var image = "faultline-test/hostroot:1"
 
@@ -32,13 +34,20 @@ struct EngineBench: AsyncParsableCommand {
         let version = try await context.engine.version()
         let docker = ExecutablePath.find(anyOf: ["/usr/bin/docker", "/usr/local/bin/docker"])
         let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"])
-        let benchmark = EngineBenchmark(engine: context.engine, socketPath: socket, rounds: rounds, docker: docker, curl: curl)
+        let chaosProgram = try ChaosToolkitPeer.locate(chaos)
+        let work = NSTemporaryDirectory() + "faultline-bench-engine-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let injector = FaultInjector(environment: context.environment, ledger: try FaultLedger(stateDirectory: work + "/state"))
+        let benchmark = EngineBenchmark(engine: context.engine, injector: injector, socketPath: socket, rounds: rounds, docker: docker, curl: curl,
+                                        chaos: chaosProgram.map { ChaosToolkitPeer(program: $0, workDirectory: work + "/chaos") })
         let result = try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
             try await benchmark.run(on: containers[0].id)
         }
         Output(json: false).line(EngineBenchmark.report(result, rounds: rounds, engineVersion: version.version))
         if docker == nil { Output.note("no docker CLI found: its row is missing") }
         if curl == nil { Output.note("no curl found: its rows are missing") }
+        if chaosProgram == nil { Output.note("no Chaos Toolkit found (pip install chaostoolkit, or --chaos PATH): its rows are missing") }
     }
 }
 
@@ -123,8 +132,7 @@ struct CampaignBench: AsyncParsableCommand {
             throw ValidationError("bench campaign drives the engine over its unix socket: use a unix:// engine address")
         }
         guard let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"]) else { throw ValidationError("bench campaign needs curl for Chaos Toolkit's engine calls") }
-        let chaosProgram = chaos.flatMap { ExecutablePath.find($0) } ?? ExecutablePath.find(anyOf: [".build/bench-venv/bin/chaos", "chaos"])
-        if let chaos, chaosProgram == nil { throw ValidationError("--chaos \(chaos): no such executable") }
+        let chaosProgram = try ChaosToolkitPeer.locate(chaos)
         let faultline = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let work = NSTemporaryDirectory() + "faultline-bench-campaign-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)

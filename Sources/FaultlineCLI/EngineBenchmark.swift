@@ -1,17 +1,22 @@
 import DockerEngine
+import Faults
 import FaultlineSupport
 import Foundation
 
 /// Measures, side by side in one run on one container, what a pause+unpause round trip and a
-/// `/_ping` cost through faultline's client, through one `curl --unix-socket` process per call,
-/// and through `docker pause`/`docker unpause` CLI processes. Rounds are interleaved so that all
-/// methods share the same machine noise.
+/// `/_ping` cost through faultline (inject+revert through the ledger), through faultline's engine
+/// client alone (the raw engine call), through one `curl --unix-socket` process per call, through
+/// `docker pause`/`docker unpause` CLI processes, and through Chaos Toolkit (inside one running
+/// experiment, and one `chaos run` per round trip). The first four are interleaved round by round
+/// so that they share the same machine noise; Chaos Toolkit runs after them, as whole experiments.
 struct EngineBenchmark {
     let engine: DockerEngineClient
+    let injector: FaultInjector
     let socketPath: String
     let rounds: Int
     let docker: String?
     let curl: String?
+    let chaos: ChaosToolkitPeer?
 
     struct Result {
         /// method → milliseconds per round
@@ -21,9 +26,14 @@ struct EngineBenchmark {
         var engineTime: [Double] = []
     }
 
-    static let client = "faultline client (libcurl, kept-alive)"
+    static let faultline = "faultline inject+revert (ledger with fsync, engine call)"
+    static let client = "raw engine call (faultline's libcurl client, kept-alive)"
     static let curlProcess = "curl process per call"
     static let dockerCLI = "docker CLI per call"
+    static let chaosInExperiment = "Chaos Toolkit actions inside one experiment (Python, engine API)"
+    static let chaosPerRun = "Chaos Toolkit, one `chaos run` per round trip"
+    /// `chaos run` processes for the per-run row (each costs a quarter of a second or more).
+    static let chaosRuns = 10
 
     func run(on container: String) async throws -> Result {
         var result = Result()
@@ -34,9 +44,15 @@ struct EngineBenchmark {
             try await body()
             return (clock.now - start).milliseconds
         }
+        let details = try await engine.inspectContainer(container)
         for round in 0..<(rounds + 3) {
             let warmup = round < 3
             var engineOwn = 0.0
+            let viaFaultline = try await timed {
+                let active = try await injector.inject(PauseFault(), on: details, window: .seconds(10))
+                let report = await injector.revert(active)
+                if case .failure(let failure) = report.result { throw BenchmarkError(message: "faultline's revert of the pause failed: \(failure)") }
+            }
             let viaClient = try await timed {
                 engineOwn += try await engine.timedPause(container).engine.milliseconds
                 engineOwn += try await engine.timedUnpause(container).engine.milliseconds
@@ -60,13 +76,42 @@ struct EngineBenchmark {
             }
             guard !warmup else { continue }
             result.engineTime.append(engineOwn)
+            result.pauseRoundTrip[Self.faultline, default: []].append(viaFaultline)
             result.pauseRoundTrip[Self.client, default: []].append(viaClient)
             result.ping[Self.client, default: []].append(pingClient)
             if let viaCurl { result.pauseRoundTrip[Self.curlProcess, default: []].append(viaCurl) }
             if let pingCurl { result.ping[Self.curlProcess, default: []].append(pingCurl) }
             if let viaDocker { result.pauseRoundTrip[Self.dockerCLI, default: []].append(viaDocker) }
         }
+        if let chaos { try await measure(chaos, on: container, into: &result) }
         return result
+    }
+
+    /// Chaos Toolkit: one experiment with every round as a pause and an unpause action (per round:
+    /// the pause's start to the unpause's end in the journal, 3 warm-up rounds left out), then
+    /// `chaosRuns` experiments of one round each (wall time of the whole `chaos run`).
+    private func measure(_ chaos: ChaosToolkitPeer, on container: String, into result: inout Result) async throws {
+        let base = "/v\(engine.apiVersion)/containers/\(container)"
+        func experiment(rounds: Int) -> [String: Any] {
+            ["title": "faultline-bench-engine", "description": "pause+unpause round trips through the engine API",
+             "method": (0..<rounds).flatMap { round in
+                 [ChaosToolkitPeer.engineAction("pause-\(round)", socketPath: socketPath, path: "\(base)/pause"),
+                  ChaosToolkitPeer.engineAction("unpause-\(round)", socketPath: socketPath, path: "\(base)/unpause")]
+             }]
+        }
+        let activities = try await chaos.run(experiment: experiment(rounds: rounds + 3), named: "engine-rounds").activities
+        guard activities.count == 2 * (rounds + 3) else {
+            throw BenchmarkError(message: "Chaos Toolkit's journal has \(activities.count) activities, \(2 * (rounds + 3)) expected")
+        }
+        for round in 3..<(rounds + 3) {
+            let pause = activities[2 * round], unpause = activities[2 * round + 1]
+            result.pauseRoundTrip[Self.chaosInExperiment, default: []].append((unpause.end - pause.start) * 1000)
+        }
+        _ = try await chaos.run(experiment: experiment(rounds: 1), named: "engine-warm-up")
+        for _ in 0..<Self.chaosRuns {
+            let wall = try await chaos.run(experiment: experiment(rounds: 1), named: "engine-one").wallMilliseconds
+            result.pauseRoundTrip[Self.chaosPerRun, default: []].append(wall)
+        }
     }
 
     private func check(_ status: Int32, _ what: String) throws {
@@ -77,22 +122,27 @@ struct EngineBenchmark {
     static func report(_ result: Result, rounds: Int, engineVersion: String) -> String {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.2f ms", $0) } ?? "-" }
         var lines = ["### Engine call cost (\(rounds) rounds, engine \(engineVersion))", ""]
-        lines.append("| operation | method | median | p90 | × faultline |")
-        lines.append("|---|---|---:|---:|---:|")
-        for (operation, table) in [("pause+unpause", result.pauseRoundTrip), ("/_ping", result.ping)] {
-            let reference = Percentiles(table[client] ?? []).median ?? .nan
-            for method in [client, curlProcess, dockerCLI] {
+        lines.append("| operation | method | samples | median | p90 | × faultline |")
+        lines.append("|---|---|---:|---:|---:|---:|")
+        for (operation, table, reference) in [("pause+unpause", result.pauseRoundTrip, faultline), ("/_ping", result.ping, client)] {
+            let referenceMedian = Percentiles(table[reference] ?? []).median ?? .nan
+            for method in [faultline, client, curlProcess, dockerCLI, chaosInExperiment, chaosPerRun] {
                 guard let samples = table[method] else { continue }
                 let stats = Percentiles(samples)
-                let ratio = (stats.median ?? .nan) / reference
-                lines.append("| \(operation) | \(method) | \(ms(stats.median)) | \(ms(stats.value(90))) | \(String(format: "%.1f×", ratio)) |")
+                let ratio = (stats.median ?? .nan) / referenceMedian
+                lines.append("| \(operation) | \(method) | \(samples.count) | \(ms(stats.median)) | \(ms(stats.value(90))) | \(String(format: "%.2f×", ratio)) |")
             }
         }
         let engineOwn = Percentiles(result.engineTime).median ?? .nan
         let clientMedian = Percentiles(result.pauseRoundTrip[client] ?? []).median ?? .nan
+        let faultlineMedian = Percentiles(result.pauseRoundTrip[faultline] ?? []).median ?? .nan
         lines.append("")
-        lines.append(String(format: "Engine's own time for pause+unpause (request sent → first byte): %.2f ms median; faultline's round trip adds %.1f%% on top.",
-                            engineOwn, (clientMedian - engineOwn) / engineOwn * 100))
+        lines.append(String(format: "Engine's own time for pause+unpause (request sent → first byte): %.2f ms median; the raw call adds %.1f%% on top, "
+                            + "faultline's inject+revert (three fsynced ledger records: intent, injected, reverted) %.2f ms more.",
+                            engineOwn, (clientMedian - engineOwn) / engineOwn * 100, faultlineMedian - clientMedian))
+        if result.pauseRoundTrip[chaosInExperiment] != nil {
+            lines.append("Chaos Toolkit's rows run after the interleaved ones: one experiment holding every round, then \(chaosRuns) `chaos run`s of one round each.")
+        }
         return lines.joined(separator: "\n")
     }
 }
