@@ -29,6 +29,10 @@ public struct CampaignSettings: Sendable, Equatable {
     public var recoveryLimit: Duration = .seconds(30)
     /// Ok samples in a row that count as recovered.
     public var consecutiveOK: Int = 3
+    /// Whether the host's neighbour entry of a target that starts again is refreshed, so that probes
+    /// through its bridge address measure the service, not the host's ARP retry timer
+    /// (see `BridgeNeighbourRefresher`).
+    public var refreshNeighbours = true
 
     public init() {}
 }

@@ -22,6 +22,8 @@ public struct RunResult: Sendable {
     /// What the journal holds, assembled in memory (reports render from it without re-reading the journal).
     public let record: RunRecord
     public let figures: [WindowFigures]
+    /// Host neighbour entries refreshed after a target started again (see `BridgeNeighbourRefresher`).
+    public var neighbourRefreshes = 0
 
     public var verdict: CampaignVerdict { record.verdict ?? CampaignVerdict(status: .aborted, reason: "no verdict", checks: []) }
     public var windows: [FaultWindow] { record.windows }
@@ -117,6 +119,8 @@ public final class CampaignRunner: Sendable {
             }
         }
         runner.start()
+        let neighbours = campaign.settings.refreshNeighbours ? BridgeNeighbourRefresher(engine: engine, logger: logger) : nil
+        let neighbourWatch = neighbours?.watch(Array(Set(plan.targets.values.flatMap { $0.map(\.id) })), since: startedAt)
         let evaluator = HypothesisEvaluator(campaign: campaign)
 
         // Steady state: observe, then decide whether to inject at all.
@@ -144,11 +148,13 @@ public final class CampaignRunner: Sendable {
             windows = executor.recorded
             if aborted == nil {
                 emit(.phase("recovery (up to \(campaign.settings.recoveryLimit.formatted))"))
-                await waitForRecovery(store: store, after: windows.compactMap(\.revertAt).max() ?? .zero)
+                await waitForRecovery(store: store, after: windows.compactMap(\.revertAt).max() ?? .zero,
+                                      firstInject: windows.map(\.injectAt).min())
             }
         }
         await runner.stop()
         await consumer.value
+        neighbourWatch?.cancel()
         for proxy in proxies.values { await proxy.stop() }
         let runEnd = ContinuousClock.now - runner.origin
         if let reason = aborted { journal.append(.abort(reason: reason, at: runEnd)) }
@@ -171,7 +177,7 @@ public final class CampaignRunner: Sendable {
         record.samples = samples
         record.abortReason = aborted
         record.verdict = verdict
-        return RunResult(directory: directory, record: record, figures: figures)
+        return RunResult(directory: directory, record: record, figures: figures, neighbourRefreshes: neighbours?.refreshed ?? 0)
     }
 
     /// Starts the campaign's proxies (stopping those already started when one cannot listen).
@@ -194,10 +200,15 @@ public final class CampaignRunner: Sendable {
     public static let afterRecoveryTail: Duration = .milliseconds(300)
 
     /// Waits until every probe a `recover_within` check names has recovered, or the limit passes.
-    func waitForRecovery(store: SampleStore, after lastRevert: Duration) async {
-        let names = Set(campaign.hypothesis.checks.compactMap { check -> String? in
+    /// Keeps probing after the last window until every probe that must recover has (up to
+    /// `recovery_limit`): those with a `recover_within` check, and every probe that was healthy
+    /// before the first inject, so that each gets its time to recover instead of a run that ended
+    /// first. A probe already failing before the faults is not waited for.
+    func waitForRecovery(store: SampleStore, after lastRevert: Duration, firstInject: Duration?) async {
+        var names = Set(campaign.hypothesis.checks.compactMap { check -> String? in
             if case .recoverWithin = check.rule { return check.probe } else { return nil }
         })
+        if let firstInject { names.formUnion(await store.healthy(before: firstInject, consecutive: campaign.settings.consecutiveOK)) }
         let end = ContinuousClock.now + campaign.settings.recoveryLimit
         let consecutive = campaign.settings.consecutiveOK
         while ContinuousClock.now < end && aborted == nil {

@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that compare faultline with the alternatives, side by side in one run.",
-        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self, ProxyBench.self, DaemonBench.self])
+        subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self, RecoveryBench.self, ProxyBench.self, DaemonBench.self])
 }
 
 /// `faultline bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
@@ -144,6 +144,28 @@ struct CampaignBench: AsyncParsableCommand {
         }
         Output(json: false).line(CampaignOverheadBenchmark.report(result, runs: runs))
         if chaosProgram == nil { Output.note("no Chaos Toolkit found (pip install chaostoolkit, or --chaos PATH): its row is missing") }
+    }
+}
+
+/// `faultline bench recovery`: faultline's time to detect / recover against the engine's events and a dense prober.
+struct RecoveryBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recovery",
+        abstract: "Recovery measurement accuracy: pause and restart Redis and PostgreSQL; faultline's figures vs engine events and a dense prober.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Rounds (each pauses and restarts both servers once), per pass; two passes run (neighbour refresh off, on).")
+    var rounds = 10
+    @Option(name: .long, help: "Image for the throw-away servers (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
+
+    func run() async throws {
+        guard (1...200).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 200") }
+        let context = try await CommandContext.make(global)
+        let work = NSTemporaryDirectory() + "faultline-bench-recovery-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { if ProcessInfo.processInfo.environment["FAULTLINE_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: work) } }
+        let benchmark = RecoveryAccuracyBenchmark(engine: context.engine, logger: context.logger, image: image, rounds: rounds, workDirectory: work)
+        Output(json: false).line(RecoveryAccuracyBenchmark.report(try await benchmark.run(), rounds: rounds))
     }
 }
 

@@ -15,6 +15,14 @@ public actor SampleStore {
     public func samples(of probe: String) -> [ProbeSample] { byProbe[probe] ?? [] }
     public func minimumCount(of probes: [String]) -> Int { probes.map { byProbe[$0]?.count ?? 0 }.min() ?? 0 }
 
+    /// The probes whose last `consecutive` samples that ended by `instant` were all ok.
+    public func healthy(before instant: Duration, consecutive: Int) -> [String] {
+        byProbe.compactMap { probe, samples in
+            let before = samples.filter { $0.offset + $0.latency <= instant }
+            return before.count >= consecutive && before.suffix(consecutive).allSatisfy(\.outcome.isOK) ? probe : nil
+        }
+    }
+
     /// Whether every probe's latest `consecutive` samples that started after `revertAt` are ok.
     public func allRecovered(_ probes: [String], after revertAt: Duration, consecutive: Int) -> Bool {
         probes.allSatisfy { probe in

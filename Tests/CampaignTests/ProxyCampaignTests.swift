@@ -1,6 +1,7 @@
 @testable import Campaign
 import FaultProxy
 import Faults
+import FaultlineSupport
 import Foundation
 import Probes
 import TestSupport

@@ -1,6 +1,7 @@
 import Campaign
 import DockerEngine
 import Faults
+import FaultlineSupport
 import Foundation
 import TestSupport
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Loopback ports for tests that must name a port before anything listens on it.
+/// Loopback ports for tests and benchmarks that must name a port before anything listens on it.
 public enum LoopbackPort {
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to 0, read back, released).
     public static func free() throws -> Int {
@@ -12,9 +12,15 @@ public enum LoopbackPort {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         try withUnsafeMutablePointer(to: &address) { pointer in
             try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                guard bind(descriptor, raw, length) == 0, getsockname(descriptor, raw, &length) == 0 else { throw TestSupportError("no free port") }
+                guard bind(descriptor, raw, length) == 0, getsockname(descriptor, raw, &length) == 0 else { throw LoopbackPortError(errno: errno) }
             }
         }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// No loopback port could be bound.
+public struct LoopbackPortError: Error, CustomStringConvertible {
+    public let errno: Int32
+    public var description: String { "no free port on 127.0.0.1: \(String(cString: strerror(errno)))" }
 }
