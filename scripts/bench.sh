@@ -10,8 +10,19 @@
 #   DAEMON_RUNS   small runs in the daemon footprint benchmark (default 1000)
 #   TORTURE_TRIALS  SIGKILL trials of the daemon torture test (default 200; the test command runs 50)
 #   FUZZ_SECONDS  seconds per fuzz target: campaign parser, engine decoders (default 120; the test command runs 5 and 3)
+#   RECOVERY_ROUNDS  rounds of the recovery-accuracy benchmark per pass (default 10)
+# --gate: the short version CI runs (scripts/test.sh): small sizes, each benchmark with --gate so a
+# missed regression criterion fails the script; no soak (the test command runs torture and fuzzing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+GATE=""
+if [ "${1:-}" = "--gate" ]; then
+  GATE="--gate"
+  : "${ROUNDS:=20}" "${PROBES:=100}" "${PROBE_SECONDS:=5}" "${FAULTS:=200}" "${CAMPAIGN_RUNS:=3}" "${RECOVERY_ROUNDS:=2}"
+  : "${PROXY_REQUESTS:=1000}" "${PROXY_SIZE:=256m}" "${DAEMON_RUNS:=40}"
+elif [ $# -gt 0 ]; then
+  echo "usage: scripts/bench.sh [--gate]" >&2; exit 2
+fi
 scripts/setup.sh
 command -v nginx >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 # Chaos Toolkit, the peer in the campaign-overhead benchmark, in a venv of its own (PyPI).
@@ -53,18 +64,26 @@ for _ in $(seq 1 50); do
 done
 [ -n "$ready" ] || { echo "bench: local Redis or nginx did not come up; see $WORK" >&2; exit 1; }
 
-"$FL" bench engine --rounds "${ROUNDS:-200}"
-echo
-"$FL" bench probes --count "${PROBES:-500}" --for "${PROBE_SECONDS:-30}s"
-echo
-"$FL" bench scheduler --faults "${FAULTS:-1000}"
-echo
-"$FL" bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos --http http://127.0.0.1:18080/
-echo
-"$FL" bench proxy --requests "${PROXY_REQUESTS:-5000}" --size "${PROXY_SIZE:-1g}"
-echo
-"$FL" bench daemon --runs "${DAEMON_RUNS:-1000}"
-echo
+missed=""
+bench() {  # bench NAME ARGS...: runs `faultline bench NAME`; in gate mode a failure is collected, not fatal
+  local name=$1; shift
+  if ! "$FL" bench "$name" "$@" $GATE; then
+    [ -n "$GATE" ] || exit 1
+    missed="$missed $name"
+  fi
+  echo
+}
+bench engine --rounds "${ROUNDS:-200}"
+bench probes --count "${PROBES:-500}" --for "${PROBE_SECONDS:-30}s"
+bench scheduler --faults "${FAULTS:-1000}"
+bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos --http http://127.0.0.1:18080/
+bench recovery --rounds "${RECOVERY_ROUNDS:-10}"
+bench proxy --requests "${PROXY_REQUESTS:-5000}" --size "${PROXY_SIZE:-1g}"
+bench daemon --runs "${DAEMON_RUNS:-1000}"
+if [ -n "$GATE" ]; then
+  [ -z "$missed" ] || { echo "bench: regression gates missed:$missed (see the MISSED lines above)" >&2; exit 1; }
+  echo "bench: every regression gate held"; exit 0
+fi
 # The soak: SIGKILL the daemon at random moments of an every-kind campaign, restart, nothing left;
 # and the fuzz targets, longer than in the test command.
 swift build --build-tests 2>&1 | tail -1

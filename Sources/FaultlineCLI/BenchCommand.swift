@@ -25,6 +25,9 @@ struct EngineBench: AsyncParsableCommand {
     @Option(name: .long, help: "Image for the throw-away benchmark container (built by scripts/setup.sh).")
     var image = "faultline-test/hostroot:1"
 
+    @Flag(name: .long, help: "Fail (exit 1) when the benchmark's regression criteria are missed (CI runs short benchmarks this way).")
+    var gate = false
+
     func run() async throws {
         guard (1...10_000).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 10000") }
         let context = try await CommandContext.make(global)
@@ -45,6 +48,7 @@ struct EngineBench: AsyncParsableCommand {
             try await benchmark.run(on: containers[0].id)
         }
         Output(json: false).line(EngineBenchmark.report(result, rounds: rounds, engineVersion: version.version))
+        if gate { try EngineBenchmark.gate(result).finish("engine") }
         if docker == nil { Output.note("no docker CLI found: its row is missing") }
         if curl == nil { Output.note("no curl found: its rows are missing") }
         if chaosProgram == nil { Output.note("no Chaos Toolkit found (pip install chaostoolkit, or --chaos PATH): its rows are missing") }
@@ -64,6 +68,9 @@ struct ProbeBench: AsyncParsableCommand {
     @Option(name: .long, help: "Redis (and TCP) target on loopback, host:port.") var redis = "127.0.0.1:16379"
     @Option(name: .long, help: "HTTP target on loopback.") var http = "http://127.0.0.1:18080/"
 
+    @Flag(name: .long, help: "Fail (exit 1) when the benchmark's regression criteria are missed (CI runs short benchmarks this way).")
+    var gate = false
+
     func run() async throws {
         guard (1...10_000).contains(count) else { throw ValidationError("--count must be between 1 and 10000") }
         let parts = redis.split(separator: ":")
@@ -77,6 +84,7 @@ struct ProbeBench: AsyncParsableCommand {
             redisHost: host, redisPort: port, httpURL: http, logger: try GlobalOptions.logger(level: "error"))
         let result = try await benchmark.run(loopFor: try DurationText.parse(loopFor))
         Output(json: false).line(benchmark.report(result))
+        if gate { try ProbeCapacityBenchmark.gate(result).finish("probes") }
     }
 }
 
@@ -93,6 +101,9 @@ struct SchedulerBench: AsyncParsableCommand {
     @Option(name: .long, help: "Window of each pause.") var window = "30ms"
     @Option(name: .long, help: "Image for the throw-away containers (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
 
+    @Flag(name: .long, help: "Fail (exit 1) when the benchmark's regression criteria are missed (CI runs short benchmarks this way).")
+    var gate = false
+
     func run() async throws {
         guard (1...100_000).contains(faults), (1...50).contains(containers) else { throw ValidationError("--faults 1…100000, --containers 1…50") }
         let spacingValue = try DurationText.parse(spacing), windowValue = try DurationText.parse(window)
@@ -107,6 +118,7 @@ struct SchedulerBench: AsyncParsableCommand {
             return try await benchmark.run(stateDirectory: NSTemporaryDirectory() + "faultline-bench-" + UUID().uuidString)
         }
         Output(json: false).line(SchedulerBenchmark.report(lateness, count: faults, spacing: spacingValue, window: windowValue, containers: containers))
+        if gate { try SchedulerBenchmark.gate(lateness).finish("scheduler") }
     }
 }
 
@@ -121,6 +133,9 @@ struct CampaignBench: AsyncParsableCommand {
     @Option(name: .long, help: "Chaos Toolkit's `chaos` program (default: .build/bench-venv/bin/chaos, else PATH).") var chaos: String?
     @Option(name: .long, help: "HTTP endpoint both tools check, on loopback.") var http = "http://127.0.0.1:18080/"
     @Option(name: .long, help: "Image for the throw-away container (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
+
+    @Flag(name: .long, help: "Fail (exit 1) when the benchmark's regression criteria are missed (CI runs short benchmarks this way).")
+    var gate = false
 
     func run() async throws {
         guard (1...1000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000") }
@@ -143,6 +158,7 @@ struct CampaignBench: AsyncParsableCommand {
                                                 runs: runs, workDirectory: work).run()
         }
         Output(json: false).line(CampaignOverheadBenchmark.report(result, runs: runs))
+        if gate { try CampaignOverheadBenchmark.gate(result).finish("campaign") }
         if chaosProgram == nil { Output.note("no Chaos Toolkit found (pip install chaostoolkit, or --chaos PATH): its row is missing") }
     }
 }
@@ -158,6 +174,9 @@ struct RecoveryBench: AsyncParsableCommand {
     var rounds = 10
     @Option(name: .long, help: "Image for the throw-away servers (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
 
+    @Flag(name: .long, help: "Fail (exit 1) when the benchmark's regression criteria are missed (CI runs short benchmarks this way).")
+    var gate = false
+
     func run() async throws {
         guard (1...200).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 200") }
         let context = try await CommandContext.make(global)
@@ -165,7 +184,9 @@ struct RecoveryBench: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { if ProcessInfo.processInfo.environment["FAULTLINE_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: work) } }
         let benchmark = RecoveryAccuracyBenchmark(engine: context.engine, logger: context.logger, image: image, rounds: rounds, workDirectory: work)
-        Output(json: false).line(RecoveryAccuracyBenchmark.report(try await benchmark.run(), rounds: rounds))
+        let result = try await benchmark.run()
+        Output(json: false).line(RecoveryAccuracyBenchmark.report(result, rounds: rounds))
+        if gate { try RecoveryAccuracyBenchmark.gate(result).finish("recovery") }
     }
 }
 
@@ -178,12 +199,17 @@ struct ProxyBench: AsyncParsableCommand {
     @Option(name: .long, help: "Measured 64-byte round trips per path.") var requests = 5000
     @Option(name: .long, help: "Bulk transfer size per path, e.g. 1g.") var size = "1g"
 
+    @Flag(name: .long, help: "Fail (exit 1) when the benchmark's regression criteria are missed (CI runs short benchmarks this way).")
+    var gate = false
+
     func run() async throws {
         guard (1...1_000_000).contains(requests) else { throw ValidationError("--requests must be between 1 and 1000000") }
         let bytes = try ByteSize.parse(size)
         guard bytes > 0 && bytes <= 64 << 30 else { throw ValidationError("--size must be between 1 byte and 64g") }
         let benchmark = ProxyBenchmark(requests: requests, bytes: Int(bytes), logger: try GlobalOptions.logger(level: "error"))
-        Output(json: false).line(ProxyBenchmark.report(try await benchmark.run(), requests: requests, bytes: Int(bytes)))
+        let result = try await benchmark.run()
+        Output(json: false).line(ProxyBenchmark.report(result, requests: requests, bytes: Int(bytes)))
+        if gate { try ProxyBenchmark.gate(result).finish("proxy") }
     }
 }
 
@@ -197,6 +223,9 @@ struct DaemonBench: AsyncParsableCommand {
     @Option(name: .long, help: "Small runs to submit, one after another.") var runs = 1000
     @Option(name: .long, help: "Image for the throw-away container (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
 
+    @Flag(name: .long, help: "Fail (exit 1) when the benchmark's regression criteria are missed (CI runs short benchmarks this way).")
+    var gate = false
+
     func run() async throws {
         guard (1...100_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 100000") }
         let context = try await CommandContext.make(global)
@@ -208,5 +237,6 @@ struct DaemonBench: AsyncParsableCommand {
             try await DaemonFootprintBenchmark(faultline: faultline, container: containers[0].name, runs: runs, workDirectory: work).run()
         }
         Output(json: false).line(DaemonFootprintBenchmark.report(result, runs: runs))
+        if gate { try DaemonFootprintBenchmark.gate(result).finish("daemon") }
     }
 }

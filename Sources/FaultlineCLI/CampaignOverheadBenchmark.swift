@@ -144,3 +144,17 @@ struct CampaignOverheadBenchmark {
         return Percentiles(samples.map { $0 - planned }).median
     }
 }
+
+extension CampaignOverheadBenchmark {
+    /// `--gate`: a whole faultline run costs less beyond its waits than Chaos Toolkit's (when it
+    /// ran), and under half a second in any case.
+    static func gate(_ result: Result) -> BenchmarkGate {
+        var gate = BenchmarkGate()
+        let ours = overheadMedian(result, faultlineName) ?? .infinity
+        gate.require(ours < 500, "faultline run overhead under 500 ms", figures: String(format: "%.0f ms", ours))
+        if let theirs = overheadMedian(result, chaosName) {
+            gate.require(ours < theirs, "faultline run overhead below chaos run's", figures: String(format: "%.0f ms vs %.0f ms", ours, theirs))
+        }
+        return gate
+    }
+}

@@ -13,7 +13,8 @@ struct ChaosToolkitPeer {
     /// `chaos` or one on PATH; nil when there is none.
     static func locate(_ option: String?) throws -> String? {
         if let option {
-            guard let found = ExecutablePath.find(option) else { throw BenchmarkError(message: "--chaos \(option): no such executable") }
+            let relative = option.contains("/") && !option.hasPrefix("/") && FileManager.default.isExecutableFile(atPath: option)
+            guard let found = relative ? option : ExecutablePath.find(option) else { throw BenchmarkError(message: "--chaos \(option): no such executable") }
             return found
         }
         return ExecutablePath.find(anyOf: [".build/bench-venv/bin/chaos", "chaos"])

@@ -106,3 +106,18 @@ struct DaemonFootprintBenchmark {
         return lines.joined(separator: "\n")
     }
 }
+
+extension DaemonFootprintBenchmark {
+    /// `--gate`: every run succeeded, and the daemon's own memory grew by under 4 MiB from half
+    /// the runs to all of them.
+    static func gate(_ result: Result) -> BenchmarkGate {
+        var gate = BenchmarkGate()
+        gate.require(result.failedRuns == 0, "every small run succeeded", figures: "\(result.failedRuns) failed")
+        if let half = result.samples.dropLast().last, let last = result.samples.last {
+            let growth = Double(last.anonymous - half.anonymous) / 1_048_576
+            gate.require(growth < 4, "the daemon's own memory grows under 4 MiB from \(half.runs) to \(last.runs) runs",
+                         figures: String(format: "%+.1f MiB", growth))
+        }
+        return gate
+    }
+}

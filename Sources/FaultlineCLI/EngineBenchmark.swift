@@ -152,3 +152,27 @@ struct BenchmarkError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
 }
+
+extension EngineBenchmark {
+    /// `--gate`: faultline beats the process-per-call alternatives, and the ledger costs little.
+    static func gate(_ result: Result) -> BenchmarkGate {
+        var gate = BenchmarkGate()
+        func median(_ method: String) -> Double? { Percentiles(result.pauseRoundTrip[method] ?? []).median }
+        guard let viaFaultline = median(faultline), let raw = median(client) else {
+            gate.require(false, "faultline's rows measured", figures: "no samples")
+            return gate
+        }
+        if let docker = median(dockerCLI) {
+            gate.require(viaFaultline < docker, "faultline inject+revert faster than the docker CLI",
+                         figures: String(format: "%.1f ms vs %.1f ms", viaFaultline, docker))
+        }
+        if let curl = median(curlProcess) {
+            gate.require(raw < curl, "the raw engine call faster than a curl process per call", figures: String(format: "%.1f ms vs %.1f ms", raw, curl))
+        }
+        gate.require(viaFaultline - raw < 25, "the ledger adds under 25 ms to a pause+unpause", figures: String(format: "%.1f ms", viaFaultline - raw))
+        if let chaos = median(chaosPerRun) {
+            gate.require(viaFaultline < chaos, "faultline faster than one chaos run per round trip", figures: String(format: "%.1f ms vs %.1f ms", viaFaultline, chaos))
+        }
+        return gate
+    }
+}

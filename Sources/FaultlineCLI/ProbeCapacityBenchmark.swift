@@ -112,3 +112,15 @@ struct ProbeCapacityBenchmark {
         return lines.joined(separator: "\n")
     }
 }
+
+extension ProbeCapacityBenchmark {
+    /// `--gate`: the probes keep 95% of their planned rate and out-sample a process-per-sample loop.
+    static func gate(_ result: Result) -> BenchmarkGate {
+        var gate = BenchmarkGate()
+        let share = result.planned > 0 ? result.achieved / result.planned : 0
+        gate.require(share >= 0.95, "probes achieve 95% of the planned sample rate", figures: String(format: "%.1f%%", share * 100))
+        gate.require(result.achieved > result.loopRate, "faultline samples faster than the shell-style loop",
+                     figures: String(format: "%.0f/s vs %.0f/s", result.achieved, result.loopRate))
+        return gate
+    }
+}

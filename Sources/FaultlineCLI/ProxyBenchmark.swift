@@ -64,3 +64,16 @@ struct ProxyBenchmark {
         return lines.joined(separator: "\n")
     }
 }
+
+extension ProxyBenchmark {
+    /// `--gate`: the proxy adds under a millisecond per round trip at p50 and keeps a quarter of
+    /// the direct throughput.
+    static func gate(_ result: Result) -> BenchmarkGate {
+        var gate = BenchmarkGate()
+        let added = (Percentiles(result.roundTrip[proxied] ?? []).median ?? .infinity) - (Percentiles(result.roundTrip[direct] ?? []).median ?? 0)
+        gate.require(added < 1000, "the proxy adds under 1 ms at p50", figures: String(format: "%.0f µs", added))
+        let share = (result.throughput[proxied] ?? 0) / max(result.throughput[direct] ?? 1, 1)
+        gate.require(share > 0.25, "proxied throughput above 25% of direct", figures: String(format: "%.0f%%", share * 100))
+        return gate
+    }
+}

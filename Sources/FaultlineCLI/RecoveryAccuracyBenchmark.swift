@@ -321,3 +321,18 @@ extension RecoveryAccuracyBenchmark {
         return lines.joined(separator: "\n")
     }
 }
+
+extension RecoveryAccuracyBenchmark {
+    /// `--gate`: with the neighbour refresh on (the default), every window has its figures and
+    /// faultline's recovered instant is within 150 ms of the dense prober's (p90 of |difference|).
+    static func gate(_ result: Result) -> BenchmarkGate {
+        var gate = BenchmarkGate()
+        let rows = result.comparisons.filter(\.refresh)
+        let differences = rows.compactMap { row in row.faultlineRecovered.flatMap { ours in row.denseRecovered.map { abs(ours - $0) * 1000 } } }
+        gate.require(!rows.isEmpty && differences.count == rows.count, "every window has faultline's and the dense prober's recovery",
+                     figures: "\(differences.count) of \(rows.count)")
+        let p90 = Percentiles(differences).value(90) ?? .infinity
+        gate.require(p90 <= 150, "faultline's recovery within 150 ms of the dense prober (p90)", figures: String(format: "%.0f ms", p90))
+        return gate
+    }
+}

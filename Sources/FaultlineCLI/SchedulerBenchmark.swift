@@ -61,3 +61,13 @@ struct SchedulerBenchmark {
         """
     }
 }
+
+extension SchedulerBenchmark {
+    /// `--gate`: injects start on time (p99 within 50 ms of the plan).
+    static func gate(_ lateness: [Double]) -> BenchmarkGate {
+        var gate = BenchmarkGate()
+        let p99 = Percentiles(lateness).value(99) ?? .infinity
+        gate.require(p99 < 50, "p99 inject lateness under 50 ms", figures: String(format: "%.2f ms over %d faults", p99, lateness.count))
+        return gate
+    }
+}
