@@ -1,6 +1,7 @@
 import DockerEngine
 import FaultProxy
 import Faults
+import FaultlineSupport
 import Foundation
 import Synchronization
 
@@ -14,12 +15,17 @@ final class CampaignFaultExecutor: FaultExecutor {
     let origin: ContinuousClock.Instant
     let journal: Journal
     let onWindow: @Sendable (FaultWindow) -> Void
+    /// Told when a revert had to wait for an unreachable engine (a restarting dockerd): the run
+    /// stops there, since what the probes saw is no longer the planned fault alone.
+    let onEngineOutage: @Sendable (String) -> Void
     /// The campaign's proxies, running, by name.
     let proxies: [String: ProxyServer]
     private let windows = Mutex<[Int: FaultWindow]>([:])
 
     init(injector: FaultInjector, containers: any ContainerInspecting, origin: ContinuousClock.Instant, journal: Journal,
-         proxies: [String: ProxyServer] = [:], onWindow: @escaping @Sendable (FaultWindow) -> Void) {
+         proxies: [String: ProxyServer] = [:], onWindow: @escaping @Sendable (FaultWindow) -> Void,
+         onEngineOutage: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.onEngineOutage = onEngineOutage
         self.proxies = proxies
         self.injector = injector
         self.containers = containers
@@ -100,6 +106,13 @@ final class CampaignFaultExecutor: FaultExecutor {
             case .success(let outcome): window.outcome = outcome.description
             case .failure(let failure): window.error = "revert failed: \(failure.message)"
             }
+            if let away = report.engineUnreachable {
+                window.notes = (window.notes ?? []) + ["the engine could not be reached for \(DurationText.format(away)); the revert waited and ran once it answered"]
+            }
+        }
+        if let away = report.engineUnreachable {
+            onEngineOutage("the engine could not be reached for \(DurationText.format(away)) during window #\(fault.index) "
+                           + "(\(fault.fault.kind.rawValue) on \(fault.container.name)); its fault was reverted once the engine answered again")
         }
     }
 }

@@ -136,7 +136,8 @@ public final class CampaignRunner: Sendable {
             emit(.phase("faults (\(plan.faults.count) planned over \(plan.length.formatted))"))
             let injector = FaultInjector(environment: environment, ledger: ledger, revertTimeout: campaign.settings.revertTimeout)
             let executor = CampaignFaultExecutor(injector: injector, containers: engine, origin: runner.origin, journal: journal,
-                                                 proxies: proxies, onWindow: { [emit] in emit(.window($0)) })
+                                                 proxies: proxies, onWindow: { [emit] in emit(.window($0)) },
+                                                 onEngineOutage: { [weak self] reason in self?.abort(reason) })
             let faultScheduler = CampaignScheduler(plan: plan, clock: ContinuousClock()) { [logger] event in
                 if case .injectFailed(let fault, _, let error) = event {
                     logger.warning("inject failed", metadata: ["fault": "\(fault.index)", "error": "\(error)"])

@@ -40,6 +40,8 @@ public struct RevertReport: Sendable {
     public let result: Result<RevertOutcome, RevertFailure>
     public let duration: Duration
     public let revertedAt: Date
+    /// How long the revert waited for an unreachable engine to answer again (nil: it never had to).
+    public var engineUnreachable: Duration? = nil
 
     public var succeeded: Bool {
         if case .success = result { return true }

@@ -1,6 +1,7 @@
 import DockerEngine
 import FaultlineSupport
 import Foundation
+import Synchronization
 import Logging
 
 /// Injects faults through the write-ahead ledger and reverts them, never skipping a revert.
@@ -109,9 +110,13 @@ public struct FaultInjector: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let result: Result<RevertOutcome, RevertFailure>
+        let unreachable = Mutex<Duration?>(nil)
         do {
             let outcome = try await runDetached("revert of \(what)", limit: timeout) {
-                try await undo(environment)
+                try await EngineOutageRetry.run(what: "revert of \(what)", until: started + timeout, logger: environment.logger,
+                                                unreachableFor: { duration in unreachable.withLock { $0 = duration } }) {
+                    try await undo(environment)
+                }
             }
             result = .success(outcome)
         } catch {
@@ -128,15 +133,16 @@ public struct FaultInjector: Sendable {
         } catch {
             environment.logger.error("could not record the revert in the ledger", metadata: [LogKey.error: "\(error)"])
         }
-        return RawRevert(result: result, duration: duration, at: Date())
+        return RawRevert(result: result, duration: duration, at: Date(), engineUnreachable: unreachable.withLock { $0 })
     }
 
     struct RawRevert {
         let result: Result<RevertOutcome, RevertFailure>
         let duration: Duration
         let at: Date
+        let engineUnreachable: Duration?
         func report(for fault: ActiveFault) -> RevertReport {
-            RevertReport(fault: fault, result: result, duration: duration, revertedAt: at)
+            RevertReport(fault: fault, result: result, duration: duration, revertedAt: at, engineUnreachable: engineUnreachable)
         }
     }
 }

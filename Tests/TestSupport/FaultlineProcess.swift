@@ -17,7 +17,7 @@ public final class FaultlineProcess: Sendable {
         return try await CommandRunner.run([binaryPath] + arguments)
     }
 
-    static func requireBinary() throws {
+    public static func requireBinary() throws {
         guard FileManager.default.isExecutableFile(atPath: binaryPath) else {
             throw TestSupportError("no faultline binary at \(binaryPath): run `swift build` first (scripts/test.sh does)")
         }
