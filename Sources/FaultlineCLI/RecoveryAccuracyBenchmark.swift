@@ -211,20 +211,10 @@ struct RecoveryAccuracyBenchmark {
         let command: [String]
         switch kind {
         case .redis:
-            command = ["/usr/bin/redis-server", "--bind", "0.0.0.0", "--save", "", "--appendonly", "no", "--protected-mode", "no"]
+            command = HostBinaryServers.redisCommand
         case .postgres:
-            let (uid, gid) = Self.postgresIDs()
-            user = "\(uid):\(gid)"
-            stopSignal = "SIGINT"
-            tmpfs = ["/data": "rw,mode=0700,uid=\(uid),gid=\(gid)"]
-            command = ["/bin/sh", "-c", """
-                export PATH=/usr/lib/postgresql/15/bin:$PATH
-                if [ ! -f /data/pg/PG_VERSION ]; then
-                  initdb -D /data/pg -U app --auth=trust -E UTF8 --no-locale >/dev/null || exit 1
-                  echo 'host all all all trust' >> /data/pg/pg_hba.conf
-                fi
-                exec postgres -D /data/pg -c listen_addresses='*' -c unix_socket_directories=/data -c fsync=off
-                """]
+            command = HostBinaryServers.postgresCommand
+            (user, stopSignal, tmpfs) = (HostBinaryServers.postgresUser, "SIGINT", HostBinaryServers.postgresTmpfs)
         }
         let id = try await engine.createContainer(name: name, ContainerCreateRequest(
             image: image, cmd: command, labels: ["faultline.test": "bench"], user: user, stopSignal: stopSignal,
@@ -239,16 +229,6 @@ struct RecoveryAccuracyBenchmark {
             throw error
         }
         return Server(kind: kind, name: name, id: id, port: port)
-    }
-
-    /// postgres' uid and gid on this host (the container reads the host's /etc/passwd).
-    static func postgresIDs() -> (String, String) {
-        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
-        for line in passwd.split(separator: "\n") where line.hasPrefix("postgres:") {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            if fields.count > 3 { return (String(fields[2]), String(fields[3])) }
-        }
-        return ("101", "104")
     }
 
     private func awaitReady(_ servers: [Server]) async throws {

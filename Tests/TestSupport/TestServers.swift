@@ -1,4 +1,5 @@
 import DockerEngine
+import FaultlineSupport
 import Foundation
 
 /// Specs of real servers run from the host's binaries in throw-away containers, published on a
@@ -23,34 +24,14 @@ public enum TestServers {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures").path
     }
 
-    /// postgres' uid:gid on this host (the container reads the host's /etc/passwd).
-    static var postgresUser: String {
-        let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8)) ?? ""
-        for line in passwd.split(separator: "\n") where line.hasPrefix("postgres:") {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            if fields.count > 3 { return "\(fields[2]):\(fields[3])" }
-        }
-        return "101:104"
-    }
-
     public static func spec(_ kind: Kind) -> TestContainerSpec {
         let publish = [containerPort(kind): ""]
         switch kind {
         case .redis:
-            return TestContainerSpec(purpose: "redis", command: ["/usr/bin/redis-server", "--bind", "0.0.0.0", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
-                                     publish: publish)
+            return TestContainerSpec(purpose: "redis", command: HostBinaryServers.redisCommand, publish: publish)
         case .postgres:
-            let script = """
-                export PATH=/usr/lib/postgresql/15/bin:$PATH
-                if [ ! -f /data/pg/PG_VERSION ]; then
-                  initdb -D /data/pg -U app --auth=trust -E UTF8 --no-locale >/dev/null || exit 1
-                  echo 'host all all all trust' >> /data/pg/pg_hba.conf
-                fi
-                exec postgres -D /data/pg -c listen_addresses='*' -c unix_socket_directories=/data -c fsync=off
-                """
-            return TestContainerSpec(purpose: "postgres", command: ["/bin/sh", "-c", script], publish: publish,
-                                     user: postgresUser, stopSignal: "SIGINT",
-                                     tmpfs: ["/data": "rw,mode=0700,uid=\(postgresUser.split(separator: ":")[0]),gid=\(postgresUser.split(separator: ":")[1])"])
+            return TestContainerSpec(purpose: "postgres", command: HostBinaryServers.postgresCommand, publish: publish,
+                                     user: HostBinaryServers.postgresUser, stopSignal: "SIGINT", tmpfs: HostBinaryServers.postgresTmpfs)
         case .http:
             let script = """
                 mkdir -p /srv && printf '{"status":"ok","checks":{"db":"up"}}' > /srv/health.json && cd /srv && exec /usr/bin/python3 -m http.server 8080 --bind 0.0.0.0
