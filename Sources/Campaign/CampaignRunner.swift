@@ -200,7 +200,6 @@ public final class CampaignRunner: Sendable {
     /// How long probing goes on once the probes have recovered, for the figures after the last window.
     public static let afterRecoveryTail: Duration = .milliseconds(300)
 
-    /// Waits until every probe a `recover_within` check names has recovered, or the limit passes.
     /// Keeps probing after the last window until every probe that must recover has (up to
     /// `recovery_limit`): those with a `recover_within` check, and every probe that was healthy
     /// before the first inject, so that each gets its time to recover instead of a run that ended
