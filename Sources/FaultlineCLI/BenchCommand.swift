@@ -38,9 +38,8 @@ struct EngineBench: AsyncParsableCommand {
         let docker = ExecutablePath.find(anyOf: ["/usr/bin/docker", "/usr/local/bin/docker"])
         let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"])
         let chaosProgram = try ChaosToolkitPeer.locate(chaos)
-        let work = NSTemporaryDirectory() + "faultline-bench-engine-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        let work = try BenchWorkDirectory.make("engine")
+        defer { BenchWorkDirectory.remove(work) }
         let injector = FaultInjector(environment: context.environment, ledger: try FaultLedger(stateDirectory: work + "/state"))
         let benchmark = EngineBenchmark(engine: context.engine, injector: injector, socketPath: socket, rounds: rounds, docker: docker, curl: curl,
                                         chaos: chaosProgram.map { ChaosToolkitPeer(program: $0, workDirectory: work + "/chaos") })
@@ -149,9 +148,8 @@ struct CampaignBench: AsyncParsableCommand {
         guard let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"]) else { throw ValidationError("bench campaign needs curl for Chaos Toolkit's engine calls") }
         let chaosProgram = try ChaosToolkitPeer.locate(chaos)
         let faultline = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let work = NSTemporaryDirectory() + "faultline-bench-campaign-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        let work = try BenchWorkDirectory.make("campaign")
+        defer { BenchWorkDirectory.remove(work) }
         let result = try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
             try await CampaignOverheadBenchmark(faultline: faultline, chaos: chaosProgram, curl: curl, socketPath: socket,
                                                 apiVersion: context.engine.apiVersion, httpURL: http, container: containers[0].name,
@@ -180,9 +178,8 @@ struct RecoveryBench: AsyncParsableCommand {
     func run() async throws {
         guard (1...200).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 200") }
         let context = try await CommandContext.make(global)
-        let work = NSTemporaryDirectory() + "faultline-bench-recovery-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { if ProcessInfo.processInfo.environment["FAULTLINE_BENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: work) } }
+        let work = try BenchWorkDirectory.make("recovery")
+        defer { BenchWorkDirectory.remove(work) }
         let benchmark = RecoveryAccuracyBenchmark(engine: context.engine, logger: context.logger, image: image, rounds: rounds, workDirectory: work)
         let result = try await benchmark.run()
         Output(json: false).line(RecoveryAccuracyBenchmark.report(result, rounds: rounds))
@@ -230,9 +227,8 @@ struct DaemonBench: AsyncParsableCommand {
         guard (1...100_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 100000") }
         let context = try await CommandContext.make(global)
         let faultline = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let work = NSTemporaryDirectory() + "faultline-bench-daemon-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: work) }
+        let work = try BenchWorkDirectory.make("daemon")
+        defer { BenchWorkDirectory.remove(work) }
         let result = try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
             try await DaemonFootprintBenchmark(faultline: faultline, container: containers[0].name, runs: runs, workDirectory: work).run()
         }

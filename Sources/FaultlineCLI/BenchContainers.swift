@@ -28,3 +28,15 @@ enum BenchContainers {
         }
     }
 }
+
+/// A benchmark's scratch directory under the system's temporary directory.
+enum BenchWorkDirectory {
+    /// Creates `faultline-bench-NAME-UUID` and returns its path; pair it with `remove`.
+    static func make(_ name: String) throws -> String {
+        let path = NSTemporaryDirectory() + "faultline-bench-\(name)-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
+}

@@ -58,7 +58,6 @@ struct RecoveryAccuracyBenchmark {
     func run() async throws -> Result {
         var created: [String] = [], networks: [String] = []
         func removeAll() async {
-            if ProcessInfo.processInfo.environment["FAULTLINE_BENCH_KEEP"] != nil { return }
             for id in created { try? await engine.removeContainer(id) }
             for id in networks { try? await engine.removeNetwork(id) }
         }
@@ -125,9 +124,6 @@ struct RecoveryAccuracyBenchmark {
         for (server, prober) in zip(servers, probers) { checks[server.id] = await prober.stop() }
         let seen = events.withLock { $0 }
 
-        if ProcessInfo.processInfo.environment["FAULTLINE_BENCH_DEBUG"] != nil {
-            FileHandle.standardError.write(Data("pass refresh=\(refresh): \(outcome.verdict.status) \(outcome.verdict.reason) windows=\(outcome.windows.count) dir=\(outcome.directory)\n".utf8))
-        }
         guard outcome.verdict.status != .aborted else {
             throw BenchmarkError(message: "the benchmark campaign was aborted: \(outcome.verdict.reason); see \(outcome.directory)")
         }
