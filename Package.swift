@@ -23,9 +23,12 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        // glibc's posix_spawn closefrom action (declared only under _GNU_SOURCE).
+        .systemLibrary(name: "CSpawn"),
 
         // Small shared pieces: durations, name suggestions, log metadata keys, clocks.
         .target(name: "FaultlineSupport", dependencies: [
+            "CSpawn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // One kept-alive libcurl easy handle per connection, and a pool that runs transfers off the cooperative pool.
@@ -79,7 +82,7 @@ let package = Package(
 
         .testTarget(name: "FaultlineSupportTests", dependencies: ["FaultlineSupport"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
-        .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "TestSupport"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "FaultlineSupport", "TestSupport"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "FaultProxy", "TestSupport"]),

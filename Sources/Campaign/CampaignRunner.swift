@@ -95,7 +95,10 @@ public final class CampaignRunner: Sendable {
 
     /// Runs the plan and writes the journal and reports into `directory`.
     public func run(_ plan: CampaignPlan, directory: String) async throws -> RunResult {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try TrustedDirectory.prepare((directory as NSString).deletingLastPathComponent, purpose: "runs directory")
+        guard mkdir(directory, 0o700) == 0 else {
+            throw CampaignRunError.journal("cannot create the run directory \(directory): \(String(cString: strerror(errno)))")
+        }
         let journal = try Journal(path: directory + "/journal.jsonl")
         let startedAt = Date()
         journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: startedAt))

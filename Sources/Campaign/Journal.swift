@@ -8,11 +8,14 @@ public final class Journal: Sendable {
     private let descriptor: Int32
     private let queue = DispatchQueue(label: "faultline.journal")
 
-    public init(path: String) throws {
+    /// Creates a new journal (`existing`: appends to one a run already wrote). Never follows a
+    /// symlink, and never takes over a file it did not create.
+    public init(path: String, existing: Bool = false) throws {
         self.path = path
-        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (existing ? 0 : O_CREAT | O_EXCL)
+        descriptor = open(path, flags, 0o600)
         guard descriptor >= 0 else {
-            throw CampaignRunError.journal("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw CampaignRunError.journal("cannot \(existing ? "open" : "create") \(path): \(String(cString: strerror(errno)))")
         }
     }
 

@@ -11,8 +11,8 @@ public struct TargetMatcher: Sendable {
 
     public func resolve(_ selectors: [TargetSelector], among containers: [ContainerSummary]) throws(PlanError) -> [String: [PlannedTarget]] {
         let eligible = containers.filter { container in
-            let protected = container.labels?[TargetResolver.protectLabel]?.lowercased() == "true"
-            let own = ownContainerID.map { container.id.hasPrefix($0) || $0.hasPrefix(container.id) } ?? false
+            let protected = TargetProtection.isProtected(container.labels)
+            let own = TargetProtection.isOwn(container.id, ownContainerID: ownContainerID)
             return !protected && !own && container.state != "removing" && container.state != "dead"
         }
         var resolved: [String: [PlannedTarget]] = [:]

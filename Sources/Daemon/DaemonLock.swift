@@ -7,7 +7,7 @@ struct DaemonLock: Sendable {
 
     static func acquire(in directory: String) throws -> DaemonLock {
         let path = directory + "/daemon.lock"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {
             throw DaemonService.StartError(description: "cannot open \(path): \(String(cString: strerror(errno)))")
         }

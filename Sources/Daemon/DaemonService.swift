@@ -1,5 +1,6 @@
 import DockerEngine
 import Faults
+import FaultlineSupport
 import Foundation
 import Hummingbird
 import Logging
@@ -59,7 +60,7 @@ public struct DaemonService: Sendable {
         try Self.validate(options)
         let paths = DaemonPaths(stateDirectory: options.stateDirectory)
         umask(0o077)
-        try FileManager.default.createDirectory(atPath: paths.stateDirectory, withIntermediateDirectories: true)
+        try TrustedDirectory.prepare(paths.stateDirectory, purpose: "state directory")
         let lock = try DaemonLock.acquire(in: paths.stateDirectory)
         defer { lock.release() }
 

@@ -59,7 +59,7 @@ public actor RunRegistry {
     /// Adds an abort record to an interrupted run's journal, so its reports tell what happened.
     static func noteInterruption(in directory: String, reason: String) async {
         guard FileManager.default.fileExists(atPath: directory + "/journal.jsonl"),
-              let journal = try? Journal(path: directory + "/journal.jsonl") else { return }
+              let journal = try? Journal(path: directory + "/journal.jsonl", existing: true) else { return }
         journal.append(.abort(reason: "interrupted: " + reason, at: .zero))
         await journal.flush()
         // Reports from what the journal holds, so the interrupted run reads like any other.

@@ -32,7 +32,7 @@ public struct Warden: Sendable {
 
     public func run(connect: @Sendable () async throws -> DockerEngineClient) async throws -> Exit {
         let lockPath = stateDirectory + "/warden.lock"
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw DaemonService.StartError(description: "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return .alreadyWatched }
@@ -46,6 +46,14 @@ public struct Warden: Sendable {
             if open.isEmpty && beating.isEmpty { return .nothingLeft }
             if !open.isEmpty {
                 if engine == nil { engine = try? await connect() }
+                if engine == nil {
+                    // Its own engine does not answer: any engine an open entry names will do as home
+                    // (each entry is reverted on the engine it names either way).
+                    for address in Set(open.compactMap(\.intent.engine)).sorted() where engine == nil {
+                        guard let endpoint = try? EngineEndpoint.parse(address) else { continue }
+                        engine = try? await DockerEngineClient.connect(to: endpoint, logger: logger)
+                    }
+                }
                 if let engine {
                     let recovery = LedgerRecovery(environment: .live(engine: engine, logger: logger), ledger: ledger, revertTimeout: .seconds(30))
                     let report = try await recovery.recoverOrphansAndOverdue()

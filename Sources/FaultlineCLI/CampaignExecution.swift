@@ -33,7 +33,7 @@ struct CampaignExecution {
         }
         let directory = runsDir + "/" + Self.directoryName(campaign.name)
         trap.onSignal { runner.abort("interrupted by \(SignalTrap.name(trap.received ?? SIGINT))") }
-        let guardian = warden ? WardenGuard(stateDirectory: global.resolvedStateDirectory) : nil
+        let guardian = warden ? WardenGuard(options: global) : nil
         defer { guardian?.stop() }
         output.event("run", "\(campaign.name): \(plan.faults.count) fault(s) on \(plan.containers.count) container(s); journal \(directory)/journal.jsonl",
                      fields: ["campaign": .string(campaign.name), "directory": .string(directory)])

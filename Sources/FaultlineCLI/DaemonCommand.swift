@@ -43,9 +43,9 @@ struct DaemonCommand: AsyncParsableCommand {
         let metrics = DaemonMetrics()
         let engine = try await global.connect(logger: logger, observer: metrics)
         let service = DaemonService(options: options, engine: engine, metrics: metrics, logger: logger)
-        let state = global.resolvedStateDirectory, start = !noWarden
+        let state = global.resolvedStateDirectory, start = !noWarden, global = global
         try await service.run {
-            if start { WardenLauncher.start(stateDirectory: state) }
+            if start { WardenLauncher.start(options: global) }
             Output.note("faultline daemon ready on \(DaemonPaths(stateDirectory: state).socket) (pid \(getpid()))")
         }
     }

@@ -48,6 +48,10 @@ enum RecoveryPrinter {
             output.event("left", "\(entry.intent.summary ?? "fault") on \(entry.targetName): owned by running pid \(entry.intent.owner?.pid ?? 0) (use --all to revert it anyway)",
                          fields: ["fault_id": .string(entry.faultID), "owner_pid": .integer(Int64(entry.intent.owner?.pid ?? 0))])
         }
+        for line in report.unreadable {
+            output.event("unreadable", "ledger line \(line.number) is not a record (a torn write or an edit), skipped: \(line.start)",
+                         fields: ["line": .integer(Int64(line.number)), "start": .string(line.start)])
+        }
         if report.reverted.isEmpty && report.skippedLive.isEmpty && !quietWhenEmpty {
             if output.json {
                 output.line(#"{"event":"nothing-to-recover"}"#)

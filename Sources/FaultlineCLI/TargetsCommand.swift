@@ -30,7 +30,7 @@ struct TargetsCommand: AsyncParsableCommand {
             let compose = [labels[TargetResolver.composeProjectLabel], labels[TargetResolver.composeServiceLabel]]
                 .compactMap { $0 }.joined(separator: "/")
             let networks = (container.networkSettings?.networks ?? [:]).keys.sorted().joined(separator: ",")
-            let note = labels[TargetResolver.protectLabel]?.lowercased() == "true" ? "protected" : ""
+            let note = TargetProtection.isProtected(labels) ? "protected" : ""
             rows.append([container.name, container.shortID, container.state, compose.isEmpty ? "-" : compose,
                          networks.isEmpty ? "-" : networks, note])
         }
@@ -49,7 +49,7 @@ struct TargetsCommand: AsyncParsableCommand {
             "compose_service": labels[TargetResolver.composeServiceLabel].map(JSONValue.string) ?? .null,
             "networks": .array((container.networkSettings?.networks ?? [:]).keys.sorted().map(JSONValue.string)),
             "labels": .object(labels.mapValues(JSONValue.string)),
-            "protected": .bool(labels[TargetResolver.protectLabel]?.lowercased() == "true"),
+            "protected": .bool(TargetProtection.isProtected(labels)),
         ])
     }
 }

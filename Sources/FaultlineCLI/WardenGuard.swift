@@ -8,12 +8,12 @@ final class WardenGuard: Sendable {
     private let heartbeat: Heartbeat
     private let beating: Task<Void, Never>
 
-    init(stateDirectory: String) {
-        heartbeat = Heartbeat(directory: DaemonPaths(stateDirectory: stateDirectory).heartbeats)
+    init(options: GlobalOptions) {
+        heartbeat = Heartbeat(directory: DaemonPaths(stateDirectory: options.resolvedStateDirectory).heartbeats)
         heartbeat.beat()
         let heartbeat = heartbeat
         beating = Task { try? await heartbeat.run() }
-        WardenLauncher.start(stateDirectory: stateDirectory)
+        WardenLauncher.start(options: options)
     }
 
     func stop() {

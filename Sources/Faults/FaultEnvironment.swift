@@ -12,11 +12,15 @@ public struct FaultEnvironment: Sendable {
     /// Container starts, to keep network faults across a restart inside their window (nil: not kept).
     public let starts: (any ContainerStartWatching)?
     public let logger: Logger
+    /// The engine these seams talk to (`unix:///var/run/docker.sock`), recorded with every fault;
+    /// nil for a fake.
+    public let engineAddress: String?
 
     public init(containers: any ContainerInspecting, lifecycle: any ContainerLifecycle,
                 networks: any NetworkAttaching, cgroups: any CgroupAccess,
                 namespaces: any NetworkNamespaceAccess = HostNetworkNamespaces(), starts: (any ContainerStartWatching)? = nil,
-                logger: Logger) {
+                engineAddress: String? = nil, logger: Logger) {
+        self.engineAddress = engineAddress
         self.containers = containers
         self.lifecycle = lifecycle
         self.networks = networks
@@ -29,6 +33,6 @@ public struct FaultEnvironment: Sendable {
     /// The real engine, this host's cgroups and network namespaces.
     public static func live(engine: DockerEngineClient, logger: Logger) -> FaultEnvironment {
         FaultEnvironment(containers: engine, lifecycle: engine, networks: engine, cgroups: HostCgroups(),
-                         namespaces: HostNetworkNamespaces(), starts: engine, logger: logger)
+                         namespaces: HostNetworkNamespaces(), starts: engine, engineAddress: engine.endpoint.description, logger: logger)
     }
 }

@@ -18,9 +18,13 @@ public struct FaultInjector: Sendable {
     public let revertTimeout: Duration
     /// Added to a window's end to make the entry's hard deadline.
     public let deadlineGrace: Duration
+    /// faultline's own container, when it runs in one: never a target (`TargetProtection`).
+    public let ownContainerID: String?
 
     public init(environment: FaultEnvironment, ledger: FaultLedger, owner: ProcessOwner = .current(),
-                revertTimeout: Duration = .seconds(30), deadlineGrace: Duration = .seconds(10)) {
+                revertTimeout: Duration = .seconds(30), deadlineGrace: Duration = .seconds(10),
+                ownContainerID: String? = SelfContainer.detectID()) {
+        self.ownContainerID = ownContainerID
         self.environment = environment
         self.ledger = ledger
         self.owner = owner
@@ -33,6 +37,9 @@ public struct FaultInjector: Sendable {
     /// with a window is kept across restarts of the container inside it; `onReapply` hears each.
     public func inject(_ action: some FaultAction, on target: ContainerDetails, window: Duration?,
                        onReapply: (@Sendable (RestartKeeper.Reapply) -> Void)? = nil) async throws -> ActiveFault {
+        // Every path that injects passes here (inject, run, replay, the daemon): a container that is
+        // protected now is refused, whatever a plan or a journal said about it earlier.
+        if let refusal = TargetProtection.refusal(for: target, ownContainerID: ownContainerID) { throw refusal }
         let prepared = try await action.prepare(target, in: environment)
         let watchFrom = Date()
         let fault = try await inject(prepared, kind: action.kind, summary: action.summary,
@@ -55,7 +62,7 @@ public struct FaultInjector: Sendable {
 
         try await ledger.append(LedgerRecord(event: .intent, faultID: id, at: Timestamp.iso8601(), kind: kind,
                                        summary: summary, target: targetRef, revert: prepared.revert,
-                                       deadline: deadline, owner: owner))
+                                       deadline: deadline, owner: owner, engine: environment.engineAddress))
         let clock = ContinuousClock()
         let started = clock.now
         let injectedAt = Date()

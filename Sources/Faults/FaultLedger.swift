@@ -12,16 +12,11 @@ public final class FaultLedger: Sendable {
     /// A ledger with no open entries is truncated when it grows past this size.
     let compactAbove: Int
 
-    public init(stateDirectory: String, compactAbove: Int = 4 << 20) throws(LedgerError) {
+    public init(stateDirectory: String, compactAbove: Int = 4 << 20) throws {
         self.directory = stateDirectory
         self.path = stateDirectory + "/ledger.jsonl"
         self.compactAbove = compactAbove
-        do {
-            try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw LedgerError(path: path, operation: "create the state directory", reason: error.localizedDescription)
-        }
+        try TrustedDirectory.prepare(stateDirectory, purpose: "state directory")
     }
 
     /// The state directory faultline uses when none is given: `FAULTLINE_STATE_DIR`, else
@@ -41,7 +36,9 @@ public final class FaultLedger: Sendable {
         try result.get()
     }
 
-    /// The same on the calling thread.
+    /// The same on the calling thread. The record always starts on a line of its own (after a torn
+    /// line a crash left, a newline comes first), and a write that does not complete is rolled back
+    /// (the file truncated to its old size), so no record is ever glued to another.
     public func appendBlocking(_ record: LedgerRecord) throws(LedgerError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -49,26 +46,96 @@ public final class FaultLedger: Sendable {
             throw LedgerError(path: path, operation: "encode a record", reason: "unencodable record")
         }
         line.append(UInt8(ascii: "\n"))
-        let created = !FileManager.default.fileExists(atPath: path)
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw failure("open for appending") }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX) == 0 else { throw failure("lock") }
-        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == line.count else { throw failure("write") }
-        guard fsync(descriptor) == 0 else { throw failure("fsync") }
-        if created { syncDirectory() }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw failure("stat") }
+        guard (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1 else {
+            throw LedgerError(path: path, operation: "open for appending", reason: "not a regular file of its own (a link?)")
+        }
+        let oldSize = info.st_size
+        if oldSize > 0 {
+            var last: UInt8 = 0
+            guard pread(descriptor, &last, 1, oldSize - 1) == 1 else { throw failure("read the last byte") }
+            if last != UInt8(ascii: "\n") { line.insert(UInt8(ascii: "\n"), at: 0) }
+        }
+        guard Self.writeAll(line, to: descriptor) else {
+            let cause = failure("write")
+            _ = ftruncate(descriptor, oldSize)
+            _ = fsync(descriptor)
+            throw cause
+        }
+        guard fsync(descriptor) == 0 else {
+            let cause = failure("fsync")
+            _ = ftruncate(descriptor, oldSize)
+            throw cause
+        }
+        if oldSize == 0 { syncDirectory() }
     }
 
-    /// Every record in file order. A torn last line (a crash mid-write) is ignored.
-    public func records() throws(LedgerError) -> [LedgerRecord] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LedgerError(path: path, operation: "read", reason: "unreadable")
+    private static func writeAll(_ bytes: Data, to descriptor: Int32) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return false }
+                offset += written
+            }
+            return true
+        }
+    }
+
+    /// A ledger line that is not a record: a crash tore it, or someone edited the file.
+    public struct UnreadableLine: Sendable, Equatable, CustomStringConvertible {
+        /// 1-based line number in the file.
+        public let number: Int
+        /// Its first characters, for the report.
+        public let start: String
+        public var description: String { "line \(number): \(start)" }
+    }
+
+    /// What the ledger holds: every record, and the lines that could not be read. An unreadable line
+    /// never hides the records after it.
+    public struct Contents: Sendable {
+        public var records: [LedgerRecord] = []
+        public var unreadable: [UnreadableLine] = []
+    }
+
+    /// Reads the whole ledger (not following a symlink).
+    public func read() throws(LedgerError) -> Contents {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        if descriptor < 0 {
+            if errno == ENOENT { return Contents() }
+            throw failure("open for reading")
+        }
+        defer { close(descriptor) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = Glibc.read(descriptor, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw failure("read") }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
         }
         let decoder = JSONDecoder()
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(LedgerRecord.self, from: Data($0)) }
+        var contents = Contents()
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            if let record = try? decoder.decode(LedgerRecord.self, from: Data(line)) {
+                contents.records.append(record)
+            } else {
+                let text = String(decoding: line.prefix(80), as: UTF8.self).map { $0.isASCII && !$0.isNewline && ($0.asciiValue ?? 0) >= 32 ? $0 : "?" }
+                contents.unreadable.append(UnreadableLine(number: index + 1, start: String(text)))
+            }
+        }
+        return contents
     }
+
+    /// Every record in file order; lines that are not records are skipped (see `read()`).
+    public func records() throws(LedgerError) -> [LedgerRecord] { try read().records }
 
     /// Every fault the ledger knows, oldest first.
     public func entries() throws(LedgerError) -> [LedgerEntry] { LedgerEntry.fold(try records()) }
@@ -79,12 +146,13 @@ public final class FaultLedger: Sendable {
     /// Truncates the ledger when it is large and every entry in it is closed (under the same lock
     /// appends take, so no record is lost).
     public func compactIfIdle() {
-        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        let descriptor = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
         guard flock(descriptor, LOCK_EX) == 0 else { return }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, Int(info.st_size) > compactAbove else { return }
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1,
+              Int(info.st_size) > compactAbove else { return }
         guard let open = try? openEntries(), open.isEmpty else { return }
         _ = ftruncate(descriptor, 0)
         _ = fsync(descriptor)
@@ -93,7 +161,7 @@ public final class FaultLedger: Sendable {
     /// Holds an exclusive lock on `recover.lock` for the duration of `body` (one recovery at a time).
     public func withRecoveryLock<T>(_ body: () async throws -> T) async throws -> T {
         let lockPath = directory + "/recover.lock"
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw failure("open \(lockPath)") }
         defer { close(descriptor) }
         // Waiting for another process's recovery happens off the cooperative pool.

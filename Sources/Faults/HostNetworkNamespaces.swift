@@ -30,30 +30,13 @@ public final class HostNetworkNamespaces: NetworkNamespaceAccess {
     static func spawn(_ argv: [String], timeout: Duration) throws -> CommandResult {
         var pipe: [Int32] = [0, 0]
         guard Glibc.pipe(&pipe) == 0 else { throw NetworkNamespaceError.spawn(argv[0], String(cString: strerror(errno))) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], 2)
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        let variables: [String] = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
-        var environment: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) }
-        environment.append(nil)
-        defer { environment.forEach { free($0) } }
-        var arguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
-        arguments.append(nil)
-        defer { arguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, argv[0], &actions, &attributes, &arguments, &environment)
+        let spawned = ChildProcess.spawn(argv, stdout: .descriptor(pipe[1]), stderr: .descriptor(pipe[1]), grouping: .ownGroup,
+                                         environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"], searchPath: true)
         close(pipe[1])
-        guard spawned == 0 else {
+        guard case .success(let pid) = spawned else {
             close(pipe[0])
-            throw NetworkNamespaceError.spawn(argv[0], String(cString: strerror(spawned)))
+            if case .failure(let failure) = spawned { throw NetworkNamespaceError.spawn(argv[0], String(cString: strerror(failure.code))) }
+            throw NetworkNamespaceError.spawn(argv[0], "unknown")
         }
         let deadline = ContinuousClock.now + timeout
         var output = [UInt8]()
@@ -72,10 +55,9 @@ public final class HostNetworkNamespaces: NetworkNamespaceAccess {
         }
         close(pipe[0])
         if timedOut { kill(-pid, SIGKILL) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let status = ChildProcess.wait(pid)
         if timedOut { throw NetworkNamespaceError.timedOut(argv.joined(separator: " "), timeout) }
-        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let exit = ChildProcess.exitCode(of: status)
         return CommandResult(status: exit, output: String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

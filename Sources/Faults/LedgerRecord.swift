@@ -30,12 +30,15 @@ public struct LedgerRecord: Codable, Sendable, Equatable {
     /// When the fault must be reverted at the latest (window end + grace); nil for one-shot faults.
     public var deadline: String?
     public var owner: ProcessOwner?
+    /// The engine the fault was injected through (`unix:///var/run/docker.sock`): recovery and the
+    /// warden revert it there, never on whatever engine they happen to be pointed at.
+    public var engine: String?
     public var outcome: RevertOutcome?
     public var error: String?
 
     public init(event: Event, faultID: String, at: String, kind: FaultKind? = nil, summary: String? = nil,
                 target: Target? = nil, revert: RevertPlan? = nil, deadline: String? = nil,
-                owner: ProcessOwner? = nil, outcome: RevertOutcome? = nil, error: String? = nil) {
+                owner: ProcessOwner? = nil, engine: String? = nil, outcome: RevertOutcome? = nil, error: String? = nil) {
         self.event = event
         self.faultID = faultID
         self.at = at
@@ -45,6 +48,7 @@ public struct LedgerRecord: Codable, Sendable, Equatable {
         self.revert = revert
         self.deadline = deadline
         self.owner = owner
+        self.engine = engine
         self.outcome = outcome
         self.error = error
     }

@@ -4,8 +4,8 @@ import FaultlineSupport
 /// Turns what a user typed (a name, an id or id prefix, or a compose service) into one container,
 /// refusing protected containers and faultline's own.
 public struct TargetResolver: Sendable {
-    /// Containers carrying this label set to `true` are never targeted.
-    public static let protectLabel = "faultline.protect"
+    /// Containers carrying this label (with any value but an explicit no) are never targeted.
+    public static let protectLabel = TargetProtection.label
     public static let composeServiceLabel = "com.docker.compose.service"
     public static let composeProjectLabel = "com.docker.compose.project"
 
@@ -24,12 +24,7 @@ public struct TargetResolver: Sendable {
         let all = try await containers.listContainers(all: true, filters: ContainerFilters())
         let match = try Self.pick(wanted, from: all)
         let details = try await containers.inspectContainer(match.id)
-        if details.labels[Self.protectLabel]?.lowercased() == "true" {
-            throw TargetError.protected(name: details.name)
-        }
-        if let own = ownContainerID, details.id.hasPrefix(own) || own.hasPrefix(details.id) {
-            throw TargetError.ownContainer(name: details.name)
-        }
+        if let refusal = TargetProtection.refusal(for: details, ownContainerID: ownContainerID) { throw refusal }
         return details
     }
 
@@ -76,7 +71,7 @@ public enum TargetError: Error, CustomStringConvertible, ExitCodeClassified {
         case .ambiguous(let reference, let candidates):
             return "'\(reference)' matches several containers: \(candidates.sorted().joined(separator: ", ")); use a full name"
         case .protected(let name):
-            return "refusing to target \(name): it carries the label \(TargetResolver.protectLabel)=true"
+            return "refusing to target \(name): it carries the label \(TargetResolver.protectLabel) (only false, 0, no or off leave a container unprotected)"
         case .ownContainer(let name):
             return "refusing to target \(name): faultline itself runs in it"
         }

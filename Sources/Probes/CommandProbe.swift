@@ -42,25 +42,15 @@ public final class CommandProbe: LaneProbe<CommandProbeConfig>, @unchecked Senda
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
         guard pipe(&out) == 0, pipe(&err) == 0 else { return ProbeCheck(.error, "pipe: \(String(cString: strerror(errno)))") }
         for descriptor in out + err { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }  // the child gets only its dup2'ed copies
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ)
+        let spawned = ChildProcess.spawn(argv, stdout: .descriptor(out[1]), stderr: .descriptor(err[1]), grouping: .ownGroup)
         Glibc.close(out[1])
         Glibc.close(err[1])
         defer { Glibc.close(out[0]); Glibc.close(err[0]) }
-        guard spawned == 0 else { return ProbeCheck(.error, "cannot start \(argv[0]): \(String(cString: strerror(spawned)))") }
+        let pid: pid_t
+        switch spawned {
+        case .success(let started): pid = started
+        case .failure(let failure): return ProbeCheck(.error, failure.description)
+        }
 
         let deadline = PollDeadline(after: timeout)
         var stdout: [UInt8] = [], stderr: [UInt8] = []
