@@ -68,6 +68,7 @@ let package = Package(
         .target(name: "Daemon", dependencies: [
             "DockerEngine", "Faults", "Probes", "Campaign", "FaultlineSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -20,6 +20,8 @@ public enum CampaignParser {
     /// Parses campaign text; `${NAME}` references in values expand from `variables` (by default the
     /// environment and `CAMPAIGN_DIR`).
     public static func parse(_ text: String, file: String, variables: VariableExpansion? = nil) throws(CampaignError) -> CampaignDefinition {
+        // A UTF-8 byte-order mark (editors on some systems write one) is not part of the YAML.
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let root = try YAMLNode.parse(text, file: file, variables: variables ?? .forCampaign(file: file))
         let top = try root.mapping(allowed: topLevelKeys)
         guard let nameNode = top["name"] else { throw root.error("missing 'name'") }

@@ -25,7 +25,13 @@ enum FaultParser {
             throw body.error("missing 'target' (targets: \(targets.joined(separator: ", ")))")
         }
         var spec = FaultSpec(kind: kind, target: target)
-        if let grace = entries["grace"] { spec.grace = Int(try grace.duration(allowZero: true).seconds.rounded(.up)) }
+        if let grace = entries["grace"] {
+            let seconds = try grace.duration(allowZero: true).seconds.rounded(.up)
+            guard seconds <= Double(StopFault.maximumGraceSeconds) else {
+                throw grace.error("the grace must be 0s … \(StopFault.maximumGraceSeconds / 60)m (how long the engine waits before SIGKILL)")
+            }
+            spec.grace = Int(seconds)
+        }
         if let signal = entries["signal"] {
             do { spec.signal = try SignalName.normalize(try signal.string()) } catch let error as SignalName.InvalidSignal {
                 throw signal.error(error.description)
@@ -67,7 +73,7 @@ enum FaultParser {
         if kind == .bandwidth {
             guard let rate = entries["rate"] else { throw body.error("bandwidth needs 'rate' (e.g. 1mbit, 500kbit)") }
             let text = try rate.string()
-            guard ShapingFault.isRate(text) else { throw rate.error("'\(text)' is not a rate (a number and bit, kbit, mbit, gbit, bps, kbps, mbps or gbps)") }
+            do { _ = try RateText.parse(text) } catch { throw rate.error(error.description) }
             spec.rate = text
         }
         if kind == .latency {

@@ -10,7 +10,7 @@ enum MarkdownReport {
         case .violated: icon = "❌"
         default: icon = "⚠️"
         }
-        var lines = ["## \(icon) faultline: \(record.name) — \(verdict?.status.rawValue ?? "unknown")", "", verdict?.reason ?? "", ""]
+        var lines = ["## \(icon) faultline: \(record.name.markdownCell) — \(verdict?.status.rawValue ?? "unknown")", "", (verdict?.reason ?? "").markdownCell, ""]
         lines.append("| check | window | result | figures |")
         lines.append("|---|---|---|---|")
         for check in verdict?.checks ?? [] {
@@ -20,7 +20,7 @@ enum MarkdownReport {
             lines += ["", "### Fault windows", "", "| # | fault | container | injected at | window | revert |", "|---:|---|---|---:|---:|---|"]
             for window in record.windows {
                 let length = window.revertAt.map { ($0 - window.injectAt).formatted } ?? "—"
-                lines.append("| \(window.index) | \(window.summary) | \(window.container) | \(window.injectAt.formatted) | \(length) | \((window.error ?? window.outcome ?? "—").markdownCell) |")
+                lines.append("| \(window.index) | \(window.summary.markdownCell) | \(window.container.markdownCell) | \(window.injectAt.formatted) | \(length) | \((window.error ?? window.outcome ?? "—").markdownCell) |")
             }
         }
         if !figures.isEmpty {
@@ -29,7 +29,7 @@ enum MarkdownReport {
                       "|---:|---|---:|---:|---|---:|---:|---:|"]
             for figure in figures {
                 let rates = String(format: "%.0f%% / %.0f%% / %.0f%%", figure.before.errorRate * 100, figure.during.errorRate * 100, figure.after.errorRate * 100)
-                lines.append("| \(figure.window) | \(figure.probe) | \(figure.timeToDetect?.formatted ?? "—") | \(figure.timeToRecover?.formatted ?? "—") | \(rates) | \(figure.during.p99.formatted) | \(figure.longestOutage.formatted) | \(figure.retries) |")
+                lines.append("| \(figure.window) | \(figure.probe.markdownCell) | \(figure.timeToDetect?.formatted ?? "—") | \(figure.timeToRecover?.formatted ?? "—") | \(rates) | \(figure.during.p99.formatted) | \(figure.longestOutage.formatted) | \(figure.retries) |")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -37,5 +37,10 @@ enum MarkdownReport {
 }
 
 extension String {
-    var markdownCell: String { replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+    /// One table cell of text from a run: pipes escaped, HTML shown as text, on one line, no control characters.
+    var markdownCell: String {
+        replacingOccurrences(of: "\n", with: " ").replacingControlCharacters()
+            .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "|", with: "\\|")
+    }
 }

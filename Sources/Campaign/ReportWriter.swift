@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 import Probes
 
@@ -40,10 +41,11 @@ public enum ReportWriter {
 }
 
 extension String {
-    /// Escaped for XML and HTML text and attributes.
+    /// Escaped for XML and HTML text and attributes; characters XML 1.0 does not allow (control
+    /// characters) become U+FFFD, so a report is well-formed whatever a name carried.
     var xmlEscaped: String {
         var out = ""
-        for character in self {
+        for character in replacingControlCharacters(keepNewlines: true) {
             switch character {
             case "&": out += "&amp;"
             case "<": out += "&lt;"

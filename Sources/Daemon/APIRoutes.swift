@@ -22,14 +22,30 @@ enum APIRoutes {
     /// The largest request body accepted (a campaign file).
     static let maxBody = 1 << 20
 
-    static func router(daemon: DaemonState, token: String?) -> Router<BasicRequestContext> {
+    /// Who a listener serves and what it lets them do.
+    struct Listener: Sendable {
+        /// Required on every request (TCP); nil on the unix socket, whose mode (0600) is its lock.
+        var token: String?
+        /// `Host` values accepted (TCP); nil accepts any.
+        var allowedHosts: Set<String>?
+        /// Whether submitted campaigns may run `command` probes (programs as the daemon's user).
+        var allowsCommandProbes: Bool
+
+        static let unixSocket = Listener(token: nil, allowedHosts: nil, allowsCommandProbes: true)
+    }
+
+    static func router(daemon: DaemonState, listener: Listener) -> Router<BasicRequestContext> {
         let router = Router()
-        if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
+        router.add(middleware: RequestGuardMiddleware(allowedHosts: listener.allowedHosts))
+        if let token = listener.token { router.add(middleware: BearerTokenMiddleware(token: token)) }
         router.get("/v1/health") { _, _ in try await json(daemon.health()) }
         router.post("/v1/runs") { request, _ in
             try await respond {
                 var request = request
                 let submit = try await submitRequest(&request)
+                if !listener.allowsCommandProbes {
+                    try refuseCommandProbes(submit.campaign, file: submit.file ?? "submitted.yaml", variables: submit.variables, daemon: daemon)
+                }
                 return try json(await daemon.registry.submit(submit), status: .created)
             }
         }
@@ -70,6 +86,9 @@ enum APIRoutes {
                 var request = request
                 let body = try await request.collectBody(upTo: maxBody)
                 let add = try decode(ScheduleRequest.self, from: body)
+                if !listener.allowsCommandProbes {
+                    try refuseCommandProbes(add.campaign, file: add.file ?? "scheduled.yaml", variables: add.variables, daemon: daemon)
+                }
                 return try json(await daemon.schedules.add(add, environment: daemon.environment).listing, status: .created)
             }
         }
@@ -101,6 +120,17 @@ enum APIRoutes {
         return SubmitRequest(campaign: text, file: request.uri.queryParameters["file"].map(String.init), queue: queue)
     }
 
+    /// 403 for a campaign with a `command` probe on a listener that does not allow them.
+    static func refuseCommandProbes(_ text: String, file: String, variables: [String: String]?, daemon: DaemonState) throws(APIError) {
+        let campaign = try SubmittedCampaign.parse(text, file: file, variables: variables, environment: daemon.environment)
+        let commands = campaign.probes.filter { if case .command = $0.config { return true } else { return false } }.map(\.name)
+        guard commands.isEmpty else {
+            throw APIError(status: 403, message: "probe\(commands.count == 1 ? "" : "s") \(commands.map { "'\($0)'" }.joined(separator: ", ")) "
+                           + "would run a program as the daemon's user, which this TCP listener does not allow; submit it on the daemon's unix socket, "
+                           + "or start the daemon with --allow-command-probes")
+        }
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws(APIError) -> T {
         do {
             return try JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView))
@@ -126,6 +156,10 @@ enum APIRoutes {
             return errorResponse(error)
         } catch let error as HTTPError {
             return errorResponse(APIError(status: Int(error.status.code), message: error.body ?? "\(error.status)"))
+        } catch is NIOTooManyBytesError {
+            return errorResponse(APIError(status: 413, message: "the request body is larger than \(maxBody / 1024) KiB, the most the daemon reads"))
+        } catch let error as any HTTPResponseError {
+            return errorResponse(APIError(status: Int(error.status.code), message: "\(error.status): \(error)"))
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -9,10 +10,12 @@ struct BearerTokenMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let header = request.headers[.authorization] ?? ""
-        guard header.hasPrefix("Bearer ") else {
-            return APIRoutes.errorResponse(APIError(status: 401, message: "this listener needs 'Authorization: Bearer TOKEN' (the daemon's --token)"))
+        // The scheme is case-insensitive (RFC 9110 §11.1); the credentials follow one or more spaces.
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            return APIRoutes.errorResponse(APIError(status: 401, message: "this listener needs 'Authorization: Bearer TOKEN' (the daemon's token: --token-file or FAULTLINE_TOKEN)"))
         }
-        guard Self.equal(Array(header.dropFirst("Bearer ".count).utf8), Array(token.utf8)) else {
+        guard Self.equal(Array(parts[1].trimmingCharacters(in: .whitespaces).utf8), Array(token.utf8)) else {
             return APIRoutes.errorResponse(APIError(status: 401, message: "the bearer token is wrong"))
         }
         return try await next(request, context)

@@ -3,6 +3,8 @@ import Faults
 import FaultlineSupport
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import ServiceLifecycle
 
@@ -13,16 +15,21 @@ import ServiceLifecycle
 public struct DaemonService: Sendable {
     public struct Options: Sendable {
         public var stateDirectory: String
-        /// `HOST:PORT` for the TCP listener; nil for none.
-        public var tcp: (host: String, port: Int)?
+        /// The TCP listener's address; nil for none.
+        public var tcp: ListenerAddress?
+        /// The bearer token every TCP request must carry (required with `tcp`).
         public var token: String?
+        /// Whether campaigns submitted over TCP may run `command` probes (programs run as the
+        /// daemon's user). The unix socket (0600) is its owner's, who may run them anyway.
+        public var allowCommandProbesOverTCP: Bool
         public var environment: [String: String]
 
-        public init(stateDirectory: String, tcp: (host: String, port: Int)? = nil, token: String? = nil,
+        public init(stateDirectory: String, tcp: ListenerAddress? = nil, token: String? = nil, allowCommandProbesOverTCP: Bool = false,
                     environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.stateDirectory = stateDirectory
             self.tcp = tcp
             self.token = token
+            self.allowCommandProbesOverTCP = allowCommandProbesOverTCP
             self.environment = environment
         }
     }
@@ -44,17 +51,35 @@ public struct DaemonService: Sendable {
         self.logger = logger
     }
 
-    /// Checks the options before anything starts: a listener beyond loopback needs a token.
+    /// Checks the options before anything starts: every TCP listener needs a token (on loopback
+    /// too: every local user, and every web page a local browser opens, can reach loopback).
     public static func validate(_ options: Options) throws(StartError) {
-        if let tcp = options.tcp, !Self.isLoopback(tcp.host), (options.token ?? "").isEmpty {
-            throw StartError(description: "refusing to listen on \(tcp.host):\(tcp.port) without a token: anyone who reaches it could inject faults; give --token (or FAULTLINE_TOKEN), or listen on 127.0.0.1")
+        if let tcp = options.tcp, (options.token ?? "").isEmpty {
+            throw StartError(description: "refusing to listen on \(tcp.host):\(tcp.port) without a token: anyone who reaches it, loopback included, could run faults as this user; put a token of 16+ characters in a file (--token-file, mode 0600) or in FAULTLINE_TOKEN")
         }
         if let token = options.token, !token.isEmpty, token.count < 16 {
             throw StartError(description: "the token is \(token.count) characters; use at least 16 (e.g. `openssl rand -hex 16`)")
         }
     }
 
-    static func isLoopback(_ host: String) -> Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+    /// Idle or incomplete requests are closed after this long, so half-open connections cannot pile up.
+    static let idleTimeout: TimeAmount = .seconds(10)
+    /// Descriptors kept free for the ledger, the engine, journals and probes whatever clients do.
+    static let reservedDescriptors = 192
+
+    /// How many connections each listener accepts at once: what the descriptor limit leaves after
+    /// the reserve, shared by the listeners, between 8 and 256. Raises the soft limit to the hard one first.
+    static func connectionsPerListener(listeners: Int) -> Int {
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &raised) == 0 { limit = raised }
+        }
+        let available = Int(min(limit.rlim_cur, 1 << 20)) - reservedDescriptors
+        return max(8, min(256, available / max(1, listeners)))
+    }
 
     public func run(onReady: @escaping @Sendable () -> Void = {}) async throws {
         try Self.validate(options)
@@ -79,19 +104,26 @@ public struct DaemonService: Sendable {
                                 environment: options.environment)
 
         var services: [any Service] = []
-        let socketApp = Application(router: APIRoutes.router(daemon: state, token: nil),
-                                    configuration: .init(address: .unixDomainSocket(path: paths.socket), serverName: "faultline"),
+        let perListener = Self.connectionsPerListener(listeners: options.tcp == nil ? 1 : 2)
+        let server = HTTPServerBuilder.http1(configuration: .init(idleTimeout: Self.idleTimeout))
+        let socketApp = Application(router: APIRoutes.router(daemon: state, listener: .unixSocket), server: server,
+                                    configuration: .init(address: .unixDomainSocket(path: paths.socket), serverName: "faultline",
+                                                         availableConnectionsDelegate: MaximumAvailableConnections(perListener, logger: logger)),
                                     onServerRunning: { _ in
                                         chmod(paths.socket, 0o600)
                                         onReady()
                                     },
                                     logger: logger)
         services.append(socketApp)
-        if let tcp = options.tcp {
-            services.append(Application(router: APIRoutes.router(daemon: state, token: options.token?.isEmpty == false ? options.token : nil),
-                                        configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "faultline"),
+        if let tcp = options.tcp, let token = options.token {
+            let listener = APIRoutes.Listener(token: token, allowedHosts: RequestGuardMiddleware.hosts(listeningOn: tcp.host, port: tcp.port),
+                                              allowsCommandProbes: options.allowCommandProbesOverTCP)
+            services.append(Application(router: APIRoutes.router(daemon: state, listener: listener), server: server,
+                                        configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "faultline",
+                                                             availableConnectionsDelegate: MaximumAvailableConnections(perListener, logger: logger)),
                                         logger: logger))
         }
+        logger.info("listeners", metadata: ["connections_per_listener": "\(perListener)", "idle_timeout": "\(Self.idleTimeout)"])
         let heartbeat = Heartbeat(directory: paths.heartbeats)
         heartbeat.beat()
         services.append(heartbeat)

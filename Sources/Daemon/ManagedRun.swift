@@ -57,6 +57,7 @@ final class ManagedRun: Sendable {
             live.checks = checks
             live.reports = reports
             live.runner = nil
+            live.phase = "ended"
         }
     }
 

@@ -27,11 +27,13 @@ public struct Schedule: Codable, Sendable, Equatable {
     public var lastOutcome: String?
     public var runs: Int = 0
     public var skipped: Int = 0
+    /// Why the schedule no longer fires (its campaign stopped parsing or planning); nil while active.
+    public var disabled: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, campaign, file, variables, cron, everySeconds = "every_seconds", jitterSeconds = "jitter_seconds"
         case skipIfRunning = "skip_if_running", createdAt = "created_at", nextRun = "next_run", plannedRun = "planned_run", lastRun = "last_run"
-        case lastFiredAt = "last_fired_at", lastOutcome = "last_outcome", runs, skipped
+        case lastFiredAt = "last_fired_at", lastOutcome = "last_outcome", runs, skipped, disabled
     }
 
     init(id: String, name: String, campaign: String, file: String, variables: [String: String], cron: String?,
@@ -67,7 +69,8 @@ public struct Schedule: Codable, Sendable, Equatable {
     /// What the API lists (the schedule without its campaign text).
     public var listing: ScheduleListing {
         ScheduleListing(id: id, name: name, file: file, cron: cron, everySeconds: everySeconds, jitterSeconds: jitterSeconds,
-                        skipIfRunning: skipIfRunning, nextRun: nextRun, lastRun: lastRun, lastOutcome: lastOutcome, runs: runs, skipped: skipped)
+                        skipIfRunning: skipIfRunning, nextRun: nextRun, lastRun: lastRun, lastOutcome: lastOutcome, runs: runs, skipped: skipped,
+                        disabled: disabled)
     }
 }
 
@@ -85,10 +88,12 @@ public struct ScheduleListing: Codable, Sendable, Equatable {
     public let lastOutcome: String?
     public let runs: Int
     public let skipped: Int
+    /// Why it no longer fires, when it does not.
+    public let disabled: String?
 
     enum CodingKeys: String, CodingKey {
         case id, name, file, cron, everySeconds = "every_seconds", jitterSeconds = "jitter_seconds", skipIfRunning = "skip_if_running"
-        case nextRun = "next_run", lastRun = "last_run", lastOutcome = "last_outcome", runs, skipped
+        case nextRun = "next_run", lastRun = "last_run", lastOutcome = "last_outcome", runs, skipped, disabled
     }
 }
 

@@ -92,18 +92,28 @@ public actor ScheduleBook {
     public func list() -> [Schedule] { schedules.values.sorted { $0.createdAt < $1.createdAt } }
 
     /// Schedules whose firing time has come.
-    func due(at date: Date) -> [Schedule] { schedules.values.filter { ($0.nextRun ?? .distantFuture) <= date }.sorted { $0.createdAt < $1.createdAt } }
+    func due(at date: Date) -> [Schedule] { schedules.values.filter { $0.disabled == nil && ($0.nextRun ?? .distantFuture) <= date }.sorted { $0.createdAt < $1.createdAt } }
 
     /// When the earliest schedule fires next.
     var earliest: Date? { schedules.values.compactMap(\.nextRun).min() }
 
     /// Records a firing and plans the next one (from the planned time for intervals, so there is no drift).
-    func fired(_ id: String, at date: Date, run: String?, outcome: String, skipped: Bool) {
+    /// `disable` (a reason) stops it firing again: its campaign no longer parses or plans, and
+    /// firing it again would only be refused again.
+    func fired(_ id: String, at date: Date, run: String?, outcome: String, skipped: Bool, disable: String? = nil) {
         guard var schedule = schedules[id] else { return }
         schedule.lastFiredAt = date
         schedule.lastOutcome = outcome
         if let run { schedule.lastRun = run; schedule.runs += 1 }
         if skipped { schedule.skipped += 1 }
+        if let disable {
+            schedule.disabled = disable
+            schedule.nextRun = nil
+            schedule.plannedRun = nil
+            schedules[id] = schedule
+            save()
+            return
+        }
         schedule.planNext(after: schedule.plannedRun ?? date, now: date)
         schedules[id] = schedule
         save()

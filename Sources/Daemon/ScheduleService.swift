@@ -33,8 +33,11 @@ struct ScheduleService: Service {
                 let run = try await registry.submit(request, schedule: schedule.id)
                 await book.fired(schedule.id, at: now, run: run.id, outcome: "started run \(run.id) (\(run.status.rawValue))", skipped: false)
             } catch {
-                logger.warning("schedule could not start its run", metadata: ["schedule": "\(schedule.id)", "error": "\(error.message)"])
-                await book.fired(schedule.id, at: now, run: nil, outcome: "refused: \(error.message)", skipped: false)
+                // A campaign that no longer parses (400) or plans (422) would be refused at every firing: disabled, with why.
+                let disable = [400, 422].contains(error.status) ? "disabled: its campaign was refused (\(error.message)); add it again once fixed" : nil
+                logger.warning("schedule could not start its run", metadata: ["schedule": "\(schedule.id)", "error": "\(error.message)",
+                                                                               "disabled": "\(disable != nil)"])
+                await book.fired(schedule.id, at: now, run: nil, outcome: "refused: \(error.message)", skipped: false, disable: disable)
             }
         }
     }

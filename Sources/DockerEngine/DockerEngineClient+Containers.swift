@@ -10,32 +10,32 @@ extension DockerEngineClient {
 
     /// `GET /containers/{id}/json`; accepts an id, an id prefix or a name.
     public func inspectContainer(_ idOrName: String) async throws(DockerEngineError) -> ContainerDetails {
-        try await decode(.get, "/containers/\(idOrName)/json")
+        try await decode(.get, "/containers/\(Self.segment(idOrName))/json")
     }
 
     /// `POST /containers/{id}/start`. Returns false when it was already running (HTTP 304).
     @discardableResult
     public func startContainer(_ id: String) async throws(DockerEngineError) -> Bool {
-        try await send(.post, "/containers/\(id)/start", acceptNotModified: true).status != 304
+        try await send(.post, "/containers/\(Self.segment(id))/start", acceptNotModified: true).status != 304
     }
 
     /// `POST /containers/{id}/stop?t=`. Returns false when it was already stopped (HTTP 304).
     @discardableResult
     public func stopContainer(_ id: String, timeout: Int? = nil) async throws(DockerEngineError) -> Bool {
         let query = timeout.map { [("t", String($0))] } ?? []
-        return try await send(.post, "/containers/\(id)/stop", query: query,
+        return try await send(.post, "/containers/\(Self.segment(id))/stop", query: query,
                               timeout: Self.lifecycleTimeout(timeout), acceptNotModified: true).status != 304
     }
 
     /// `POST /containers/{id}/restart?t=`.
     public func restartContainer(_ id: String, timeout: Int? = nil) async throws(DockerEngineError) {
         let query = timeout.map { [("t", String($0))] } ?? []
-        _ = try await send(.post, "/containers/\(id)/restart", query: query, timeout: Self.lifecycleTimeout(timeout))
+        _ = try await send(.post, "/containers/\(Self.segment(id))/restart", query: query, timeout: Self.lifecycleTimeout(timeout))
     }
 
     /// `POST /containers/{id}/kill?signal=`.
     public func killContainer(_ id: String, signal: String = "SIGKILL") async throws(DockerEngineError) {
-        _ = try await send(.post, "/containers/\(id)/kill", query: [("signal", signal)])
+        _ = try await send(.post, "/containers/\(Self.segment(id))/kill", query: [("signal", signal)])
     }
 
     /// `POST /containers/{id}/pause` (freezes every process with the cgroup freezer). Returns once
@@ -46,7 +46,7 @@ extension DockerEngineClient {
         var attempt = 1
         while true {
             do {
-                _ = try await send(.post, "/containers/\(id)/pause")
+                _ = try await send(.post, "/containers/\(Self.segment(id))/pause")
                 break
             } catch where attempt < 3 && error.status == 500 && error.message.contains("unable to freeze") {
                 attempt += 1
@@ -58,12 +58,12 @@ extension DockerEngineClient {
 
     /// `POST /containers/{id}/pause` with the call's timing (for benchmarks).
     public func timedPause(_ id: String) async throws(DockerEngineError) -> EngineTiming {
-        EngineTiming(try await send(.post, "/containers/\(id)/pause").timing)
+        EngineTiming(try await send(.post, "/containers/\(Self.segment(id))/pause").timing)
     }
 
     /// `POST /containers/{id}/unpause`. Returns once the engine reports the container unpaused.
     public func unpauseContainer(_ id: String) async throws(DockerEngineError) {
-        _ = try await send(.post, "/containers/\(id)/unpause")
+        _ = try await send(.post, "/containers/\(Self.segment(id))/unpause")
         await awaitPaused(id, false)
     }
 
@@ -79,14 +79,14 @@ extension DockerEngineClient {
 
     /// `POST /containers/{id}/unpause` with the call's timing (for benchmarks).
     public func timedUnpause(_ id: String) async throws(DockerEngineError) -> EngineTiming {
-        EngineTiming(try await send(.post, "/containers/\(id)/unpause").timing)
+        EngineTiming(try await send(.post, "/containers/\(Self.segment(id))/unpause").timing)
     }
 
     /// `POST /containers/{id}/update`. Note: the engine persists these limits in the container's
     /// HostConfig and cannot clear a memory limit or a `NanoCpus` limit again; faults that must
     /// restore exactly write the live cgroup instead (see `Faults`).
     public func updateContainer(_ id: String, _ update: ResourceUpdate) async throws(DockerEngineError) {
-        _ = try await send(.post, "/containers/\(id)/update", body: Self.json(update))
+        _ = try await send(.post, "/containers/\(Self.segment(id))/update", body: Self.json(update))
     }
 
     /// `POST /containers/create?name=`; returns the new id.
@@ -98,7 +98,7 @@ extension DockerEngineClient {
     /// `DELETE /containers/{id}?force=1&v=1`. Succeeds when the container is already gone.
     public func removeContainer(_ id: String, force: Bool = true) async throws(DockerEngineError) {
         do {
-            _ = try await send(.delete, "/containers/\(id)", query: [("force", force ? "1" : "0"), ("v", "1")])
+            _ = try await send(.delete, "/containers/\(Self.segment(id))", query: [("force", force ? "1" : "0"), ("v", "1")])
         } catch where error.isNotFound {
             return
         }

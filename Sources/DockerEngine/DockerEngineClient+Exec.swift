@@ -19,9 +19,9 @@ extension DockerEngineClient {
             enum CodingKeys: String, CodingKey { case detach = "Detach", tty = "Tty" }
         }
         let created: CreatedObject = try await decode(
-            .post, "/containers/\(container)/exec", body: Self.json(CreateBody(cmd: command, user: user)))
-        let output = try await send(.post, "/exec/\(created.id)/start", body: Self.json(StartBody()), timeout: timeout)
-        let inspected: ExecInspect = try await decode(.get, "/exec/\(created.id)/json")
+            .post, "/containers/\(Self.segment(container))/exec", body: Self.json(CreateBody(cmd: command, user: user)))
+        let output = try await send(.post, "/exec/\(Self.segment(created.id))/start", body: Self.json(StartBody()), timeout: timeout)
+        let inspected: ExecInspect = try await decode(.get, "/exec/\(Self.segment(created.id))/json")
         let (stdout, stderr) = StreamDemultiplexer.split(output.body)
         return ExecResult(exitCode: inspected.exitCode ?? -1,
                           stdout: String(decoding: stdout, as: UTF8.self),

@@ -6,7 +6,7 @@ extension DockerEngineClient {
 
     /// `GET /networks/{id}`.
     public func inspectNetwork(_ idOrName: String) async throws(DockerEngineError) -> NetworkDetails {
-        try await decode(.get, "/networks/\(idOrName)")
+        try await decode(.get, "/networks/\(Self.segment(idOrName))")
     }
 
     /// `POST /networks/{id}/connect` with the endpoint's aliases and static addresses.
@@ -18,7 +18,7 @@ extension DockerEngineClient {
             let endpointConfig: EndpointSettings
             enum CodingKeys: String, CodingKey { case container = "Container", endpointConfig = "EndpointConfig" }
         }
-        _ = try await send(.post, "/networks/\(network)/connect",
+        _ = try await send(.post, "/networks/\(Self.segment(network))/connect",
                            body: Self.json(Body(container: container, endpointConfig: endpoint)))
     }
 
@@ -31,7 +31,7 @@ extension DockerEngineClient {
             let force: Bool
             enum CodingKeys: String, CodingKey { case container = "Container", force = "Force" }
         }
-        _ = try await send(.post, "/networks/\(network)/disconnect", body: Self.json(Body(container: container, force: force)))
+        _ = try await send(.post, "/networks/\(Self.segment(network))/disconnect", body: Self.json(Body(container: container, force: force)))
     }
 
     /// `POST /networks/create` (a bridge network); returns the id.
@@ -55,7 +55,7 @@ extension DockerEngineClient {
     /// `DELETE /networks/{id}`. Succeeds when the network is already gone.
     public func removeNetwork(_ id: String) async throws(DockerEngineError) {
         do {
-            _ = try await send(.delete, "/networks/\(id)")
+            _ = try await send(.delete, "/networks/\(Self.segment(id))")
         } catch where error.isNotFound {
             return
         }

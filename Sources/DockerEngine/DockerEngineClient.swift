@@ -66,6 +66,26 @@ public final class DockerEngineClient: Sendable {
 
     // MARK: - Requests
 
+    /// A container, network or exec name/id as one URL path segment. Engine names and ids are
+    /// `[a-zA-Z0-9][a-zA-Z0-9_.-]*`; anything else (a `/`, `#`, `?`, `..`, a space) never reaches a
+    /// URL, where it could name another endpoint: it is answered as the engine answers an unknown
+    /// name, 404.
+    static func segment(_ name: String) throws(DockerEngineError) -> String {
+        let bare = name.hasPrefix("/") ? String(name.dropFirst()) : name
+        let valid = bare.utf8.first.map { isAlphanumeric($0) } == true
+            && bare.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+        guard valid, bare.utf8.count <= 255 else {
+            throw DockerEngineError(kind: .status(404), method: "-", path: "-",
+                                    message: "no such object: '\(name.prefix(80))' is not a container or network name or id")
+        }
+        return bare
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
     enum Method: String { case get = "GET", post = "POST", delete = "DELETE" }
 
     /// Sends a request and returns the raw response; any status ≥ 400 becomes a `DockerEngineError`.

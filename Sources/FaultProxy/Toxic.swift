@@ -83,7 +83,8 @@ public struct Toxic: Sendable, Equatable, Codable {
             kind = .latency(delay: try duration(value, "a delay (latency=200ms)"), jitter: try options["jitter"].map { text throws(ToxicSpecError) in try duration(text, "jitter") } ?? .zero)
             allowed.append("jitter")
         case "bandwidth":
-            guard let value, let rate = Self.bytesPerSecond(value) else { throw ToxicSpecError("bandwidth needs a rate (bandwidth=64kbps, =1mbit)") }
+            guard let value else { throw ToxicSpecError("bandwidth needs a rate (bandwidth=64kbps, =1mbit)") }
+            let rate = try Self.bytesPerSecond(value)
             kind = .bandwidth(bytesPerSecond: rate)
         case "timeout": kind = .timeout(closeAfter: try value.map { text throws(ToxicSpecError) in try duration(text, "a time") })
         case "reset_peer": kind = .resetPeer(after: try value.map { text throws(ToxicSpecError) in try duration(text, "a time") } ?? .zero)
@@ -110,10 +111,13 @@ public struct Toxic: Sendable, Equatable, Codable {
         return toxic
     }
 
-    /// `64kbps` (bytes), `1mbit` (bits), `1024` (bytes per second).
-    static func bytesPerSecond(_ text: String) -> Int? {
-        if let rate = RateText.bytesPerSecond(text) { return max(1, Int(rate)) }
-        return Int(text).flatMap { $0 > 0 ? $0 : nil }
+    /// `64kbps` (bytes), `1mbit` (bits), `1024` (bytes per second), within `RateText.range`.
+    static func bytesPerSecond(_ text: String) throws(ToxicSpecError) -> Int {
+        if let plain = Int(text) {
+            guard RateText.range.contains(Double(plain)) else { throw ToxicSpecError("bandwidth=\(text): bytes per second must be 1 … 12500000000") }
+            return plain
+        }
+        do { return max(1, Int(try RateText.parse(text))) } catch { throw ToxicSpecError("bandwidth=\(error)") }
     }
 }
 

@@ -13,16 +13,19 @@ struct DaemonOptions: ParsableArguments {
     @Option(name: .long, help: "The daemon's unix socket (overrides --state-dir).")
     var socket: String?
 
-    @Option(name: .long, help: "The daemon's TCP address instead of the socket: http://HOST:PORT (needs --token).")
+    @Option(name: .long, help: "The daemon's TCP address instead of the socket: http://HOST:PORT (needs a token: --token-file or $FAULTLINE_TOKEN).")
     var url: String?
 
-    @Option(name: .long, help: "Bearer token for --url (default: $FAULTLINE_TOKEN).")
+    @Option(name: .long, help: "File holding the bearer token for --url (default: $FAULTLINE_TOKEN).")
+    var tokenFile: String?
+
+    @Option(name: .long, help: .hidden)
     var token: String?
 
-    var client: DaemonClient {
+    func client() throws -> DaemonClient {
         if let url {
             return DaemonClient(socket: nil, baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url,
-                                token: token ?? ProcessInfo.processInfo.environment["FAULTLINE_TOKEN"])
+                                token: try TokenSource.read(argument: token, file: tokenFile))
         }
         let state = stateDir ?? FaultLedger.defaultStateDirectory()
         return DaemonClient(socket: socket ?? DaemonPaths(stateDirectory: state).socket, baseURL: "http://faultline", token: nil)
@@ -80,7 +83,8 @@ struct DaemonClient: Sendable {
     static func check(_ status: Int, _ data: [UInt8]) throws {
         guard status >= 300 else { return }
         struct Wrapper: Decodable { struct Detail: Decodable { let message: String }; let error: Detail }
-        let message = (try? JSONDecoder().decode(Wrapper.self, from: Data(data)))?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self)
+        var message = (try? JSONDecoder().decode(Wrapper.self, from: Data(data)))?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self)
+        if message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { message = "the daemon answered status \(status) with no message" }
         throw Failure(description: message, exitCode: status >= 500 || status == 401 ? .infrastructure : .invalidInput)
     }
 

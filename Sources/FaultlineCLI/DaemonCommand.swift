@@ -18,27 +18,28 @@ struct DaemonCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Also listen on TCP, HOST:PORT (127.0.0.1 unless a --token is given).")
+    @Option(name: .long, help: "Also listen on TCP, HOST:PORT (an IP address or localhost; needs a token).")
     var tcp: String?
 
-    @Option(name: .long, help: "Bearer token the TCP listener requires (default: $FAULTLINE_TOKEN); at least 16 characters.")
+    @Option(name: .long, help: "File holding the bearer token every TCP request must carry (mode 0600; default: $FAULTLINE_TOKEN); 16+ characters.")
+    var tokenFile: String?
+
+    @Option(name: .long, help: .hidden)
     var token: String?
+
+    @Flag(name: .long, help: "Let campaigns submitted over TCP run command probes (programs run as the daemon's user).")
+    var allowCommandProbes = false
 
     @Flag(name: .long, help: "Do not start the warden (the dead-man switch).")
     var noWarden = false
 
     func run() async throws {
         let logger = try global.makeLogger(label: "faultline.daemon")
-        var listener: (host: String, port: Int)?
-        if let tcp {
-            let parts = tcp.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
-                throw ValidationError("--tcp '\(tcp)' is not HOST:PORT")
-            }
-            listener = (String(parts[0]), port)
-        }
-        let options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener,
-                                            token: token ?? ProcessInfo.processInfo.environment["FAULTLINE_TOKEN"])
+        let listener: ListenerAddress?
+        do { listener = try tcp.map { text throws(ListenerAddressError) in try ListenerAddress.parse(text) } } catch { throw ValidationError(error.description) }
+        let secret = try TokenSource.read(argument: token, file: tokenFile)
+        let options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener, token: secret,
+                                            allowCommandProbesOverTCP: allowCommandProbes)
         do { try DaemonService.validate(options) } catch { throw ValidationError(error.description) }
         let metrics = DaemonMetrics()
         let engine = try await global.connect(logger: logger, observer: metrics)

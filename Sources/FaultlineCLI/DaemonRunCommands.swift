@@ -20,7 +20,7 @@ struct SubmitCommand: AsyncParsableCommand {
     func run() async throws {
         let upload = try CampaignUpload(file: file)
         let request = SubmitRequest(campaign: upload.text, file: upload.path, variables: upload.variables, queue: queue)
-        let client = daemon.client
+        let client = try daemon.client()
         let body = Array(JSONCoding.encode(request))
         let run = try await client.call("POST", "/v1/runs", body: body, as: RunSummary.self)
         let output = Output(json: json)
@@ -42,7 +42,7 @@ struct RunsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() async throws {
-        let runs = try await daemon.client.call("GET", "/v1/runs", as: [RunSummary].self)
+        let runs = try await daemon.client().call("GET", "/v1/runs", as: [RunSummary].self)
         let output = Output(json: json)
         if json {
             output.line(String(decoding: JSONCoding.encode(runs), as: UTF8.self))
@@ -70,7 +70,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() async throws {
-        let client = daemon.client
+        let client = try daemon.client()
         if json {
             let (status, body) = try await client.request("GET", "/v1/runs/\(run)")
             try DaemonClient.check(status, body)
@@ -92,7 +92,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let output = Output(json: json)
-        let client = daemon.client
+        let client = try daemon.client()
         if follow {
             try await RunFollower(client: client, output: output).follow(run)
         } else {
@@ -109,7 +109,7 @@ struct AbortCommand: AsyncParsableCommand {
     @Argument(help: "The run id.") var run: String
 
     func run() async throws {
-        let summary = try await daemon.client.call("POST", "/v1/runs/\(run)/abort", as: RunSummary.self)
+        let summary = try await daemon.client().call("POST", "/v1/runs/\(run)/abort", as: RunSummary.self)
         Output(json: false).event("aborting", "run \(summary.id) (\(summary.campaign)): \(summary.status.rawValue)")
     }
 }

@@ -4,6 +4,7 @@ import DockerEngine
 import Faults
 import FaultlineSupport
 import Foundation
+import Synchronization
 
 /// `faultline inject KIND TARGET`: one fault, now, for a window; reverted at the end of the window
 /// or at once on SIGINT/SIGTERM.
@@ -12,8 +13,8 @@ struct InjectCommand: AsyncParsableCommand {
         commandName: "inject",
         abstract: "Inject one fault into a container now and revert it when the window ends.",
         discussion: """
-            Kinds: stop, restart, kill, pause, cpu, memory, partition.
-            stop, pause, cpu, memory and partition need --for; restart is one-shot; kill is one-shot
+            Kinds: \(FaultKind.allCases.filter(\.actsOnContainer).map(\.rawValue).joined(separator: ", ")).
+            Every kind but restart and kill needs --for; restart is one-shot; kill is one-shot
             unless --for is given (then the container is started again if it is still down).
             Examples:
               faultline inject pause redis --for 30s
@@ -29,13 +30,13 @@ struct InjectCommand: AsyncParsableCommand {
     @Argument(help: "Container name, id (prefix) or compose service.") var target: String
 
     @Option(name: .customLong("for"), help: "How long the fault lasts, e.g. 500ms, 30s, 1m.") var window: String?
-    @Option(name: .long, help: "cpu: cores the container may use, e.g. 0.2.") var cpus: Double?
-    @Option(name: .long, help: "memory: the limit, e.g. 64m, 1g.") var memory: String?
-    @Option(name: .long, help: "kill: the signal (default SIGKILL).") var signal: String?
+    @Option(name: .long, parsing: .unconditional, help: "cpu: cores the container may use, e.g. 0.2.") var cpus: Double?
+    @Option(name: .long, parsing: .unconditional, help: "memory: the limit, e.g. 64m, 1g.") var memory: String?
+    @Option(name: .long, parsing: .unconditional, help: "kill: the signal (default SIGKILL).") var signal: String?
     @Option(name: .long, help: "partition: a network to cut (repeatable; default all).") var network: [String] = []
-    @Option(name: .long, help: "stop/restart: seconds before the engine sends SIGKILL.") var grace: Int?
+    @Option(name: .long, parsing: .unconditional, help: "stop/restart: seconds before the engine sends SIGKILL (0-3600).") var grace: Int?
     @Option(name: .long, help: "partition: cut off only this peer (container or CIDR; repeatable) instead of whole networks.") var peer: [String] = []
-    @Option(name: .long, help: "loss: share of packets dropped, e.g. 0.3.") var probability: Double?
+    @Option(name: .long, parsing: .unconditional, help: "loss: share of packets dropped, e.g. 0.3.") var probability: Double?
     @Option(name: .long, help: "blackhole: a port to drop; loss: only this port's traffic (e.g. 5432 or 53/udp; repeatable).") var port: [String] = []
     @Option(name: .long, help: "loss, blackhole, partition --peer: inbound, outbound or both.") var direction: String?
     @Option(name: .long, help: "bandwidth: the rate the container may send at, e.g. 1mbit.") var rate: String?
@@ -76,7 +77,9 @@ struct InjectCommand: AsyncParsableCommand {
         for (option, kinds, given) in kindOptions where given && !kinds.contains(kind) {
             throw ValidationError("\(option) does not apply to \(kind.rawValue) faults")
         }
-        if let grace, grace < 0 { throw ValidationError("--grace must be 0 or more seconds") }
+        if let grace, !(0...StopFault.maximumGraceSeconds).contains(grace) {
+            throw ValidationError("--grace must be 0 … \(StopFault.maximumGraceSeconds) seconds (how long the engine waits before SIGKILL), got \(grace)")
+        }
         if !peer.isEmpty && !network.isEmpty { throw ValidationError("give --peer (cut off those only) or --network (disconnect), not both") }
         if direction != nil && kind == .partition && peer.isEmpty { throw ValidationError("--direction applies to partition --peer") }
 
@@ -92,7 +95,10 @@ struct InjectCommand: AsyncParsableCommand {
         case .kill: spec.signal = try SignalName.normalize(signal ?? "SIGKILL")
         case .cpu:
             guard let cpus else { throw ValidationError("cpu needs --cpus CORES (e.g. --cpus 0.2)") }
-            guard cpus >= 0.01, cpus <= 1024 else { throw ValidationError("--cpus must be between 0.01 and 1024, got \(cpus)") }
+            let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+            guard cpus >= 0.01, cpus <= cores else {
+                throw ValidationError("--cpus must be between 0.01 and \(Int(cores)) (this host's CPUs: a larger limit would change nothing), got \(cpus)")
+            }
             spec.cpus = cpus
         case .memory:
             guard let memory else { throw ValidationError("memory needs --memory SIZE (e.g. --memory 64m)") }
@@ -116,7 +122,7 @@ struct InjectCommand: AsyncParsableCommand {
             spec.direction = try direction.map(Self.direction)
         case .bandwidth:
             guard let rate else { throw ValidationError("bandwidth needs --rate RATE (e.g. --rate 1mbit)") }
-            guard ShapingFault.isRate(rate) else { throw ValidationError("--rate '\(rate)' is not a rate (a number and bit, kbit, mbit, gbit, bps, kbps, mbps or gbps)") }
+            do { _ = try RateText.parse(rate) } catch { throw ValidationError("--rate \(error)") }
             spec.rate = rate
         case .latency:
             guard let delay else { throw ValidationError("latency needs --delay DURATION (e.g. --delay 200ms)") }
@@ -178,7 +184,9 @@ struct InjectCommand: AsyncParsableCommand {
             await session.awaitBaseline(limit: .seconds(3))
         }
         let injectAt = session?.now ?? .zero
-        let fault = try await injector.inject(plan.action, on: target, window: plan.window)
+        let fault = try await Self.hurryingOnSignal(kind: kind, target: target, trap: trap, engine: context.engine, output: output) {
+            try await injector.inject(plan.action, on: target, window: plan.window)
+        }
         let windowText = plan.window.map { " for \(DurationText.format($0))" } ?? ""
         output.event("injected", "\(fault.summary) on \(target.name) (\(target.shortID))\(windowText) [\(Self.millis(fault.injectDuration))]",
                      fields: ["fault_id": .string(fault.id), "kind": .string(kind.rawValue), "target": .string(target.name),
@@ -229,6 +237,22 @@ struct InjectCommand: AsyncParsableCommand {
             }
             if unrecovered { throw ExitCode(FaultlineExitCode.failed.rawValue) }
         }
+    }
+
+    /// Runs the inject; a SIGINT or SIGTERM while a stop or restart waits out its grace hurries
+    /// it (SIGKILL to the container), since the engine offers no way to cancel a stop, so the
+    /// command gets to its revert (start again) at once instead of after the grace.
+    static func hurryingOnSignal(kind: FaultKind, target: ContainerDetails, trap: SignalTrap, engine: DockerEngineClient, output: Output,
+                                 _ inject: () async throws -> ActiveFault) async throws -> ActiveFault {
+        guard kind == .stop || kind == .restart else { return try await inject() }
+        let injecting = Mutex(true)
+        trap.onSignal {
+            guard injecting.withLock({ $0 }) else { return }
+            output.event("interrupt", "signal received during the \(kind.rawValue): hurrying it with SIGKILL, then reverting")
+            Task { try? await engine.killContainer(target.id, signal: "SIGKILL") }
+        }
+        defer { injecting.withLock { $0 = false } }
+        return try await inject()
     }
 
     static func millis(_ duration: Duration) -> String {

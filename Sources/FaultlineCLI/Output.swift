@@ -13,7 +13,7 @@ struct Output {
             object["at"] = .string(Timestamp.iso8601(date))
             line(JSONValue.object(object).encoded())
         } else {
-            line("\(Timestamp.iso8601(date))  \(verb.padding(toLength: 10, withPad: " ", startingAt: 0)) \(text)")
+            line("\(Timestamp.iso8601(date))  \(verb.padding(toLength: 10, withPad: " ", startingAt: 0)) \(text.replacingControlCharacters())")
         }
     }
 
@@ -22,11 +22,11 @@ struct Output {
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("faultline: error: " + text + "\n").utf8))
+        FileHandle.standardError.write(Data(("faultline: error: " + text.replacingControlCharacters(keepNewlines: true) + "\n").utf8))
     }
 
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data(("faultline: " + text + "\n").utf8))
+        FileHandle.standardError.write(Data(("faultline: " + text.replacingControlCharacters(keepNewlines: true) + "\n").utf8))
     }
 }
 

@@ -26,7 +26,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             let upload = try CampaignUpload(file: file)
             let request = ScheduleRequest(name: name, campaign: upload.text, file: upload.path, variables: upload.variables, cron: cron, every: every,
                                           jitter: jitter, skipIfRunning: !allowOverlap)
-            let schedule = try await daemon.client.call("POST", "/v1/schedules", body: Array(JSONCoding.encode(request)),
+            let schedule = try await daemon.client().call("POST", "/v1/schedules", body: Array(JSONCoding.encode(request)),
                                                         as: ScheduleListing.self)
             Output(json: false).event("scheduled", "\(schedule.id) (\(schedule.name)): next run \(schedule.nextRun.map(Timestamp.iso8601) ?? "never")")
         }
@@ -37,7 +37,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @OptionGroup var daemon: DaemonOptions
 
         func run() async throws {
-            let schedules = try await daemon.client.call("GET", "/v1/schedules", as: [ScheduleListing].self)
+            let schedules = try await daemon.client().call("GET", "/v1/schedules", as: [ScheduleListing].self)
             let output = Output(json: false)
             guard !schedules.isEmpty else {
                 output.line("no schedules (`faultline schedule add FILE --every 1h`)")
@@ -47,7 +47,8 @@ struct ScheduleCommand: AsyncParsableCommand {
             for schedule in schedules {
                 let when = schedule.cron.map { "cron \($0)" } ?? "every \(DurationText.format(.seconds(schedule.everySeconds ?? 0)))"
                 rows.append([schedule.id, schedule.name, when + (schedule.jitterSeconds > 0 ? " ±\(DurationText.format(.seconds(schedule.jitterSeconds)))" : ""),
-                             schedule.nextRun.map(Timestamp.iso8601) ?? "-", "\(schedule.runs)", "\(schedule.skipped)", String((schedule.lastOutcome ?? "-").prefix(60))])
+                             schedule.disabled == nil ? (schedule.nextRun.map(Timestamp.iso8601) ?? "-") : "DISABLED", "\(schedule.runs)", "\(schedule.skipped)",
+                             String((schedule.disabled ?? schedule.lastOutcome ?? "-").prefix(80))])
             }
             TextTable.print(rows, to: output)
         }
@@ -59,7 +60,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Argument(help: "The schedule id.") var id: String
 
         func run() async throws {
-            let schedule = try await daemon.client.call("DELETE", "/v1/schedules/\(id)", as: ScheduleListing.self)
+            let schedule = try await daemon.client().call("DELETE", "/v1/schedules/\(id)", as: ScheduleListing.self)
             Output(json: false).event("removed", "\(schedule.id) (\(schedule.name))")
         }
     }

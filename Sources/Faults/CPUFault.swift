@@ -1,3 +1,4 @@
+import Foundation
 import DockerEngine
 import FaultlineSupport
 
@@ -14,6 +15,11 @@ public struct CPUFault: FaultAction {
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
         try TargetState.requireRunning(target, for: kind)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard cpus <= Double(cores) else {
+            throw FaultError.notApplicable(kind: kind, target: target.name,
+                                           reason: "\(Self.format(cpus)) cores is more than this host's \(cores) CPUs: the limit would change nothing")
+        }
         let directory: CgroupDirectory
         do {
             directory = try environment.cgroups.directory(controller: .cpu, pid: target.state.pid)

@@ -13,7 +13,11 @@ public enum SignalName {
     /// The canonical `SIGNAME` for what the user typed.
     public static func normalize(_ text: String) throws(InvalidSignal) -> String {
         let upper = text.uppercased()
-        if let number = Int(upper), let match = linux.first(where: { $0.1 == number }) { return match.0 }
+        if let number = Int(upper) {
+            if let match = linux.first(where: { $0.1 == number }) { return match.0 }
+            // A number is not a name: suggesting names close to "SIG0" would be noise.
+            throw InvalidSignal(text: text, suggestions: [])
+        }
         let name = upper.hasPrefix("SIG") ? upper : "SIG" + upper
         if linux.contains(where: { $0.0 == name }) { return name }
         throw InvalidSignal(text: text, suggestions: NameSuggestions.closest(to: name, among: linux.map(\.0)))

@@ -10,6 +10,10 @@ public struct StopFault: FaultAction {
 
     public init(graceSeconds: Int? = nil) { self.graceSeconds = graceSeconds }
 
+    /// The longest grace faultline asks the engine for (stop and restart): an hour. A longer one
+    /// would hold an engine call (and the command) for longer than anyone means.
+    public static let maximumGraceSeconds = 3600
+
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
         try TargetState.requireRunning(target, for: kind)
         let id = target.id, grace = graceSeconds

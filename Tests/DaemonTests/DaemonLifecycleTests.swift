@@ -9,12 +9,13 @@ import Testing
 /// The daemon across its life: the TCP listener's token, schedules across a restart, a SIGKILL
 /// followed by a restart, and the warden when no restart comes.
 @Suite(.serialized) struct DaemonLifecycleTests {
-    // The TCP listener answers only with the token (none or a wrong one: 401); a listener beyond
-    // loopback without a token, or with a short one, is refused before anything starts (exit 2).
+    // The TCP listener answers only with the token (none or a wrong one: 401; the scheme in any
+    // case); a TCP listener without a token — loopback too — or with a short one, and a token on
+    // the command line, are refused before anything starts (exit 2).
     @Test func tcpListenerNeedsTheToken() async throws {
         let port = try LoopbackPort.free()
         let token = "0123456789abcdef0123"
-        let daemon = try await DaemonProcess(extra: ["--tcp", "127.0.0.1:\(port)", "--token", token])
+        let daemon = try await DaemonProcess(extra: ["--tcp", "127.0.0.1:\(port)"], environment: ["FAULTLINE_TOKEN": token])
         defer { Task { try? await daemon.stop() } }
         let url = "http://127.0.0.1:\(port)"
         let none = try await DaemonProcess.call(url: url, "GET", "/v1/health")
@@ -23,14 +24,31 @@ import Testing
         #expect(wrong.status == 401 && wrong.body.contains("wrong"))
         let right = try await DaemonProcess.call(url: url, "GET", "/v1/health", headers: ["Authorization: Bearer \(token)"])
         #expect(right.status == 200, "\(right)")
+        let lower = try await DaemonProcess.call(url: url, "GET", "/v1/health", headers: ["Authorization: bearer \(token)"])
+        #expect(lower.status == 200, "the scheme is case-insensitive: \(lower)")
         #expect(try await daemon.call("GET", "/v1/health").status == 200, "the socket needs no token (it is 0600)")
 
-        let open = try await FaultlineProcess.run(["daemon", "--state-dir", NSTemporaryDirectory() + "fl-d-" + UUID().uuidString,
-                                                   "--tcp", "0.0.0.0:\(port)", "--no-warden"])
-        #expect(open.status == 2 && open.stderr.contains("refusing to listen on 0.0.0.0"), "\(open.stderr)")
-        let short = try await FaultlineProcess.run(["daemon", "--state-dir", NSTemporaryDirectory() + "fl-d-" + UUID().uuidString,
-                                                    "--tcp", "127.0.0.1:\(port)", "--token", "short", "--no-warden"])
-        #expect(short.status == 2 && short.stderr.contains("at least 16"), "\(short.stderr)")
+        for host in ["0.0.0.0", "127.0.0.1"] {
+            let open = try await FaultlineProcess.run(["daemon", "--state-dir", NSTemporaryDirectory() + "fl-d-" + UUID().uuidString,
+                                                       "--tcp", "\(host):\(port)", "--no-warden"])
+            #expect(open.status == 2 && open.stderr.contains("refusing to listen on \(host)"), "\(open.stderr)")
+        }
+        let argv = try await FaultlineProcess.run(["daemon", "--state-dir", NSTemporaryDirectory() + "fl-d-" + UUID().uuidString,
+                                                   "--tcp", "127.0.0.1:\(port)", "--token", token, "--no-warden"])
+        #expect(argv.status == 2 && argv.stderr.contains("readable by every local user"), "\(argv.stderr)")
+        let short = NSTemporaryDirectory() + "fl-token-" + UUID().uuidString
+        try Data("short\n".utf8).write(to: URL(fileURLWithPath: short))
+        chmod(short, 0o600)
+        let tooShort = try await FaultlineProcess.run(["daemon", "--state-dir", NSTemporaryDirectory() + "fl-d-" + UUID().uuidString,
+                                                       "--tcp", "127.0.0.1:\(port)", "--token-file", short, "--no-warden"])
+        #expect(tooShort.status == 2 && tooShort.stderr.contains("at least 16"), "\(tooShort.stderr)")
+        chmod(short, 0o644)
+        let readable = try await FaultlineProcess.run(["daemon", "--state-dir", NSTemporaryDirectory() + "fl-d-" + UUID().uuidString,
+                                                       "--tcp", "127.0.0.1:\(port)", "--token-file", short, "--no-warden"])
+        #expect(readable.status == 2 && readable.stderr.contains("can be read by others"), "\(readable.stderr)")
+        let name = try await FaultlineProcess.run(["daemon", "--state-dir", NSTemporaryDirectory() + "fl-d-" + UUID().uuidString,
+                                                   "--tcp", "127.attacker.invalid:\(port)", "--no-warden"])
+        #expect(name.status == 2 && name.stderr.contains("must be an IP address"), "\(name.stderr)")
     }
 
     // A second daemon on the same state directory is refused with the first one's pid.

@@ -12,9 +12,10 @@ public final class DaemonProcess: Sendable {
 
     /// Starts a daemon (without a warden unless asked) and waits until it answers.
     public init(stateDirectory: String = NSTemporaryDirectory() + "fl-daemon-" + UUID().uuidString, warden: Bool = false,
-                extra: [String] = []) async throws {
+                extra: [String] = [], launcher: [String] = [], environment: [String: String] = [:]) async throws {
         self.stateDirectory = stateDirectory
-        process = try FaultlineProcess(["daemon", "--state-dir", stateDirectory, "--log-level", "info"] + (warden ? [] : ["--no-warden"]) + extra)
+        process = try FaultlineProcess(["daemon", "--state-dir", stateDirectory, "--log-level", "info"] + (warden ? [] : ["--no-warden"]) + extra,
+                                       launcher: launcher, environment: environment)
         try await process.waitFor("daemon ready")
     }
 

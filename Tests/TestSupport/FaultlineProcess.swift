@@ -27,11 +27,14 @@ public final class FaultlineProcess: Sendable {
     private let output = Mutex<String>("")
     private let finished = Mutex<Bool>(false)
 
-    public init(_ arguments: [String]) throws {
+    /// `launcher` runs first (e.g. `prlimit --nofile=256 --`, which execs faultline in its place);
+    /// `environment` entries are set on top of this process's environment.
+    public init(_ arguments: [String], launcher: [String] = [], environment: [String: String] = [:]) throws {
         try Self.requireBinary()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binaryPath)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [Self.binaryPath] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
