@@ -95,7 +95,7 @@ public final class CampaignRunner: Sendable {
 
     /// Runs the plan and writes the journal and reports into `directory`.
     public func run(_ plan: CampaignPlan, directory: String) async throws -> RunResult {
-        try TrustedDirectory.prepare((directory as NSString).deletingLastPathComponent, purpose: "runs directory")
+        try TrustedDirectory.prepare((directory as NSString).deletingLastPathComponent, purpose: "runs directory", sharedParent: true)
         guard mkdir(directory, 0o700) == 0 else {
             throw CampaignRunError.journal("cannot create the run directory \(directory): \(String(cString: strerror(errno)))")
         }

@@ -117,7 +117,7 @@ public struct Toxic: Sendable, Equatable, Codable {
             guard RateText.range.contains(Double(plain)) else { throw ToxicSpecError("bandwidth=\(text): bytes per second must be 1 … 12500000000") }
             return plain
         }
-        do { return max(1, Int(try RateText.parse(text))) } catch { throw ToxicSpecError("bandwidth=\(error)") }
+        do { return max(1, Int(try RateText.parse(text))) } catch { throw ToxicSpecError("bandwidth needs a rate (bandwidth=64kbps, =1mbit): \(error)") }
     }
 }
 

@@ -6,8 +6,11 @@ import Foundation
 /// who can write there could plant a symlink that makes root overwrite a file, or forge ledger
 /// entries that root then carries out.
 public enum TrustedDirectory {
-    /// Creates `path` (mode 0700, parents as needed) or checks the one that exists.
-    public static func prepare(_ path: String, purpose: String) throws(TrustedDirectoryError) {
+    /// Creates `path` (mode 0700, parents as needed) or checks the one that exists. `sharedParent`:
+    /// the directory only receives new entries faultline creates exclusively (a run's directory),
+    /// so a sticky world-writable one such as /tmp is fine (others can neither replace nor remove
+    /// what faultline made there).
+    public static func prepare(_ path: String, purpose: String, sharedParent: Bool = false) throws(TrustedDirectoryError) {
         var info = stat()
         if stat(path, &info) != 0 {
             guard errno == ENOENT else { throw TrustedDirectoryError(path: path, purpose: purpose, problem: "cannot be read: \(String(cString: strerror(errno)))") }
@@ -24,17 +27,18 @@ public enum TrustedDirectory {
                 throw TrustedDirectoryError(path: path, purpose: purpose, problem: "cannot be read: \(String(cString: strerror(errno)))")
             }
         }
-        if let problem = problem(with: info) { throw TrustedDirectoryError(path: path, purpose: purpose, problem: problem) }
+        if let problem = problem(with: info, allowSticky: sharedParent) { throw TrustedDirectoryError(path: path, purpose: purpose, problem: problem) }
     }
 
     /// Why a directory with these attributes is not to be trusted, or nil.
-    static func problem(with info: stat, effectiveUser: uid_t = geteuid()) -> String? {
+    static func problem(with info: stat, effectiveUser: uid_t = geteuid(), allowSticky: Bool = false) -> String? {
         guard (info.st_mode & S_IFMT) == S_IFDIR else { return "is not a directory" }
-        guard info.st_uid == effectiveUser else {
-            return "is owned by uid \(info.st_uid), not by uid \(effectiveUser) who runs faultline"
+        guard info.st_uid == effectiveUser || info.st_uid == 0 else {
+            return "is owned by uid \(info.st_uid), not by uid \(effectiveUser) who runs faultline (or root)"
         }
         let mode = info.st_mode & 0o777
-        guard mode & 0o022 == 0 else {
+        let sticky = info.st_mode & S_ISVTX != 0
+        guard mode & 0o022 == 0 || (allowSticky && sticky) else {
             return "is writable by \(mode & 0o020 != 0 ? "its group" : "others") (mode \(String(mode, radix: 8)))"
         }
         return nil

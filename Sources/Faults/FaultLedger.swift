@@ -16,7 +16,11 @@ public final class FaultLedger: Sendable {
         self.directory = stateDirectory
         self.path = stateDirectory + "/ledger.jsonl"
         self.compactAbove = compactAbove
-        try TrustedDirectory.prepare(stateDirectory, purpose: "state directory")
+        do {
+            try TrustedDirectory.prepare(stateDirectory, purpose: "state directory")
+        } catch {
+            throw LedgerError(path: path, operation: "use the state directory", reason: error.description)
+        }
     }
 
     /// The state directory faultline uses when none is given: `FAULTLINE_STATE_DIR`, else

@@ -24,7 +24,7 @@ public enum TargetProtection {
 
     /// Why `details` must not be targeted, or nil.
     public static func refusal(for details: ContainerDetails, ownContainerID: String?) -> TargetError? {
-        if isProtected(details.labels) { return .protected(name: details.name) }
+        if isProtected(details.labels) { return .protected(name: details.name, value: details.labels[label] ?? "") }
         if isOwn(details.id, ownContainerID: ownContainerID) { return .ownContainer(name: details.name) }
         return nil
     }

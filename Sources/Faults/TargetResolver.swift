@@ -51,7 +51,7 @@ public enum TargetError: Error, CustomStringConvertible, ExitCodeClassified {
     case empty
     case notFound(reference: String, suggestions: [String], existing: [String])
     case ambiguous(reference: String, candidates: [String])
-    case protected(name: String)
+    case protected(name: String, value: String)
     case ownContainer(name: String)
 
     public var description: String {
@@ -70,8 +70,8 @@ public enum TargetError: Error, CustomStringConvertible, ExitCodeClassified {
             return text
         case .ambiguous(let reference, let candidates):
             return "'\(reference)' matches several containers: \(candidates.sorted().joined(separator: ", ")); use a full name"
-        case .protected(let name):
-            return "refusing to target \(name): it carries the label \(TargetResolver.protectLabel) (only false, 0, no or off leave a container unprotected)"
+        case .protected(let name, let value):
+            return "refusing to target \(name): it carries the label \(TargetResolver.protectLabel)=\(value) (only false, 0, no or off leave a container unprotected)"
         case .ownContainer(let name):
             return "refusing to target \(name): faultline itself runs in it"
         }

@@ -86,7 +86,8 @@ import Testing
         let engine = try await TestEngine.client()
         let mountPoint = NSTemporaryDirectory() + "fl-state-\(mode)-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let options = mode == "ro" ? "ro,size=1m" : "size=64k"
+        // mode=0700: a state directory others could write is refused for that reason alone.
+        let options = mode == "ro" ? "ro,size=1m,mode=0700" : "size=64k,mode=0700"
         let mounted = try await CommandRunner.run(["/usr/bin/mount", "-t", "tmpfs", "-o", options, "tmpfs", mountPoint])
         try #require(mounted.status == 0, "mount: \(mounted.stderr)")
         defer { _ = try? FileManager.default.removeItem(atPath: mountPoint) }

@@ -91,7 +91,7 @@ import Testing
     @Test func refusesUntrustedStateDirectory() throws {
         let open = temporaryStateDirectory()
         chmod(open, 0o777)
-        #expect(throws: TrustedDirectoryError.self) { _ = try FaultLedger(stateDirectory: open) }
+        #expect(throws: LedgerError.self) { _ = try FaultLedger(stateDirectory: open) }
         do {
             _ = try FaultLedger(stateDirectory: open)
         } catch {
