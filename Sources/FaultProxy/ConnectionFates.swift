@@ -6,6 +6,10 @@ final class ConnectionFates {
     /// When a toxic was first seen on this connection (reset_peer counts from then).
     private(set) var firstSeen: [String: NIODeadlineValue] = [:]
 
+    /// How many directions have passed their sender's end of stream on (a FIN) so far; at two,
+    /// both directions are done and the connection is closed.
+    var directionsFinished = 0
+
     func applies(_ toxic: Toxic, now: NIODeadlineValue) -> Bool {
         if let known = decided[toxic.name] { return known }
         let applies = toxic.toxicity >= 1 || Double.random(in: 0..<1) < toxic.toxicity

@@ -7,6 +7,11 @@ import Glibc
 /// of its stream. Chunks are released in order at their due time (latency, bandwidth, slicer); a
 /// timeout swallows them; limit_data and reset_peer end the connection. Both handlers of a
 /// connection run on the same event loop.
+///
+/// Never a byte lost: a close is passed on only after every byte queued for the partner has been
+/// written to its socket (NIO's close fails writes still buffered, which cut a bulk transfer short
+/// when the upstream closed right after its last write), and a sender's half-close (FIN) becomes
+/// a half-close of the partner's output, so the other direction keeps flowing until it ends too.
 final class ForwardingHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -21,6 +26,8 @@ final class ForwardingHandler: ChannelInboundHandler {
     private var closeWhenDrained = false
     private var closeDelay: TimeAmount = .zero
     private var ending = false
+    /// The sender half-closed (FIN) rather than closed: pass on a half-close, not a close.
+    private var halfClosed = false
 
     init(stream: Toxic.Stream, toxics: ToxicSet, partner: Channel, fates: ConnectionFates) {
         self.stream = stream
@@ -102,6 +109,20 @@ final class ForwardingHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// The sender half-closed its side (a FIN with the connection still open the other way).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            halfClosed = true
+            for toxic in toxics.current where toxic.stream == stream && fates.applies(toxic, now: NIODeadline.now().uptimeNanoseconds) {
+                if case .slowClose(let delay) = toxic.kind { closeDelay = TimeAmount(delay) }
+            }
+            closeWhenDrained = true
+            drain(context)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     /// Our channel's writability governs how fast the partner is read (back-pressure).
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         partner.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
@@ -133,8 +154,30 @@ final class ForwardingHandler: ChannelInboundHandler {
                 }
             }
         } else if closeWhenDrained {
-            end(context, after: closeDelay, reset: false)
+            if halfClosed { finishDirection(context, after: closeDelay) } else { end(context, after: closeDelay, reset: false) }
         }
+    }
+
+    /// Everything this direction will ever carry has been queued: once it is written, send the
+    /// partner a FIN (its output half-closed); when both directions are done, close both sides.
+    private func finishDirection(_ context: ChannelHandlerContext, after: TimeAmount) {
+        guard !ending else { return }
+        ending = true
+        let channel = context.channel, partner = partner, loop = context.eventLoop
+        let bound = NIOLoopBound(fates, eventLoop: loop)
+        let finish: @Sendable () -> Void = {
+            partner.writeAndFlush(ByteBuffer()).whenComplete { _ in
+                partner.close(mode: .output).whenComplete { result in
+                    bound.value.directionsFinished += 1
+                    if case .failure = result { partner.close(promise: nil); channel.close(promise: nil); return }
+                    if bound.value.directionsFinished >= 2 {
+                        channel.close(promise: nil)
+                        partner.close(promise: nil)
+                    }
+                }
+            }
+        }
+        if after <= .zero { finish() } else { loop.scheduleTask(in: after) { finish() } }
     }
 
     /// Closes both sides after `after`; with `reset`, the client side with an RST (SO_LINGER 0).
@@ -145,7 +188,8 @@ final class ForwardingHandler: ChannelInboundHandler {
         let close: @Sendable () -> Void = {
             for side in [channel, partner] {
                 guard reset, let socket = side as? SocketOptionProvider else {
-                    side.close(promise: nil)
+                    // Whatever is still buffered for this side is written first: a close would fail it.
+                    side.writeAndFlush(ByteBuffer()).whenComplete { _ in side.close(promise: nil) }
                     continue
                 }
                 // SO_LINGER 0: close sends a reset instead of a FIN.

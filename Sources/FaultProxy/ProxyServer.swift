@@ -36,11 +36,14 @@ public final class ProxyServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.autoRead, value: false)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                // A client's FIN is passed on as a FIN: the answer still flows back (half-close).
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelInitializer { client in
                     counter.value.add(1, ordering: .relaxed)
                     return ClientBootstrap(group: client.eventLoop)
                         .channelOption(.autoRead, value: false)
                         .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                        .channelOption(.allowRemoteHalfClosure, value: true)
                         .connectTimeout(.seconds(5))
                         .connect(host: upstreamHost, port: upstreamPort)
                         .flatMapThrowing { upstream in
