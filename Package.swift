@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "FaultProxy", "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Campaign", "Faults", "DockerEngine", "FaultlineSupport", "TestSupport", "CurlTransport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Campaign", "Faults", "DockerEngine", "FaultlineSupport", "TestSupport", "CurlTransport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "Campaign", "FaultProxy", "FaultlineSupport", "TestSupport"]),
         // Shared test helpers: labelled throw-away containers against the real engine.
         .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", "CurlTransport", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
