@@ -9,7 +9,7 @@
 #   PROXY_REQUESTS, PROXY_SIZE  round trips and bulk size of the proxy benchmark (5000, 1g)
 #   DAEMON_RUNS   small runs in the daemon footprint benchmark (default 1000)
 #   TORTURE_TRIALS  SIGKILL trials of the daemon torture test (default 200; the test command runs 50)
-#   FUZZ_SECONDS  seconds per fuzz target: campaign parser, engine decoders (default 120; the test command runs 5 and 3)
+#   FUZZ_SECONDS  seconds per fuzz target: campaign parser, engine decoders, daemon API bodies (default 120; the test command runs 5, 3 and 3)
 #   RECOVERY_ROUNDS  rounds of the recovery-accuracy benchmark per pass (default 10)
 # --gate: the short version CI runs (scripts/test.sh): small sizes, each benchmark with --gate so a
 # missed regression criterion fails the script; no soak (the test command runs torture and fuzzing).
@@ -89,4 +89,4 @@ fi
 swift build --build-tests 2>&1 | tail -1
 echo "### Daemon torture (${TORTURE_TRIALS:-200} SIGKILL trials) and fuzzing (${FUZZ_SECONDS:-120} s per target)"
 FAULTLINE_TORTURE_TRIALS="${TORTURE_TRIALS:-200}" swift test --skip-build --filter DaemonTortureTests 2>&1 | grep -E "✔|✘|Test run" | tail -3
-FAULTLINE_FUZZ_SECONDS="${FUZZ_SECONDS:-120}" swift test --skip-build --filter "CampaignFuzzTests|DecoderFuzzTests" 2>&1 | grep -E "fuzz:|✔|✘|Test run" | tail -4
+FAULTLINE_FUZZ_SECONDS="${FUZZ_SECONDS:-120}" swift test --skip-build --filter "CampaignFuzzTests|DecoderFuzzTests|DaemonAPIFuzzTests" 2>&1 | grep -E "fuzz:|✔|✘|Test run" | tail -5

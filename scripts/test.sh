@@ -7,18 +7,33 @@
 # FAULTLINE_SKIP_STACK=1 skip one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# Each stage's wall time, printed at the end (and when a stage fails): the CI budget is 60 minutes.
+STAGES=()
+stage() {
+  local name=$1; shift
+  local started=$SECONDS status=0
+  "$@" || status=$?
+  STAGES+=("$(printf '%-34s %5ds' "$name" $((SECONDS - started)))")
+  return $status
+}
+report_stages() {
+  echo "test command: time per stage"
+  for line in "${STAGES[@]}"; do echo "  $line"; done
+  echo "  $(printf '%-34s %5ds' total "$SECONDS")"
+}
+trap report_stages EXIT
+stage "set-up" scripts/setup.sh
 export PATH=/opt/swift/usr/bin:$PATH
-swift build
+stage "debug build" swift build
 # The CLI tests run the binary just built (SIGKILL crash tests need a real process).
 export FAULTLINE_BIN="$PWD/.build/debug/faultline"
 # One test at a time: several suites measure time (cadence, recovery against engine events, proxy
 # latency), and a cold start that launched every suite at once on 2 cores starved them.
-swift test --no-parallel "$@"
+stage "swift tests" swift test --no-parallel "$@"
 if [ $# -eq 0 ] && [ -z "${FAULTLINE_SKIP_BENCH:-}" ]; then
   # Short benchmarks as regression gates (release build, every figure compared in the same run).
-  scripts/bench.sh --gate
+  stage "benchmark gates (with release build)" scripts/bench.sh --gate
 fi
 if [ $# -eq 0 ] && [ -z "${FAULTLINE_SKIP_STACK:-}" ]; then
-  scripts/test-stack.sh
+  stage "campaign gate" scripts/test-stack.sh
 fi

@@ -100,6 +100,9 @@ public final class CampaignRunner: Sendable {
             throw CampaignRunError.journal("cannot create the run directory \(directory): \(String(cString: strerror(errno)))")
         }
         let journal = try Journal(path: directory + "/journal.jsonl")
+        journal.onFailure { [weak self] reason in
+            self?.abort("\(reason): the run's record cannot be kept, so it stops here and every fault is reverted")
+        }
         let startedAt = Date()
         journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: startedAt))
         journal.append(.plan(plan))
@@ -167,9 +170,14 @@ public final class CampaignRunner: Sendable {
         let figures = Self.figures(windows: windows, samples: samples, probes: campaign.probes.map(\.name),
                                    runEnd: runEnd, consecutive: campaign.settings.consecutiveOK)
         let checks = [steady] + evaluator.evaluate(windows: windows, figures: figures, samples: samples)
-        let verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
+        var verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
         journal.append(.verdict(verdict))
         await journal.flush()
+        // The verdict itself (or a record just before it) may be what could not be written.
+        if let failure = journal.failure, aborted == nil {
+            abort("\(failure): the run's record is incomplete")
+            verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
+        }
         var record = RunRecord()
         record.name = campaign.name
         record.file = file

@@ -1,18 +1,23 @@
 import FaultlineSupport
 import Foundation
+import Synchronization
 
-/// A run's append-only journal: one JSON line per record, each fsynced before the next is
-/// written. Writes happen in order on a serial queue of their own (never the cooperative pool).
+/// A run's append-only journal: one JSON line per record (`AppendOnlyLines`, as the ledger), each
+/// fsynced before the next is written. Writes happen in order on a serial queue of their own
+/// (never the cooperative pool). The first record that cannot be written stops the journal and is
+/// reported to `onFailure` (the runner aborts the run and reverts everything: a run whose evidence
+/// is not kept must not go on).
 public final class Journal: Sendable {
     public let path: String
     private let descriptor: Int32
     private let queue = DispatchQueue(label: "faultline.journal")
+    private let state = Mutex<(failure: String?, onFailure: (@Sendable (String) -> Void)?)>((nil, nil))
 
     /// Creates a new journal (`existing`: appends to one a run already wrote). Never follows a
     /// symlink, and never takes over a file it did not create.
     public init(path: String, existing: Bool = false) throws {
         self.path = path
-        let flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (existing ? 0 : O_CREAT | O_EXCL)
+        let flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (existing ? 0 : O_CREAT | O_EXCL)
         descriptor = open(path, flags, 0o600)
         guard descriptor >= 0 else {
             throw CampaignRunError.journal("cannot \(existing ? "open" : "create") \(path): \(String(cString: strerror(errno)))")
@@ -32,14 +37,30 @@ public final class Journal: Sendable {
         return encoder
     }
 
+    /// Why the journal stopped being written, if it did.
+    public var failure: String? { state.withLock { $0.failure } }
+
+    /// Called once, on the journal's queue, when a record cannot be written.
+    public func onFailure(_ handler: @escaping @Sendable (String) -> Void) {
+        let already = state.withLock { state -> String? in
+            state.onFailure = handler
+            return state.failure
+        }
+        if let already { handler(already) }
+    }
+
     /// Queues a record; it is on disk (fsynced) before any later record.
     public func append(_ record: JournalRecord) {
-        guard var line = try? Self.encoder().encode(record) else { return }
-        line.append(UInt8(ascii: "\n"))
-        let descriptor = descriptor, bytes = line
-        queue.async {
-            _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            _ = fsync(descriptor)
+        guard let line = try? Self.encoder().encode(record) else { return }
+        queue.async { [self] in
+            guard state.withLock({ $0.failure == nil }) else { return }
+            guard let failed = AppendOnlyLines.append(line, to: descriptor) else { return }
+            let reason = "journal \(path): \(failed)"
+            let handler = state.withLock { state -> (@Sendable (String) -> Void)? in
+                state.failure = reason
+                return state.onFailure
+            }
+            handler?(reason)
         }
     }
 

@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 
 /// The daemon's `--tcp HOST:PORT`: an IP address literal (IPv4, or IPv6 in brackets) or
@@ -34,17 +35,8 @@ public struct ListenerAddress: Sendable, Equatable {
         return ListenerAddress(host: name == "localhost" ? "127.0.0.1" : name, port: port)
     }
 
-    /// True for 127.0.0.0/8, ::1 and localhost, decided on the parsed address, not its text.
-    public static func isLoopback(_ host: String) -> Bool {
-        if host == "localhost" { return true }
-        var v4 = in_addr()
-        if inet_pton(AF_INET, host, &v4) == 1 { return (UInt32(bigEndian: v4.s_addr) >> 24) == 127 }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, host, &v6) == 1 {
-            return withUnsafeBytes(of: &v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
-        }
-        return false
-    }
+    /// True for 127.0.0.0/8, ::1 and localhost (`LoopbackAddress`).
+    public static func isLoopback(_ host: String) -> Bool { LoopbackAddress.contains(host) }
 
     static func isIPv4(_ host: String) -> Bool { var address = in_addr(); return inet_pton(AF_INET, host, &address) == 1 }
     static func isIPv6(_ host: String) -> Bool { var address = in6_addr(); return inet_pton(AF_INET6, host, &address) == 1 }

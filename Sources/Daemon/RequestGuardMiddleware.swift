@@ -37,8 +37,10 @@ struct RequestGuardMiddleware: RouterMiddleware {
     }
 
     /// The `Host` values a TCP listener on `host:port` answers to: the address as given, and for a
-    /// loopback address every loopback spelling.
-    static func hosts(listeningOn host: String, port: Int) -> Set<String> {
+    /// loopback address every loopback spelling; nil (any) for a wildcard listener (0.0.0.0, ::),
+    /// which clients reach by whatever name the machine has (the token still guards it).
+    static func hosts(listeningOn host: String, port: Int) -> Set<String>? {
+        if host == "0.0.0.0" || host == "::" { return nil }
         let literal = host.contains(":") ? "[\(host.lowercased())]" : host.lowercased()
         var names: Set<String> = ["\(literal):\(port)"]
         if ListenerAddress.isLoopback(host) {

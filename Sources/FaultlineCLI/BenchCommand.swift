@@ -75,7 +75,7 @@ struct ProbeBench: AsyncParsableCommand {
         let parts = redis.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--redis must be host:port") }
         let host = String(parts[0])
-        guard host.hasPrefix("127.") || host == "localhost", http.hasPrefix("http://127.") || http.hasPrefix("http://localhost") else {
+        guard LoopbackAddress.contains(host), let httpHost = URLComponents(string: http)?.host, LoopbackAddress.contains(httpHost) else {
             throw ValidationError("benchmarks send traffic to loopback only (127.0.0.0/8)")
         }
         let benchmark = ProbeCapacityBenchmark(

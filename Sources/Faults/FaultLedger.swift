@@ -40,16 +40,14 @@ public final class FaultLedger: Sendable {
         try result.get()
     }
 
-    /// The same on the calling thread. The record always starts on a line of its own (after a torn
-    /// line a crash left, a newline comes first), and a write that does not complete is rolled back
-    /// (the file truncated to its old size), so no record is ever glued to another.
+    /// The same on the calling thread, under the ledger's lock (`AppendOnlyLines`: a line of its
+    /// own, all or nothing, fsynced), so no record is ever glued to another.
     public func appendBlocking(_ record: LedgerRecord) throws(LedgerError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(record) else {
+        guard let line = try? encoder.encode(record) else {
             throw LedgerError(path: path, operation: "encode a record", reason: "unencodable record")
         }
-        line.append(UInt8(ascii: "\n"))
         let descriptor = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw failure("open for appending") }
         defer { close(descriptor) }
@@ -59,37 +57,10 @@ public final class FaultLedger: Sendable {
         guard (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1 else {
             throw LedgerError(path: path, operation: "open for appending", reason: "not a regular file of its own (a link?)")
         }
-        let oldSize = info.st_size
-        if oldSize > 0 {
-            var last: UInt8 = 0
-            guard pread(descriptor, &last, 1, oldSize - 1) == 1 else { throw failure("read the last byte") }
-            if last != UInt8(ascii: "\n") { line.insert(UInt8(ascii: "\n"), at: 0) }
+        if let failed = AppendOnlyLines.append(line, to: descriptor) {
+            throw LedgerError(path: path, operation: failed.operation, reason: failed.reason)
         }
-        guard Self.writeAll(line, to: descriptor) else {
-            let cause = failure("write")
-            _ = ftruncate(descriptor, oldSize)
-            _ = fsync(descriptor)
-            throw cause
-        }
-        guard fsync(descriptor) == 0 else {
-            let cause = failure("fsync")
-            _ = ftruncate(descriptor, oldSize)
-            throw cause
-        }
-        if oldSize == 0 { syncDirectory() }
-    }
-
-    private static func writeAll(_ bytes: Data, to descriptor: Int32) -> Bool {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { return false }
-                offset += written
-            }
-            return true
-        }
+        if info.st_size == 0 { syncDirectory() }
     }
 
     /// A ledger line that is not a record: a crash tore it, or someone edited the file.

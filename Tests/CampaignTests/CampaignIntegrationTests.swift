@@ -133,3 +133,49 @@ import Testing
         }
     }
 }
+
+/// A run whose journal cannot be written (its runs directory fills up) aborts saying so, and every
+/// fault is reverted: the run's evidence is the product, and a fault must not outlive its record.
+@Suite(.serialized) struct JournalFailureTests {
+    @Test func abortsWhenTheJournalCannotBeWritten() async throws {
+        let engine = try await TestEngine.client()
+        let runs = NSTemporaryDirectory() + "fl-full-runs-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+        let mounted = try await CommandRunner.run(["/usr/bin/mount", "-t", "tmpfs", "-o", "size=24k,mode=0700", "tmpfs", runs])
+        try #require(mounted.status == 0, "mount: \(mounted.stderr)")
+        defer {
+            _ = try? FileManager.default.removeItem(atPath: runs)
+        }
+        do {
+            try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
+                let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
+                try await TestServers.awaitRedis(port)
+                // A TCP probe every 10 ms keeps answering while Redis is paused (the port is still
+                // accepted), so the journal fills the 24 KiB within a few seconds of the window.
+                let text = """
+                    name: journal-fills-up
+                    targets:
+                      cache: { name: \(container.name) }
+                    probes:
+                      - { name: redis, redis: { host: 127.0.0.1, port: \(port) }, every: 50ms, timeout: 300ms }
+                      - { name: port, tcp: { host: 127.0.0.1, port: \(port) }, every: 10ms, timeout: 300ms }
+                    hypothesis:
+                      steady_state: { window: 500ms }
+                    timeline:
+                      - { at: 500ms, fault: { pause: { target: cache } }, for: 30s }
+                    """
+                let runner = try CampaignIntegrationTests.runner(text, engine: engine)
+                let clock = ContinuousClock(), started = clock.now
+                let result = try await runner.run(try await runner.plan(), directory: runs + "/run")
+                #expect(clock.now - started < .seconds(25), "the run went on after its journal failed: \(result.verdict.reason)")
+                #expect(result.verdict.status == .aborted)
+                #expect(result.verdict.reason.contains("journal") && result.verdict.reason.contains("No space left"), "\(result.verdict.reason)")
+                #expect(try await engine.inspectContainer(container.id).state.paused == false)
+            }
+        } catch {
+            _ = try? await CommandRunner.run(["/usr/bin/umount", runs])
+            throw error
+        }
+        _ = try await CommandRunner.run(["/usr/bin/umount", runs])
+    }
+}
