@@ -125,4 +125,16 @@ import Testing
         #expect(hung.outcome == .timeout)
         #expect(clock.now - started < .milliseconds(900))
     }
+
+    // A command probe inherits no descriptor of faultline's but its standard streams: one opened
+    // without close-on-exec (as a listener or an engine connection may be) is not in the child.
+    @Test func commandsInheritNoDescriptors() async throws {
+        let leaked = open("/dev/null", O_RDONLY)  // no O_CLOEXEC
+        defer { close(leaked) }
+        var config = CommandProbeConfig(argv: ["test -e /proc/self/fd/\(leaked) && echo inherited || echo clean"])
+        config.shell = true
+        config.stdoutContains = "clean"
+        let check = await try CommandProbe(name: "fds", config: config, timeout: .seconds(2)).check()
+        #expect(check.outcome == .ok, "\(check)")
+    }
 }
