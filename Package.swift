@@ -73,12 +73,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Records the commit a binary is built from (`faultline --version`).
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // The command-line interface as a library, so its logic is testable.
         .target(name: "FaultlineCLI", dependencies: [
             "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "FaultlineSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["BuildInfoPlugin"]),
         .executableTarget(name: "faultline", dependencies: ["FaultlineCLI"]),
 
         .testTarget(name: "FaultlineSupportTests", dependencies: ["FaultlineSupport"]),

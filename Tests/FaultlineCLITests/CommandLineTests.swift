@@ -22,6 +22,16 @@ import Testing
         }
     }
 
+    // --version names the release, the commit built from and the engine API range; completions are generated.
+    @Test func printsVersionAndCompletions() async throws {
+        let version = try await FaultlineProcess.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("faultline \(FaultlineCommand.release) (commit "), "\(version.stdout)")
+        #expect(!version.stdout.contains("commit )") && version.stdout.contains("Docker Engine API 1.40–1.43"), "\(version.stdout)")
+        let completion = try await FaultlineProcess.run(["--generate-completion-script", "bash"])
+        #expect(completion.status == 0 && completion.stdout.contains("inject"))
+    }
+
     // Each kind of bad inject input gets one clear line, exit code 2.
     @Test func rejectsBadInjects() {
         #expect(injectError(["paus", "x"])?.contains("unknown fault kind 'paus'; did you mean 'pause'?") == true)
