@@ -84,5 +84,6 @@ public struct HostCgroups: CgroupAccess {
 /// A cgroup could not be found, read or written.
 public struct CgroupError: Error, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

@@ -1,6 +1,7 @@
 import DockerEngine
 @testable import Faults
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct FaultInjectorTests {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Faults
+import TestSupport
 import Testing
 
 @Suite struct FaultLedgerTests {

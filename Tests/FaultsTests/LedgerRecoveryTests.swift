@@ -1,6 +1,7 @@
 import DockerEngine
 import Foundation
 @testable import Faults
+import TestSupport
 import Testing
 
 @Suite struct LedgerRecoveryTests {

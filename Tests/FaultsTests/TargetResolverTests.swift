@@ -1,5 +1,6 @@
 import DockerEngine
 @testable import Faults
+import TestSupport
 import Testing
 
 @Suite struct TargetResolverTests {

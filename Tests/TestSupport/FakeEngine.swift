@@ -1,37 +1,39 @@
 import DockerEngine
 import Foundation
-@testable import Faults
+import Faults
 import Logging
 import Synchronization
 
 /// A small hand-written engine + cgroup fake for fault unit tests: records calls, holds container
 /// state, fails or stalls calls on demand, and keeps cgroup files in memory.
-final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttaching, CgroupAccess, Sendable {
-    struct State {
-        var containers: [String: ContainerDetails] = [:]
-        var calls: [String] = []
-        var failures: [String: any Error] = [:]
-        var delays: [String: Duration] = [:]
-        var files: [String: String] = [:]
-        var cgroupVersion: CgroupDirectory.Version = .v1
-        var beforeCall: [String: @Sendable () -> Void] = [:]
+public final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttaching, CgroupAccess, Sendable {
+    public struct State {
+        public var containers: [String: ContainerDetails] = [:]
+        public var calls: [String] = []
+        public var failures: [String: any Error] = [:]
+        public var delays: [String: Duration] = [:]
+        public var files: [String: String] = [:]
+        public var cgroupVersion: CgroupDirectory.Version = .v1
+        public var beforeCall: [String: @Sendable () -> Void] = [:]
     }
 
-    let state = Mutex(State())
+    public let state = Mutex(State())
 
-    var calls: [String] { state.withLock { $0.calls } }
+    public init() {}
 
-    func add(_ details: ContainerDetails) { state.withLock { $0.containers[details.id] = details } }
-    func fail(_ call: String, with error: any Error) { state.withLock { $0.failures[call] = error } }
-    func delay(_ call: String, by duration: Duration) { state.withLock { $0.delays[call] = duration } }
-    func onCall(_ call: String, _ hook: @escaping @Sendable () -> Void) { state.withLock { $0.beforeCall[call] = hook } }
-    func setFile(_ path: String, _ value: String) { state.withLock { $0.files[path] = value } }
-    func file(_ path: String) -> String? { state.withLock { $0.files[path] } }
+    public var calls: [String] { state.withLock { $0.calls } }
+
+    public func add(_ details: ContainerDetails) { state.withLock { $0.containers[details.id] = details } }
+    public func fail(_ call: String, with error: any Error) { state.withLock { $0.failures[call] = error } }
+    public func delay(_ call: String, by duration: Duration) { state.withLock { $0.delays[call] = duration } }
+    public func onCall(_ call: String, _ hook: @escaping @Sendable () -> Void) { state.withLock { $0.beforeCall[call] = hook } }
+    public func setFile(_ path: String, _ value: String) { state.withLock { $0.files[path] = value } }
+    public func file(_ path: String) -> String? { state.withLock { $0.files[path] } }
 
     /// The container's network namespace, for the network faults.
-    let namespaces = FakeNamespaces()
+    public let namespaces = FakeNamespaces()
 
-    var environment: FaultEnvironment {
+    public var environment: FaultEnvironment {
         FaultEnvironment(containers: self, lifecycle: self, networks: self, cgroups: self, namespaces: namespaces, logger: Logger(label: "fake"))
     }
 
@@ -55,47 +57,47 @@ final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttachin
     }
 
     // MARK: ContainerInspecting
-    func inspectContainer(_ idOrName: String) async throws -> ContainerDetails {
+    public func inspectContainer(_ idOrName: String) async throws -> ContainerDetails {
         try await record("inspect", idOrName)
         guard let found = state.withLock({ $0.containers[idOrName] }) else { throw FakeEngine.notFound(idOrName) }
         return found
     }
 
-    func listContainers(all: Bool, filters: ContainerFilters) async throws -> [ContainerSummary] {
+    public func listContainers(all: Bool, filters: ContainerFilters) async throws -> [ContainerSummary] {
         try await record("list", "")
         return state.withLock { $0.containers.values.map(FakeEngine.summary) }
     }
 
     // MARK: ContainerLifecycle
-    func startContainer(_ id: String) async throws -> Bool {
+    public func startContainer(_ id: String) async throws -> Bool {
         try await record("start", id)
         let wasRunning = state.withLock { $0.containers[id]?.state.running } ?? false
         update(id, running: true, startedAt: "started-\(UUID().uuidString)")
         return !wasRunning
     }
 
-    func stopContainer(_ id: String, timeout: Int?) async throws -> Bool {
+    public func stopContainer(_ id: String, timeout: Int?) async throws -> Bool {
         try await record("stop", id)
         update(id, running: false)
         return true
     }
 
-    func restartContainer(_ id: String, timeout: Int?) async throws {
+    public func restartContainer(_ id: String, timeout: Int?) async throws {
         try await record("restart", id)
         update(id, running: true, startedAt: "restarted-\(UUID().uuidString)")
     }
 
-    func killContainer(_ id: String, signal: String) async throws {
+    public func killContainer(_ id: String, signal: String) async throws {
         try await record("kill", id)
         if signal == "SIGKILL" { update(id, running: false) }
     }
 
-    func pauseContainer(_ id: String) async throws {
+    public func pauseContainer(_ id: String) async throws {
         try await record("pause", id)
         update(id, paused: true)
     }
 
-    func unpauseContainer(_ id: String) async throws {
+    public func unpauseContainer(_ id: String) async throws {
         try await record("unpause", id)
         guard state.withLock({ $0.containers[id]?.state.paused }) == true else {
             throw DockerEngineError(kind: .status(409), method: "POST", path: "/containers/\(id)/unpause",
@@ -105,7 +107,7 @@ final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttachin
     }
 
     // MARK: NetworkAttaching
-    func connectNetwork(_ network: String, container: String, endpoint: EndpointSettings) async throws {
+    public func connectNetwork(_ network: String, container: String, endpoint: EndpointSettings) async throws {
         try await record("connect", "\(network) \(container) aliases=\(endpoint.aliases ?? []) ip=\(endpoint.ipamConfig?.ipv4Address ?? "-")")
         state.withLock { state in
             guard let old = state.containers[container] else { return }
@@ -119,7 +121,7 @@ final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttachin
         }
     }
 
-    func disconnectNetwork(_ network: String, container: String, force: Bool) async throws {
+    public func disconnectNetwork(_ network: String, container: String, force: Bool) async throws {
         try await record("disconnect", "\(network) \(container)")
         state.withLock { state in
             guard let old = state.containers[container] else { return }
@@ -131,30 +133,30 @@ final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttachin
     }
 
     // MARK: CgroupAccess
-    func directory(controller: CgroupController, pid: Int) throws -> CgroupDirectory {
+    public func directory(controller: CgroupController, pid: Int) throws -> CgroupDirectory {
         CgroupDirectory(path: "/fake/\(controller.rawValue)/\(pid)", version: state.withLock { $0.cgroupVersion })
     }
 
-    func read(_ path: String) throws -> String {
+    public func read(_ path: String) throws -> String {
         guard let value = state.withLock({ $0.files[path] }) else { throw CgroupError(message: "no file \(path)") }
         return value
     }
 
-    func write(_ path: String, value: String) throws {
+    public func write(_ path: String, value: String) throws {
         state.withLock { state in
             state.calls.append("write \(path)=\(value)")
             state.files[path] = value
         }
     }
 
-    func exists(_ path: String) -> Bool { state.withLock { $0.files[path] != nil } }
+    public func exists(_ path: String) -> Bool { state.withLock { $0.files[path] != nil } }
 
     // MARK: Fixtures
-    static func notFound(_ id: String) -> DockerEngineError {
+    public static func notFound(_ id: String) -> DockerEngineError {
         DockerEngineError(kind: .status(404), method: "GET", path: "/containers/\(id)/json", message: "No such container: \(id)")
     }
 
-    static func details(id: String, name: String, running: Bool = true, paused: Bool = false, pid: Int = 4242,
+    public static func details(id: String, name: String, running: Bool = true, paused: Bool = false, pid: Int = 4242,
                         startedAt: String = "2026-11-22T00:00:00Z", networks: [String: EndpointSettings] = [:],
                         labels: [String: String] = [:], networkMode: String = "default") -> ContainerDetails {
         struct Raw: Encodable {
@@ -175,7 +177,7 @@ final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttachin
         return try! JSONDecoder().decode(ContainerDetails.self, from: JSONEncoder().encode(raw))
     }
 
-    static func summary(_ details: ContainerDetails) -> ContainerSummary {
+    public static func summary(_ details: ContainerDetails) -> ContainerSummary {
         let json = """
         {"Id":"\(details.id)","Names":["/\(details.name)"],"Image":"x","State":"\(details.state.status)","Status":"",
          "Labels":\(String(decoding: try! JSONEncoder().encode(details.labels), as: UTF8.self))}
@@ -185,9 +187,9 @@ final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkAttachin
 }
 
 /// A JSON scalar for building fixtures.
-enum AnyEncodable: Encodable {
+public enum AnyEncodable: Encodable {
     case string(String), bool(Bool), int(Int)
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .string(let value): try container.encode(value)
@@ -198,7 +200,7 @@ enum AnyEncodable: Encodable {
 }
 
 /// A throw-away state directory for one test.
-func temporaryStateDirectory() -> String {
+public func temporaryStateDirectory() -> String {
     let path = NSTemporaryDirectory() + "faultline-test-" + UUID().uuidString
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path

@@ -1,29 +1,31 @@
-@testable import Faults
+import Faults
 import Synchronization
 
 /// A recording stand-in for a container's network namespace: keeps the iptables rules and root
 /// qdiscs the commands add and remove, and answers `-C`, `ip link` and `tc qdisc show` from them.
-final class FakeNamespaces: NetworkNamespaceAccess {
-    struct State {
-        var commands: [String] = []
-        var rules: [[String]] = []
-        var roots: [String: String] = ["eth0": "qdisc noqueue 0: root refcnt 2"]
-        var netem = false
-        var failing: String?
+public final class FakeNamespaces: NetworkNamespaceAccess {
+    public struct State {
+        public var commands: [String] = []
+        public var rules: [[String]] = []
+        public var roots: [String: String] = ["eth0": "qdisc noqueue 0: root refcnt 2"]
+        public var netem = false
+        public var failing: String?
     }
-    let state = Mutex(State())
+    public let state = Mutex(State())
 
-    var commands: [String] { state.withLock { $0.commands } }
-    var rules: [[String]] { state.withLock { $0.rules } }
-    func root(_ interface: String) -> String? { state.withLock { $0.roots[interface] } }
-    func setRoot(_ interface: String, _ qdisc: String) { state.withLock { $0.roots[interface] = qdisc } }
+    public init() {}
+
+    public var commands: [String] { state.withLock { $0.commands } }
+    public var rules: [[String]] { state.withLock { $0.rules } }
+    public func root(_ interface: String) -> String? { state.withLock { $0.roots[interface] } }
+    public func setRoot(_ interface: String, _ qdisc: String) { state.withLock { $0.roots[interface] = qdisc } }
     /// A restart: the namespace is made anew (the rules a test put there before the faults stay).
-    func makeAnew() { state.withLock { $0.rules.removeAll { rule in rule.contains { $0.hasPrefix("faultline:") } } } }
-    func failCommands(containing text: String) { state.withLock { $0.failing = text } }
+    public func makeAnew() { state.withLock { $0.rules.removeAll { rule in rule.contains { $0.hasPrefix("faultline:") } } } }
+    public func failCommands(containing text: String) { state.withLock { $0.failing = text } }
 
-    func kernelHasNetem() -> Bool { state.withLock { $0.netem } }
+    public func kernelHasNetem() -> Bool { state.withLock { $0.netem } }
 
-    func run(_ argv: [String], inNetworkNamespaceOf pid: Int) throws -> CommandResult {
+    public func run(_ argv: [String], inNetworkNamespaceOf pid: Int) throws -> CommandResult {
         state.withLock { state in
             let line = argv.joined(separator: " ")
             state.commands.append("\(pid): \(line)")
