@@ -36,21 +36,31 @@ public final class CampaignRunner: Sendable {
     public let campaign: CampaignDefinition
     let source: String
     let file: String
-    let engine: DockerEngineClient
+    /// Everything the run does to containers goes through these seams (the engine, or a fake).
     let environment: FaultEnvironment
+    /// Sets the host's neighbour entry of a target that starts again (nil: not done).
+    let neighbours: BridgeNeighbourRefresher?
     let ledger: FaultLedger
     let logger: Logger
     let emit: @Sendable (RunEvent) -> Void
     private let abortReason = Mutex<String?>(nil)
     private let scheduler = Mutex<CampaignScheduler<ContinuousClock>?>(nil)
 
-    public init(campaign: CampaignDefinition, source: String, file: String, engine: DockerEngineClient, ledger: FaultLedger,
-                logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
+    /// A runner on the real engine.
+    public convenience init(campaign: CampaignDefinition, source: String, file: String, engine: DockerEngineClient, ledger: FaultLedger,
+                            logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
+        self.init(campaign: campaign, source: source, file: file, environment: .live(engine: engine, logger: logger),
+                  neighbours: BridgeNeighbourRefresher(engine: engine, logger: logger), ledger: ledger, logger: logger, emit: emit)
+    }
+
+    /// A runner on any fault environment (a fake engine in unit tests).
+    public init(campaign: CampaignDefinition, source: String, file: String, environment: FaultEnvironment,
+                neighbours: BridgeNeighbourRefresher?, ledger: FaultLedger, logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
         self.campaign = campaign
         self.source = source
         self.file = file
-        self.engine = engine
-        self.environment = .live(engine: engine, logger: logger)
+        self.environment = environment
+        self.neighbours = neighbours
         self.ledger = ledger
         self.logger = logger
         self.emit = emit
@@ -58,14 +68,19 @@ public final class CampaignRunner: Sendable {
 
     /// Resolves the targets and expands the plan (nothing is injected).
     public func plan() async throws -> CampaignPlan {
-        let containers = try await engine.listContainers(all: false)
-        let targets = try TargetMatcher().resolve(campaign.targets, among: containers)
+        try await Self.plan(campaign, containers: environment.containers)
+    }
+
+    /// Resolves `campaign`'s targets against the running containers and expands its plan (no run needed).
+    public static func plan(_ campaign: CampaignDefinition, containers: any ContainerInspecting) async throws -> CampaignPlan {
+        let running = try await containers.listContainers(all: false, filters: ContainerFilters())
+        let targets = try TargetMatcher().resolve(campaign.targets, among: running)
         return try PlanExpander.expand(campaign, targets: targets)
     }
 
     /// A past run's realized plan, its containers found again by name.
     public func replayPlan(_ past: CampaignPlan) async throws -> CampaignPlan {
-        let containers = try await engine.listContainers(all: false)
+        let containers = try await environment.containers.listContainers(all: false, filters: ContainerFilters())
         var byName: [String: PlannedTarget] = [:]
         for container in containers { byName[container.name] = PlannedTarget(id: container.id, name: container.name) }
         let faults = try past.faults.map { fault throws -> PlannedFault in
@@ -125,7 +140,7 @@ public final class CampaignRunner: Sendable {
             }
         }
         runner.start()
-        let neighbours = campaign.settings.refreshNeighbours ? BridgeNeighbourRefresher(engine: engine, logger: logger) : nil
+        let neighbours = campaign.settings.refreshNeighbours ? self.neighbours : nil
         let neighbourWatch = neighbours?.watch(Array(Set(plan.targets.values.flatMap { $0.map(\.id) })), since: startedAt)
         let evaluator = HypothesisEvaluator(campaign: campaign)
 
@@ -141,7 +156,7 @@ public final class CampaignRunner: Sendable {
         if steady.passed && aborted == nil {
             emit(.phase("faults (\(plan.faults.count) planned over \(plan.length.formatted))"))
             let injector = FaultInjector(environment: environment, ledger: ledger, revertTimeout: campaign.settings.revertTimeout)
-            let executor = CampaignFaultExecutor(injector: injector, containers: engine, origin: runner.origin, journal: journal,
+            let executor = CampaignFaultExecutor(injector: injector, containers: environment.containers, origin: runner.origin, journal: journal,
                                                  proxies: proxies, onWindow: { [emit] in emit(.window($0)) },
                                                  onEngineOutage: { [weak self] reason in self?.abort(reason) })
             let faultScheduler = CampaignScheduler(plan: plan, clock: ContinuousClock()) { [logger] event in

@@ -106,8 +106,7 @@ public actor RunRegistry {
 
     /// Resolves the campaign's targets against the running containers and expands its plan.
     private func plan(_ campaign: CampaignDefinition, source: String, file: String) async throws -> CampaignPlan {
-        try await CampaignRunner(campaign: campaign, source: source, file: file, engine: engine, ledger: ledger,
-                                 logger: logger, emit: { _ in }).plan()
+        try await CampaignRunner.plan(campaign, containers: engine)
     }
 
     static func newID() -> String {
