@@ -66,7 +66,7 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         let evaluator = HypothesisEvaluator(campaign: campaign)
         let samples = Self.samples()
         let window = Self.window()
-        let figures = CampaignRunner.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 3)
+        let figures = WindowAnalysis.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 3)
         let results = evaluator.evaluate(windows: [window], figures: figures, samples: samples)
         #expect(results.map(\.passed) == [true, false, true, true])
         #expect(results[0].detail == "detected after 150ms, recovered 300ms after the revert, limit 500ms")
@@ -128,7 +128,7 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         let evaluator = HypothesisEvaluator(campaign: try Self.campaign())
         let window = Self.window()
         let samples = ["api": [sample("api", 0, .ok), sample("api", 2500, .ok)], "err": [sample("err", 0, .ok)]]
-        let figures = CampaignRunner.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 1)
+        let figures = WindowAnalysis.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 1)
         let results = evaluator.evaluate(windows: [window], figures: figures, samples: samples)
         #expect(results[1].passed == false)
         #expect(results[1].detail.contains("no sample overlapped the window"))
@@ -140,7 +140,7 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         let evaluator = HypothesisEvaluator(campaign: try Self.campaign())
         let window = Self.window()  // inject at 1000 ms
         let samples = ["api": [sample("api", 0, .ok)], "err": [sample("err", 995, .ok, latencyMS: 250), sample("err", 1300, .failed)]]
-        let figures = CampaignRunner.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 1)
+        let figures = WindowAnalysis.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 1)
         let results = evaluator.evaluate(windows: [window], figures: figures, samples: samples)
         #expect(results[3].passed, "\(results[3].detail)")
         #expect(results[3].detail.contains("passed 245ms after the inject"))

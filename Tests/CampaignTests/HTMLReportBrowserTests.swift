@@ -17,7 +17,7 @@ import Testing
         record.windows = [AnalysisTests.window()]
         record.samples = AnalysisTests.samples()
         record.verdict = CampaignVerdict(status: .held, reason: "held", checks: [CheckResult(name: "api recover_within 500ms", window: "#1 pause on db", passed: true, detail: "ok")])
-        let figures = CampaignRunner.figures(windows: record.windows, samples: record.samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 3)
+        let figures = WindowAnalysis.figures(windows: record.windows, samples: record.samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 3)
         let directory = NSTemporaryDirectory() + "fl-html-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let html = directory + "/report.html"

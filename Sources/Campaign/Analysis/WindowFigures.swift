@@ -34,6 +34,21 @@ public struct WindowFigures: Sendable, Equatable, Codable {
 
 /// Computes `WindowFigures` from the samples of a run.
 public enum WindowAnalysis {
+    /// Figures for every window that was injected × every probe, ordered by window then probe.
+    public static func figures(windows: [FaultWindow], samples: [String: [ProbeSample]], probes: [String], runEnd: Duration, consecutive: Int) -> [WindowFigures] {
+        let ordered = windows.sorted { $0.injectAt < $1.injectAt }
+        var result: [WindowFigures] = []
+        for (position, window) in ordered.enumerated() where window.injectedSuccessfully {
+            let previousEnd = position > 0 ? ordered[position - 1].revertAt : nil
+            let nextInject = position + 1 < ordered.count ? ordered[position + 1].injectAt : nil
+            for probe in probes {
+                result.append(WindowAnalysis.figures(probe: probe, samples: samples[probe] ?? [], window: window, previousEnd: previousEnd,
+                                                     nextInject: nextInject, runEnd: runEnd, consecutive: consecutive))
+            }
+        }
+        return result.sorted { ($0.window, $0.probe) < ($1.window, $1.probe) }
+    }
+
     /// - Parameters:
     ///   - nextInject: the next window's start (the "after" phase ends there), or nil.
     ///   - runEnd: the end of the run's samples.

@@ -7,6 +7,8 @@ import Probes
 public enum JournalRecord: Sendable, Codable {
     /// The campaign file as given.
     case campaign(name: String, file: String, source: String, startedAt: Date)
+    /// The parsed settings the figures depend on, so reports never parse the campaign again.
+    case settings(consecutiveOK: Int)
     case plan(CampaignPlan)
     /// Steady state before the first fault.
     case steadyState(held: Bool, detail: String, at: Duration)
@@ -15,7 +17,7 @@ public enum JournalRecord: Sendable, Codable {
     case abort(reason: String, at: Duration)
     case verdict(CampaignVerdict)
 
-    enum CodingKeys: String, CodingKey { case type, name, file, source, startedAt, plan, held, detail, at, window, sample, reason, verdict }
+    enum CodingKeys: String, CodingKey { case type, name, file, source, startedAt, consecutiveOK, plan, held, detail, at, window, sample, reason, verdict }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -23,6 +25,7 @@ public enum JournalRecord: Sendable, Codable {
         case "campaign":
             self = .campaign(name: try container.decode(String.self, forKey: .name), file: try container.decode(String.self, forKey: .file),
                              source: try container.decode(String.self, forKey: .source), startedAt: try container.decode(Date.self, forKey: .startedAt))
+        case "settings": self = .settings(consecutiveOK: try container.decode(Int.self, forKey: .consecutiveOK))
         case "plan": self = .plan(try container.decode(CampaignPlan.self, forKey: .plan))
         case "steady-state":
             self = .steadyState(held: try container.decode(Bool.self, forKey: .held), detail: try container.decode(String.self, forKey: .detail),
@@ -44,6 +47,9 @@ public enum JournalRecord: Sendable, Codable {
             try container.encode(file, forKey: .file)
             try container.encode(source, forKey: .source)
             try container.encode(startedAt, forKey: .startedAt)
+        case .settings(let consecutiveOK):
+            try container.encode("settings", forKey: .type)
+            try container.encode(consecutiveOK, forKey: .consecutiveOK)
         case .plan(let plan):
             try container.encode("plan", forKey: .type)
             try container.encode(plan, forKey: .plan)

@@ -8,6 +8,8 @@ public struct RunRecord: Sendable {
     public var file: String = ""
     public var source: String = ""
     public var startedAt = Date()
+    /// ok samples in a row that count as recovered (nil: a journal from before it was recorded).
+    public var consecutiveOK: Int?
     public var plan: CampaignPlan?
     public var steadyState: (held: Bool, detail: String, at: Duration)?
     public var windows: [FaultWindow] = []
@@ -27,6 +29,7 @@ public struct RunRecord: Sendable {
                 self.file = file
                 self.source = source
                 self.startedAt = startedAt
+            case .settings(let consecutiveOK): self.consecutiveOK = consecutiveOK
             case .plan(let plan): self.plan = plan
             case .steadyState(let held, let detail, let at): steadyState = (held, detail, at)
             case .window(let window): windows[window.index] = window

@@ -26,7 +26,7 @@ public enum ReportWriter {
 
     /// Figures recomputed from a journal (for `faultline report`).
     public static func figures(for record: RunRecord, consecutive: Int) -> [WindowFigures] {
-        CampaignRunner.figures(windows: record.windows, samples: record.samples, probes: record.probeNames,
+        WindowAnalysis.figures(windows: record.windows, samples: record.samples, probes: record.probeNames,
                                runEnd: record.end, consecutive: consecutive)
     }
 
@@ -35,7 +35,8 @@ public enum ReportWriter {
     @discardableResult
     public static func rewrite(directory: String) throws -> (record: RunRecord, written: [String]) {
         let record = try RunRecord.load(directory: directory)
-        let consecutive = (try? CampaignParser.parse(record.source, file: "journal"))?.settings.consecutiveOK ?? 3
+        // Journals record the settings; one written before they did is read the old way, once.
+        let consecutive = record.consecutiveOK ?? (try? CampaignParser.parse(record.source, file: "journal"))?.settings.consecutiveOK ?? 3
         return (record, try write(record, figures: figures(for: record, consecutive: consecutive), to: directory))
     }
 }

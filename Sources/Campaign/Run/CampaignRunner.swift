@@ -120,6 +120,7 @@ public final class CampaignRunner: Sendable {
         }
         let startedAt = Date()
         journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: startedAt))
+        journal.append(.settings(consecutiveOK: campaign.settings.consecutiveOK))
         journal.append(.plan(plan))
         var probes: [ProbeRunner.Scheduled] = []
         for definition in campaign.probes {
@@ -182,7 +183,7 @@ public final class CampaignRunner: Sendable {
         if let reason = aborted { journal.append(.abort(reason: reason, at: runEnd)) }
 
         let samples = await store.snapshot()
-        let figures = Self.figures(windows: windows, samples: samples, probes: campaign.probes.map(\.name),
+        let figures = WindowAnalysis.figures(windows: windows, samples: samples, probes: campaign.probes.map(\.name),
                                    runEnd: runEnd, consecutive: campaign.settings.consecutiveOK)
         let checks = [steady] + evaluator.evaluate(windows: windows, figures: figures, samples: samples)
         var verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
@@ -244,20 +245,6 @@ public final class CampaignRunner: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(20))
         }
-    }
-
-    static func figures(windows: [FaultWindow], samples: [String: [ProbeSample]], probes: [String], runEnd: Duration, consecutive: Int) -> [WindowFigures] {
-        let ordered = windows.sorted { $0.injectAt < $1.injectAt }
-        var result: [WindowFigures] = []
-        for (position, window) in ordered.enumerated() where window.injectedSuccessfully {
-            let previousEnd = position > 0 ? ordered[position - 1].revertAt : nil
-            let nextInject = position + 1 < ordered.count ? ordered[position + 1].injectAt : nil
-            for probe in probes {
-                result.append(WindowAnalysis.figures(probe: probe, samples: samples[probe] ?? [], window: window, previousEnd: previousEnd,
-                                                     nextInject: nextInject, runEnd: runEnd, consecutive: consecutive))
-            }
-        }
-        return result.sorted { ($0.window, $0.probe) < ($1.window, $1.probe) }
     }
 
     static func verdict(steady: CheckResult, checks: [CheckResult], windows: [FaultWindow], aborted: String?) -> CampaignVerdict {
