@@ -1,4 +1,5 @@
 @testable import Campaign
+import FaultlineSupport
 import Foundation
 import Testing
 
@@ -15,5 +16,23 @@ import Testing
         #expect(lines[1] == #"{"consecutiveOK":1,"type":"settings"}"#)
         #expect(RunRecord(records: records).consecutiveOK == 1)
         #expect(RunRecord(records: [records[0]]).consecutiveOK == nil)
+    }
+
+    // Text from a run (container names, engine messages) cannot break a report or a terminal:
+    // control characters become U+FFFD, XML stays well-formed, Markdown shows HTML as text.
+    @Test func reportTextIsEscaped() {
+        let hostile = "evil\u{1b}[2J\u{7}<script>alert(1)</script>|x"
+        #expect(!hostile.xmlEscaped.contains("\u{1b}") && !hostile.xmlEscaped.contains("<script>"))
+        #expect(hostile.xmlEscaped.contains("\u{FFFD}[2J"))
+        let cell = hostile.markdownCell
+        #expect(cell.contains("&lt;script&gt;") && cell.contains("\\|x") && !cell.contains("\u{7}"), "\(cell)")
+        #expect("line\nbreak".replacingControlCharacters() == "line\u{FFFD}break")
+        #expect("line\nbreak".replacingControlCharacters(keepNewlines: true) == "line\nbreak")
+    }
+
+    // A campaign saved with a UTF-8 byte-order mark reads as without one.
+    @Test func acceptsAByteOrderMark() throws {
+        let campaign = try CampaignParser.parse("\u{FEFF}" + CampaignParserTests.minimal, file: "bom.yaml")
+        #expect(campaign.name == (try CampaignParser.parse(CampaignParserTests.minimal, file: "plain.yaml")).name)
     }
 }

@@ -51,6 +51,28 @@ import Testing
         #expect(name.status == 2 && name.stderr.contains("must be an IP address"), "\(name.stderr)")
     }
 
+    // A schedule whose campaign no longer plans (its container is gone) is disabled at its first
+    // refused firing, with the reason, instead of being refused again at every firing.
+    @Test func scheduleThatNoLongerPlansIsDisabled() async throws {
+        let daemon = try await DaemonProcess()
+        defer { Task { try? await daemon.stop() } }
+        let campaign = DaemonAPITests.campaign(container: "fl-test-gone-\(UUID().uuidString.prefix(8))", port: 1, name: "gone")
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["campaign": campaign, "every": "1s"]), as: UTF8.self)
+        let added = try #require(try await daemon.json("POST", "/v1/schedules", body: body) as? [String: Any])
+        var listing: [String: Any] = [:]
+        for _ in 0..<60 {
+            let all = try await daemon.json("GET", "/v1/schedules") as? [[String: Any]] ?? []
+            listing = all.first { $0["id"] as? String == added["id"] as? String } ?? [:]
+            if listing["disabled"] is String { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let reason = try #require(listing["disabled"] as? String, "\(listing)")
+        #expect(reason.contains("matches no container") || reason.contains("no container"), "\(reason)")
+        try await Task.sleep(for: .seconds(2))
+        let later = (try await daemon.json("GET", "/v1/schedules") as? [[String: Any]] ?? []).first { $0["id"] as? String == added["id"] as? String }
+        #expect(later?["runs"] as? Int == 0 && later?["next_run"] == nil, "\(later ?? [:])")
+    }
+
     // A second daemon on the same state directory is refused with the first one's pid.
     @Test func oneDaemonPerStateDirectory() async throws {
         let daemon = try await DaemonProcess()

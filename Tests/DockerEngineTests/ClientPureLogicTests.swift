@@ -10,6 +10,16 @@ import Testing
         #expect(throws: DockerEngineError.self) { try DockerEngineClient.negotiate(engine: "1.30", engineMinimum: "1.12") }
     }
 
+    // A name or id becomes one URL path segment or nothing: '../../_ping#' never reaches another endpoint.
+    @Test func refusesIdentifiersThatAreNotNames() throws {
+        #expect(try DockerEngineClient.segment("proj_web-1.a") == "proj_web-1.a")
+        #expect(try DockerEngineClient.segment("/postgres") == "postgres")
+        for bad in ["../../_ping#", "a/b", "x?y=1", "..", "", " a", "a b", "é", "a\u{0}"] {
+            #expect(throws: DockerEngineError.self, "\(bad)") { try DockerEngineClient.segment(bad) }
+        }
+        do { _ = try DockerEngineClient.segment("../../_ping#") } catch { #expect(error.status == 404) }
+    }
+
     // Versions compare numerically, not as text.
     @Test func comparesVersions() {
         #expect(APIVersion("1.9") < APIVersion("1.41"))

@@ -85,6 +85,25 @@ import Testing
         #expect(result.stderr.contains("engine call GET /version failed"))
     }
 
+    // SIGINT while a stop waits out a 10-minute grace (PID 1 ignores SIGTERM): the stop is
+    // hurried with SIGKILL, the container is started again, and the command exits 130 at once.
+    @Test func signalHurriesALongStop() async throws {
+        let engine = try await TestEngine.client()
+        try await withTestContainer(.init(purpose: "hurry"), engine: engine) { container in
+            let state = NSTemporaryDirectory() + "fl-hurry-" + UUID().uuidString
+            let process = try FaultlineProcess(["inject", "stop", container.name, "--for", "30s", "--grace", "600", "--state-dir", state])
+            try await Task.sleep(for: .seconds(1))
+            let clock = ContinuousClock(), signalled = clock.now
+            process.signal(SIGINT)
+            let status = try await process.waitForExit(timeout: .seconds(30))
+            #expect(status == 130, "\(process.text)")
+            #expect(clock.now - signalled < .seconds(10), "it took \(clock.now - signalled)")
+            #expect(process.text.contains("hurrying it with SIGKILL"), "\(process.text)")
+            #expect(try await engine.inspectContainer(container.id).state.running == true)
+            #expect(try FaultLedger(stateDirectory: state).openEntries().isEmpty)
+        }
+    }
+
     // A read-only ledger location refuses the inject before anything changes.
     @Test func refusesWithoutLedger() async throws {
         let engine = try await TestEngine.client()
