@@ -42,6 +42,7 @@ struct DaemonCommand: AsyncParsableCommand {
                                             allowCommandProbesOverTCP: allowCommandProbes)
         do { try DaemonService.validate(options) } catch { throw ValidationError(error.description) }
         let metrics = DaemonMetrics()
+        metrics.bootstrapMetricsSystem()
         let engine = try await global.connect(logger: logger, observer: metrics)
         let service = DaemonService(options: options, engine: engine, metrics: metrics, logger: logger)
         let state = global.resolvedStateDirectory, start = !noWarden, global = global
