@@ -115,7 +115,7 @@ final class LiveView: Sendable {
             return lines
         }
         clearBlock()
-        FileHandle.standardOutput.write(Data((block.joined(separator: "\n") + "\n").utf8))
+        FileHandle.standardOutput.write(Data((block.map { $0.replacingControlCharacters() }.joined(separator: "\n") + "\n").utf8))
         state.withLock { $0.drawnLines = block.count }
     }
 }
