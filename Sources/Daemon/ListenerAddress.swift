@@ -35,9 +35,6 @@ public struct ListenerAddress: Sendable, Equatable {
         return ListenerAddress(host: name == "localhost" ? "127.0.0.1" : name, port: port)
     }
 
-    /// True for 127.0.0.0/8, ::1 and localhost (`LoopbackAddress`).
-    public static func isLoopback(_ host: String) -> Bool { LoopbackAddress.contains(host) }
-
     static func isIPv4(_ host: String) -> Bool { var address = in_addr(); return inet_pton(AF_INET, host, &address) == 1 }
     static func isIPv6(_ host: String) -> Bool { var address = in6_addr(); return inet_pton(AF_INET6, host, &address) == 1 }
 }

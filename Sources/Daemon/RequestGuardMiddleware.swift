@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Hummingbird
 import HTTPTypes
 
@@ -43,7 +44,7 @@ struct RequestGuardMiddleware: RouterMiddleware {
         if host == "0.0.0.0" || host == "::" { return nil }
         let literal = host.contains(":") ? "[\(host.lowercased())]" : host.lowercased()
         var names: Set<String> = ["\(literal):\(port)"]
-        if ListenerAddress.isLoopback(host) {
+        if LoopbackAddress.contains(host) {
             names.formUnion(["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"])
         }
         return names

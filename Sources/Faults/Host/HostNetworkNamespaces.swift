@@ -33,10 +33,12 @@ public final class HostNetworkNamespaces: NetworkNamespaceAccess {
         let spawned = ChildProcess.spawn(argv, stdout: .descriptor(pipe[1]), stderr: .descriptor(pipe[1]), grouping: .ownGroup,
                                          environment: ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"], searchPath: true)
         close(pipe[1])
-        guard case .success(let pid) = spawned else {
+        let pid: pid_t
+        switch spawned {
+        case .success(let started): pid = started
+        case .failure(let failure):
             close(pipe[0])
-            if case .failure(let failure) = spawned { throw NetworkNamespaceError.spawn(argv[0], String(cString: strerror(failure.code))) }
-            throw NetworkNamespaceError.spawn(argv[0], "unknown")
+            throw NetworkNamespaceError.spawn(argv[0], String(cString: strerror(failure.code)))
         }
         let deadline = ContinuousClock.now + timeout
         var output = [UInt8]()
