@@ -42,7 +42,7 @@ let package = Package(
         ]),
         // Fault kinds, the write-ahead ledger and recovery.
         .target(name: "Faults", dependencies: [
-            "DockerEngine", "FaultlineSupport",
+            "DockerEngine", "FaultProxy", "FaultlineSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Probes (HTTP, TCP, PostgreSQL, Redis, WebSocket, command), the runner and sample statistics.

@@ -12,36 +12,17 @@ struct InjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inject",
         abstract: "Inject one fault into a container now and revert it when the window ends.",
-        discussion: """
-            Kinds: \(FaultKind.allCases.filter(\.actsOnContainer).map(\.rawValue).joined(separator: ", ")).
-            Every kind but restart and kill needs --for; restart is one-shot; kill is one-shot
-            unless --for is given (then the container is started again if it is still down).
-            Examples:
-              faultline inject pause redis --for 30s
-              faultline inject cpu api --cpus 0.2 --for 1m
-              faultline inject memory api --memory 64m --for 20s
-              faultline inject kill worker --signal SIGKILL
-              faultline inject partition db --for 10s [--network backend]
-            """)
+        usage: "faultline inject KIND TARGET [--for DURATION] [kind options] [--probe SPEC] [--json]",
+        discussion: InjectHelp.text)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "Fault kind: \(FaultKind.allowedList).") var kindName: String
+    @Argument(help: "Fault kind: \(FaultKind.allCases.filter(\.actsOnContainer).map(\.rawValue).joined(separator: ", ")).") var kindName: String
     @Argument(help: "Container name, id (prefix) or compose service.") var target: String
+    /// The kind's own options (`--cpus 0.2`), read by the kind's definition; listed below per kind.
+    @Argument(parsing: .allUnrecognized, help: .hidden) var kindOptions: [String] = []
 
     @Option(name: .customLong("for"), help: "How long the fault lasts, e.g. 500ms, 30s, 1m.") var window: String?
-    @Option(name: .long, parsing: .unconditional, help: "cpu: cores the container may use, e.g. 0.2.") var cpus: Double?
-    @Option(name: .long, parsing: .unconditional, help: "memory: the limit, e.g. 64m, 1g.") var memory: String?
-    @Option(name: .long, parsing: .unconditional, help: "kill: the signal (default SIGKILL).") var signal: String?
-    @Option(name: .long, help: "partition: a network to cut (repeatable; default all).") var network: [String] = []
-    @Option(name: .long, parsing: .unconditional, help: "stop/restart: seconds before the engine sends SIGKILL (0-3600).") var grace: Int?
-    @Option(name: .long, help: "partition: cut off only this peer (container or CIDR; repeatable) instead of whole networks.") var peer: [String] = []
-    @Option(name: .long, parsing: .unconditional, help: "loss: share of packets dropped, e.g. 0.3.") var probability: Double?
-    @Option(name: .long, help: "blackhole: a port to drop; loss: only this port's traffic (e.g. 5432 or 53/udp; repeatable).") var port: [String] = []
-    @Option(name: .long, help: "loss, blackhole, partition --peer: inbound, outbound or both.") var direction: String?
-    @Option(name: .long, help: "bandwidth: the rate the container may send at, e.g. 1mbit.") var rate: String?
-    @Option(name: .long, help: "latency: added delay, e.g. 200ms.") var delay: String?
-    @Option(name: .long, help: "latency: jitter, e.g. 50ms.") var jitter: String?
     @Option(name: .long, help: "Longest a revert may take before it is reported as failed.") var revertTimeout: String = "30s"
     @Option(name: .long, help: "Probe this during the fault and report time to detect / recover (a probe spec, repeatable).")
     var probe: [String] = []
@@ -52,8 +33,9 @@ struct InjectCommand: AsyncParsableCommand {
 
     /// The validated request: the fault and its window.
     struct Plan {
-        let action: any FaultAction
+        let parameters: any FaultParameters
         let window: Duration?
+        var action: any FaultAction { parameters.action(hasWindow: window != nil) }
     }
 
     func validatedPlan() throws -> Plan {
@@ -66,86 +48,15 @@ struct InjectCommand: AsyncParsableCommand {
             guard parsed > .zero else { throw ValidationError("--for must be longer than 0") }
             return parsed
         }
-        // Each kind option with the kinds it applies to, and whether it was given.
-        let kindOptions: [(String, Set<FaultKind>, Bool)] = [
-            ("--cpus", [.cpu], cpus != nil), ("--memory", [.memory], memory != nil), ("--signal", [.kill], signal != nil),
-            ("--network", [.partition], !network.isEmpty), ("--grace", [.stop, .restart], grace != nil),
-            ("--peer", [.partition], !peer.isEmpty), ("--probability", [.loss], probability != nil), ("--port", [.blackhole, .loss], !port.isEmpty),
-            ("--direction", [.loss, .blackhole, .partition], direction != nil), ("--rate", [.bandwidth], rate != nil),
-            ("--delay", [.latency], delay != nil), ("--jitter", [.latency], jitter != nil),
-        ]
-        for (option, kinds, given) in kindOptions where given && !kinds.contains(kind) {
-            throw ValidationError("\(option) does not apply to \(kind.rawValue) faults")
-        }
-        if let grace, !(0...StopFault.maximumGraceSeconds).contains(grace) {
-            throw ValidationError("--grace must be 0 … \(StopFault.maximumGraceSeconds) seconds (how long the engine waits before SIGKILL), got \(grace)")
-        }
-        if !peer.isEmpty && !network.isEmpty { throw ValidationError("give --peer (cut off those only) or --network (disconnect), not both") }
-        if direction != nil && kind == .partition && peer.isEmpty { throw ValidationError("--direction applies to partition --peer") }
-
-        if kind.isWindowed && window == nil {
+        let parameters = try KindOptions.read(kindOptions, for: kind)
+        switch kind.definition.window {
+        case .required where window == nil:
             throw ValidationError("\(kind.rawValue) needs --for DURATION (e.g. --for 30s): it is reverted when the window ends")
-        }
-        if kind == .restart && window != nil {
+        case .none where window != nil:
             throw ValidationError("restart is one-shot and takes no --for; use stop --for DURATION to keep it down")
-        }
-        // The same fault description campaigns use, so both build their faults in one place.
-        var spec = FaultSpec(kind: kind, target: target, grace: grace, networks: network.isEmpty ? nil : network)
-        switch kind {
-        case .kill: spec.signal = try SignalName.normalize(signal ?? "SIGKILL")
-        case .cpu:
-            guard let cpus else { throw ValidationError("cpu needs --cpus CORES (e.g. --cpus 0.2)") }
-            let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
-            guard cpus >= 0.01, cpus <= cores else {
-                throw ValidationError("--cpus must be between 0.01 and \(Int(cores)) (this host's CPUs: a larger limit would change nothing), got \(cpus)")
-            }
-            spec.cpus = cpus
-        case .memory:
-            guard let memory else { throw ValidationError("memory needs --memory SIZE (e.g. --memory 64m)") }
-            let bytes = try ByteSize.parse(memory)
-            guard bytes >= MemoryFault.minimumBytes else {
-                throw ValidationError("--memory must be at least \(ByteSize.format(MemoryFault.minimumBytes)), got \(memory)")
-            }
-            spec.memory = bytes
-        case .partition:
-            spec.peers = peer.isEmpty ? nil : peer
-            spec.direction = try direction.map(Self.direction)
-        case .loss:
-            guard let probability else { throw ValidationError("loss needs --probability P (the share of packets dropped, e.g. 0.3)") }
-            guard probability > 0, probability <= 1 else { throw ValidationError("--probability must be in (0, 1], got \(probability)") }
-            spec.probability = probability
-            spec.direction = try direction.map(Self.direction)
-            spec.ports = try validatedPorts()
-        case .blackhole:
-            guard !port.isEmpty else { throw ValidationError("blackhole needs --port N (e.g. --port 5432, --port 53/udp)") }
-            spec.ports = try validatedPorts()
-            spec.direction = try direction.map(Self.direction)
-        case .bandwidth:
-            guard let rate else { throw ValidationError("bandwidth needs --rate RATE (e.g. --rate 1mbit)") }
-            do { _ = try RateText.parse(rate) } catch { throw ValidationError("--rate \(error)") }
-            spec.rate = rate
-        case .latency:
-            guard let delay else { throw ValidationError("latency needs --delay DURATION (e.g. --delay 200ms)") }
-            spec.delay = try DurationText.parse(delay)
-            spec.jitter = try jitter.map(DurationText.parse)
         default: break
         }
-        return Plan(action: spec.action(hasWindow: window != nil), window: window)
-    }
-
-    /// The --port values, each checked; nil when none were given.
-    func validatedPorts() throws -> [String]? {
-        for text in port where BlackholeFault.Port.parse(text) == nil {
-            throw ValidationError("--port '\(text)' is not a port (1-65535, optionally /tcp or /udp)")
-        }
-        return port.isEmpty ? nil : port
-    }
-
-    static func direction(_ text: String) throws -> TrafficDirection {
-        guard let direction = TrafficDirection(rawValue: text.lowercased()) else {
-            throw ValidationError("--direction '\(text)' is not one of \(TrafficDirection.allowedList)")
-        }
-        return direction
+        return Plan(parameters: parameters, window: window)
     }
 
     /// The fault kind for a name, or one line naming the allowed kinds (and the closest one).

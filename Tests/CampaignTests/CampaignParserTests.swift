@@ -66,8 +66,8 @@ import Testing
         #expect(campaign.hypothesis.checks.count == 4)
         #expect(campaign.hypothesis.checks[2] == HypothesisCheck(probe: "db", rule: .recoverWithin(.seconds(10)), targets: ["db"]))
         #expect(campaign.timeline[0].repeatRule == TimelineEntry.RepeatRule(every: .seconds(15), times: 3, jitter: .seconds(2)))
-        #expect(campaign.timeline[1].fault == FaultSpec(kind: .kill, target: "web", signal: "SIGTERM"))
-        #expect(campaign.timeline[2].fault.memory == 64 << 20)
+        #expect(campaign.timeline[1].fault == FaultSpec(target: "web", parameters: KillParameters(signal: "SIGTERM")))
+        #expect((campaign.timeline[2].fault.parameters as? MemoryParameters)?.memory == 64 << 20)
         #expect(campaign.chaos?.faults.map(\.kind) == [.pause, .cpu])
         #expect(campaign.stopWhen == [StopCondition(probe: "api", failingFor: .seconds(30))])
     }

@@ -1,9 +1,27 @@
 @testable import Campaign
+import Faults
 import FaultlineSupport
 import Foundation
 import Testing
 
 @Suite struct JournalRecordTests {
+    // A fault keeps the flat shape journals have always had (kind, target and the parameters side
+    // by side), so `report` and `replay` read runs from before the kinds had one definition each.
+    @Test func faultsKeepTheirJournalShape() throws {
+        let old = #"{"kind":"memory","target":"db","memory":67108864}"#
+        let memory = try JSONDecoder().decode(FaultSpec.self, from: Data(old.utf8))
+        #expect(memory == FaultSpec(target: "db", parameters: MemoryParameters(bytes: 64 << 20)))
+        let peers = #"{"direction":"both","kind":"partition","peers":["db"],"target":"api"}"#
+        let partition = try JSONDecoder().decode(FaultSpec.self, from: Data(peers.utf8))
+        #expect((partition.parameters as? PartitionParameters)?.peers == ["db"] && partition.summary == "partition from db")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(String(decoding: try encoder.encode(partition), as: UTF8.self) == peers)
+        let grouped = FaultSpec(target: "api", parameters: PartitionParameters(), groups: [["api"], ["db"]])
+        #expect(try JSONDecoder().decode(FaultSpec.self, from: encoder.encode(grouped)) == grouped)
+        #expect(throws: DecodingError.self) { _ = try JSONDecoder().decode(FaultSpec.self, from: Data(#"{"kind":"cpu","target":"db"}"#.utf8)) }
+    }
+
     // The settings the figures depend on are in the journal, so reports never parse the campaign
     // again (whose variables may not be set today); a journal from before they were recorded has none.
     @Test func settingsRoundTripAndFold() throws {

@@ -34,7 +34,7 @@ import Testing
         #expect(campaign.proxies == [ProxyDefinition(name: "backend-link", listenHost: "127.0.0.1", listenPort: 18000,
                                                      upstreamHost: "127.0.0.1", upstreamPort: 8000)])
         let fault = try #require(campaign.timeline.first?.fault)
-        #expect(fault.kind == .toxic && fault.proxy == "backend-link" && fault.toxics?.count == 2)
+        #expect(fault.kind == .toxic && (fault.parameters as? ToxicParameters)?.proxy == "backend-link" && (fault.parameters as? ToxicParameters)?.toxics.count == 2)
         #expect(fault.summary == "toxic latency=2s,jitter=100ms + reset_peer=500ms,stream=upstream,toxicity=0.5")
         let plan = try PlanExpander.expand(campaign, targets: [:])
         #expect(plan.faults.map(\.container.name) == ["proxy:backend-link"])
@@ -104,9 +104,9 @@ import Testing
             "db": [.init(id: "d1", name: "db1"), .init(id: "d2", name: "db2")],
         ]
         let plan = try PlanExpander.expand(campaign, targets: targets)
-        let peers = Dictionary(uniqueKeysWithValues: plan.faults.map { ($0.container.name, $0.fault.peers ?? []) })
+        let peers = Dictionary(uniqueKeysWithValues: plan.faults.map { ($0.container.name, ($0.fault.parameters as? PartitionParameters)?.peers ?? []) })
         #expect(peers == ["api": ["db1", "db2"], "cache": ["db1", "db2"], "db1": ["api", "cache"], "db2": ["api", "cache"]])
-        #expect(plan.faults.allSatisfy { $0.fault.kind == .partition && $0.fault.direction == .both && $0.at == .seconds(1) && $0.duration == .seconds(3) })
+        #expect(plan.faults.allSatisfy { $0.fault.kind == .partition && ($0.fault.parameters as? PartitionParameters)?.direction == .both && $0.at == .seconds(1) && $0.duration == .seconds(3) })
         #expect(plan.containers.count == 4)
         #expect(plan.faults.allSatisfy { $0.fault.action(hasWindow: true) is PeerPartitionFault })
     }

@@ -1,4 +1,5 @@
 import DockerEngine
+import Foundation
 @testable import Faults
 import TestSupport
 import Testing
@@ -26,6 +27,18 @@ import Testing
         #expect(try await prepared.revert.apply(in: fake.environment) == .restored)
         #expect(fake.file("/fake/cpu/77/cpu.cfs_quota_us") == "-1")
         #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("cgroup already has its original values"))
+    }
+
+    // A limit above the host's CPUs would change nothing: refused when prepared, on every path
+    // (the definition's range is static; the host is known only where the container runs).
+    @Test func refusesMoreThanTheHostsCPUs() async throws {
+        let fake = fake(quota: "-1")
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        await #expect { _ = try await CPUFault(cpus: cores + 1).prepare(try await fake.inspectContainer("c1"), in: fake.environment) } throws: { error in
+            "\(error)".contains("this host's \(Int(cores)) CPUs")
+        }
+        #expect(fake.file("/fake/cpu/77/cpu.cfs_quota_us") == "-1")
+        _ = try await CPUFault(cpus: cores).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
     }
 
     // v2: cpu.max gets "quota period" and goes back to "max period".

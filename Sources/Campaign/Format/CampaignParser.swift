@@ -165,8 +165,13 @@ public enum CampaignParser {
             if case .scalar = item.node {
                 let kind = FaultKind(rawValue: try item.choice(FaultKind.allCases.map(\.rawValue)))!
                 guard kind.actsOnContainer else { throw item.error("toxic windows go in the timeline, with the proxy they act on") }
-                guard kind != .cpu && kind != .memory else { throw item.error("\(kind.rawValue) needs parameters: { \(kind.rawValue): { \(kind == .cpu ? "cpus: 0.2" : "limit: 64m") } }") }
-                return FaultSpec(kind: kind, target: chosenTargets.first ?? "")
+                do {
+                    return FaultSpec(target: chosenTargets.first ?? "", parameters: try kind.definition.read([]))
+                } catch {
+                    let example = kind.definition.parameters.filter(\.required).map { "\($0.key): \($0.example)" }.joined(separator: ", ")
+                    let reason = (error as? ParameterError)?.text.rendered { "'\($0)'" } ?? "\(error)"
+                    throw item.error("\(reason): { \(kind.rawValue): { \(example) } }")
+                }
             }
             let spec = try FaultParser.parse(item, targets: targets, proxies: [], requireTarget: false)
             return spec

@@ -77,6 +77,18 @@ struct YAMLNode {
         return entries
     }
 
+    /// The mapping's entries in file order, any keys (the caller checks them; `expecting` is what
+    /// the message names when the node is not a mapping).
+    func keyedEntries(expecting keys: [String]) throws(CampaignError) -> [(key: String, value: YAMLNode)] {
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping with keys: \(keys.joined(separator: ", "))") }
+        var entries: [(key: String, value: YAMLNode)] = []
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw child(keyNode, "?").error("keys must be text") }
+            entries.append((key, child(value, key)))
+        }
+        return entries
+    }
+
     /// A mapping whose keys are free names (targets by name).
     func namedMapping() throws(CampaignError) -> [(String, YAMLNode)] {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping of names to definitions") }

@@ -1,3 +1,5 @@
+import Faults
+
 /// Expands a campaign into its concrete plan: repeats with seeded jitter, random picks, chaos
 /// mode — all drawn from the campaign seed, so the same seed and containers give the same plan.
 public enum PlanExpander {
@@ -22,11 +24,9 @@ public enum PlanExpander {
                     for (position, group) in groups.enumerated() {
                         let others = groups.enumerated().filter { $0.offset != position }.flatMap(\.element)
                         for selector in group {
-                            var spec = entry.fault
+                            var spec = entry.fault.withPartition { $0 = PartitionParameters(peers: others, direction: .both) }
                             spec.groups = nil
                             spec.target = selector
-                            spec.peers = others
-                            spec.direction = .both
                             for container in targets[selector] ?? [] {
                                 drafts.append((at, entry.duration, spec, container, "timeline[\(entryIndex)]#\(occurrence + 1)"))
                             }
@@ -57,9 +57,10 @@ public enum PlanExpander {
         }
         drafts.sort { ($0.at, $0.container.name, $0.origin) < ($1.at, $1.container.name, $1.origin) }
         let faults = drafts.enumerated().map { index, draft in
-            var fault = draft.fault
             // Peers named by a target selector become that selector's containers.
-            fault.peers = fault.peers?.flatMap { peer in targets[peer].map { $0.map(\.name) } ?? [peer] }
+            let fault = draft.fault.withPartition { partition in
+                partition.peers = partition.peers?.flatMap { peer in targets[peer].map { $0.map(\.name) } ?? [peer] }
+            }
             return PlannedFault(index: index + 1, at: draft.at, duration: draft.duration, fault: fault, container: draft.container, origin: draft.origin)
         }
         let plan = CampaignPlan(seed: campaign.seed, faults: faults, targets: targets)

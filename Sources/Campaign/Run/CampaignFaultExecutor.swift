@@ -78,9 +78,12 @@ final class CampaignFaultExecutor: FaultExecutor {
     /// Turns the window's toxics on in its proxy; the revert turns exactly those off again. The
     /// ledger records them too (they die with this process, so `recover` only closes the entry).
     private func injectToxics(_ fault: PlannedFault) async throws -> ActiveFault {
-        let name = fault.fault.proxy ?? ""
+        guard let parameters = fault.fault.parameters as? ToxicParameters else {
+            throw CampaignRunError.proxy("fault #\(fault.index) is not a toxic window")
+        }
+        let name = parameters.proxy
         guard let proxy = proxies[name] else { throw CampaignRunError.proxy("proxy '\(name)' of fault #\(fault.index) is not running") }
-        let toxics = try (fault.fault.toxics ?? []).map { spec in
+        let toxics = try parameters.toxics.map { spec in
             var toxic = try Toxic.parse(spec)
             toxic.name = "window\(fault.index)-\(toxic.typeName)-\(toxic.stream.rawValue)"
             return toxic

@@ -27,9 +27,27 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     /// resets, timeouts… on any kernel); the target is the proxy, not a container.
     case toxic
 
+    /// The kind's one definition: its parameters, their checks, and the action it injects.
+    public var definition: any FaultParameters.Type {
+        switch self {
+        case .stop: return StopParameters.self
+        case .restart: return RestartParameters.self
+        case .kill: return KillParameters.self
+        case .pause: return PauseParameters.self
+        case .cpu: return CPUParameters.self
+        case .memory: return MemoryParameters.self
+        case .partition: return PartitionParameters.self
+        case .loss: return LossParameters.self
+        case .blackhole: return BlackholeParameters.self
+        case .bandwidth: return BandwidthParameters.self
+        case .latency: return LatencyParameters.self
+        case .toxic: return ToxicParameters.self
+        }
+    }
+
     /// Whether the fault lasts for a window (and needs one) and is reverted at its end; restart
     /// and kill are one-shot.
-    public var isWindowed: Bool { self != .restart && self != .kill }
+    public var isWindowed: Bool { definition.window == .required }
 
     /// Whether the fault acts on a container (every kind but `toxic`, which acts on a proxy).
     public var actsOnContainer: Bool { self != .toxic }
