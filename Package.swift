@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "faultline", targets: ["faultline"]),
+        .executable(name: "faultline-bench", targets: ["Benchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -86,17 +87,32 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildInfoPlugin"]),
         .executableTarget(name: "faultline", dependencies: ["FaultlineCLI"]),
+        // Fixtures shared by the tests and the benchmarks: loopback servers and clients, free
+        // ports, servers run from the host's binaries. Never part of the product.
+        .target(name: "Fixtures", dependencies: [
+            "FaultlineSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        // `faultline-bench`: the benchmarks, side by side with the alternatives; not in the product.
+        .executableTarget(name: "Benchmarks", dependencies: [
+            "FaultlineCLI", "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "FaultlineSupport", "Fixtures",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Benchmarks"),
 
-        .testTarget(name: "FaultlineSupportTests", dependencies: ["FaultlineSupport"]),
+        .testTarget(name: "FaultlineSupportTests", dependencies: ["FaultlineSupport", "TestSupport"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "FaultlineSupport", "TestSupport"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
-        .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "FaultProxy", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Campaign", "Faults", "DockerEngine", "FaultlineSupport", "TestSupport", "CurlTransport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Campaign", "FaultlineSupport", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "Campaign", "FaultProxy", "FaultlineSupport", "TestSupport"]),
-        // Shared test helpers: labelled throw-away containers against the real engine.
-        .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", "CurlTransport", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        // Shared test helpers: the fake engine, labelled throw-away containers against the real
+        // engine, and (re-exported) the fixtures the benchmarks use too.
+        .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", "CurlTransport", "Fixtures", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

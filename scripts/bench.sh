@@ -32,7 +32,7 @@ if [ ! -x .build/bench-venv/bin/chaos ]; then
 fi
 export PATH=/opt/swift/usr/bin:$PATH
 swift build -c release 2>&1 | tail -1
-FL=.build/release/faultline
+FL=.build/release/faultline-bench
 
 # Local servers for the probe benchmark: Redis and nginx on loopback, removed on exit.
 WORK=$(mktemp -d /tmp/faultline-bench.XXXXXX)
@@ -65,9 +65,9 @@ done
 [ -n "$ready" ] || { echo "bench: local Redis or nginx did not come up; see $WORK" >&2; exit 1; }
 
 missed=""
-bench() {  # bench NAME ARGS...: runs `faultline bench NAME`; in gate mode a failure is collected, not fatal
+bench() {  # bench NAME ARGS...: runs `faultline-bench NAME`; in gate mode a failure is collected, not fatal
   local name=$1; shift
-  if ! "$FL" bench "$name" "$@" $GATE; then
+  if ! "$FL" "$name" "$@" $GATE; then
     [ -n "$GATE" ] || exit 1
     missed="$missed $name"
   fi

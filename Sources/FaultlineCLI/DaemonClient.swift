@@ -33,7 +33,7 @@ struct DaemonOptions: ParsableArguments {
 }
 
 /// Talks to the daemon's API (libcurl; over its unix socket unless a URL is given).
-struct DaemonClient: Sendable {
+public struct DaemonClient: Sendable {
     let socket: String?
     let baseURL: String
     let token: String?
@@ -42,13 +42,23 @@ struct DaemonClient: Sendable {
 
     var address: String { socket ?? baseURL }
 
-    /// The daemon refused or could not be reached: one line, and the exit code the status deserves.
-    struct Failure: Error, CustomStringConvertible, ExitCodeClassified {
-        let description: String
-        let exitCode: FaultlineExitCode
+    public init(socket: String?, baseURL: String, token: String?) {
+        self.socket = socket
+        self.baseURL = baseURL
+        self.token = token
     }
 
-    func request(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json",
+    /// The daemon refused or could not be reached: one line, and the exit code the status deserves.
+    public struct Failure: Error, CustomStringConvertible, ExitCodeClassified {
+        public let description: String
+        public let exitCode: FaultlineExitCode
+        public init(description: String, exitCode: FaultlineExitCode) {
+            self.description = description
+            self.exitCode = exitCode
+        }
+    }
+
+    public func request(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json",
                  timeout: Duration? = .seconds(60)) async throws -> (status: Int, body: [UInt8]) {
         var headers = body == nil ? [] : ["Content-Type: \(contentType)"]
         if let token { headers.append("Authorization: Bearer \(token)") }
@@ -69,7 +79,7 @@ struct DaemonClient: Sendable {
     }
 
     /// Decodes a 2xx answer, or turns the daemon's `{"error": {"message"}}` into a `Failure`.
-    func call<T: Decodable>(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json",
+    public func call<T: Decodable>(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json",
                             as type: T.Type) async throws -> T {
         let (status, data) = try await request(method, path, body: body, contentType: contentType)
         try Self.check(status, data)
@@ -91,7 +101,7 @@ struct DaemonClient: Sendable {
     static var decoder: JSONDecoder { JSONCoding.decoder() }
 
     /// Follows a server-sent event stream, handing each `data:` payload to `onEvent`, until the daemon ends it.
-    func follow(_ path: String, onEvent: @escaping @Sendable ([UInt8]) -> Void) async throws {
+    public func follow(_ path: String, onEvent: @escaping @Sendable ([UInt8]) -> Void) async throws {
         var headers: [String] = ["Accept: text/event-stream"]
         if let token { headers.append("Authorization: Bearer \(token)") }
         let request = CurlRequest(method: "GET", url: baseURL + path, headers: headers, timeout: nil, connectTimeout: .seconds(3),

@@ -6,25 +6,27 @@ import Foundation
 import Logging
 
 /// Options every command that talks to the engine or the ledger accepts.
-struct GlobalOptions: ParsableArguments {
+public struct GlobalOptions: ParsableArguments, Sendable {
+    public init() {}
+
     @Option(name: .long, help: "State directory holding the fault ledger (default: $FAULTLINE_STATE_DIR, /var/lib/faultline for root).")
-    var stateDir: String?
+    public var stateDir: String?
 
     @Option(name: .long, help: "Engine address: unix:///path or tcp://host:port (default: $DOCKER_HOST or /var/run/docker.sock).")
-    var engine: String?
+    public var engine: String?
 
     @Option(name: .long, help: "How long an engine call may take before it fails, naming the call (default 30s).")
-    var engineTimeout: String = "30s"
+    public var engineTimeout: String = "30s"
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "warning"
+    public var logLevel: String = "warning"
 
-    func makeLogger(label: String = "faultline") throws -> Logger {
+    public func makeLogger(label: String = "faultline") throws -> Logger {
         try Self.logger(level: logLevel, label: label)
     }
 
     /// A logger writing to stderr at `level` (one of swift-log's level names).
-    static func logger(level logLevel: String, label: String = "faultline") throws -> Logger {
+    public static func logger(level logLevel: String, label: String = "faultline") throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("unknown log level '\(logLevel)' (allowed: trace, debug, info, notice, warning, error, critical)")
         }
@@ -38,7 +40,7 @@ struct GlobalOptions: ParsableArguments {
         return try EngineEndpoint.fromEnvironment(ProcessInfo.processInfo.environment)
     }
 
-    var resolvedStateDirectory: String { stateDir ?? FaultLedger.defaultStateDirectory() }
+    public var resolvedStateDirectory: String { stateDir ?? FaultLedger.defaultStateDirectory() }
 
     /// `--engine-timeout`, checked.
     func engineCallTimeout() throws -> Duration {
@@ -49,24 +51,24 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Connects to the engine with these options.
-    func connect(logger: Logger, observer: (any EngineCallObserver)? = nil) async throws -> DockerEngineClient {
+    public func connect(logger: Logger, observer: (any EngineCallObserver)? = nil) async throws -> DockerEngineClient {
         try await DockerEngineClient.connect(to: try endpoint(), logger: logger, observer: observer, callTimeout: try engineCallTimeout())
     }
 }
 
 /// What a command needs to work with the engine and the ledger, built once from the options.
-struct CommandContext {
-    let logger: Logger
-    let engine: DockerEngineClient
-    let environment: FaultEnvironment
+public struct CommandContext: Sendable {
+    public let logger: Logger
+    public let engine: DockerEngineClient
+    public let environment: FaultEnvironment
 
-    static func make(_ options: GlobalOptions) async throws -> CommandContext {
+    public static func make(_ options: GlobalOptions) async throws -> CommandContext {
         let logger = try options.makeLogger()
         let engine = try await options.connect(logger: logger)
         return CommandContext(logger: logger, engine: engine, environment: .live(engine: engine, logger: logger))
     }
 
-    func ledger(_ options: GlobalOptions) throws -> FaultLedger {
+    public func ledger(_ options: GlobalOptions) throws -> FaultLedger {
         try FaultLedger(stateDirectory: options.resolvedStateDirectory)
     }
 }

@@ -2,8 +2,10 @@ import FaultlineSupport
 import Foundation
 
 /// Writes what faultline reports: timestamped human lines, or one JSON object per line.
-struct Output {
+public struct Output: Sendable {
     let json: Bool
+
+    public init(json: Bool) { self.json = json }
 
     /// `2026-11-22T00:40:01.200Z  injected   pause on redis …`
     func event(_ verb: String, _ text: String, fields: [String: JSONValue] = [:], at date: Date = Date()) {
@@ -17,15 +19,15 @@ struct Output {
         }
     }
 
-    func line(_ text: String) {
+    public func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
-    static func error(_ text: String) {
+    public static func error(_ text: String) {
         FileHandle.standardError.write(Data(("faultline: error: " + text.replacingControlCharacters(keepNewlines: true) + "\n").utf8))
     }
 
-    static func note(_ text: String) {
+    public static func note(_ text: String) {
         FileHandle.standardError.write(Data(("faultline: " + text.replacingControlCharacters(keepNewlines: true) + "\n").utf8))
     }
 }

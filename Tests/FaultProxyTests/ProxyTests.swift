@@ -1,4 +1,5 @@
 @testable import FaultProxy
+import TestSupport
 import FaultlineSupport
 import Logging
 import Testing

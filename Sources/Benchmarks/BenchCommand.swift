@@ -1,3 +1,5 @@
+import FaultlineCLI
+import Fixtures
 import ArgumentParser
 import Campaign
 import DockerEngine
@@ -5,15 +7,30 @@ import Faults
 import FaultlineSupport
 import Foundation
 
-/// `faultline bench`: figures that compare faultline with the obvious alternatives.
+/// `faultline-bench`: figures that compare faultline with the obvious alternatives. A program of
+/// its own, so the product carries no benchmark code or fixtures.
+@main
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "faultline-bench",
         abstract: "Benchmarks that compare faultline with the alternatives, side by side in one run.",
         subcommands: [EngineBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self, RecoveryBench.self, ProxyBench.self, DaemonBench.self])
 }
 
-/// `faultline bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
+/// The `faultline` program the benchmarks run: `$FAULTLINE_BIN`, else the one built beside this one.
+enum FaultlineBinary {
+    static func beside() throws -> String {
+        if let given = ProcessInfo.processInfo.environment["FAULTLINE_BIN"], !given.isEmpty { return given }
+        let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let path = (own as NSString).deletingLastPathComponent + "/faultline"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw ValidationError("no faultline program beside \(own): build it (swift build -c release) or set FAULTLINE_BIN")
+        }
+        return path
+    }
+}
+
+/// `faultline-bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
 struct EngineBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine",
@@ -54,7 +71,7 @@ struct EngineBench: AsyncParsableCommand {
     }
 }
 
-/// `faultline bench probes`: how many probes one faultline process sustains.
+/// `faultline-bench probes`: how many probes one faultline process sustains.
 struct ProbeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probes",
@@ -87,7 +104,7 @@ struct ProbeBench: AsyncParsableCommand {
     }
 }
 
-/// `faultline bench scheduler`: planned vs actual inject times on the real clock.
+/// `faultline-bench scheduler`: planned vs actual inject times on the real clock.
 struct SchedulerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scheduler",
@@ -121,7 +138,7 @@ struct SchedulerBench: AsyncParsableCommand {
     }
 }
 
-/// `faultline bench campaign`: a trivial campaign end to end vs Chaos Toolkit's equivalent experiment.
+/// `faultline-bench campaign`: a trivial campaign end to end vs Chaos Toolkit's equivalent experiment.
 struct CampaignBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
@@ -147,7 +164,7 @@ struct CampaignBench: AsyncParsableCommand {
         }
         guard let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"]) else { throw ValidationError("bench campaign needs curl for Chaos Toolkit's engine calls") }
         let chaosProgram = try ChaosToolkitPeer.locate(chaos)
-        let faultline = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let faultline = try FaultlineBinary.beside()
         let work = try BenchWorkDirectory.make("campaign")
         defer { BenchWorkDirectory.remove(work) }
         let result = try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
@@ -161,7 +178,7 @@ struct CampaignBench: AsyncParsableCommand {
     }
 }
 
-/// `faultline bench recovery`: faultline's time to detect / recover against the engine's events and a dense prober.
+/// `faultline-bench recovery`: faultline's time to detect / recover against the engine's events and a dense prober.
 struct RecoveryBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recovery",
@@ -187,7 +204,7 @@ struct RecoveryBench: AsyncParsableCommand {
     }
 }
 
-/// `faultline bench proxy`: the TCP fault proxy's added latency and throughput against a direct connection.
+/// `faultline-bench proxy`: the TCP fault proxy's added latency and throughput against a direct connection.
 struct ProxyBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
@@ -210,7 +227,7 @@ struct ProxyBench: AsyncParsableCommand {
     }
 }
 
-/// `faultline bench daemon`: the daemon's resident memory idle and after many small runs.
+/// `faultline-bench daemon`: the daemon's resident memory idle and after many small runs.
 struct DaemonBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
@@ -226,7 +243,7 @@ struct DaemonBench: AsyncParsableCommand {
     func run() async throws {
         guard (1...100_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 100000") }
         let context = try await CommandContext.make(global)
-        let faultline = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let faultline = try FaultlineBinary.beside()
         let work = try BenchWorkDirectory.make("daemon")
         defer { BenchWorkDirectory.remove(work) }
         let result = try await BenchContainers.with(1, image: image, engine: context.engine) { containers in

@@ -1,3 +1,5 @@
+import FaultlineCLI
+import Fixtures
 import FaultProxy
 import FaultlineSupport
 import Foundation

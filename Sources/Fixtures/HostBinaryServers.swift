@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 
 /// Commands that run real servers from the host's binaries inside throw-away containers (the host's

@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 
 /// Loopback ports for tests and benchmarks that must name a port before anything listens on it.

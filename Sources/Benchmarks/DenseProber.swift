@@ -1,3 +1,5 @@
+import FaultlineCLI
+import Fixtures
 import Foundation
 import Synchronization
 

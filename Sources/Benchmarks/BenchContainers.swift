@@ -1,3 +1,5 @@
+import FaultlineCLI
+import Fixtures
 import DockerEngine
 import Foundation
 

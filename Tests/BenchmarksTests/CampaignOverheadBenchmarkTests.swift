@@ -1,5 +1,5 @@
 import Campaign
-@testable import FaultlineCLI
+@testable import Benchmarks
 import Foundation
 import Testing
 
