@@ -66,7 +66,21 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let plan = record.plan, !record.source.isEmpty else {
             throw CampaignRunError.replay("\(runDirectory)/journal.jsonl has no campaign or plan")
         }
-        let campaign = try CampaignParser.parse(record.source, file: "\(runDirectory)/journal.jsonl (campaign \(record.file))")
+        // The campaign as the run read it: the variables it had set must be set again (their
+        // values are never recorded), the ones it did not have stay unset, CAMPAIGN_DIR as it was.
+        var expansion = VariableExpansion.forCampaign(file: record.file)
+        if let variables = record.variables {
+            do {
+                let replay = try variables.replayExpansion(today: ProcessInfo.processInfo.environment)
+                expansion = replay.expansion
+                for note in replay.notes { Output.note(note) }
+            } catch {
+                throw CampaignRunError.replay("cannot replay \(runDirectory): \(error)")
+            }
+        } else {
+            Output.note("\(runDirectory) is from before journals recorded the campaign's variables: today's environment is used")
+        }
+        let campaign = try CampaignParser.parse(record.source, file: "\(runDirectory)/journal.jsonl (campaign \(record.file))", variables: expansion)
         try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir, warden: !options.noWarden)
             .execute(campaign: campaign, source: record.source, file: record.file, dryRun: options.dryRun, replaying: plan)
     }

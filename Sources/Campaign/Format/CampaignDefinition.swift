@@ -14,6 +14,8 @@ public struct CampaignDefinition: Sendable, Equatable {
     public var chaos: ChaosMode?
     public var hypothesis: Hypothesis
     public var stopWhen: [StopCondition]
+    /// The `${NAME}` variables it referred to and whether each was set (names only).
+    public var variables = CampaignVariables()
 
     public func target(named name: String) -> TargetSelector? { targets.first { $0.name == name } }
     public func proxy(named name: String) -> ProxyDefinition? { proxies.first { $0.name == name } }

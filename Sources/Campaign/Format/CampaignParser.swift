@@ -22,7 +22,8 @@ public enum CampaignParser {
     public static func parse(_ text: String, file: String, variables: VariableExpansion? = nil) throws(CampaignError) -> CampaignDefinition {
         // A UTF-8 byte-order mark (editors on some systems write one) is not part of the YAML.
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        let root = try YAMLNode.parse(text, file: file, variables: variables ?? .forCampaign(file: file))
+        let expansion = variables ?? .forCampaign(file: file)
+        let root = try YAMLNode.parse(text, file: file, variables: expansion)
         let top = try root.mapping(allowed: topLevelKeys)
         guard let nameNode = top["name"] else { throw root.error("missing 'name'") }
         let proxies = try top["proxies"].map { node throws(CampaignError) in
@@ -64,10 +65,12 @@ public enum CampaignParser {
         } else {
             seed = 1
         }
-        return CampaignDefinition(
+        var campaign = CampaignDefinition(
             name: try nameNode.nonEmptyString(), description: try top["description"]?.string(), seed: seed,
             settings: settings, targets: targets, proxies: proxies, probes: probes, timeline: timeline, chaos: chaos,
             hypothesis: hypothesis, stopWhen: stopWhen)
+        campaign.variables = .of(text, expansion: expansion)
+        return campaign
     }
 
     static func parseSettings(_ node: YAMLNode) throws(CampaignError) -> CampaignSettings {

@@ -9,6 +9,8 @@ public enum JournalRecord: Sendable, Codable {
     case campaign(name: String, file: String, source: String, startedAt: Date)
     /// The parsed settings the figures depend on, so reports never parse the campaign again.
     case settings(consecutiveOK: Int)
+    /// Which variables the campaign referred to and whether each was set — never their values.
+    case variables(CampaignVariables)
     case plan(CampaignPlan)
     /// Steady state before the first fault.
     case steadyState(held: Bool, detail: String, at: Duration)
@@ -17,7 +19,7 @@ public enum JournalRecord: Sendable, Codable {
     case abort(reason: String, at: Duration)
     case verdict(CampaignVerdict)
 
-    enum CodingKeys: String, CodingKey { case type, name, file, source, startedAt, consecutiveOK, plan, held, detail, at, window, sample, reason, verdict }
+    enum CodingKeys: String, CodingKey { case type, name, file, source, startedAt, consecutiveOK, variables, plan, held, detail, at, window, sample, reason, verdict }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -26,6 +28,7 @@ public enum JournalRecord: Sendable, Codable {
             self = .campaign(name: try container.decode(String.self, forKey: .name), file: try container.decode(String.self, forKey: .file),
                              source: try container.decode(String.self, forKey: .source), startedAt: try container.decode(Date.self, forKey: .startedAt))
         case "settings": self = .settings(consecutiveOK: try container.decode(Int.self, forKey: .consecutiveOK))
+        case "variables": self = .variables(try container.decode(CampaignVariables.self, forKey: .variables))
         case "plan": self = .plan(try container.decode(CampaignPlan.self, forKey: .plan))
         case "steady-state":
             self = .steadyState(held: try container.decode(Bool.self, forKey: .held), detail: try container.decode(String.self, forKey: .detail),
@@ -50,6 +53,9 @@ public enum JournalRecord: Sendable, Codable {
         case .settings(let consecutiveOK):
             try container.encode("settings", forKey: .type)
             try container.encode(consecutiveOK, forKey: .consecutiveOK)
+        case .variables(let variables):
+            try container.encode("variables", forKey: .type)
+            try container.encode(variables, forKey: .variables)
         case .plan(let plan):
             try container.encode("plan", forKey: .type)
             try container.encode(plan, forKey: .plan)

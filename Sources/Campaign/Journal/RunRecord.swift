@@ -10,6 +10,8 @@ public struct RunRecord: Sendable {
     public var startedAt = Date()
     /// ok samples in a row that count as recovered (nil: a journal from before it was recorded).
     public var consecutiveOK: Int?
+    /// The variables the campaign referred to (nil: a journal from before they were recorded).
+    public var variables: CampaignVariables?
     public var plan: CampaignPlan?
     public var steadyState: (held: Bool, detail: String, at: Duration)?
     public var windows: [FaultWindow] = []
@@ -30,6 +32,7 @@ public struct RunRecord: Sendable {
                 self.source = source
                 self.startedAt = startedAt
             case .settings(let consecutiveOK): self.consecutiveOK = consecutiveOK
+            case .variables(let variables): self.variables = variables
             case .plan(let plan): self.plan = plan
             case .steadyState(let held, let detail, let at): steadyState = (held, detail, at)
             case .window(let window): windows[window.index] = window

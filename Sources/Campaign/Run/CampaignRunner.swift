@@ -121,6 +121,7 @@ public final class CampaignRunner: Sendable {
         let startedAt = Date()
         journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: startedAt))
         journal.append(.settings(consecutiveOK: campaign.settings.consecutiveOK))
+        journal.append(.variables(campaign.variables))
         journal.append(.plan(plan))
         var probes: [ProbeRunner.Scheduled] = []
         for definition in campaign.probes {
