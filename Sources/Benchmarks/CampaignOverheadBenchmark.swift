@@ -1,3 +1,4 @@
+import ArgumentParser
 import FaultlineCLI
 import Fixtures
 import Campaign
@@ -9,7 +10,8 @@ import Foundation
 /// unpause, and the check again. Each run is a whole process (`faultline run`, `chaos run`), runs
 /// are interleaved so both tools share the machine's noise, and a tool's overhead is its wall time
 /// minus the waits the experiment itself asks for.
-struct CampaignOverheadBenchmark {
+struct CampaignOverheadBenchmark: Benchmark {
+    static let name = "campaign"
     let faultline: String
     let chaos: String?
     let curl: String
@@ -121,22 +123,22 @@ struct CampaignOverheadBenchmark {
     }
 
     /// The figures as a Markdown table: wall time, overhead beyond the planned waits, and ratios.
-    static func report(_ result: Result, runs: Int) -> String {
+    func report(_ result: Result) -> String {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.0f ms", $0) } ?? "-" }
         var lines = ["### Campaign overhead (a trivial campaign end to end, \(runs) runs each, interleaved)", ""]
         lines.append("| tool | waits the experiment asks for | wall p50 | wall p90 | overhead p50 (wall − waits) | overhead × faultline |")
         lines.append("|---|---:|---:|---:|---:|---:|")
-        let referenceOverhead = overheadMedian(result, faultlineName)
-        for name in [faultlineName, chaosName] {
+        let referenceOverhead = Self.overheadMedian(result, Self.faultlineName)
+        for name in [Self.faultlineName, Self.chaosName] {
             guard let samples = result.wall[name], let planned = result.planned[name] else { continue }
             let stats = Percentiles(samples)
-            let overhead = overheadMedian(result, name)
+            let overhead = Self.overheadMedian(result, name)
             let ratio = referenceOverhead.flatMap { reference in overhead.map { $0 / reference } }
             lines.append("| \(name) | \(ms(planned)) | \(ms(stats.median)) | \(ms(stats.value(90))) | \(ms(overhead)) | \(ratio.map { String(format: "%.1f×", $0) } ?? "-") |")
         }
         lines.append("")
-        lines.append("faultline's waits: \(DurationText.format(steadyWindow)) steady state, the \(DurationText.format(faultWindow)) window, "
-            + "\(DurationText.format(CampaignRunner.afterRecoveryTail)) of probing after recovery; it probes every \(DurationText.format(probeInterval)) "
+        lines.append("faultline's waits: \(DurationText.format(Self.steadyWindow)) steady state, the \(DurationText.format(Self.faultWindow)) window, "
+            + "\(DurationText.format(CampaignRunner.afterRecoveryTail)) of probing after recovery; it probes every \(DurationText.format(Self.probeInterval)) "
             + "throughout and writes a journal and four reports. Chaos Toolkit's: the same two pauses; it checks the endpoint once before and once after.")
         return lines.joined(separator: "\n")
     }
@@ -150,13 +152,50 @@ struct CampaignOverheadBenchmark {
 extension CampaignOverheadBenchmark {
     /// `--gate`: a whole faultline run costs less beyond its waits than Chaos Toolkit's (when it
     /// ran), and under half a second in any case.
-    static func gate(_ result: Result) -> BenchmarkGate {
+    func gate(_ result: Result) -> BenchmarkGate {
         var gate = BenchmarkGate()
-        let ours = overheadMedian(result, faultlineName) ?? .infinity
+        let ours = Self.overheadMedian(result, Self.faultlineName) ?? .infinity
         gate.require(ours < 500, "faultline run overhead under 500 ms", figures: String(format: "%.0f ms", ours))
-        if let theirs = overheadMedian(result, chaosName) {
+        if let theirs = Self.overheadMedian(result, Self.chaosName) {
             gate.require(ours < theirs, "faultline run overhead below chaos run's", figures: String(format: "%.0f ms vs %.0f ms", ours, theirs))
         }
         return gate
+    }
+}
+
+/// `faultline-bench campaign`: a trivial campaign end to end vs Chaos Toolkit's equivalent experiment.
+struct CampaignBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "campaign",
+        abstract: "Campaign overhead: a trivial campaign (HTTP check, one 200ms pause) through `faultline run` vs `chaos run`, interleaved.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Measured runs per tool (after one warm-up run each).") var runs = 10
+    @Option(name: .long, help: "Chaos Toolkit's `chaos` program (default: .build/bench-venv/bin/chaos, else PATH).") var chaos: String?
+    @Option(name: .long, help: "HTTP endpoint both tools check, on loopback.") var http = "http://127.0.0.1:18080/"
+    @Option(name: .long, help: "Image for the throw-away container (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
+
+    @OptionGroup var gate: GateOption
+
+    func run() async throws {
+        guard (1...1000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000") }
+        guard http.hasPrefix("http://127.") || http.hasPrefix("http://localhost") else {
+            throw ValidationError("benchmarks send traffic to loopback only (127.0.0.0/8)")
+        }
+        let context = try await CommandContext.make(global)
+        guard let socket = context.engine.endpoint.socketPath else {
+            throw ValidationError("bench campaign drives the engine over its unix socket: use a unix:// engine address")
+        }
+        guard let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"]) else { throw ValidationError("bench campaign needs curl for Chaos Toolkit's engine calls") }
+        let chaosProgram = try ChaosToolkitPeer.locate(chaos)
+        let faultline = try FaultlineBinary.beside()
+        let work = try BenchWorkDirectory.make("campaign")
+        defer { BenchWorkDirectory.remove(work) }
+        try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
+            try await CampaignOverheadBenchmark(faultline: faultline, chaos: chaosProgram, curl: curl, socketPath: socket,
+                                                apiVersion: context.engine.apiVersion, httpURL: http, container: containers[0].name,
+                                                runs: runs, workDirectory: work).measure(gate: gate.gate)
+        }
+        if chaosProgram == nil { Output.note("no Chaos Toolkit found (pip install chaostoolkit, or --chaos PATH): its row is missing") }
     }
 }

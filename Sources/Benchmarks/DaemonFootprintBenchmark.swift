@@ -1,3 +1,4 @@
+import ArgumentParser
 import FaultlineCLI
 import Fixtures
 import Daemon
@@ -7,7 +8,8 @@ import Foundation
 /// The daemon's footprint: a real `faultline daemon` child process, its resident memory idle and
 /// after many small runs submitted one after another (each a 20 ms pause of a throw-away container,
 /// followed to its end through the event stream), and how long a small run takes end to end.
-struct DaemonFootprintBenchmark {
+struct DaemonFootprintBenchmark: Benchmark {
+    static let name = "daemon"
     let faultline: String
     let container: String
     let runs: Int
@@ -86,7 +88,7 @@ struct DaemonFootprintBenchmark {
 
     static func resident(_ pid: Int32, _ field: String) -> Int64 { ResourceUsage.memory(field, of: String(pid)) }
 
-    static func report(_ result: Result, runs: Int) -> String {
+    func report(_ result: Result) -> String {
         func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
         let times = Percentiles(result.runTimes.map(\.milliseconds))
         var lines = ["### Daemon footprint (\(runs) small runs submitted one after another, each followed to its end)", "",
@@ -112,7 +114,7 @@ struct DaemonFootprintBenchmark {
 extension DaemonFootprintBenchmark {
     /// `--gate`: every run succeeded, and the daemon's own memory grew by under 4 MiB from half
     /// the runs to all of them.
-    static func gate(_ result: Result) -> BenchmarkGate {
+    func gate(_ result: Result) -> BenchmarkGate {
         var gate = BenchmarkGate()
         gate.require(result.failedRuns == 0, "every small run succeeded", figures: "\(result.failedRuns) failed")
         if let half = result.samples.dropLast().last, let last = result.samples.last {
@@ -121,5 +123,30 @@ extension DaemonFootprintBenchmark {
                          figures: String(format: "%+.1f MiB", growth))
         }
         return gate
+    }
+}
+
+/// `faultline-bench daemon`: the daemon's resident memory idle and after many small runs.
+struct DaemonBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Daemon footprint: resident memory of a `faultline daemon` idle and after N small runs (goal: idle under 30 MiB, no growth).")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Small runs to submit, one after another.") var runs = 1000
+    @Option(name: .long, help: "Image for the throw-away container (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
+
+    @OptionGroup var gate: GateOption
+
+    func run() async throws {
+        guard (1...100_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 100000") }
+        let context = try await CommandContext.make(global)
+        let faultline = try FaultlineBinary.beside()
+        let work = try BenchWorkDirectory.make("daemon")
+        defer { BenchWorkDirectory.remove(work) }
+        try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
+            try await DaemonFootprintBenchmark(faultline: faultline, container: containers[0].name, runs: runs, workDirectory: work)
+                .measure(gate: gate.gate)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FaultlineCLI
 import Fixtures
 import DockerEngine
@@ -11,7 +12,8 @@ import Foundation
 /// `docker pause`/`docker unpause` CLI processes, and through Chaos Toolkit (inside one running
 /// experiment, and one `chaos run` per round trip). The first four are interleaved round by round
 /// so that they share the same machine noise; Chaos Toolkit runs after them, as whole experiments.
-struct EngineBenchmark {
+struct EngineBenchmark: Benchmark {
+    static let name = "engine"
     let engine: DockerEngineClient
     let injector: FaultInjector
     let socketPath: String
@@ -19,6 +21,9 @@ struct EngineBenchmark {
     let docker: String?
     let curl: String?
     let chaos: ChaosToolkitPeer?
+    /// The throw-away container paused and unpaused.
+    let container: String
+    let engineVersion: String
 
     struct Result {
         /// method → milliseconds per round
@@ -37,7 +42,7 @@ struct EngineBenchmark {
     /// `chaos run` processes for the per-run row (each costs a quarter of a second or more).
     static let chaosRuns = 10
 
-    func run(on container: String) async throws -> Result {
+    func run() async throws -> Result {
         var result = Result()
         let base = "http://engine/v\(engine.apiVersion)/containers/\(container)"
         let clock = ContinuousClock()
@@ -121,14 +126,14 @@ struct EngineBenchmark {
     }
 
     /// The figures as a Markdown table, ratios relative to faultline's client.
-    static func report(_ result: Result, rounds: Int, engineVersion: String) -> String {
+    func report(_ result: Result) -> String {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.2f ms", $0) } ?? "-" }
         var lines = ["### Engine call cost (\(rounds) rounds, engine \(engineVersion))", ""]
         lines.append("| operation | method | samples | median | p90 | × faultline |")
         lines.append("|---|---|---:|---:|---:|---:|")
-        for (operation, table, reference) in [("pause+unpause", result.pauseRoundTrip, faultline), ("/_ping", result.ping, client)] {
+        for (operation, table, reference) in [("pause+unpause", result.pauseRoundTrip, Self.faultline), ("/_ping", result.ping, Self.client)] {
             let referenceMedian = Percentiles(table[reference] ?? []).median ?? .nan
-            for method in [faultline, client, curlProcess, dockerCLI, chaosInExperiment, chaosPerRun] {
+            for method in [Self.faultline, Self.client, Self.curlProcess, Self.dockerCLI, Self.chaosInExperiment, Self.chaosPerRun] {
                 guard let samples = table[method] else { continue }
                 let stats = Percentiles(samples)
                 let ratio = (stats.median ?? .nan) / referenceMedian
@@ -136,14 +141,14 @@ struct EngineBenchmark {
             }
         }
         let engineOwn = Percentiles(result.engineTime).median ?? .nan
-        let clientMedian = Percentiles(result.pauseRoundTrip[client] ?? []).median ?? .nan
-        let faultlineMedian = Percentiles(result.pauseRoundTrip[faultline] ?? []).median ?? .nan
+        let clientMedian = Percentiles(result.pauseRoundTrip[Self.client] ?? []).median ?? .nan
+        let faultlineMedian = Percentiles(result.pauseRoundTrip[Self.faultline] ?? []).median ?? .nan
         lines.append("")
         lines.append(String(format: "Engine's own time for pause+unpause (request sent → first byte): %.2f ms median; the raw call adds %.1f%% on top, "
                             + "faultline's inject+revert (three fsynced ledger records: intent, injected, reverted) %.2f ms more.",
                             engineOwn, (clientMedian - engineOwn) / engineOwn * 100, faultlineMedian - clientMedian))
-        if result.pauseRoundTrip[chaosInExperiment] != nil {
-            lines.append("Chaos Toolkit's rows run after the interleaved ones: one experiment holding every round, then \(chaosRuns) `chaos run`s of one round each.")
+        if result.pauseRoundTrip[Self.chaosInExperiment] != nil {
+            lines.append("Chaos Toolkit's rows run after the interleaved ones: one experiment holding every round, then \(Self.chaosRuns) `chaos run`s of one round each.")
         }
         return lines.joined(separator: "\n")
     }
@@ -157,24 +162,62 @@ struct BenchmarkError: Error, CustomStringConvertible {
 
 extension EngineBenchmark {
     /// `--gate`: faultline beats the process-per-call alternatives, and the ledger costs little.
-    static func gate(_ result: Result) -> BenchmarkGate {
+    func gate(_ result: Result) -> BenchmarkGate {
         var gate = BenchmarkGate()
         func median(_ method: String) -> Double? { Percentiles(result.pauseRoundTrip[method] ?? []).median }
-        guard let viaFaultline = median(faultline), let raw = median(client) else {
+        guard let viaFaultline = median(Self.faultline), let raw = median(Self.client) else {
             gate.require(false, "faultline's rows measured", figures: "no samples")
             return gate
         }
-        if let docker = median(dockerCLI) {
+        if let docker = median(Self.dockerCLI) {
             gate.require(viaFaultline < docker, "faultline inject+revert faster than the docker CLI",
                          figures: String(format: "%.1f ms vs %.1f ms", viaFaultline, docker))
         }
-        if let curl = median(curlProcess) {
+        if let curl = median(Self.curlProcess) {
             gate.require(raw < curl, "the raw engine call faster than a curl process per call", figures: String(format: "%.1f ms vs %.1f ms", raw, curl))
         }
         gate.require(viaFaultline - raw < 25, "the ledger adds under 25 ms to a pause+unpause", figures: String(format: "%.1f ms", viaFaultline - raw))
-        if let chaos = median(chaosPerRun) {
+        if let chaos = median(Self.chaosPerRun) {
             gate.require(viaFaultline < chaos, "faultline faster than one chaos run per round trip", figures: String(format: "%.1f ms vs %.1f ms", viaFaultline, chaos))
         }
         return gate
+    }
+}
+
+/// `faultline-bench engine`: pause+unpause and /_ping through faultline vs curl vs the docker CLI.
+struct EngineBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Pause+unpause round trips and /_ping: faultline vs the raw engine call vs curl vs the docker CLI vs Chaos Toolkit.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Measured rounds per method (after 3 warm-up rounds).") var rounds = 50
+    @Option(name: .long, help: "Chaos Toolkit's `chaos` program (default: .build/bench-venv/bin/chaos, else PATH).") var chaos: String?
+    @Option(name: .long, help: "Image for the throw-away benchmark container (built by scripts/setup.sh).")
+    var image = "faultline-test/hostroot:1"
+
+    @OptionGroup var gate: GateOption
+
+    func run() async throws {
+        guard (1...10_000).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 10000") }
+        let context = try await CommandContext.make(global)
+        guard let socket = context.engine.endpoint.socketPath else {
+            throw ValidationError("bench engine compares against curl --unix-socket: use a unix:// engine address")
+        }
+        let version = try await context.engine.version()
+        let docker = ExecutablePath.find(anyOf: ["/usr/bin/docker", "/usr/local/bin/docker"])
+        let curl = ExecutablePath.find(anyOf: ["/usr/bin/curl"])
+        let chaosProgram = try ChaosToolkitPeer.locate(chaos)
+        let work = try BenchWorkDirectory.make("engine")
+        defer { BenchWorkDirectory.remove(work) }
+        let injector = FaultInjector(environment: context.environment, ledger: try FaultLedger(stateDirectory: work + "/state"))
+        try await BenchContainers.with(1, image: image, engine: context.engine) { containers in
+            try await EngineBenchmark(engine: context.engine, injector: injector, socketPath: socket, rounds: rounds, docker: docker, curl: curl,
+                                      chaos: chaosProgram.map { ChaosToolkitPeer(program: $0, workDirectory: work + "/chaos") },
+                                      container: containers[0].id, engineVersion: version.version).measure(gate: gate.gate)
+        }
+        if docker == nil { Output.note("no docker CLI found: its row is missing") }
+        if curl == nil { Output.note("no curl found: its rows are missing") }
+        if chaosProgram == nil { Output.note("no Chaos Toolkit found (pip install chaostoolkit, or --chaos PATH): its rows are missing") }
     }
 }

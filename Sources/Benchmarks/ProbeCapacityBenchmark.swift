@@ -1,3 +1,4 @@
+import ArgumentParser
 import FaultlineCLI
 import Fixtures
 import FaultlineSupport
@@ -8,7 +9,8 @@ import Probes
 /// Runs many probes at once (TCP, HTTP and Redis, in equal parts) against local servers and
 /// reports the sample rate achieved against the rate planned, CPU used and peak memory; then, for
 /// comparison, what a shell-style loop (one `redis-cli`/`curl` process per sample) achieves.
-struct ProbeCapacityBenchmark {
+struct ProbeCapacityBenchmark: Benchmark {
+    static let name = "probes"
     let count: Int
     let every: Duration
     let duration: Duration
@@ -16,6 +18,8 @@ struct ProbeCapacityBenchmark {
     let redisPort: Int
     let httpURL: String
     let logger: Logger
+    /// How long the process-per-sample loop runs.
+    let loopFor: Duration
 
     struct Result {
         var planned: Double = 0
@@ -31,7 +35,8 @@ struct ProbeCapacityBenchmark {
         var loopSamples = 0
     }
 
-    func run(loopFor loopDuration: Duration) async throws -> Result {
+    func run() async throws -> Result {
+        let loopDuration = loopFor
         var scheduled: [ProbeRunner.Scheduled] = []
         for index in 0..<count {
             let config: ProbeConfig
@@ -117,12 +122,42 @@ struct ProbeCapacityBenchmark {
 
 extension ProbeCapacityBenchmark {
     /// `--gate`: the probes keep 95% of their planned rate and out-sample a process-per-sample loop.
-    static func gate(_ result: Result) -> BenchmarkGate {
+    func gate(_ result: Result) -> BenchmarkGate {
         var gate = BenchmarkGate()
         let share = result.planned > 0 ? result.achieved / result.planned : 0
         gate.require(share >= 0.95, "probes achieve 95% of the planned sample rate", figures: String(format: "%.1f%%", share * 100))
         gate.require(result.achieved > result.loopRate, "faultline samples faster than the shell-style loop",
                      figures: String(format: "%.0f/s vs %.0f/s", result.achieved, result.loopRate))
         return gate
+    }
+}
+
+/// `faultline-bench probes`: how many probes one faultline process sustains.
+struct ProbeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probes",
+        abstract: "Probe capacity: N concurrent TCP/HTTP/Redis probes against local servers, vs a process-per-sample loop.")
+
+    @Option(name: .long, help: "Concurrent probes.") var count = 500
+    @Option(name: .long, help: "Interval of each probe.") var every = "100ms"
+    @Option(name: .customLong("for"), help: "How long the probes run.") var duration = "30s"
+    @Option(name: .long, help: "How long the process-per-sample loop runs.") var loopFor = "5s"
+    @Option(name: .long, help: "Redis (and TCP) target on loopback, host:port.") var redis = "127.0.0.1:16379"
+    @Option(name: .long, help: "HTTP target on loopback.") var http = "http://127.0.0.1:18080/"
+
+    @OptionGroup var gate: GateOption
+
+    func run() async throws {
+        guard (1...10_000).contains(count) else { throw ValidationError("--count must be between 1 and 10000") }
+        let parts = redis.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--redis must be host:port") }
+        let host = String(parts[0])
+        guard LoopbackAddress.contains(host), let httpHost = URLComponents(string: http)?.host, LoopbackAddress.contains(httpHost) else {
+            throw ValidationError("benchmarks send traffic to loopback only (127.0.0.0/8)")
+        }
+        try await ProbeCapacityBenchmark(
+            count: count, every: try DurationText.parse(every), duration: try DurationText.parse(duration),
+            redisHost: host, redisPort: port, httpURL: http, logger: try GlobalOptions.logger(level: "error"),
+            loopFor: try DurationText.parse(loopFor)).measure(gate: gate.gate)
     }
 }

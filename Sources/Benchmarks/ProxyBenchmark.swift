@@ -1,3 +1,4 @@
+import ArgumentParser
 import FaultlineCLI
 import Fixtures
 import FaultProxy
@@ -7,7 +8,8 @@ import Logging
 
 /// The proxy's own cost with no toxics, side by side with a direct connection in one run: added
 /// round-trip latency for small requests (p50/p99) and bulk throughput, all on loopback.
-struct ProxyBenchmark {
+struct ProxyBenchmark: Benchmark {
+    static let name = "proxy"
     let requests: Int
     let bytes: Int
     let logger: Logger
@@ -54,7 +56,7 @@ struct ProxyBenchmark {
         return result
     }
 
-    static func report(_ result: Result, requests: Int, bytes: Int) -> String {
+    func report(_ result: Result) -> String {
         func us(_ value: Double?) -> String { value.map { String(format: "%.0f µs", $0) } ?? "-" }
         let direct = Percentiles(result.roundTrip[Self.direct] ?? []), proxied = Percentiles(result.roundTrip[Self.proxied] ?? [])
         var lines = ["### TCP fault proxy, no toxics (\(requests) round trips of 64 bytes, \(ByteSize.format(Int64(bytes))) bulk, loopback, one event-loop thread)", ""]
@@ -76,12 +78,31 @@ struct ProxyBenchmark {
 extension ProxyBenchmark {
     /// `--gate`: the proxy adds under a millisecond per round trip at p50 and keeps a quarter of
     /// the direct throughput.
-    static func gate(_ result: Result) -> BenchmarkGate {
+    func gate(_ result: Result) -> BenchmarkGate {
         var gate = BenchmarkGate()
-        let added = (Percentiles(result.roundTrip[proxied] ?? []).median ?? .infinity) - (Percentiles(result.roundTrip[direct] ?? []).median ?? 0)
+        let added = (Percentiles(result.roundTrip[Self.proxied] ?? []).median ?? .infinity) - (Percentiles(result.roundTrip[Self.direct] ?? []).median ?? 0)
         gate.require(added < 1000, "the proxy adds under 1 ms at p50", figures: String(format: "%.0f µs", added))
-        let share = (result.throughput[proxied] ?? 0) / max(result.throughput[direct] ?? 1, 1)
+        let share = (result.throughput[Self.proxied] ?? 0) / max(result.throughput[Self.direct] ?? 1, 1)
         gate.require(share > 0.25, "proxied throughput above 25% of direct", figures: String(format: "%.0f%%", share * 100))
         return gate
+    }
+}
+
+/// `faultline-bench proxy`: the TCP fault proxy's added latency and throughput against a direct connection.
+struct ProxyBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "The fault proxy with no toxics vs a direct connection on loopback: added round-trip latency (p50/p99) and bulk throughput.")
+
+    @Option(name: .long, help: "Measured 64-byte round trips per path.") var requests = 5000
+    @Option(name: .long, help: "Bulk transfer size per path, e.g. 1g.") var size = "1g"
+
+    @OptionGroup var gate: GateOption
+
+    func run() async throws {
+        guard (1...1_000_000).contains(requests) else { throw ValidationError("--requests must be between 1 and 1000000") }
+        let bytes = try ByteSize.parse(size)
+        guard bytes > 0 && bytes <= 64 << 30 else { throw ValidationError("--size must be between 1 byte and 64g") }
+        try await ProxyBenchmark(requests: requests, bytes: Int(bytes), logger: try GlobalOptions.logger(level: "error")).measure(gate: gate.gate)
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FaultlineCLI
 import Fixtures
 import Campaign
@@ -16,7 +17,8 @@ import Synchronization
 /// thread). Each window's detected and recovered instants are compared with both. The campaign
 /// runs twice, without and with faultline's neighbour refresh (`settings.refresh_neighbours`), so
 /// the stale-ARP second after a restart is shown, not hidden.
-struct RecoveryAccuracyBenchmark {
+struct RecoveryAccuracyBenchmark: Benchmark {
+    static let name = "recovery"
     let engine: DockerEngineClient
     let logger: Logger
     let image: String
@@ -247,7 +249,7 @@ struct RecoveryAccuracyBenchmark {
 
 extension RecoveryAccuracyBenchmark {
     /// The figures as Markdown: differences in milliseconds between faultline's instants and its witnesses'.
-    static func report(_ result: Result, rounds: Int) -> String {
+    func report(_ result: Result) -> String {
         func differences(_ rows: [Comparison], _ a: KeyPath<Comparison, Double?>, _ b: KeyPath<Comparison, Double?>) -> Percentiles {
             Percentiles(rows.compactMap { row in row[keyPath: a].flatMap { x in row[keyPath: b].map { (x - $0) * 1000 } } })
         }
@@ -256,8 +258,8 @@ extension RecoveryAccuracyBenchmark {
             p.sorted.isEmpty ? "-" : percentiles.map { $0 == 100 ? ms(p.sorted.last) : ms(p.value($0)) }.joined(separator: " / ")
         }
         var lines = [
-            "### Recovery measurement accuracy (\(rounds) rounds × Redis and PostgreSQL × pause \(DurationText.format(pauseWindow)) and restart; "
-                + "probes every \(DurationText.format(probeEvery)), time-out \(DurationText.format(probeTimeout)); dense prober every 5ms)",
+            "### Recovery measurement accuracy (\(rounds) rounds × Redis and PostgreSQL × pause \(DurationText.format(Self.pauseWindow)) and restart; "
+                + "probes every \(DurationText.format(Self.probeEvery)), time-out \(DurationText.format(Self.probeTimeout)); dense prober every 5ms)",
             "",
             "Recovered: faultline's instant (end of window + time to recover) minus the witness's, in ms (p50 / p90 / max).",
             "",
@@ -288,7 +290,7 @@ extension RecoveryAccuracyBenchmark {
         lines += [
             "",
             "Engine events: pause → unpause, kill → start (after a start the server still has to come up: both probers include that). "
-                + "faultline counts recovery from the start of the first of 3 ok samples, so a probe every \(DurationText.format(probeEvery)) "
+                + "faultline counts recovery from the start of the first of 3 ok samples, so a probe every \(DurationText.format(Self.probeEvery)) "
                 + "is up to that late by design; a paused server still accepts connections (the kernel does), so a probe detects it when "
                 + "its time-out fires. Neighbour refresh off: probes through the published port reach the restarted container only when "
                 + "the host's ARP entry for it, left INCOMPLETE by traffic during the outage, is asked again (retrans_time_ms, 1 s here); "
@@ -303,7 +305,7 @@ extension RecoveryAccuracyBenchmark {
 extension RecoveryAccuracyBenchmark {
     /// `--gate`: with the neighbour refresh on (the default), every window has its figures and
     /// faultline's recovered instant is within 150 ms of the dense prober's (p90 of |difference|).
-    static func gate(_ result: Result) -> BenchmarkGate {
+    func gate(_ result: Result) -> BenchmarkGate {
         var gate = BenchmarkGate()
         let rows = result.comparisons.filter(\.refresh)
         let differences = rows.compactMap { row in row.faultlineRecovered.flatMap { ours in row.denseRecovered.map { abs(ours - $0) * 1000 } } }
@@ -318,5 +320,28 @@ extension RecoveryAccuracyBenchmark {
         let median = served.median ?? .infinity
         gate.require(median < 250, "a restarted Redis reachable within 250 ms of its start event (p50, refresh on)", figures: String(format: "%.0f ms", median))
         return gate
+    }
+}
+
+/// `faultline-bench recovery`: faultline's time to detect / recover against the engine's events and a dense prober.
+struct RecoveryBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recovery",
+        abstract: "Recovery measurement accuracy: pause and restart Redis and PostgreSQL; faultline's figures vs engine events and a dense prober.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Rounds (each pauses and restarts both servers once), per pass; two passes run (neighbour refresh off, on).")
+    var rounds = 10
+    @Option(name: .long, help: "Image for the throw-away servers (built by scripts/setup.sh).") var image = "faultline-test/hostroot:1"
+
+    @OptionGroup var gate: GateOption
+
+    func run() async throws {
+        guard (1...200).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 200") }
+        let context = try await CommandContext.make(global)
+        let work = try BenchWorkDirectory.make("recovery")
+        defer { BenchWorkDirectory.remove(work) }
+        try await RecoveryAccuracyBenchmark(engine: context.engine, logger: context.logger, image: image, rounds: rounds, workDirectory: work)
+            .measure(gate: gate.gate)
     }
 }

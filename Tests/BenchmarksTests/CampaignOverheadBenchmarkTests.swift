@@ -34,7 +34,7 @@ import Testing
         var result = CampaignOverheadBenchmark.Result()
         result.wall = [CampaignOverheadBenchmark.faultlineName: [700, 700, 700], CampaignOverheadBenchmark.chaosName: [700, 700, 700]]
         result.planned = [CampaignOverheadBenchmark.faultlineName: 600, CampaignOverheadBenchmark.chaosName: 300]
-        let report = CampaignOverheadBenchmark.report(result, runs: 3)
+        let report = benchmark.report(result)
         #expect(report.contains("| faultline run | 600 ms | 700 ms | 700 ms | 100 ms | 1.0× |"))
         #expect(report.contains("| chaos run (Chaos Toolkit) | 300 ms | 700 ms | 700 ms | 400 ms | 4.0× |"))
     }
