@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Set-up (apt packages, one dockerd, test image) and every test: unit and real-engine integration
-# (swift test), then short benchmarks as regression gates (scripts/bench.sh --gate), then the
+# (swift test), the fleet test bed (scripts/fleet.sh check), then short benchmarks as regression
+# gates (scripts/bench.sh --gate), then the
 # campaign gate: every campaign in faults/ against the reference stack, and the stack's regression
 # build caught by the campaigns that guard it (scripts/test-stack.sh). Arguments go to swift test;
-# with arguments (e.g. --filter X) both gates are skipped, and FAULTLINE_SKIP_BENCH=1 /
-# FAULTLINE_SKIP_STACK=1 skip one.
+# with arguments (e.g. --filter X) the test bed and both gates are skipped, and FAULTLINE_SKIP_FLEET=1 /
+# FAULTLINE_SKIP_BENCH=1 / FAULTLINE_SKIP_STACK=1 skip one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each stage's wall time, printed at the end (and when a stage fails): the CI budget is 60 minutes.
@@ -30,6 +31,10 @@ export FAULTLINE_BIN="$PWD/.build/debug/faultline"
 # One test at a time: several suites measure time (cadence, recovery against engine events, proxy
 # latency), and a cold start that launched every suite at once on 2 cores starved them.
 stage "swift tests" swift test --no-parallel "$@"
+if [ $# -eq 0 ] && [ -z "${FAULTLINE_SKIP_FLEET:-}" ]; then
+  # The fleet test bed: two Docker-in-Docker nodes, a campaign through each node's agent, all removed.
+  stage "fleet test bed" scripts/fleet.sh check
+fi
 if [ $# -eq 0 ] && [ -z "${FAULTLINE_SKIP_BENCH:-}" ]; then
   # Short benchmarks as regression gates (release build, every figure compared in the same run).
   stage "benchmark gates (with release build)" scripts/bench.sh --gate
