@@ -67,6 +67,11 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The fleet's coordinator side: several nodes' engines and agents, asked with deadlines.
+        .target(name: "Fleet", dependencies: [
+            "Campaign", "DockerEngine", "FaultlineSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The daemon: runs, schedules and metrics behind an HTTP API on a unix socket; the warden.
         .target(name: "Daemon", dependencies: [
             "DockerEngine", "Faults", "Probes", "Campaign", "FaultlineSupport",
@@ -82,7 +87,7 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // The command-line interface as a library, so its logic is testable.
         .target(name: "FaultlineCLI", dependencies: [
-            "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "FaultlineSupport",
+            "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "Fleet", "FaultlineSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], plugins: ["BuildInfoPlugin"]),
@@ -108,6 +113,7 @@ let package = Package(
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "FaultProxy", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Campaign", "Faults", "DockerEngine", "FaultlineSupport", "TestSupport", "CurlTransport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Campaign", "DockerEngine", "TestSupport"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Campaign", "FaultlineSupport", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "Campaign", "FaultProxy", "FaultlineSupport", "TestSupport"]),
         // Shared test helpers: the fake engine, labelled throw-away containers against the real

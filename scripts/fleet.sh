@@ -159,6 +159,13 @@ YAML
     [ "$before" = "$after" ] || fail "$node: the container differs after the run: before [$before] after [$after]"
     say "check: $node's agent injected and reverted pause, blackhole and cpu on its own container; it is as before"
   done
+  # Every node's containers, named by node, from the fleet file `up` wrote.
+  local listed
+  listed=$("$FAULTLINE_BIN" targets --fleet "$RUN_DIR/fleet.yaml" --running)
+  for node in node1 node2; do
+    grep -Eq "^$node +fleet-check-web " <<<"$listed" || fail "targets --fleet did not list fleet-check-web on $node: $listed"
+  done
+  say "check: targets --fleet lists each node's containers with the node's name"
 }
 
 case "${1:-}" in

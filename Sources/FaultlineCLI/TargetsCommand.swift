@@ -1,38 +1,62 @@
 import ArgumentParser
+import Campaign
 import DockerEngine
 import Faults
+import Fleet
+import Foundation
 
 /// `faultline targets`: the containers faultline could target.
 struct TargetsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "targets",
-        abstract: "List containers: name, id, state, compose project/service, networks, labels.")
+        abstract: "List containers: name, id, state, compose project/service, networks, labels; with a fleet, every node's.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .long, help: "One JSON array of containers.") var json = false
     @Flag(name: .long, help: "Only running containers.") var running = false
+    @Option(name: .long, help: "A fleet file naming the nodes (default: $FAULTLINE_FLEET); lists every node's containers with the node's name.")
+    var fleet: String?
 
     func run() async throws {
+        if let path = fleet ?? ProcessInfo.processInfo.environment[FleetDescription.environmentVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
+            return try await listFleet(try FleetDescription.load(path))
+        }
         let context = try await CommandContext.make(global)
         let containers = try await context.engine.listContainers(all: !running).sorted { $0.name < $1.name }
+        print(containers.map { (node: nil, container: $0) })
+    }
+
+    /// Every node's containers, asked at once; a node that does not answer fails the command naming it.
+    func listFleet(_ description: FleetDescription) async throws {
+        let logger = try global.makeLogger()
+        let inventory = try await FleetInventory.list(description, all: !running, callTimeout: try global.engineCallTimeout(), logger: logger)
+        print(inventory.flatMap { node in node.containers.sorted { $0.name < $1.name }.map { (node: Optional(node.node.name), container: $0) } })
+    }
+
+    func print(_ listed: [(node: String?, container: ContainerSummary)]) {
         let output = Output(json: json)
         if json {
-            output.line(JSONValue.array(containers.map(Self.jsonValue)).encoded())
+            output.line(JSONValue.array(listed.map { node, container in
+                guard let node, case .object(var fields) = Self.jsonValue(container) else { return Self.jsonValue(container) }
+                fields["node"] = .string(node)
+                return .object(fields)
+            }).encoded())
             return
         }
-        guard !containers.isEmpty else {
+        guard !listed.isEmpty else {
             output.line("no containers")
             return
         }
-        var rows = [["NAME", "ID", "STATE", "COMPOSE", "NETWORKS", "NOTE"]]
-        for container in containers {
+        let withNodes = listed.contains { $0.node != nil }
+        var rows = [(withNodes ? ["NODE"] : []) + ["NAME", "ID", "STATE", "COMPOSE", "NETWORKS", "NOTE"]]
+        for (node, container) in listed {
             let labels = container.labels ?? [:]
             let compose = [labels[TargetResolver.composeProjectLabel], labels[TargetResolver.composeServiceLabel]]
                 .compactMap { $0 }.joined(separator: "/")
             let networks = (container.networkSettings?.networks ?? [:]).keys.sorted().joined(separator: ",")
             let note = TargetProtection.isProtected(labels) ? "protected" : ""
-            rows.append([container.name, container.shortID, container.state, compose.isEmpty ? "-" : compose,
-                         networks.isEmpty ? "-" : networks, note])
+            rows.append((withNodes ? [node ?? "-"] : []) + [container.name, container.shortID, container.state, compose.isEmpty ? "-" : compose,
+                                                            networks.isEmpty ? "-" : networks, note])
         }
         TextTable.print(rows, to: output)
     }

@@ -1,0 +1,63 @@
+import DockerEngine
+import FaultlineSupport
+import Foundation
+
+/// The nodes of a fleet, as a fleet file names them (`scripts/fleet.sh up` writes one):
+///
+///     nodes:
+///       edge-1: { engine: unix:///var/run/docker.sock, agent: unix:///var/lib/faultline/daemon.sock }
+///       edge-2: { engine: tcp://10.0.0.12:2376, agent: https://10.0.0.12:7411, address: 10.0.0.12 }
+///
+/// Read strictly, with located errors: every node needs an engine address; names are unique.
+public struct FleetDescription: Sendable, Equatable {
+    public struct Node: Sendable, Equatable {
+        public let name: String
+        public let engine: EngineEndpoint
+        /// Where its faultline agent listens (a unix socket, or a URL).
+        public let agent: String?
+        /// Its address on the network the nodes share (for peers and probes).
+        public let address: String?
+    }
+
+    public let file: String
+    public let nodes: [Node]
+
+    public func node(named name: String) -> Node? { nodes.first { $0.name == name } }
+
+    /// The environment variable naming the fleet file when `--fleet` is not given.
+    public static let environmentVariable = "FAULTLINE_FLEET"
+
+    public static func load(_ path: String) throws(CampaignError) -> FleetDescription {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CampaignError(file: path, line: nil, column: nil, path: "", message: "cannot read the fleet file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(CampaignError) -> FleetDescription {
+        let root = try YAMLNode.parse(text, file: file, variables: .forCampaign(file: file))
+        let top = try root.mapping(allowed: ["nodes"])
+        guard let nodesNode = top["nodes"] else { throw root.error("missing 'nodes': name each node with its engine address") }
+        var nodes: [Node] = []
+        for (name, node) in try nodesNode.namedMapping() {
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                throw node.error("node name '\(name)': letters, digits, '-', '_' and '.' only")
+            }
+            let entries = try node.mapping(allowed: ["engine", "agent", "address"])
+            guard let engineNode = entries["engine"] else {
+                throw node.error("node '\(name)' needs 'engine' (unix:///var/run/docker.sock or tcp://HOST:PORT)")
+            }
+            let engine: EngineEndpoint
+            do { engine = try EngineEndpoint.parse(try engineNode.nonEmptyString()) } catch let error as EngineEndpointError {
+                throw engineNode.error(error.description)
+            } catch let located as CampaignError { throw located } catch { throw engineNode.error("\(error)") }
+            if let same = nodes.first(where: { $0.engine == engine }) {
+                throw engineNode.error("nodes '\(same.name)' and '\(name)' name the same engine: one engine is one node")
+            }
+            nodes.append(Node(name: name, engine: engine, agent: try entries["agent"]?.nonEmptyString(),
+                              address: try entries["address"]?.nonEmptyString()))
+        }
+        guard !nodes.isEmpty else { throw nodesNode.error("name at least one node") }
+        return FleetDescription(file: file, nodes: nodes)
+    }
+}
