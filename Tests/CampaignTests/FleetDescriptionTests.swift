@@ -1,5 +1,6 @@
 @testable import Campaign
 import DockerEngine
+import Foundation
 import Testing
 
 /// A fleet file is read strictly: every mistake is one located line, and nothing is half-read.
@@ -26,5 +27,49 @@ import Testing
     ])
     func locatesMistakes(text: String, expected: String) {
         #expect { _ = try FleetDescription.parse(text, file: "fleet.yaml") } throws: { "\($0)".contains(expected) }
+    }
+
+    /// A docker configuration directory holding contexts the way `docker context create` writes them.
+    static func contextStore(_ contexts: [(name: String, host: String, tls: Bool)]) throws -> String {
+        let root = NSTemporaryDirectory() + "fl-contexts-" + UUID().uuidString
+        for (index, context) in contexts.enumerated() {
+            let id = String(repeating: String(index), count: 8)
+            let meta = "\(root)/contexts/meta/\(id)"
+            try FileManager.default.createDirectory(atPath: meta, withIntermediateDirectories: true)
+            let json = #"{"Name":"\#(context.name)","Metadata":{},"Endpoints":{"docker":{"Host":"\#(context.host)","SkipTLSVerify":false}}}"#
+            try json.write(toFile: meta + "/meta.json", atomically: true, encoding: .utf8)
+            if context.tls {
+                try FileManager.default.createDirectory(atPath: "\(root)/contexts/tls/\(id)/docker", withIntermediateDirectories: true)
+            }
+        }
+        return root
+    }
+
+    // A node may name a docker context instead of an engine address; `default` is the local socket.
+    @Test func readsDockerContexts() throws {
+        let store = try Self.contextStore([("edge-2", "tcp://10.0.0.12:2375", false), ("edge-3", "unix:///run/edge3.sock", false)])
+        let fleet = try FleetDescription.parse("""
+            nodes:
+              here: { context: default }
+              edge-2: { context: edge-2, address: 10.0.0.12 }
+              edge-3: { context: edge-3 }
+            """, file: "fleet.yaml", dockerConfig: store)
+        #expect(fleet.node(named: "here")?.engine == .local)
+        #expect(fleet.node(named: "edge-2")?.engine == EngineEndpoint(transport: .tcp(host: "10.0.0.12", port: 2375)))
+        #expect(fleet.node(named: "edge-3")?.engine == EngineEndpoint(transport: .unixSocket(path: "/run/edge3.sock")))
+    }
+
+    // An unknown context lists the known ones; a TLS context, or both engine and context, are refused where they are written.
+    @Test func locatesContextMistakes() throws {
+        let store = try Self.contextStore([("edge-2", "tcp://10.0.0.12:2375", false), ("secure", "tcp://10.0.0.13:2376", true)])
+        let cases = [
+            ("nodes:\n  a: { context: edge-9 }", "fleet.yaml:2:17: nodes.a.context: no docker context 'edge-9' (contexts: default, edge-2, secure)"),
+            ("nodes:\n  a: { context: secure }", "fleet.yaml:2:17: nodes.a.context: docker context 'secure' uses TLS"),
+            ("nodes:\n  a: { context: edge-2, engine: unix:///x.sock }", "node 'a': give 'engine' or 'context', not both"),
+            ("nodes:\n  a: { address: 10.0.0.1 }", "node 'a' needs 'engine' (unix:///var/run/docker.sock or tcp://HOST:PORT) or 'context' (a docker context)"),
+        ]
+        for (text, expected) in cases {
+            #expect { _ = try FleetDescription.parse(text, file: "fleet.yaml", dockerConfig: store) } throws: { "\($0)".contains(expected) }
+        }
     }
 }

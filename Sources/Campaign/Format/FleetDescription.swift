@@ -6,7 +6,7 @@ import Foundation
 ///
 ///     nodes:
 ///       edge-1: { engine: unix:///var/run/docker.sock, agent: unix:///var/lib/faultline/daemon.sock }
-///       edge-2: { engine: tcp://10.0.0.12:2376, agent: https://10.0.0.12:7411, address: 10.0.0.12 }
+///       edge-2: { context: edge-2, address: 10.0.0.12 }   # a docker context
 ///
 /// Read strictly, with located errors: every node needs an engine address; names are unique.
 public struct FleetDescription: Sendable, Equatable {
@@ -34,7 +34,9 @@ public struct FleetDescription: Sendable, Equatable {
         return try parse(String(decoding: data, as: UTF8.self), file: path)
     }
 
-    public static func parse(_ text: String, file: String) throws(CampaignError) -> FleetDescription {
+    /// `dockerConfig`: where docker contexts are read from (`$DOCKER_CONFIG`, else `~/.docker`).
+    public static func parse(_ text: String, file: String,
+                             dockerConfig: String = DockerContextStore.configDirectory()) throws(CampaignError) -> FleetDescription {
         let root = try YAMLNode.parse(text, file: file, variables: .forCampaign(file: file))
         let top = try root.mapping(allowed: ["nodes"])
         guard let nodesNode = top["nodes"] else { throw root.error("missing 'nodes': name each node with its engine address") }
@@ -43,14 +45,24 @@ public struct FleetDescription: Sendable, Equatable {
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
                 throw node.error("node name '\(name)': letters, digits, '-', '_' and '.' only")
             }
-            let entries = try node.mapping(allowed: ["engine", "agent", "address"])
-            guard let engineNode = entries["engine"] else {
-                throw node.error("node '\(name)' needs 'engine' (unix:///var/run/docker.sock or tcp://HOST:PORT)")
+            let entries = try node.mapping(allowed: ["engine", "context", "agent", "address"])
+            let engineNode: YAMLNode, engine: EngineEndpoint
+            switch (entries["engine"], entries["context"]) {
+            case (let given?, nil):
+                engineNode = given
+                do { engine = try EngineEndpoint.parse(try given.nonEmptyString()) } catch let error as EngineEndpointError {
+                    throw given.error(error.description)
+                } catch let located as CampaignError { throw located } catch { throw given.error("\(error)") }
+            case (nil, let context?):
+                engineNode = context
+                do { engine = try DockerContextStore.endpoint(named: try context.nonEmptyString(), configDirectory: dockerConfig) } catch let error as DockerContextStore.Failure {
+                    throw context.error(error.description)
+                } catch let located as CampaignError { throw located } catch { throw context.error("\(error)") }
+            case (_?, _?):
+                throw node.error("node '\(name)': give 'engine' or 'context', not both")
+            case (nil, nil):
+                throw node.error("node '\(name)' needs 'engine' (unix:///var/run/docker.sock or tcp://HOST:PORT) or 'context' (a docker context)")
             }
-            let engine: EngineEndpoint
-            do { engine = try EngineEndpoint.parse(try engineNode.nonEmptyString()) } catch let error as EngineEndpointError {
-                throw engineNode.error(error.description)
-            } catch let located as CampaignError { throw located } catch { throw engineNode.error("\(error)") }
             if let same = nodes.first(where: { $0.engine == engine }) {
                 throw engineNode.error("nodes '\(same.name)' and '\(name)' name the same engine: one engine is one node")
             }
