@@ -52,6 +52,10 @@ CREATE TABLE IF NOT EXISTS agent_state_snapshots (
 );
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages (conversation_id, id);
 CREATE INDEX IF NOT EXISTS runs_status ON agent_runs (status);
+-- The partial-rows check looks up each run's messages and tool executions: without these it
+-- scanned both tables once per run and took 0.5 s at 3,000 runs (the campaign gate reaches that).
+CREATE INDEX IF NOT EXISTS messages_run ON messages (run_id, role);
+CREATE INDEX IF NOT EXISTS tool_executions_run ON tool_executions (run_id);
 """
 
 # Rows that a half-done run would leave: 0 when every run is all-or-nothing.
