@@ -17,6 +17,10 @@ import NIOCore
 ///     POST   /v1/schedules                   add a schedule (JSON ScheduleRequest)
 ///     GET    /v1/schedules                   list them
 ///     DELETE /v1/schedules/{id}              remove one
+///     POST   /v1/faults                      as a fleet's agent: inject one fault (JSON AgentFaultRequest)
+///     GET    /v1/faults                      faults held, then recently ended
+///     GET    /v1/faults/{id}                 one of them
+///     DELETE /v1/faults/{id}                 end one now (idempotent: an ended one answers as it ended)
 ///     GET    /metrics                        Prometheus text
 enum APIRoutes {
     /// The largest request body accepted (a campaign file).
@@ -96,6 +100,21 @@ enum APIRoutes {
         router.delete("/v1/schedules/:id") { _, context in
             try await respond { try json(await daemon.schedules.remove(try context.parameters.require("id")).listing) }
         }
+        router.post("/v1/faults") { request, _ in
+            try await respond {
+                var request = request
+                let body = try await request.collectBody(upTo: maxBody)
+                let fault = try decode(AgentFaultRequest.self, from: body)
+                return try json(await daemon.faults.inject(fault), status: .created)
+            }
+        }
+        router.get("/v1/faults") { _, _ in try json(await daemon.faults.list()) }
+        router.get("/v1/faults/:id") { _, context in
+            try await respond { try json(await daemon.faults.fault(try context.parameters.require("id"))) }
+        }
+        router.delete("/v1/faults/:id") { _, context in
+            try await respond { try json(await daemon.faults.revert(try context.parameters.require("id"))) }
+        }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: daemon.metrics.render())))
@@ -136,6 +155,8 @@ enum APIRoutes {
             return try JSONCoding.decoder().decode(T.self, from: Data(body.readableBytesView))
         } catch let DecodingError.keyNotFound(key, _) {
             throw APIError.badRequest("the JSON body misses '\(key.stringValue)'")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw APIError.badRequest("the JSON body at '\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)")
         } catch let DecodingError.typeMismatch(_, context) {
             throw APIError.badRequest("the JSON body has the wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'")
         } catch {

@@ -100,8 +100,9 @@ public struct DaemonService: Sendable {
         let interrupted = await registry.loadRecords(recovered: recovery.reverted.count)
         for run in interrupted { logger.notice("run interrupted by the previous daemon", metadata: ["run": "\(run.id)"]) }
         let schedules = ScheduleBook(path: paths.schedules, logger: logger)
+        let faults = AgentFaults(environment: .live(engine: engine, logger: logger), ledger: ledger, logger: logger)
         let state = DaemonState(registry: registry, schedules: schedules, metrics: metrics, engine: engine, paths: paths,
-                                environment: options.environment)
+                                environment: options.environment, faults: faults)
 
         var services: [any Service] = []
         let perListener = Self.connectionsPerListener(listeners: options.tcp == nil ? 1 : 2)
@@ -129,13 +130,14 @@ public struct DaemonService: Sendable {
         services.append(heartbeat)
         services.append(ScheduleService(book: schedules, registry: registry, logger: logger))
         // Last, so that it is the first to hear of a shutdown (services stop in reverse order).
-        services.append(RunsShutdown(registry: registry))
+        services.append(RunsShutdown(registry: registry, faults: faults))
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         logger.info("daemon started", metadata: ["socket": "\(paths.socket)", "pid": "\(getpid())"])
         do {
             try await group.run()
         } catch {
             await registry.shutdown(reason: "the daemon is stopping after an error: \(error)")
+            await faults.shutdown()
             heartbeat.remove()
             throw error
         }
@@ -145,12 +147,16 @@ public struct DaemonService: Sendable {
     }
 }
 
-/// Waits for the shutdown signal, then aborts every run and waits until each has reverted.
+/// Waits for the shutdown signal, then aborts every run and ends every fault held for a
+/// coordinator, and waits until each has reverted.
 struct RunsShutdown: Service {
     let registry: RunRegistry
+    let faults: AgentFaults
 
     func run() async throws {
         try? await gracefulShutdown()
-        await registry.shutdown(reason: "the daemon is shutting down")
+        async let runs: Void = registry.shutdown(reason: "the daemon is shutting down")
+        await faults.shutdown()
+        await runs
     }
 }

@@ -9,10 +9,13 @@ public struct DaemonState: Sendable {
     public let engine: DockerEngineClient
     public let paths: DaemonPaths
     public let environment: [String: String]
+    /// The faults coordinators asked this daemon for as a fleet's agent.
+    public let faults: AgentFaults
     let startedAt = Date()
 
     public init(registry: RunRegistry, schedules: ScheduleBook, metrics: DaemonMetrics, engine: DockerEngineClient,
-                paths: DaemonPaths, environment: [String: String]) {
+                paths: DaemonPaths, environment: [String: String], faults: AgentFaults) {
+        self.faults = faults
         self.registry = registry
         self.schedules = schedules
         self.metrics = metrics
@@ -29,11 +32,14 @@ public struct DaemonState: Sendable {
         public let engine: String
         public let engineAPI: String
         public let runsActive: Int
+        /// Faults held for coordinators.
+        public let faultsHeld: Int
         public let schedules: Int
         public let stateDirectory: String
 
         enum CodingKeys: String, CodingKey {
             case status, pid, uptimeSeconds = "uptime_seconds", engine, engineAPI = "engine_api", runsActive = "runs_active"
+            case faultsHeld = "faults_held"
             case schedules, stateDirectory = "state_directory"
         }
     }
@@ -43,6 +49,7 @@ public struct DaemonState: Sendable {
         do { _ = try await engine.ping() } catch { engineState = "unreachable: \(error)" }
         return Health(status: engineState == "ok" ? "ok" : "degraded", pid: getpid(), uptimeSeconds: Date().timeIntervalSince(startedAt),
                       engine: engineState, engineAPI: engine.apiVersion, runsActive: await registry.activeCount,
+                      faultsHeld: await faults.heldCount,
                       schedules: await schedules.list().count, stateDirectory: paths.stateDirectory)
     }
 }

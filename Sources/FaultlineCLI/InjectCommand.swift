@@ -4,7 +4,6 @@ import DockerEngine
 import Faults
 import FaultlineSupport
 import Foundation
-import Synchronization
 
 /// `faultline inject KIND TARGET`: one fault, now, for a window; reverted at the end of the window
 /// or at once on SIGINT/SIGTERM.
@@ -30,6 +29,9 @@ struct InjectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Per-check time-out of the probes.") var probeTimeout = "500ms"
     @Option(name: .long, help: "How long to keep probing after the revert for the probes to recover.") var recoverWithin = "30s"
     @Flag(name: .long, help: "One JSON object per event.") var json = false
+    @Option(name: .long, help: "Inject through the faultline agent of this fleet node; it reverts the fault when the window ends, also if this command dies.")
+    var node: String?
+    @Option(name: .long, help: "The fleet file naming the nodes, with --node (default: $FAULTLINE_FLEET).") var fleet: String?
 
     /// The validated request: the fault and its window.
     struct Plan {
@@ -73,35 +75,32 @@ struct InjectCommand: AsyncParsableCommand {
         let revertLimit = try DurationText.parse(revertTimeout)
         let output = Output(json: json)
         let trap = SignalTrap()
-        let context = try await CommandContext.make(global)
+        let logger = try global.makeLogger()
         let session = try probe.isEmpty ? nil : ProbeSession(
             specs: probe, every: try DurationText.parse(probeEvery), timeout: try DurationText.parse(probeTimeout),
-            logger: context.logger, output: output)
+            logger: logger, output: output)
         let recoveryLimit = try DurationText.parse(recoverWithin)
-        let ledger = try context.ledger(global)
-
-        // Whatever an earlier, crashed faultline left is reverted before anything new is injected.
-        let recovery = try await LedgerRecovery(environment: context.environment, ledger: ledger, revertTimeout: revertLimit).recover()
-        RecoveryPrinter.print(recovery, to: output, quietWhenEmpty: true)
-
-        let target = try await TargetResolver(containers: context.engine).resolve(self.target)
+        let path: any InjectionPath
+        if let node {
+            path = try agentPath(node: node, kind: kind, window: plan.window)
+        } else {
+            path = try await localPath(plan: plan, revertLimit: revertLimit, trap: trap, output: output)
+        }
         if let early = trap.received {
             output.event("interrupt", "\(SignalTrap.name(early)) received before the inject: nothing injected")
             throw SignalTrap.exitCode(for: early)
         }
-        let injector = FaultInjector(environment: context.environment, ledger: ledger, revertTimeout: revertLimit)
         if let session {
             session.start()
             await session.awaitBaseline(limit: .seconds(3))
         }
         let injectAt = session?.now ?? .zero
-        let fault = try await Self.hurryingOnSignal(kind: kind, target: target, trap: trap, engine: context.engine, output: output) {
-            try await injector.inject(plan.action, on: target, window: plan.window)
-        }
+        let fault = try await path.inject()
         let windowText = plan.window.map { " for \(DurationText.format($0))" } ?? ""
-        output.event("injected", "\(fault.summary) on \(target.name) (\(target.shortID))\(windowText) [\(Self.millis(fault.injectDuration))]",
-                     fields: ["fault_id": .string(fault.id), "kind": .string(kind.rawValue), "target": .string(target.name),
-                              "target_id": .string(target.id), "window_ms": plan.window.map { .number($0.milliseconds) } ?? .null,
+        output.event("injected", "\(fault.summary) on \(fault.target) \(fault.whereabouts)\(windowText) [\(Self.millis(fault.injectDuration))]",
+                     fields: ["fault_id": .string(fault.id), "kind": .string(kind.rawValue), "target": .string(fault.target),
+                              "target_id": .string(fault.targetID), "node": node.map { .string($0) } ?? .null,
+                              "window_ms": plan.window.map { .number($0.milliseconds) } ?? .null,
                               "inject_ms": .number(fault.injectDuration.milliseconds)],
                      at: fault.injectedAt)
 
@@ -115,18 +114,18 @@ struct InjectCommand: AsyncParsableCommand {
             output.event("interrupt", "\(SignalTrap.name(interrupted)) received: reverting now", fields: ["signal": .string(SignalTrap.name(interrupted))])
         }
         let revertAt = session?.now ?? .zero
-        let report = await injector.revert(fault)
-        let elapsed = report.revertedAt.timeIntervalSince(fault.injectedAt)
-        switch report.result {
-        case .success(let outcome):
-            let verb = outcome == .nothingToRevert ? "done" : "reverted"
-            output.event(verb, "\(fault.summary) on \(target.name) after \(DurationText.format(.seconds(elapsed))): \(outcome) [\(Self.millis(report.duration))]",
-                         fields: ["fault_id": .string(fault.id), "outcome": .string(outcome.description),
-                                  "revert_ms": .number(report.duration.milliseconds), "elapsed_ms": .number(elapsed * 1000)],
-                         at: report.revertedAt)
-        case .failure(let failure):
-            output.event("failed", "revert of \(fault.summary) on \(target.name) FAILED: \(failure); the ledger keeps it open for `faultline recover`",
-                         fields: ["fault_id": .string(fault.id), "error": .string(failure.message)], at: report.revertedAt)
+        let ended = await path.revert(fault)
+        let elapsed = ended.revertedAt.timeIntervalSince(fault.injectedAt)
+        if let outcome = ended.outcome {
+            let verb = ended.nothingToRevert ? "done" : "reverted"
+            output.event(verb, "\(fault.summary) on \(fault.target) after \(DurationText.format(.seconds(elapsed))): \(outcome) [\(Self.millis(ended.duration))]",
+                         fields: ["fault_id": .string(fault.id), "outcome": .string(outcome),
+                                  "revert_ms": .number(ended.duration.milliseconds), "elapsed_ms": .number(elapsed * 1000)],
+                         at: ended.revertedAt)
+        } else {
+            let failure = ended.failure ?? "unknown failure"
+            output.event("failed", "revert of \(fault.summary) on \(fault.target) FAILED: \(failure)",
+                         fields: ["fault_id": .string(fault.id), "error": .string(failure)], at: ended.revertedAt)
             throw ExitCode(FaultlineExitCode.infrastructure.rawValue)
         }
         if let interrupted {
@@ -150,20 +149,27 @@ struct InjectCommand: AsyncParsableCommand {
         }
     }
 
-    /// Runs the inject; a SIGINT or SIGTERM while a stop or restart waits out its grace hurries
-    /// it (SIGKILL to the container), since the engine offers no way to cancel a stop, so the
-    /// command gets to its revert (start again) at once instead of after the grace.
-    static func hurryingOnSignal(kind: FaultKind, target: ContainerDetails, trap: SignalTrap, engine: DockerEngineClient, output: Output,
-                                 _ inject: () async throws -> ActiveFault) async throws -> ActiveFault {
-        guard kind == .stop || kind == .restart else { return try await inject() }
-        let injecting = Mutex(true)
-        trap.onSignal {
-            guard injecting.withLock({ $0 }) else { return }
-            output.event("interrupt", "signal received during the \(kind.rawValue): hurrying it with SIGKILL, then reverting")
-            Task { try? await engine.killContainer(target.id, signal: "SIGKILL") }
+    /// This host's engine: whatever an earlier, crashed faultline left is reverted first, then the
+    /// target is resolved.
+    func localPath(plan: Plan, revertLimit: Duration, trap: SignalTrap, output: Output) async throws -> LocalInjection {
+        let context = try await CommandContext.make(global)
+        let ledger = try context.ledger(global)
+        let recovery = try await LedgerRecovery(environment: context.environment, ledger: ledger, revertTimeout: revertLimit).recover()
+        RecoveryPrinter.print(recovery, to: output, quietWhenEmpty: true)
+        let target = try await TargetResolver(containers: context.engine).resolve(self.target)
+        let injector = FaultInjector(environment: context.environment, ledger: ledger, revertTimeout: revertLimit)
+        return LocalInjection(injector: injector, action: plan.action, target: target, window: plan.window, trap: trap,
+                              engine: context.engine, output: output)
+    }
+
+    /// A fleet node's agent, from the fleet file (`--fleet` or `$FAULTLINE_FLEET`).
+    func agentPath(node: String, kind: FaultKind, window: Duration?) throws -> AgentInjection {
+        guard let file = fleet ?? ProcessInfo.processInfo.environment[FleetDescription.environmentVariable].flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw ValidationError("--node needs a fleet file naming the nodes: --fleet FILE or $\(FleetDescription.environmentVariable)")
         }
-        defer { injecting.withLock { $0 = false } }
-        return try await inject()
+        let description = try FleetDescription.load(file)
+        return AgentInjection(client: try AgentInjection.client(for: node, in: description), node: node, kind: kind, target: target,
+                              parameters: try KindOptions.texts(kindOptions, for: kind), window: window)
     }
 
     static func millis(_ duration: Duration) -> String {

@@ -7,6 +7,16 @@ import FaultlineSupport
 enum KindOptions {
     /// The kind's parameters from the options after KIND and TARGET.
     static func read(_ arguments: [String], for kind: FaultKind) throws -> any FaultParameters {
+        do {
+            return try kind.definition.read(try texts(arguments, for: kind))
+        } catch let error as ParameterError {
+            throw ValidationError(message(for: error))
+        }
+    }
+
+    /// The options as texts by campaign key (`[("cpus", ["0.2"])]`), not yet read by the kind:
+    /// what an agent is sent (it reads them with the same definition).
+    static func texts(_ arguments: [String], for kind: FaultKind) throws -> [(key: String, texts: [String])] {
         let definition = kind.definition
         let byOption = Dictionary(FaultKind.allCases.flatMap { $0.definition.parameters.map { ($0.option, $0.key) } }, uniquingKeysWith: { first, _ in first })
         var given: [(key: String, texts: [String])] = []
@@ -40,11 +50,7 @@ enum KindOptions {
             }
             index += 1
         }
-        do {
-            return try definition.read(given)
-        } catch {
-            throw ValidationError(message(for: error))
-        }
+        return given
     }
 
     /// The definition's message with each parameter named as its option (`--memory`).
