@@ -9,7 +9,9 @@
 #   scripts/fleet.sh down      removes everything `up` made, also after a failed `up`
 #   scripts/fleet.sh check     the test bed's own test (the test command runs it): up 2, a campaign
 #                              of pause, blackhole and cpu through each node's agent on a container
-#                              of that node, the container as before, down, nothing left behind
+#                              of that node, the container as before; inject --node with the
+#                              coordinator SIGKILLed mid-window (the agent ends the fault itself);
+#                              down, nothing left behind
 #
 # Everything it makes carries the label faultline.fleet=1 and the prefix faultline-fleet-; `down`
 # removes exactly those (node containers, their volumes, the network, the nodes' cgroup
@@ -159,6 +161,25 @@ YAML
     [ "$before" = "$after" ] || fail "$node: the container differs after the run: before [$before] after [$after]"
     say "check: $node's agent injected and reverted pause, blackhole and cpu on its own container; it is as before"
   done
+  # Single faults through `inject --node`: the coordinator SIGKILLed mid-window, the agent ends
+  # the fault by itself when the window ends; the container is as before on every node.
+  for node in node1 node2; do
+    local before after log=$RUN_DIR/inject-$node.log
+    before=$(snapshot "$node" fleet-check-web)
+    "$FAULTLINE_BIN" inject blackhole fleet-check-web --port 80 --for 1500ms --node "$node" --fleet "$RUN_DIR/fleet.yaml" --json > "$log" 2>&1 &
+    local coordinator=$!
+    wait_for 10 grep -q '"injected"' "$log" || { kill -9 $coordinator 2>/dev/null; fail "$node: inject --node did not inject: $(cat "$log")"; }
+    kill -9 $coordinator; wait $coordinator 2>/dev/null || true
+    [ "$(snapshot "$node" fleet-check-web)" != "$before" ] || fail "$node: the blackhole was not in place after the inject"
+    sleep 2.5   # the window (1.5 s) and a second of margin
+    after=$(snapshot "$node" fleet-check-web)
+    [ "$before" = "$after" ] || fail "$node: the agent did not end the fault after its coordinator died: before [$before] after [$after]"
+    "$FAULTLINE_BIN" inject cpu fleet-check-web --cpus 0.3 --for 300ms --node "$node" --fleet "$RUN_DIR/fleet.yaml" >/dev/null \
+      || fail "$node: inject cpu --node failed"
+    after=$(snapshot "$node" fleet-check-web)
+    [ "$before" = "$after" ] || fail "$node: the container differs after inject cpu --node: before [$before] after [$after]"
+  done
+  say "check: inject --node on each node's agent; with its coordinator SIGKILLed mid-window the agent ended the fault itself"
   # Every node's containers, named by node, from the fleet file `up` wrote.
   local listed
   listed=$("$FAULTLINE_BIN" targets --fleet "$RUN_DIR/fleet.yaml" --running)
