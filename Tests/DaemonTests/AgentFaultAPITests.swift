@@ -48,7 +48,13 @@ import Testing
             let unpausedAfter = ContinuousClock.now - killedAt
             #expect(try await engine.inspectContainer(container.id).state.paused == false)
             #expect(unpausedAfter < .milliseconds(1500) + .seconds(2), "unpaused \(unpausedAfter) after the coordinator died")
-            let listed = try await daemon.json("GET", "/v1/faults") as? [[String: Any]] ?? []
+            // The engine shows the unpause a moment before the agent has recorded it (ledger, then state).
+            var listed: [[String: Any]] = []
+            for _ in 0..<100 {
+                listed = try await daemon.json("GET", "/v1/faults") as? [[String: Any]] ?? []
+                if let state = listed.first?["state"] as? String, state != "active" && state != "reverting" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(listed.count == 1 && listed[0]["ended_by"] as? String == "window ended" && listed[0]["state"] as? String == "reverted", "\(listed)")
             let id = try #require(listed.first?["id"] as? String)
             let again = try await daemon.call("DELETE", "/v1/faults/\(id)")

@@ -46,7 +46,8 @@ public actor AgentFaults {
         } catch let error as TargetError {
             switch error {
             case .notFound: throw APIError.notFound("\(error)")
-            default: throw APIError(status: 403, message: "\(error)")
+            case .empty, .ambiguous: throw APIError.badRequest("\(error)")
+            case .protected, .ownContainer: throw APIError(status: 403, message: "\(error)")
             }
         } catch {
             throw APIError(status: 502, message: "engine: listing containers to find '\(request.target)': \(error)")
