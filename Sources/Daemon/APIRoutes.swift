@@ -42,8 +42,16 @@ enum APIRoutes {
         let router = Router()
         router.add(middleware: RequestGuardMiddleware(allowedHosts: listener.allowedHosts))
         if let token = listener.token { router.add(middleware: BearerTokenMiddleware(token: token)) }
-        router.get("/v1/health") { _, _ in try await json(daemon.health()) }
-        router.post("/v1/runs") { request, _ in
+        let book = RouteBook()
+        router.add(middleware: UnknownRouteMiddleware(book: book))
+        /// Registers a route and notes it in the book (what answers 405 for another method).
+        func route(_ method: HTTPRequest.Method, _ path: String,
+                   _ handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+            book.add(method.rawValue, path)
+            router.on(RouterPath(path), method: method, use: handler)
+        }
+        route(.get, "/v1/health") { _, _ in try await json(daemon.health()) }
+        route(.post, "/v1/runs") { request, _ in
             try await respond {
                 var request = request
                 let submit = try await submitRequest(&request)
@@ -53,14 +61,14 @@ enum APIRoutes {
                 return try json(await daemon.registry.submit(submit), status: .created)
             }
         }
-        router.get("/v1/runs") { _, _ in try json(await daemon.registry.list()) }
-        router.get("/v1/runs/:id") { _, context in
+        route(.get, "/v1/runs") { _, _ in try json(await daemon.registry.list()) }
+        route(.get, "/v1/runs/:id") { _, context in
             try await respond { try json(await daemon.registry.detail(try context.parameters.require("id"))) }
         }
-        router.post("/v1/runs/:id/abort") { _, context in
+        route(.post, "/v1/runs/:id/abort") { _, context in
             try await respond { try json(await daemon.registry.abort(try context.parameters.require("id")), status: .accepted) }
         }
-        router.get("/v1/runs/:id/events") { _, context in
+        route(.get, "/v1/runs/:id/events") { _, context in
             try await respond {
                 let id = try context.parameters.require("id")
                 guard let run = await daemon.registry.managed(id) else {
@@ -72,7 +80,7 @@ enum APIRoutes {
                 return events(run.log.follow())
             }
         }
-        router.get("/v1/runs/:id/reports/:name") { _, context in
+        route(.get, "/v1/runs/:id/reports/:name") { _, context in
             try await respond {
                 let id = try context.parameters.require("id"), name = try context.parameters.require("name")
                 let summary = try await daemon.registry.summary(id)
@@ -85,7 +93,7 @@ enum APIRoutes {
                 return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
             }
         }
-        router.post("/v1/schedules") { request, _ in
+        route(.post, "/v1/schedules") { request, _ in
             try await respond {
                 var request = request
                 let body = try await request.collectBody(upTo: maxBody)
@@ -96,11 +104,11 @@ enum APIRoutes {
                 return try json(await daemon.schedules.add(add, environment: daemon.environment).listing, status: .created)
             }
         }
-        router.get("/v1/schedules") { _, _ in try json(await daemon.schedules.list().map(\.listing)) }
-        router.delete("/v1/schedules/:id") { _, context in
+        route(.get, "/v1/schedules") { _, _ in try json(await daemon.schedules.list().map(\.listing)) }
+        route(.delete, "/v1/schedules/:id") { _, context in
             try await respond { try json(await daemon.schedules.remove(try context.parameters.require("id")).listing) }
         }
-        router.post("/v1/faults") { request, _ in
+        route(.post, "/v1/faults") { request, _ in
             try await respond {
                 var request = request
                 let body = try await request.collectBody(upTo: maxBody)
@@ -108,14 +116,14 @@ enum APIRoutes {
                 return try json(await daemon.faults.inject(fault), status: .created)
             }
         }
-        router.get("/v1/faults") { _, _ in try json(await daemon.faults.list()) }
-        router.get("/v1/faults/:id") { _, context in
+        route(.get, "/v1/faults") { _, _ in try json(await daemon.faults.list()) }
+        route(.get, "/v1/faults/:id") { _, context in
             try await respond { try json(await daemon.faults.fault(try context.parameters.require("id"))) }
         }
-        router.delete("/v1/faults/:id") { _, context in
+        route(.delete, "/v1/faults/:id") { _, context in
             try await respond { try json(await daemon.faults.revert(try context.parameters.require("id"))) }
         }
-        router.get("/metrics") { _, _ in
+        route(.get, "/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: daemon.metrics.render())))
         }

@@ -24,10 +24,10 @@ import Yams
         })
     }
 
-    /// The routes `APIRoutes.router` registers, read from its source (`router.get("/v1/runs/:id")`).
+    /// The routes `APIRoutes.router` registers, read from its source (`route(.get, "/v1/runs/:id")`).
     static func registeredRoutes() throws -> Set<String> {
         let source = try String(contentsOf: root.appendingPathComponent("Sources/Daemon/APIRoutes.swift"), encoding: .utf8)
-        let pattern = try NSRegularExpression(pattern: #"router\.(get|post|put|delete|patch)\("([^"]+)"\)"#)
+        let pattern = try NSRegularExpression(pattern: #"route\(\.(get|post|put|delete|patch), "([^"]+)"\)"#)
         let matches = pattern.matches(in: source, range: NSRange(source.startIndex..., in: source))
         return Set(matches.map { match in
             let method = String(source[Range(match.range(at: 1), in: source)!]).uppercased()
@@ -83,6 +83,20 @@ import Yams
                 #expect(object != nil, "\(operation) answered \(answer.status) without JSON: a route the daemon lacks? \(answer.body)")
             }
         }
+        #expect(try await daemon.stop() == 0)
+    }
+
+    // A method a path does not take is 405 naming the ones it does (and `Allow`); a path the
+    // daemon does not have is a JSON 404 naming it.
+    @Test func refusesUnknownMethodsAndPathsInItsOwnTerms() async throws {
+        let daemon = try await DaemonProcess()
+        defer { Task { try? await daemon.stop() } }
+        let trace = try await daemon.call("TRACE", "/v1/faults/abc")
+        #expect(trace.status == 405 && trace.body.contains("takes DELETE, GET"), "\(trace)")
+        let put = try await daemon.call("PUT", "/v1/runs", body: "{}")
+        #expect(put.status == 405 && put.body.contains("takes GET, POST"), "\(put)")
+        let nothing = try await daemon.call("GET", "/v1/nothing/here")
+        #expect(nothing.status == 404 && nothing.body.contains("no endpoint GET /v1/nothing/here"), "\(nothing)")
         #expect(try await daemon.stop() == 0)
     }
 }
