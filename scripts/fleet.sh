@@ -27,6 +27,8 @@ LABEL=faultline.fleet=1
 PREFIX=faultline-fleet
 NETWORK=$PREFIX
 RUN_DIR=${FAULTLINE_FLEET_DIR:-/tmp/faultline-fleet}
+# The API fuzz's report, kept after `down` removes RUN_DIR.
+FUZZ_LOG=${FAULTLINE_FUZZ_LOG:-/tmp/faultline-api-fuzz.log}
 IMAGE=${FAULTLINE_TEST_IMAGE:-faultline-test/hostroot:1}
 FAULTLINE_BIN=${FAULTLINE_BIN:-$PWD/.build/debug/faultline}
 
@@ -187,6 +189,56 @@ YAML
     grep -Eq "^$node +fleet-check-web " <<<"$listed" || fail "targets --fleet did not list fleet-check-web on $node: $listed"
   done
   say "check: targets --fleet lists each node's containers with the node's name"
+  fuzz "${FAULTLINE_FUZZ_SECONDS:-45}"
+}
+
+# The API fuzz: schemathesis (PyPI, in a venv of its own) drives every operation of
+# docs/openapi.yaml for a bounded time against a second agent in node1, on TCP with a token. The
+# node's engine holds only the test bed's container, so whatever the fuzz gets accepted acts on
+# nothing else. Every answer must be one the document declares (no 5xx, no undeclared status,
+# content type or body shape, 405 for a method a path does not take); afterwards the agent stops,
+# ending anything it held, and its container is as before with nothing open in its ledger.
+fuzz() {  # fuzz SECONDS (node1 must be up)
+  local seconds=${1:-60} venv=.build/api-fuzz-venv node=node1
+  if [ ! -x "$venv/bin/schemathesis" ]; then
+    python3 -c 'import ensurepip' 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q schemathesis
+  fi
+  local name=$PREFIX-$node dir=$RUN_DIR/$node address
+  address=$($DOCKER inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$name")
+  mkdir -p "$dir/fuzz" && chmod 700 "$dir/fuzz"
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/fuzz/token" && chmod 600 "$dir/fuzz/token"
+  local before
+  before=$(snapshot "$node" fleet-check-web)
+  $DOCKER exec -d "$name" sh -c "exec /opt/faultline/faultline daemon --state-dir /hostrun/fuzz/state --engine unix:///hostrun/docker.sock \
+    --tcp $address:7441 --token-file /hostrun/fuzz/token --log-level notice > /hostrun/fuzz/daemon.log 2>&1"
+  wait_for 20 curl -sf --max-time 2 -H "Authorization: Bearer $(cat "$dir/fuzz/token")" "http://$address:7441/v1/health" \
+    || fail "fuzz: the agent on $address:7441 did not answer in 20 s"
+  local status=0
+  timeout $((seconds + 30)) "$venv/bin/schemathesis" run docs/openapi.yaml --url "http://$address:7441" \
+    --header "Authorization: Bearer $(cat "$dir/fuzz/token")" --max-time "$seconds" --seed 7 --request-timeout 20 \
+    --exclude-checks positive_data_acceptance --no-color > "$FUZZ_LOG" 2>&1 || status=$?
+  # SIGTERM: the agent ends every fault it holds before it exits.
+  $DOCKER exec "$name" pkill -TERM -f "state-dir /hostrun/fuzz/state" || true
+  wait_for 40 sh -c "! $DOCKER exec $name pgrep -f 'state-dir /hostrun/fuzz/state'" || fail "fuzz: the agent did not stop in 40 s"
+  { echo; echo "--- the fuzzed agent's log"; cat "$dir/fuzz/daemon.log"; } >> "$FUZZ_LOG" 2>/dev/null || true
+  if [ $status -ne 0 ]; then
+    grep -E '^(_{5,}|- |    curl|  ❌)' "$FUZZ_LOG" | head -40 >&2
+    tail -5 "$dir/fuzz/daemon.log" >&2 || true
+    fail "fuzz: schemathesis found answers the document does not declare (exit $status; $FUZZ_LOG)"
+  fi
+  [ "$(snapshot "$node" fleet-check-web)" = "$before" ] || fail "fuzz: the container differs after the fuzz"
+  # Nothing open in the agent's ledger: every intent has its revert.
+  python3 - "$dir/fuzz/state/ledger.jsonl" <<'PY' || fail "fuzz: the agent's ledger still holds open faults"
+import json, os, sys
+path = sys.argv[1]
+records = [json.loads(line) for line in open(path) if line.strip()] if os.path.exists(path) else []
+ids = lambda event: {r.get("fault_id") or r.get("faultID") for r in records if r.get("event") == event}
+open_ids = ids("intent") - ids("reverted")
+print(f"fuzz: the agent's ledger: {len(ids('intent'))} faults injected, {len(open_ids)} open", file=sys.stderr)
+sys.exit(1 if open_ids else 0)
+PY
+  say "check: API fuzz ($seconds s, $(grep -Eo '[0-9]+ generated' "$FUZZ_LOG" | head -1) cases): every answer as docs/openapi.yaml declares; nothing left behind"
 }
 
 case "${1:-}" in
@@ -194,5 +246,9 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   check) check ;;
-  *) echo "usage: scripts/fleet.sh up [N] | status | down | check" >&2; exit 2 ;;
+  fuzz) shift; up 1; trap 'status=$?; down; exit $status' EXIT
+        $DOCKER -H "unix://$RUN_DIR/node1/docker.sock" run -d --name fleet-check-web \
+          -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /etc:/etc:ro "$IMAGE" /bin/sleep 600 >/dev/null
+        fuzz "${1:-300}" ;;
+  *) echo "usage: scripts/fleet.sh up [N] | status | down | check | fuzz [SECONDS]" >&2; exit 2 ;;
 esac

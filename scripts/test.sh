@@ -32,7 +32,8 @@ export FAULTLINE_BIN="$PWD/.build/debug/faultline"
 # latency), and a cold start that launched every suite at once on 2 cores starved them.
 stage "swift tests" swift test --no-parallel "$@"
 if [ $# -eq 0 ] && [ -z "${FAULTLINE_SKIP_FLEET:-}" ]; then
-  # The fleet test bed: two Docker-in-Docker nodes, a campaign through each node's agent, all removed.
+  # The fleet test bed: two Docker-in-Docker nodes, a campaign and single faults through each node's agent,
+  # the API fuzz (schemathesis, bounded) against an agent inside a node, all removed.
   stage "fleet test bed" scripts/fleet.sh check
 fi
 if [ $# -eq 0 ] && [ -z "${FAULTLINE_SKIP_BENCH:-}" ]; then

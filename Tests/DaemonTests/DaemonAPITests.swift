@@ -56,6 +56,20 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    // A submitted file name outside the Basic Multilingual Plane is refused like any campaign that
+    // does not parse, and the daemon lives on (Foundation's path methods trapped on it: the API fuzz found it).
+    @Test func survivesAnyFileName() async throws {
+        let daemon = try await DaemonProcess()
+        defer { Task { try? await daemon.stop() } }
+        for file in ["\u{FB23B}", "/\u{FB23B}", "\u{1F600}/\u{10FFFF}", "", "/"] {
+            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["campaign": "name: x", "file": file]), as: UTF8.self)
+            let answer = try await daemon.call("POST", "/v1/runs", body: body)
+            #expect(answer.status == 400, "file \(file.unicodeScalars.map { String($0.value, radix: 16) }): \(answer)")
+        }
+        #expect(try await daemon.call("GET", "/v1/health").status == 200)
+        #expect(try await daemon.stop() == 0)
+    }
+
     // Bad JSON, a missing field, a campaign with a typo (file, line, column and the allowed keys),
     // an unknown target: each a clear 4xx, and no run is started.
     @Test func refusesBadInputAndStartsNothing() async throws {

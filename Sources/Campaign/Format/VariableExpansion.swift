@@ -1,4 +1,5 @@
 import Foundation
+import FaultlineSupport
 
 /// `${NAME}` and `${NAME:-default}` in a campaign's text values, from the environment, so a file can
 /// carry secrets (a token) or machine-specific paths without holding them. `$${` is a literal `${`.
@@ -13,7 +14,7 @@ public struct VariableExpansion: Sendable {
         var variables = environment
         if variables["CAMPAIGN_DIR"] == nil {
             let absolute = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-            variables["CAMPAIGN_DIR"] = (absolute as NSString).deletingLastPathComponent
+            variables["CAMPAIGN_DIR"] = PathText.directory(of: absolute)
         }
         return VariableExpansion(variables: variables)
     }

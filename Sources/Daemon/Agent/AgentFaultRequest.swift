@@ -50,8 +50,6 @@ public struct AgentFaultRequest: Sendable, Equatable {
         let parameters: any FaultParameters
         do {
             parameters = try kind.definition.read(self.parameters.sorted { $0.key < $1.key }.map { (key: $0.key, texts: $0.value) })
-        } catch let error as ParameterError {
-            throw .badRequest("parameters: \(error)")
         } catch {
             throw .badRequest("parameters: \(error)")
         }
