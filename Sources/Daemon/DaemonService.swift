@@ -100,7 +100,7 @@ public struct DaemonService: Sendable {
         let interrupted = await registry.loadRecords(recovered: recovery.reverted.count)
         for run in interrupted { logger.notice("run interrupted by the previous daemon", metadata: ["run": "\(run.id)"]) }
         let schedules = ScheduleBook(path: paths.schedules, logger: logger)
-        let faults = AgentFaults(environment: .live(engine: engine, logger: logger), ledger: ledger, logger: logger)
+        let faults = AgentFaults(environment: .live(engine: engine, logger: logger), ledger: ledger, metrics: metrics, logger: logger)
         let state = DaemonState(registry: registry, schedules: schedules, metrics: metrics, engine: engine, paths: paths,
                                 environment: options.environment, faults: faults)
 

@@ -54,7 +54,7 @@ struct AgentInjection: InjectionPath {
             throw DaemonClient.Failure(description: "node '\(node)': POST /v1/faults (\(request.kind) on \(request.target)): \(failure.description)",
                                        exitCode: failure.exitCode)
         }
-        return InjectedFault(id: fault.id, kind: fault.kind.rawValue, summary: fault.summary, target: fault.container, targetID: fault.containerID,
+        return InjectedFault(id: fault.id, summary: fault.summary, target: fault.container, targetID: fault.containerID,
                              whereabouts: "(\(fault.containerID.prefix(12)) on \(node))", injectDuration: .milliseconds(fault.injectMS),
                              injectedAt: fault.injectedAt)
     }

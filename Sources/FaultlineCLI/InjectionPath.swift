@@ -13,7 +13,6 @@ protocol InjectionPath: Sendable {
 /// A fault as `inject` reports it.
 struct InjectedFault: Sendable {
     let id: String
-    let kind: String
     let summary: String
     let target: String
     let targetID: String

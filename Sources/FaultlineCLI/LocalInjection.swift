@@ -31,7 +31,7 @@ final class LocalInjection: InjectionPath {
             try await injector.inject(action, on: target, window: window)
         }
         active.withLock { $0 = fault }
-        return InjectedFault(id: fault.id, kind: fault.kind.rawValue, summary: fault.summary, target: target.name, targetID: target.id,
+        return InjectedFault(id: fault.id, summary: fault.summary, target: target.name, targetID: target.id,
                              whereabouts: "(\(target.shortID))", injectDuration: fault.injectDuration, injectedAt: fault.injectedAt)
     }
 

@@ -60,6 +60,9 @@ import Testing
             let again = try await daemon.call("DELETE", "/v1/faults/\(id)")
             #expect(again.status == 200 && again.body.contains("window ended"), "a late DELETE answers as the fault ended: \(again)")
             #expect(try FaultLedger(stateDirectory: daemon.stateDirectory).openEntries().isEmpty)
+            let metrics = try await daemon.call("GET", "/metrics").body
+            #expect(metrics.contains(#"faultline_faults_injected_total{kind="pause"} 1"#) && metrics.contains(#"faultline_faults_reverted_total{kind="pause"} 1"#)
+                    && metrics.contains("faultline_faults_active 0"), "\(metrics)")
         }
     }
 

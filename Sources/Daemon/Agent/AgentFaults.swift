@@ -14,6 +14,8 @@ public actor AgentFaults {
     let environment: FaultEnvironment
     let ledger: FaultLedger
     let revertTimeout: Duration
+    /// Counts this agent's faults in the daemon's `/metrics` (nil in unit tests).
+    let metrics: DaemonMetrics?
     let logger: Logger
     private var held: [String: Held] = [:]
     /// Faults that ended, newest last, so a late or repeated `DELETE` gets the same answer.
@@ -29,7 +31,9 @@ public actor AgentFaults {
         var ending: Task<AgentFault, Never>? = nil
     }
 
-    public init(environment: FaultEnvironment, ledger: FaultLedger, revertTimeout: Duration = .seconds(30), logger: Logger) {
+    public init(environment: FaultEnvironment, ledger: FaultLedger, revertTimeout: Duration = .seconds(30), metrics: DaemonMetrics? = nil,
+                logger: Logger) {
+        self.metrics = metrics
         self.environment = environment
         self.ledger = ledger
         self.revertTimeout = revertTimeout
@@ -65,6 +69,7 @@ public actor AgentFaults {
         } catch {
             throw APIError(status: 502, message: "inject \(checked.parameters.summary) on \(target.name): \(error)")
         }
+        metrics?.faultInjected(kind: active.kind.rawValue)
         var record = AgentFault(active: active, containerName: target.name, window: checked.window, deadline: checked.deadline)
         guard let window = checked.window else {
             let report = await injector.revert(active)
@@ -133,6 +138,7 @@ public actor AgentFaults {
     }
 
     private func remember(_ record: AgentFault) {
+        metrics?.faultReverted(kind: record.kind.rawValue, succeeded: record.state == .reverted)
         ended.append(record)
         if ended.count > Self.endedKept { ended.removeFirst(ended.count - Self.endedKept) }
     }
