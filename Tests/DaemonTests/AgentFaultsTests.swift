@@ -128,4 +128,33 @@ import Testing
         #expect(await book.list().allSatisfy { $0.state == .reverted && $0.endedBy == "the agent is stopping" })
         #expect(try ledger.openEntries().isEmpty)
     }
+
+    // A stopping agent takes no new fault (503), and nothing reaches the engine.
+    @Test func refusesNewFaultsOnceStopping() async throws {
+        let engine = Self.engineWithWeb()
+        let (book, ledger) = try Self.book(engine)
+        await book.shutdown()
+        do {
+            _ = try await book.inject(AgentFaultRequest(kind: "pause", target: "web", window: "1s", deadline: "2s"))
+            Issue.record("a stopping agent took a fault")
+        } catch {
+            #expect(error.status == 503 && error.message.contains("stopping"), "\(error.message)")
+        }
+        #expect(!engine.calls.contains("pause c0ffee01"))
+        #expect(try ledger.entries().isEmpty)
+    }
+
+    // A fault still being injected when the agent stops is ended too: shutdown waits for it.
+    @Test func shutdownEndsAFaultInjectedMeanwhile() async throws {
+        let engine = Self.engineWithWeb()
+        engine.delay("pause", by: .milliseconds(300))
+        let (book, ledger) = try Self.book(engine)
+        let injecting = Task { try await book.inject(AgentFaultRequest(kind: "pause", target: "web", window: "60s", deadline: "70s")) }
+        while !engine.calls.contains("pause c0ffee01") { try await Task.sleep(for: .milliseconds(5)) }
+        await book.shutdown()
+        #expect(try await injecting.value.container == "web")
+        #expect(engine.calls.contains("unpause c0ffee01"), "\(engine.calls)")
+        #expect(await book.heldCount == 0)
+        #expect(try ledger.openEntries().isEmpty)
+    }
 }

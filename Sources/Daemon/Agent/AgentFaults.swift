@@ -18,6 +18,10 @@ public actor AgentFaults {
     let metrics: DaemonMetrics?
     let logger: Logger
     private var held: [String: Held] = [:]
+    /// Set by `shutdown`: no new fault is taken.
+    private var stopping = false
+    /// Injections under way, which `shutdown` waits for before it ends what is held.
+    private var injecting = 0
     /// Faults that ended, newest last, so a late or repeated `DELETE` gets the same answer.
     private var ended: [AgentFault] = []
     static let endedKept = 256
@@ -44,6 +48,9 @@ public actor AgentFaults {
     /// this returns; a windowed one is held until its window ends.
     public func inject(_ request: AgentFaultRequest) async throws(APIError) -> AgentFault {
         let checked = try request.checked()
+        guard !stopping else { throw APIError(status: 503, message: "the agent is stopping: it takes no new fault") }
+        injecting += 1
+        defer { injecting -= 1 }
         let target: ContainerDetails
         do {
             target = try await TargetResolver(containers: environment.containers).resolve(request.target)
@@ -111,6 +118,8 @@ public actor AgentFaults {
 
     /// Reverts everything held (the daemon is stopping).
     public func shutdown() async {
+        stopping = true
+        while injecting > 0 { try? await Task.sleep(for: .milliseconds(10)) }
         for id in held.keys.sorted() { _ = await end(id, reason: "the agent is stopping") }
     }
 
