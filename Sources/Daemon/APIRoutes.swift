@@ -95,9 +95,7 @@ enum APIRoutes {
         }
         route(.post, "/v1/schedules") { request, _ in
             try await respond {
-                var request = request
-                let body = try await request.collectBody(upTo: maxBody)
-                let add = try decode(ScheduleRequest.self, from: body)
+                let add = try await decodeBody(ScheduleRequest.self, of: request)
                 if !listener.allowsCommandProbes {
                     try refuseCommandProbes(add.campaign, file: add.file ?? "scheduled.yaml", variables: add.variables, daemon: daemon)
                 }
@@ -110,9 +108,7 @@ enum APIRoutes {
         }
         route(.post, "/v1/faults") { request, _ in
             try await respond {
-                var request = request
-                let body = try await request.collectBody(upTo: maxBody)
-                let fault = try decode(AgentFaultRequest.self, from: body)
+                let fault = try await decodeBody(AgentFaultRequest.self, of: request)
                 return try json(await daemon.faults.inject(fault), status: .created)
             }
         }
@@ -156,6 +152,12 @@ enum APIRoutes {
                            + "would run a program as the daemon's user, which this TCP listener does not allow; submit it on the daemon's unix socket, "
                            + "or start the daemon with --allow-command-probes")
         }
+    }
+
+    /// The request's JSON body (at most `maxBody`) as `T`, or a 400/413 saying what is wrong.
+    static func decodeBody<T: Decodable>(_ type: T.Type, of request: Request) async throws -> T {
+        var request = request
+        return try decode(T.self, from: try await request.collectBody(upTo: maxBody))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws(APIError) -> T {

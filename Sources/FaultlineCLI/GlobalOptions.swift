@@ -62,8 +62,9 @@ public struct CommandContext: Sendable {
     public let engine: DockerEngineClient
     public let environment: FaultEnvironment
 
-    public static func make(_ options: GlobalOptions) async throws -> CommandContext {
-        let logger = try options.makeLogger()
+    /// The engine and environment the options name; `logger` when the command already made one.
+    public static func make(_ options: GlobalOptions, logger given: Logger? = nil) async throws -> CommandContext {
+        let logger = try given ?? options.makeLogger()
         let engine = try await options.connect(logger: logger)
         return CommandContext(logger: logger, engine: engine, environment: .live(engine: engine, logger: logger))
     }

@@ -4,6 +4,7 @@ import DockerEngine
 import Faults
 import FaultlineSupport
 import Foundation
+import Logging
 
 /// `faultline inject KIND TARGET`: one fault, now, for a window; reverted at the end of the window
 /// or at once on SIGINT/SIGTERM.
@@ -84,7 +85,7 @@ struct InjectCommand: AsyncParsableCommand {
         if let node {
             path = try agentPath(node: node, kind: kind, window: plan.window)
         } else {
-            path = try await localPath(plan: plan, revertLimit: revertLimit, trap: trap, output: output)
+            path = try await localPath(plan: plan, revertLimit: revertLimit, trap: trap, output: output, logger: logger)
         }
         if let early = trap.received {
             output.event("interrupt", "\(SignalTrap.name(early)) received before the inject: nothing injected")
@@ -151,8 +152,8 @@ struct InjectCommand: AsyncParsableCommand {
 
     /// This host's engine: whatever an earlier, crashed faultline left is reverted first, then the
     /// target is resolved.
-    func localPath(plan: Plan, revertLimit: Duration, trap: SignalTrap, output: Output) async throws -> LocalInjection {
-        let context = try await CommandContext.make(global)
+    func localPath(plan: Plan, revertLimit: Duration, trap: SignalTrap, output: Output, logger: Logger) async throws -> LocalInjection {
+        let context = try await CommandContext.make(global, logger: logger)
         let ledger = try context.ledger(global)
         let recovery = try await LedgerRecovery(environment: context.environment, ledger: ledger, revertTimeout: revertLimit).recover()
         RecoveryPrinter.print(recovery, to: output, quietWhenEmpty: true)
