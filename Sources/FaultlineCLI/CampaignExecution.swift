@@ -13,6 +13,8 @@ struct CampaignExecution {
     let runsDir: String
     /// Start the warden beside the run (the dead-man switch).
     var warden = true
+    /// The fleet whose nodes' containers the campaign acts on (nil: this host's engine).
+    var fleet: FleetDescription? = nil
 
     func execute(campaign: CampaignDefinition, source: String, file: String, dryRun: Bool, replaying: CampaignPlan?) async throws {
         let output = Output(json: json)
@@ -23,8 +25,9 @@ struct CampaignExecution {
         RecoveryPrinter.print(recovery, to: output, quietWhenEmpty: true)
 
         let view = LiveView(output: output)
+        let agents = try fleet.map { try FleetAgents($0, engineCallTimeout: try global.engineCallTimeout(), logger: context.logger) }
         let runner = CampaignRunner(campaign: campaign, source: source, file: file, engine: context.engine, ledger: ledger,
-                                    logger: context.logger, emit: { view.handle($0) })
+                                    fleet: agents, logger: context.logger, emit: { view.handle($0) })
         let plan: CampaignPlan
         if let replaying { plan = try await runner.replayPlan(replaying) } else { plan = try await runner.plan() }
         if dryRun {
@@ -69,7 +72,8 @@ enum PlanPrinter {
             let faults = plan.faults.map { fault -> JSONValue in
                 .object(["index": .integer(Int64(fault.index)), "at_ms": .number(fault.at.milliseconds),
                          "for_ms": fault.duration.map { .number($0.milliseconds) } ?? .null, "fault": .string(fault.fault.summary),
-                         "target": .string(fault.fault.target), "container": .string(fault.container.name), "origin": .string(fault.origin)])
+                         "target": .string(fault.fault.target), "container": .string(fault.container.name),
+                         "node": fault.container.node.map { .string($0) } ?? .null, "origin": .string(fault.origin)])
             }
             output.line(JSONValue.object(["campaign": .string(campaign.name), "seed": .integer(Int64(bitPattern: plan.seed)),
                                           "faults": .array(faults)]).encoded())
@@ -77,12 +81,12 @@ enum PlanPrinter {
         }
         output.line("plan for '\(campaign.name)' (seed \(plan.seed)): \(plan.faults.count) fault(s) over \(DurationText.format(plan.length)); nothing is injected (--dry-run)")
         for (selector, containers) in plan.targets.sorted(by: { $0.key < $1.key }) {
-            output.line("  target \(selector): \(containers.map(\.name).joined(separator: ", "))")
+            output.line("  target \(selector): \(containers.map(\.described).joined(separator: ", "))")
         }
         var rows = [["#", "AT", "FOR", "FAULT", "CONTAINER", "FROM"]]
         for fault in plan.faults {
             rows.append(["\(fault.index)", DurationText.format(fault.at), fault.duration.map(DurationText.format) ?? "one-shot",
-                         fault.fault.summary, fault.container.name, fault.origin])
+                         fault.fault.summary, fault.container.described, fault.origin])
         }
         TextTable.print(rows, to: output)
     }

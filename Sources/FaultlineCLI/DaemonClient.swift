@@ -80,8 +80,8 @@ public struct DaemonClient: Sendable {
 
     /// Decodes a 2xx answer, or turns the daemon's `{"error": {"message"}}` into a `Failure`.
     public func call<T: Decodable>(_ method: String, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json",
-                            as type: T.Type) async throws -> T {
-        let (status, data) = try await request(method, path, body: body, contentType: contentType)
+                            timeout: Duration? = .seconds(60), as type: T.Type) async throws -> T {
+        let (status, data) = try await request(method, path, body: body, contentType: contentType, timeout: timeout)
         try Self.check(status, data)
         do {
             return try Self.decoder.decode(T.self, from: Data(data))

@@ -32,7 +32,7 @@ struct InjectCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per event.") var json = false
     @Option(name: .long, help: "Inject through the faultline agent of this fleet node; it reverts the fault when the window ends, also if this command dies.")
     var node: String?
-    @Option(name: .long, help: "The fleet file naming the nodes, with --node (default: $FAULTLINE_FLEET).") var fleet: String?
+    @OptionGroup var fleet: FleetOption
 
     /// The validated request: the fault and its window.
     struct Plan {
@@ -165,11 +165,10 @@ struct InjectCommand: AsyncParsableCommand {
 
     /// A fleet node's agent, from the fleet file (`--fleet` or `$FAULTLINE_FLEET`).
     func agentPath(node: String, kind: FaultKind, window: Duration?) throws -> AgentInjection {
-        guard let file = fleet ?? ProcessInfo.processInfo.environment[FleetDescription.environmentVariable].flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let description = try fleet.load() else {
             throw ValidationError("--node needs a fleet file naming the nodes: --fleet FILE or $\(FleetDescription.environmentVariable)")
         }
-        let description = try FleetDescription.load(file)
-        return AgentInjection(client: try AgentInjection.client(for: node, in: description), node: node, kind: kind, target: target,
+        return AgentInjection(agent: try NodeAgent(node: node, in: description), kind: kind, target: target,
                               parameters: try KindOptions.texts(kindOptions, for: kind), window: window)
     }
 

@@ -6,13 +6,19 @@ import FaultlineSupport
 struct RecoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recover",
-        abstract: "Revert every open ledger entry whose faultline process is gone, and say what was done.")
+        abstract: "Revert every open ledger entry whose faultline process is gone, and say what was done; with a fleet, every fault any node's agent holds.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .long, help: "One JSON object per recovered fault.") var json = false
     @Flag(name: .long, help: "Also revert faults of faultline processes that are still running.") var all = false
+    @OptionGroup var fleet: FleetOption
 
     func run() async throws {
+        if let description = try fleet.load() {
+            let ended = try await FleetRecovery(description: description).recover(to: Output(json: json))
+            if ended.failures > 0 { throw ExitCode(FaultlineExitCode.infrastructure.rawValue) }
+            return
+        }
         let context = try await CommandContext.make(global)
         let ledger = try context.ledger(global)
         let report = try await LedgerRecovery(environment: context.environment, ledger: ledger).recover(includeLiveOwners: all)

@@ -14,13 +14,10 @@ struct TargetsCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Flag(name: .long, help: "One JSON array of containers.") var json = false
     @Flag(name: .long, help: "Only running containers.") var running = false
-    @Option(name: .long, help: "A fleet file naming the nodes (default: $FAULTLINE_FLEET); lists every node's containers with the node's name.")
-    var fleet: String?
+    @OptionGroup var fleet: FleetOption
 
     func run() async throws {
-        if let path = fleet ?? ProcessInfo.processInfo.environment[FleetDescription.environmentVariable].flatMap({ $0.isEmpty ? nil : $0 }) {
-            return try await listFleet(try FleetDescription.load(path))
-        }
+        if let description = try fleet.load() { return try await listFleet(description) }
         let context = try await CommandContext.make(global)
         let containers = try await context.engine.listContainers(all: !running).sorted { $0.name < $1.name }
         print(containers.map { (node: nil, container: $0) })

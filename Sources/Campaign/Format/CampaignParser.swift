@@ -86,20 +86,29 @@ public enum CampaignParser {
 
     static func parseTarget(_ name: String, _ node: YAMLNode) throws(CampaignError) -> TargetSelector {
         let matchers = ["name", "name_regex", "label", "compose"]
-        let entries = try node.mapping(allowed: matchers + ["pick"])
+        let entries = try node.mapping(allowed: matchers + ["node", "pick"])
         let given = matchers.filter { entries[$0] != nil }
-        guard given.count == 1, let key = given.first, let value = entries[key] else {
-            throw node.error(given.isEmpty ? "give one of: \(matchers.joined(separator: ", "))" : "give only one of \(given.joined(separator: ", "))")
+        let fleetNode = try entries["node"].map { value throws(CampaignError) -> String in
+            let name = try value.nonEmptyString()
+            guard FleetDescription.isValidNodeName(name) else { throw value.error("node name '\(name)': letters, digits, '-', '_' and '.' only") }
+            return name
+        }
+        guard given.count <= 1, given.count == 1 || fleetNode != nil else {
+            throw node.error(given.isEmpty ? "give one of: \(matchers.joined(separator: ", ")) (and 'node' to keep to one fleet node)"
+                                           : "give only one of \(given.joined(separator: ", "))")
         }
         let match: TargetSelector.Match
-        switch key {
-        case "name": match = .name(try value.nonEmptyString())
-        case "name_regex":
+        switch given.first {
+        case nil: match = .everyContainer
+        case "name"?: match = .name(try entries["name"]!.nonEmptyString())
+        case "name_regex"?:
+            let value = entries["name_regex"]!
             let pattern = try value.nonEmptyString()
             do { _ = try Regex(pattern) } catch { throw value.error("invalid regular expression: \(error)") }
             match = .nameRegex(pattern)
-        case "label": match = .labels(try value.stringList())
+        case "label"?: match = .labels(try entries["label"]!.stringList())
         default:
+            let value = entries["compose"]!
             let compose = try value.mapping(allowed: ["project", "service"])
             guard !compose.isEmpty else { throw value.error("give project, service or both") }
             match = .compose(project: try compose["project"]?.nonEmptyString(), service: try compose["service"]?.nonEmptyString())
@@ -115,7 +124,7 @@ public enum CampaignParser {
                 pick = .all
             }
         }
-        return TargetSelector(name: name, match: match, pick: pick)
+        return TargetSelector(name: name, match: match, pick: pick, node: fleetNode)
     }
 
     static func parseProxy(_ name: String, _ node: YAMLNode) throws(CampaignError) -> ProxyDefinition {

@@ -24,6 +24,11 @@ public struct FleetDescription: Sendable, Equatable {
 
     public func node(named name: String) -> Node? { nodes.first { $0.name == name } }
 
+    /// Letters, digits, '-', '_' and '.' (what hostnames and docker context names use).
+    public static func isValidNodeName(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
     /// The environment variable naming the fleet file when `--fleet` is not given.
     public static let environmentVariable = "FAULTLINE_FLEET"
 
@@ -42,7 +47,7 @@ public struct FleetDescription: Sendable, Equatable {
         guard let nodesNode = top["nodes"] else { throw root.error("missing 'nodes': name each node with its engine address") }
         var nodes: [Node] = []
         for (name, node) in try nodesNode.namedMapping() {
-            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            guard isValidNodeName(name) else {
                 throw node.error("node name '\(name)': letters, digits, '-', '_' and '.' only")
             }
             let entries = try node.mapping(allowed: ["engine", "context", "agent", "address"])

@@ -7,6 +7,8 @@ public struct TargetSelector: Sendable, Equatable {
         /// `key` or `key=value`; all must match.
         case labels([String])
         case compose(project: String?, service: String?)
+        /// Every container (of the selector's node: a selector names a matcher, a node, or both).
+        case everyContainer
     }
 
     /// How many of the matching containers each fault acts on.
@@ -19,15 +21,25 @@ public struct TargetSelector: Sendable, Equatable {
     public var name: String
     public var match: Match
     public var pick: Pick = .all
+    /// Only containers of this fleet node (nil: of every node, or of the one engine without a fleet).
+    public var node: String?
 
-    public init(name: String, match: Match, pick: Pick = .all) {
+    public init(name: String, match: Match, pick: Pick = .all, node: String? = nil) {
         self.name = name
         self.match = match
         self.pick = pick
+        self.node = node
     }
 
     public var matchDescription: String {
+        let matched = matchedDescription
+        guard let node else { return matched }
+        return match == .everyContainer ? "node \(node)" : "\(matched) on node \(node)"
+    }
+
+    private var matchedDescription: String {
         switch match {
+        case .everyContainer: return "every container"
         case .name(let name): return "name \(name)"
         case .nameRegex(let pattern): return "name matching /\(pattern)/"
         case .labels(let labels): return "labels \(labels.joined(separator: ", "))"

@@ -2,10 +2,21 @@
 public struct PlannedTarget: Sendable, Equatable, Codable, Hashable {
     public let id: String
     public let name: String
+    /// The fleet node whose engine runs it (nil: the one engine of a run without a fleet).
+    public let node: String?
 
-    public init(id: String, name: String) {
+    public init(id: String, name: String, node: String? = nil) {
         self.id = id
         self.name = name
+        self.node = node
+    }
+
+    /// `web`, or `web on edge-2` in a fleet.
+    public var described: String { node.map { "\(name) on \($0)" } ?? name }
+
+    /// By name, then node: the order plans and listings use.
+    public static func inOrder(_ left: PlannedTarget, _ right: PlannedTarget) -> Bool {
+        (left.name, left.node ?? "") < (right.name, right.node ?? "")
     }
 }
 
@@ -49,6 +60,9 @@ public struct CampaignPlan: Sendable, Equatable, Codable {
 
     /// When the last window ends.
     public var length: Duration { faults.map(\.end).max() ?? .zero }
+
+    /// The fleet nodes whose containers the plan acts on, sorted.
+    public var nodes: [String] { Array(Set(faults.filter(\.fault.kind.actsOnContainer).compactMap(\.container.node))).sorted() }
 
     /// Distinct containers touched (the campaign's proxies are not containers).
     public var containers: Set<PlannedTarget> { Set(faults.filter(\.fault.kind.actsOnContainer).map(\.container)) }

@@ -5,6 +5,12 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
     case emptySelection(target: String, match: String, suggestions: [String])
     case blastRadius(containers: [String], limit: Int)
     case overlapping(kind: String, container: String, first: Duration, second: Duration)
+    /// A selector names a node, but the run has no fleet.
+    case noFleet(target: String, node: String)
+    /// A selector names a node the fleet does not have.
+    case unknownNode(target: String, node: String, nodes: [String])
+    /// A partition's peer runs on another node than its target (whose engine resolves the peers).
+    case peerOnOtherNode(container: String, peer: String)
 
     public var description: String {
         switch self {
@@ -15,6 +21,13 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
             return "the plan touches \(containers.count) containers (\(containers.sorted().joined(separator: ", "))) but settings.blast_radius allows \(limit)"
         case .overlapping(let kind, let container, let first, let second):
             return "the plan has overlapping \(kind) faults on \(container) (at \(first.formatted) and \(second.formatted)); space them out or use another seed"
+        case .noFleet(let target, let node):
+            return "target '\(target)' keeps to node '\(node)', but this run has no fleet: give --fleet FILE (or set $FAULTLINE_FLEET)"
+        case .unknownNode(let target, let node, let nodes):
+            let hint = NameSuggestions.closest(to: node, among: nodes, limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
+            return "target '\(target)' names node '\(node)', which the fleet does not have\(hint) (nodes: \(nodes.joined(separator: ", ")))"
+        case .peerOnOtherNode(let container, let peer):
+            return "partition of \(container) from \(peer): a peer is looked up by the target's own engine, so it must run on the same node (name a peer on another node by its address as a CIDR)"
         }
     }
 

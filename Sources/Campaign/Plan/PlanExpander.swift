@@ -44,7 +44,7 @@ public enum PlanExpander {
             }
         }
         if let chaos = campaign.chaos {
-            let pool = Array(Set(chaos.targets.flatMap { targets[$0] ?? [] })).sorted { $0.name < $1.name }
+            let pool = Array(Set(chaos.targets.flatMap { targets[$0] ?? [] })).sorted(by: PlannedTarget.inOrder)
             for draw in 0..<chaos.count where !pool.isEmpty {
                 let fault = chaos.faults[Int.random(in: 0..<chaos.faults.count, using: &generator)]
                 let container = pool[Int.random(in: 0..<pool.count, using: &generator)]
@@ -55,18 +55,27 @@ public enum PlanExpander {
                 drafts.append((at, duration, spec, container, "chaos#\(draw + 1)"))
             }
         }
-        drafts.sort { ($0.at, $0.container.name, $0.origin) < ($1.at, $1.container.name, $1.origin) }
-        let faults = drafts.enumerated().map { index, draft in
-            // Peers named by a target selector become that selector's containers.
+        drafts.sort { ($0.at, $0.container.name, $0.container.node ?? "", $0.origin) < ($1.at, $1.container.name, $1.container.node ?? "", $1.origin) }
+        var faults: [PlannedFault] = []
+        for (index, draft) in drafts.enumerated() {
+            // Peers named by a target selector become that selector's containers, which the
+            // target's own engine must know: a peer on another fleet node is refused.
+            if let peers = (draft.fault.parameters as? PartitionParameters)?.peers {
+                for peer in peers {
+                    if let away = targets[peer]?.first(where: { $0.node != draft.container.node }) {
+                        throw PlanError.peerOnOtherNode(container: draft.container.described, peer: away.described)
+                    }
+                }
+            }
             let fault = draft.fault.withPartition { partition in
                 partition.peers = partition.peers?.flatMap { peer in targets[peer].map { $0.map(\.name) } ?? [peer] }
             }
-            return PlannedFault(index: index + 1, at: draft.at, duration: draft.duration, fault: fault, container: draft.container, origin: draft.origin)
+            faults.append(PlannedFault(index: index + 1, at: draft.at, duration: draft.duration, fault: fault, container: draft.container, origin: draft.origin))
         }
         let plan = CampaignPlan(seed: campaign.seed, faults: faults, targets: targets)
         let touched = plan.containers
         guard touched.count <= campaign.settings.blastRadius else {
-            throw PlanError.blastRadius(containers: touched.map(\.name), limit: campaign.settings.blastRadius)
+            throw PlanError.blastRadius(containers: touched.map(\.described), limit: campaign.settings.blastRadius)
         }
         try checkOverlaps(faults)
         return plan
@@ -77,9 +86,9 @@ public enum PlanExpander {
     static func checkOverlaps(_ faults: [PlannedFault]) throws(PlanError) {
         var lastEnd: [String: (end: Duration, at: Duration)] = [:]
         for fault in faults {
-            let key = "\(fault.container.id)|\(fault.fault.kind.rawValue)"
+            let key = "\(fault.container.node ?? "")|\(fault.container.id)|\(fault.fault.kind.rawValue)"
             if let previous = lastEnd[key], fault.at < previous.end {
-                throw PlanError.overlapping(kind: fault.fault.kind.rawValue, container: fault.container.name, first: previous.at, second: fault.at)
+                throw PlanError.overlapping(kind: fault.fault.kind.rawValue, container: fault.container.described, first: previous.at, second: fault.at)
             }
             // One-shot faults on a container take a moment: keep a small gap.
             lastEnd[key] = (max(fault.end, fault.at + .milliseconds(1)), fault.at)
@@ -89,10 +98,10 @@ public enum PlanExpander {
     static func pick(_ candidates: [PlannedTarget], _ pick: TargetSelector.Pick, using generator: inout SeededGenerator) -> [PlannedTarget] {
         switch pick {
         case .all: return candidates
-        case .random(let count): return Array(candidates.shuffled(using: &generator).prefix(count)).sorted { $0.name < $1.name }
+        case .random(let count): return Array(candidates.shuffled(using: &generator).prefix(count)).sorted(by: PlannedTarget.inOrder)
         case .percent(let percent):
             let count = max(1, Int((Double(candidates.count) * percent / 100).rounded(.up)))
-            return Array(candidates.shuffled(using: &generator).prefix(count)).sorted { $0.name < $1.name }
+            return Array(candidates.shuffled(using: &generator).prefix(count)).sorted(by: PlannedTarget.inOrder)
         }
     }
 }

@@ -9,21 +9,47 @@ public struct TargetMatcher: Sendable {
 
     public init(ownContainerID: String? = SelfContainer.detectID()) { self.ownContainerID = ownContainerID }
 
+    /// The containers of one engine: a fleet node's (named), or the one engine of a run without a fleet.
+    public struct Engine: Sendable {
+        public let node: String?
+        public let containers: [ContainerSummary]
+        public init(node: String?, containers: [ContainerSummary]) {
+            self.node = node
+            self.containers = containers
+        }
+    }
+
+    /// Resolves against the containers of one engine (a run without a fleet).
     public func resolve(_ selectors: [TargetSelector], among containers: [ContainerSummary]) throws(PlanError) -> [String: [PlannedTarget]] {
-        let eligible = containers.filter { container in
-            let protected = TargetProtection.isProtected(container.labels)
-            let own = TargetProtection.isOwn(container.id, ownContainerID: ownContainerID)
-            return !protected && !own && container.state != "removing" && container.state != "dead"
+        try resolve(selectors, on: [Engine(node: nil, containers: containers)])
+    }
+
+    /// Resolves against the containers of every engine: a selector naming a node keeps to that
+    /// node's; every other selector matches across the fleet.
+    public func resolve(_ selectors: [TargetSelector], on engines: [Engine]) throws(PlanError) -> [String: [PlannedTarget]] {
+        let nodes = engines.compactMap(\.node)
+        let eligible = engines.flatMap { engine in
+            engine.containers.filter { container in
+                let protected = TargetProtection.isProtected(container.labels)
+                let own = TargetProtection.isOwn(container.id, ownContainerID: ownContainerID)
+                return !protected && !own && container.state != "removing" && container.state != "dead"
+            }.map { (node: engine.node, container: $0) }
         }
         var resolved: [String: [PlannedTarget]] = [:]
         for selector in selectors {
-            let matched = eligible.filter { matches(selector.match, $0) }.sorted { $0.name < $1.name }
+            if let node = selector.node {
+                guard !nodes.isEmpty else { throw PlanError.noFleet(target: selector.name, node: node) }
+                guard nodes.contains(node) else { throw PlanError.unknownNode(target: selector.name, node: node, nodes: nodes) }
+            }
+            let matched = eligible.filter { candidate in
+                (selector.node == nil || candidate.node == selector.node) && matches(selector.match, candidate.container)
+            }.map { PlannedTarget(id: $0.container.id, name: $0.container.name, node: $0.node) }.sorted(by: PlannedTarget.inOrder)
             guard !matched.isEmpty else {
-                let names = eligible.map(\.name).sorted()
+                let names = eligible.filter { selector.node == nil || $0.node == selector.node }.map(\.container.name).sorted()
                 throw PlanError.emptySelection(target: selector.name, match: selector.matchDescription,
                                                suggestions: Self.suggestions(for: selector, among: names))
             }
-            resolved[selector.name] = matched.map { PlannedTarget(id: $0.id, name: $0.name) }
+            resolved[selector.name] = matched
         }
         return resolved
     }
@@ -31,6 +57,7 @@ public struct TargetMatcher: Sendable {
     func matches(_ match: TargetSelector.Match, _ container: ContainerSummary) -> Bool {
         let labels = container.labels ?? [:]
         switch match {
+        case .everyContainer: return true
         case .name(let name): return container.names.contains { $0 == name || $0 == "/" + name }
         case .nameRegex(let pattern):
             guard let regex = try? Regex(pattern) else { return false }

@@ -5,10 +5,16 @@ import FaultlineSupport
 import Foundation
 import Synchronization
 
-/// Injects planned faults through the ledger (`FaultInjector`) and records each window on the
-/// run's timeline and in the journal.
+/// A window's fault as the run holds it: in this process's ledger, or with a fleet node's agent.
+enum CampaignFaultHandle: Sendable {
+    case local(ActiveFault)
+    case node(NodeFault)
+}
+
+/// Injects planned faults through the ledger (`FaultInjector`), or through the agent of the
+/// container's fleet node, and records each window on the run's timeline and in the journal.
 final class CampaignFaultExecutor: FaultExecutor {
-    typealias Handle = ActiveFault
+    typealias Handle = CampaignFaultHandle
 
     let injector: FaultInjector
     let containers: any ContainerInspecting
@@ -20,12 +26,18 @@ final class CampaignFaultExecutor: FaultExecutor {
     let onEngineOutage: @Sendable (String) -> Void
     /// The campaign's proxies, running, by name.
     let proxies: [String: ProxyServer]
+    /// The fleet's agents, for faults on containers of a node.
+    let fleet: (any NodeFaults)?
+    /// Told when a node's agent could not be asked to end its fault: the run stops there.
+    let onNodeLost: @Sendable (String) -> Void
     private let windows = Mutex<[Int: FaultWindow]>([:])
 
     init(injector: FaultInjector, containers: any ContainerInspecting, origin: ContinuousClock.Instant, journal: Journal,
-         proxies: [String: ProxyServer] = [:], onWindow: @escaping @Sendable (FaultWindow) -> Void,
-         onEngineOutage: @escaping @Sendable (String) -> Void = { _ in }) {
+         proxies: [String: ProxyServer] = [:], fleet: (any NodeFaults)? = nil, onWindow: @escaping @Sendable (FaultWindow) -> Void,
+         onEngineOutage: @escaping @Sendable (String) -> Void = { _ in }, onNodeLost: @escaping @Sendable (String) -> Void = { _ in }) {
         self.onEngineOutage = onEngineOutage
+        self.fleet = fleet
+        self.onNodeLost = onNodeLost
         self.proxies = proxies
         self.injector = injector
         self.containers = containers
@@ -51,24 +63,27 @@ final class CampaignFaultExecutor: FaultExecutor {
         }
     }
 
-    func inject(_ fault: PlannedFault) async throws -> ActiveFault {
+    func inject(_ fault: PlannedFault) async throws -> CampaignFaultHandle {
         let window = FaultWindow(index: fault.index, kind: fault.fault.kind, summary: fault.fault.summary,
-                                 selector: fault.fault.target, container: fault.container.name, injectAt: now)
+                                 selector: fault.fault.target, container: fault.container.name, node: fault.container.node, injectAt: now)
         windows.withLock { $0[fault.index] = window }
         do {
-            let active: ActiveFault
-            if fault.fault.kind.actsOnContainer {
+            let handle: CampaignFaultHandle
+            if let node = fault.container.node {
+                guard let fleet else { throw CampaignRunError.fleet("fault #\(fault.index) is planned on node '\(node)' but the run has no fleet") }
+                handle = .node(try await fleet.inject(fault, window: fault.duration))
+            } else if fault.fault.kind.actsOnContainer {
                 let details = try await containers.inspectContainer(fault.container.id)
-                active = try await injector.inject(fault.fault.action(hasWindow: fault.duration != nil), on: details, window: fault.duration) { reapply in
+                handle = .local(try await injector.inject(fault.fault.action(hasWindow: fault.duration != nil), on: details, window: fault.duration) { reapply in
                     let at = self.now
                     let note = "container restarted at \(at.formatted); " + (reapply.error.map { "could not apply the fault again: \($0)" } ?? "fault applied again")
                     self.update(fault.index) { $0.notes = ($0.notes ?? []) + [note] }
-                }
+                })
             } else {
-                active = try await injectToxics(fault)
+                handle = .local(try await injectToxics(fault))
             }
             update(fault.index) { $0.injectedAt = self.now }
-            return active
+            return handle
         } catch {
             update(fault.index) { $0.error = "\(error)" }
             throw error
@@ -100,8 +115,15 @@ final class CampaignFaultExecutor: FaultExecutor {
         }
     }
 
-    func revert(_ handle: ActiveFault, of fault: PlannedFault) async {
+    func revert(_ handle: CampaignFaultHandle, of fault: PlannedFault) async {
         update(fault.index) { $0.revertAt = self.now }
+        switch handle {
+        case .local(let active): await revertLocal(active, of: fault)
+        case .node(let held): await endOnNode(held, of: fault)
+        }
+    }
+
+    private func revertLocal(_ handle: ActiveFault, of fault: PlannedFault) async {
         let report = await injector.revert(handle)
         update(fault.index) { window in
             window.revertedAt = self.now
@@ -116,6 +138,29 @@ final class CampaignFaultExecutor: FaultExecutor {
         if let away = report.engineUnreachable {
             onEngineOutage("the engine could not be reached for \(DurationText.format(away)) during window #\(fault.index) "
                            + "(\(fault.fault.kind.rawValue) on \(fault.container.name)); its fault was reverted once the engine answered again")
+        }
+    }
+
+    /// Asks the node's agent to end the fault. An agent that cannot be asked reverts by itself at
+    /// the fault's deadline; the run stops, naming the node (what the probes saw is no longer
+    /// the planned fault alone).
+    private func endOnNode(_ held: NodeFault, of fault: PlannedFault) async {
+        guard let fleet else { return }
+        let end = await fleet.end(held)
+        update(fault.index) { window in
+            window.revertedAt = self.now
+            switch end {
+            case .reverted(let outcome, let endedBy):
+                window.outcome = outcome
+                if let endedBy, endedBy != NodeFaultEnd.askedByCoordinator {
+                    window.notes = (window.notes ?? []) + ["node \(held.node) had ended it already (\(endedBy))"]
+                }
+            case .failed(let reason): window.error = "revert failed on node \(held.node): \(reason)"
+            case .unreachable(let reason): window.error = "node \(held.node) could not be asked to end it: \(reason)"
+            }
+        }
+        if case .unreachable(let reason) = end {
+            onNodeLost("node '\(held.node)' could not be asked to end window #\(fault.index) (\(fault.fault.summary) on \(fault.container.name)): \(reason)")
         }
     }
 }

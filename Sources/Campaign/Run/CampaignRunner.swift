@@ -41,6 +41,8 @@ public final class CampaignRunner: Sendable {
     /// Sets the host's neighbour entry of a target that starts again (nil: not done).
     let neighbours: BridgeNeighbourRefresher?
     let ledger: FaultLedger
+    /// The fleet's agents when targets run on fleet nodes (nil: the one engine of `environment`).
+    let fleet: (any NodeFaults)?
     let logger: Logger
     let emit: @Sendable (RunEvent) -> Void
     private let abortReason = Mutex<String?>(nil)
@@ -48,14 +50,17 @@ public final class CampaignRunner: Sendable {
 
     /// A runner on the real engine.
     public convenience init(campaign: CampaignDefinition, source: String, file: String, engine: DockerEngineClient, ledger: FaultLedger,
-                            logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
+                            fleet: (any NodeFaults)? = nil, logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
         self.init(campaign: campaign, source: source, file: file, environment: .live(engine: engine, logger: logger),
-                  neighbours: BridgeNeighbourRefresher(engine: engine, logger: logger), ledger: ledger, logger: logger, emit: emit)
+                  neighbours: fleet == nil ? BridgeNeighbourRefresher(engine: engine, logger: logger) : nil, ledger: ledger, fleet: fleet,
+                  logger: logger, emit: emit)
     }
 
     /// A runner on any fault environment (a fake engine in unit tests).
     public init(campaign: CampaignDefinition, source: String, file: String, environment: FaultEnvironment,
-                neighbours: BridgeNeighbourRefresher?, ledger: FaultLedger, logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
+                neighbours: BridgeNeighbourRefresher?, ledger: FaultLedger, fleet: (any NodeFaults)? = nil,
+                logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
+        self.fleet = fleet
         self.campaign = campaign
         self.source = source
         self.file = file
@@ -68,7 +73,11 @@ public final class CampaignRunner: Sendable {
 
     /// Resolves the targets and expands the plan (nothing is injected).
     public func plan() async throws -> CampaignPlan {
-        try await Self.plan(campaign, containers: environment.containers)
+        if let fleet {
+            let targets = try TargetMatcher().resolve(campaign.targets, on: try await fleet.inventory())
+            return try PlanExpander.expand(campaign, targets: targets)
+        }
+        return try await Self.plan(campaign, containers: environment.containers)
     }
 
     /// Resolves `campaign`'s targets against the running containers and expands its plan (no run needed).
@@ -80,6 +89,9 @@ public final class CampaignRunner: Sendable {
 
     /// A past run's realized plan, its containers found again by name.
     public func replayPlan(_ past: CampaignPlan) async throws -> CampaignPlan {
+        if let node = past.containers.compactMap(\.node).first {
+            throw CampaignRunError.replay("the run acted on fleet nodes (\(node)…); replaying a fleet run is not supported yet: run its campaign again with --fleet")
+        }
         let containers = try await environment.containers.listContainers(all: false, filters: ContainerFilters())
         var byName: [String: PlannedTarget] = [:]
         for container in containers { byName[container.name] = PlannedTarget(id: container.id, name: container.name) }
@@ -110,6 +122,13 @@ public final class CampaignRunner: Sendable {
 
     /// Runs the plan and writes the journal and reports into `directory`.
     public func run(_ plan: CampaignPlan, directory: String) async throws -> RunResult {
+        // Every node the plan touches answers before anything starts: nothing is injected
+        // anywhere when one node is missing.
+        let nodes = plan.nodes
+        if !nodes.isEmpty {
+            guard let fleet else { throw CampaignRunError.fleet("the plan acts on nodes \(nodes.joined(separator: ", ")) but the run has no fleet") }
+            try await Self.reachAll(nodes, of: fleet)
+        }
         try TrustedDirectory.prepare((directory as NSString).deletingLastPathComponent, purpose: "runs directory", sharedParent: true)
         guard mkdir(directory, 0o700) == 0 else {
             throw CampaignRunError.journal("cannot create the run directory \(directory): \(String(cString: strerror(errno)))")
@@ -159,8 +178,10 @@ public final class CampaignRunner: Sendable {
             emit(.phase("faults (\(plan.faults.count) planned over \(plan.length.formatted))"))
             let injector = FaultInjector(environment: environment, ledger: ledger, revertTimeout: campaign.settings.revertTimeout)
             let executor = CampaignFaultExecutor(injector: injector, containers: environment.containers, origin: runner.origin, journal: journal,
-                                                 proxies: proxies, onWindow: { [emit] in emit(.window($0)) },
-                                                 onEngineOutage: { [weak self] reason in self?.abort(reason) })
+                                                 proxies: proxies, fleet: fleet, onWindow: { [emit] in emit(.window($0)) },
+                                                 onEngineOutage: { [weak self] reason in self?.abort(reason) },
+                                                 onNodeLost: { [weak self] reason in self?.abort(reason) })
+            let nodeWatch = fleet.map { fleet in watchNodes(nodes, of: fleet) }
             let faultScheduler = CampaignScheduler(plan: plan, clock: ContinuousClock()) { [logger] event in
                 if case .injectFailed(let fault, _, let error) = event {
                     logger.warning("inject failed", metadata: ["fault": "\(fault.index)", "error": "\(error)"])
@@ -169,6 +190,7 @@ public final class CampaignRunner: Sendable {
             scheduler.withLock { $0 = faultScheduler }
             if aborted != nil { await faultScheduler.abort() }
             await faultScheduler.run(with: executor)
+            nodeWatch?.cancel()
             windows = executor.recorded
             if aborted == nil {
                 emit(.phase("recovery (up to \(campaign.settings.recoveryLimit.formatted))"))
@@ -207,6 +229,46 @@ public final class CampaignRunner: Sendable {
         record.abortReason = aborted
         record.verdict = verdict
         return RunResult(directory: directory, record: record, figures: figures, neighbourRefreshes: neighbours?.refreshed ?? 0)
+    }
+
+    /// Asks every node's agent at once; one error naming each node that did not answer.
+    static func reachAll(_ nodes: [String], of fleet: any NodeFaults) async throws {
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for node in nodes {
+                group.addTask {
+                    do { try await fleet.reach(node); return nil } catch { return "\(error)" }
+                }
+            }
+            var failed: [String] = []
+            for await failure in group { if let failure { failed.append(failure) } }
+            return failed.sorted()
+        }
+        guard failures.isEmpty else {
+            throw CampaignRunError.fleet("nothing was injected: " + failures.joined(separator: "; "))
+        }
+    }
+
+    /// How often the agents of the plan's nodes are asked whether they still answer while faults are held.
+    static let nodeWatchInterval: Duration = .seconds(1)
+
+    /// While faults are held, asks each node's agent every `nodeWatchInterval`; one that stops
+    /// answering aborts the run, naming the node (its faults are reverted by its warden or at
+    /// their deadline; the coordinator's own end requests follow).
+    func watchNodes(_ nodes: [String], of fleet: any NodeFaults) -> Task<Void, Never> {
+        Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.nodeWatchInterval)
+                if Task.isCancelled { return }
+                for node in nodes {
+                    do { try await fleet.reach(node) } catch {
+                        if Task.isCancelled { return }
+                        self?.abort("node '\(node)' stopped answering while faults were held: \(error); "
+                                    + "its agent's faults are reverted by its warden or at their deadline")
+                        return
+                    }
+                }
+            }
+        }
     }
 
     /// Starts the campaign's proxies (stopping those already started when one cannot listen).

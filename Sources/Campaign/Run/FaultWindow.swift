@@ -8,6 +8,8 @@ public struct FaultWindow: Sendable, Equatable, Codable {
     /// The target selector's name and the container's.
     public let selector: String
     public let container: String
+    /// The fleet node the container runs on (nil without a fleet).
+    public var node: String?
     /// When the inject call started and returned.
     public var injectAt: Duration
     public var injectedAt: Duration?
@@ -19,7 +21,8 @@ public struct FaultWindow: Sendable, Equatable, Codable {
     /// What happened inside the window: `restarted at 7.20s; fault applied again`.
     public var notes: [String]?
 
-    public init(index: Int, kind: FaultKind, summary: String, selector: String, container: String, injectAt: Duration) {
+    public init(index: Int, kind: FaultKind, summary: String, selector: String, container: String, node: String? = nil, injectAt: Duration) {
+        self.node = node
         self.index = index
         self.kind = kind
         self.summary = summary
@@ -28,7 +31,7 @@ public struct FaultWindow: Sendable, Equatable, Codable {
         self.injectAt = injectAt
     }
 
-    /// `pause on redis at 5s`.
-    public var title: String { "#\(index) \(summary) on \(container)" }
+    /// `#2 pause on redis`, `#2 pause on redis (node edge-2)`.
+    public var title: String { "#\(index) \(summary) on \(container)" + (node.map { " (node \($0))" } ?? "") }
     public var injectedSuccessfully: Bool { injectedAt != nil && error == nil }
 }

@@ -1,3 +1,4 @@
+import Campaign
 import DockerEngine
 import Faults
 import FaultlineSupport
@@ -98,7 +99,7 @@ public actor AgentFaults {
 
     /// Ends a held fault now (a coordinator's `DELETE`); a fault that already ended answers as it ended.
     public func revert(_ id: String) async throws(APIError) -> AgentFault {
-        if let record = await end(id, reason: "asked by the coordinator") { return record }
+        if let record = await end(id, reason: NodeFaultEnd.askedByCoordinator) { return record }
         throw APIError.notFound("no fault '\(id)' on this agent (\(held.count) held: \(held.keys.sorted().joined(separator: ", ")))")
     }
 

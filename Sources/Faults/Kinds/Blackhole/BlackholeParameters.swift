@@ -23,6 +23,10 @@ public struct BlackholeParameters: FaultParameters {
         direction = input.text("direction").flatMap(TrafficDirection.init(rawValue:))
     }
 
+    public var texts: [(key: String, texts: [String])] {
+        [("ports", ports)] + ParameterTexts.optional("direction", direction?.rawValue)
+    }
+
     public func action(hasWindow: Bool) -> any FaultAction {
         BlackholeFault(ports: ports.compactMap(BlackholeFault.Port.parse), direction: direction ?? .inbound)
     }

@@ -14,6 +14,8 @@ public struct CPUParameters: FaultParameters {
     public init(cpus: Double) { self.cpus = cpus }
     public init(_ input: ParameterInput) { cpus = input.number("cpus") ?? 0 }
 
+    public var texts: [(key: String, texts: [String])] { [("cpus", [ParameterTexts.number(cpus)])] }
+
     public func action(hasWindow: Bool) -> any FaultAction { CPUFault(cpus: cpus) }
     public var summary: String { "cpu \(cpus)" }
 }

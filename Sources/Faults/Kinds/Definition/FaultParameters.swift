@@ -19,6 +19,10 @@ public protocol FaultParameters: Sendable, Codable, Equatable {
     /// across parameters (`peers` or `networks`, not both) are checked here.
     init(_ input: ParameterInput) throws(ParameterError)
 
+    /// The values as texts by campaign key, the inverse of `init(_:)`: `read(texts)` gives the
+    /// same parameters back (what a coordinator sends an agent, which reads them itself).
+    var texts: [(key: String, texts: [String])] { get }
+
     /// The fault to inject; `hasWindow` tells a kill whether to start the container again.
     func action(hasWindow: Bool) -> any FaultAction
 

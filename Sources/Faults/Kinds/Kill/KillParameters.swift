@@ -13,6 +13,8 @@ public struct KillParameters: FaultParameters {
     public init(signal: String? = nil) { self.signal = signal }
     public init(_ input: ParameterInput) { signal = input.text("signal") }
 
+    public var texts: [(key: String, texts: [String])] { ParameterTexts.optional("signal", signal) }
+
     public func action(hasWindow: Bool) -> any FaultAction { KillFault(signal: signal ?? "SIGKILL", startAgainAfterWindow: hasWindow) }
     public var summary: String { "kill \(signal ?? "SIGKILL")" }
 }

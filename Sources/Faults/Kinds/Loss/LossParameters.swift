@@ -27,6 +27,11 @@ public struct LossParameters: FaultParameters {
         ports = input.texts("ports")
     }
 
+    public var texts: [(key: String, texts: [String])] {
+        [("probability", [ParameterTexts.number(probability)])] + ParameterTexts.optional("direction", direction?.rawValue)
+            + ParameterTexts.list("ports", ports)
+    }
+
     public func action(hasWindow: Bool) -> any FaultAction {
         LossFault(probability: probability, direction: direction ?? .both, ports: (ports ?? []).compactMap(BlackholeFault.Port.parse))
     }

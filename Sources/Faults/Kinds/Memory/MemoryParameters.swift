@@ -16,6 +16,8 @@ public struct MemoryParameters: FaultParameters {
     public init(bytes: Int64) { memory = bytes }
     public init(_ input: ParameterInput) { memory = input.bytes("limit") ?? MemoryFault.minimumBytes }
 
+    public var texts: [(key: String, texts: [String])] { [("limit", ["\(memory)"])] }
+
     public func action(hasWindow: Bool) -> any FaultAction { MemoryFault(bytes: memory) }
     public var summary: String { "memory \(ByteSize.format(memory))" }
 }

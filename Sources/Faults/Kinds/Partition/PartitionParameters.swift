@@ -35,6 +35,10 @@ public struct PartitionParameters: FaultParameters {
         }
     }
 
+    public var texts: [(key: String, texts: [String])] {
+        ParameterTexts.list("networks", networks) + ParameterTexts.list("peers", peers) + ParameterTexts.optional("direction", direction?.rawValue)
+    }
+
     public func action(hasWindow: Bool) -> any FaultAction {
         if let peers, !peers.isEmpty { return PeerPartitionFault(peers: peers, direction: direction ?? .both) }
         return PartitionFault(networks: networks ?? [])

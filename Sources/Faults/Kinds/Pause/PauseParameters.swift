@@ -10,6 +10,8 @@ public struct PauseParameters: FaultParameters {
     public init() {}
     public init(_ input: ParameterInput) {}
 
+    public var texts: [(key: String, texts: [String])] { [] }
+
     public func action(hasWindow: Bool) -> any FaultAction { PauseFault() }
     public var summary: String { "pause" }
 }

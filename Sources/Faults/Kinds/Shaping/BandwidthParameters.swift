@@ -12,5 +12,7 @@ public struct BandwidthParameters: FaultParameters {
     public init(rate: String) { self.rate = rate }
     public init(_ input: ParameterInput) { rate = input.text("rate") ?? "" }
 
+    public var texts: [(key: String, texts: [String])] { [("rate", [rate])] }
+
     public func action(hasWindow: Bool) -> any FaultAction { ShapingFault(.bandwidth(rate: rate)) }
 }

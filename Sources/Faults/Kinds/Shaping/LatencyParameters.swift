@@ -23,5 +23,9 @@ public struct LatencyParameters: FaultParameters {
         jitter = input.duration("jitter")
     }
 
+    public var texts: [(key: String, texts: [String])] {
+        [("delay", [ParameterTexts.duration(delay)])] + ParameterTexts.optional("jitter", jitter.map(ParameterTexts.duration))
+    }
+
     public func action(hasWindow: Bool) -> any FaultAction { ShapingFault(.latency(delay: delay, jitter: jitter ?? .zero)) }
 }

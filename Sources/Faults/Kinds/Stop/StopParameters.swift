@@ -14,6 +14,8 @@ public struct StopParameters: FaultParameters {
     public init(grace: Int? = nil) { self.grace = grace }
     public init(_ input: ParameterInput) { grace = input.seconds("grace") }
 
+    public var texts: [(key: String, texts: [String])] { ParameterTexts.optional("grace", grace.map { "\($0)" }) }
+
     public func action(hasWindow: Bool) -> any FaultAction { StopFault(graceSeconds: grace) }
     public var summary: String { "stop" }
 }

@@ -36,6 +36,8 @@ public struct ToxicParameters: FaultParameters {
         }
     }
 
+    public var texts: [(key: String, texts: [String])] { [("proxy", [proxy]), ("toxics", toxics)] }
+
     public func action(hasWindow: Bool) -> any FaultAction { NotOnContainers(summary: summary) }
     public var summary: String { "toxic \(toxics.joined(separator: " + "))" }
 }

@@ -1,0 +1,62 @@
+import Campaign
+import Daemon
+import DockerEngine
+import Fleet
+import FaultlineSupport
+import Foundation
+import Logging
+
+/// A campaign's fleet (`run --fleet`): the nodes' engines for the inventory, their agents for
+/// the faults. Every node named in the fleet file must have an agent.
+struct FleetAgents: NodeFaults {
+    let description: FleetDescription
+    let agents: [String: NodeAgent]
+    let engineCallTimeout: Duration
+    let logger: Logger
+
+    init(_ description: FleetDescription, engineCallTimeout: Duration, logger: Logger) throws {
+        self.description = description
+        self.engineCallTimeout = engineCallTimeout
+        self.logger = logger
+        var agents: [String: NodeAgent] = [:]
+        for node in description.nodes { agents[node.name] = try NodeAgent(node: node.name, in: description) }
+        self.agents = agents
+    }
+
+    var nodes: [String] { description.nodes.map(\.name) }
+
+    func inventory() async throws -> [TargetMatcher.Engine] {
+        try await FleetInventory.list(description, all: false, callTimeout: engineCallTimeout, logger: logger)
+            .map { TargetMatcher.Engine(node: $0.node.name, containers: $0.containers) }
+    }
+
+    func agent(_ node: String) throws -> NodeAgent {
+        guard let agent = agents[node] else {
+            throw CampaignRunError.fleet("no node '\(node)' in \(description.file) (nodes: \(nodes.joined(separator: ", ")))")
+        }
+        return agent
+    }
+
+    func reach(_ node: String) async throws { try await agent(node).reach() }
+
+    /// The container is named by its id: names may repeat across nodes, ids within a node do not.
+    func inject(_ fault: PlannedFault, window: Duration?) async throws -> NodeFault {
+        guard let node = fault.container.node else { throw CampaignRunError.fleet("fault #\(fault.index) names no node") }
+        let request = NodeAgent.request(kind: fault.fault.kind, target: fault.container.id, parameters: fault.fault.parameters.texts, window: window)
+        let held = try await agent(node).inject(request)
+        return NodeFault(node: node, id: held.id, summary: held.summary, deadline: held.deadlineMS.map { Duration.milliseconds($0) })
+    }
+
+    func end(_ fault: NodeFault) async -> NodeFaultEnd {
+        let ended: AgentFault
+        do { ended = try await agent(fault.node).end(fault.id) } catch {
+            let deadline = fault.deadline.map { " (\(DurationText.format($0)) after it was injected)" } ?? ""
+            return .unreachable("\(error); the agent reverts it by itself at its deadline\(deadline)")
+        }
+        switch ended.state {
+        case .reverted: return .reverted(outcome: ended.outcome ?? "reverted", endedBy: ended.endedBy)
+        case .revertFailed: return .failed("\(ended.error ?? "the revert failed"); its ledger keeps the fault open and its warden retries")
+        case .active, .reverting: return .failed("the agent answered with the fault still \(ended.state.rawValue)")
+        }
+    }
+}

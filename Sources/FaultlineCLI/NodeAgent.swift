@@ -1,0 +1,87 @@
+import Campaign
+import Daemon
+import Faults
+import FaultlineSupport
+import Foundation
+
+/// The faultline agent of one fleet node, as the fleet file names it: every call's failure says
+/// which node and which call. `inject --node` and fleet campaigns both talk to agents through it.
+struct NodeAgent: Sendable {
+    let node: String
+    let client: DaemonClient
+
+    /// The ledger deadline an agent is given beyond a window: should the agent itself die, its
+    /// warden reverts by then; the agent reverts at the window's end on its own anyway.
+    static let deadlineGrace: Duration = .seconds(10)
+    /// How long one call to an agent may take (injects include the agent's engine calls).
+    static let callTimeout: Duration = .seconds(30)
+    /// How long a health question may take before the node counts as not answering.
+    static let healthTimeout: Duration = .seconds(3)
+
+    /// The node's agent from the fleet file, or one line naming the nodes there are.
+    init(node nodeName: String, in fleet: FleetDescription) throws {
+        guard let node = fleet.node(named: nodeName) else {
+            let names = fleet.nodes.map(\.name)
+            let hint = NameSuggestions.closest(to: nodeName, among: names, limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
+            throw DaemonClient.Failure(description: "no node '\(nodeName)' in the fleet file \(fleet.file)\(hint) (nodes: \(names.joined(separator: ", ")))",
+                                       exitCode: .invalidInput)
+        }
+        guard let agent = node.agent else {
+            throw DaemonClient.Failure(description: "node '\(nodeName)' in \(fleet.file) names no agent: add `agent: unix:///PATH/daemon.sock` (or its URL) to it",
+                                       exitCode: .invalidInput)
+        }
+        self.node = nodeName
+        if agent.hasPrefix("unix://") {
+            client = DaemonClient(socket: String(agent.dropFirst("unix://".count)), baseURL: "http://faultline", token: nil)
+        } else if agent.hasPrefix("/") {
+            client = DaemonClient(socket: agent, baseURL: "http://faultline", token: nil)
+        } else if agent.hasPrefix("http://") || agent.hasPrefix("https://") {
+            client = DaemonClient(socket: nil, baseURL: agent.hasSuffix("/") ? String(agent.dropLast()) : agent,
+                                  token: try TokenSource.read(argument: nil, file: nil))
+        } else {
+            throw DaemonClient.Failure(description: "node '\(nodeName)' in \(fleet.file): agent '\(agent)' is neither unix:///PATH nor http(s)://HOST:PORT",
+                                       exitCode: .invalidInput)
+        }
+    }
+
+    /// The request for one fault: a window's fault gets the window plus `deadlineGrace` as its deadline.
+    static func request(kind: FaultKind, target: String, parameters: [(key: String, texts: [String])], window: Duration?) -> AgentFaultRequest {
+        AgentFaultRequest(kind: kind.rawValue, target: target, parameters: Dictionary(parameters.map { ($0.key, $0.texts) }, uniquingKeysWith: +),
+                          window: window.map(DurationText.format), deadline: window.map { DurationText.format($0 + deadlineGrace) })
+    }
+
+    /// `POST /v1/faults`.
+    func inject(_ request: AgentFaultRequest) async throws -> AgentFault {
+        try await named("POST /v1/faults (\(request.kind) on \(request.target))") {
+            try await client.call("POST", "/v1/faults", body: Array(JSONCoding.encode(request)), timeout: Self.callTimeout, as: AgentFault.self)
+        }
+    }
+
+    /// `DELETE /v1/faults/ID`: ends the fault now (idempotent).
+    func end(_ id: String) async throws -> AgentFault {
+        try await named("DELETE /v1/faults/\(id)") {
+            try await client.call("DELETE", "/v1/faults/\(id)", timeout: Self.callTimeout, as: AgentFault.self)
+        }
+    }
+
+    /// `GET /v1/faults`: what the agent holds or held.
+    func faults() async throws -> [AgentFault] {
+        try await named("GET /v1/faults") {
+            try await client.call("GET", "/v1/faults", timeout: Self.callTimeout, as: [AgentFault].self)
+        }
+    }
+
+    /// `GET /v1/health`, answered within `healthTimeout`.
+    func reach() async throws {
+        try await named("GET /v1/health") {
+            let (status, body) = try await client.request("GET", "/v1/health", timeout: Self.healthTimeout)
+            try DaemonClient.check(status, body)
+        }
+    }
+
+    private func named<T>(_ call: String, _ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let failure as DaemonClient.Failure {
+            throw DaemonClient.Failure(description: "node '\(node)': \(call): \(failure.description)", exitCode: failure.exitCode)
+        }
+    }
+}
