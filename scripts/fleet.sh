@@ -7,11 +7,17 @@
 #   scripts/fleet.sh up [N]    N nodes (default 3, at most 9); writes the fleet description
 #   scripts/fleet.sh status    each node's engine and agent
 #   scripts/fleet.sh down      removes everything `up` made, also after a failed `up`
-#   scripts/fleet.sh check     the test bed's own test (the test command runs it): up 2, a campaign
-#                              of pause, blackhole and cpu through each node's agent on a container
-#                              of that node, the container as before; inject --node with the
-#                              coordinator SIGKILLed mid-window (the agent ends the fault itself);
-#                              down, nothing left behind
+#   scripts/fleet.sh workload  starts fleet-web (HTTP, reached from the host on 127.0.0.1:4730N
+#                              through node N) and fleet-worker on every node, for
+#                              faults/fleet-across-nodes.yaml
+#   scripts/fleet.sh check     the test bed's own test (the test command runs it): up 3; the campaign
+#                              faults/fleet-across-nodes.yaml across the nodes holds and leaves every
+#                              container as before; the coordinator SIGKILLed mid-window (every node
+#                              reverts by itself); an agent SIGKILLed mid-window (its warden reverts,
+#                              the run aborts naming the node); an unknown node and an unreachable
+#                              agent (one line, nothing injected anywhere); a campaign submitted to
+#                              each node's agent; inject --node with its coordinator SIGKILLed; the
+#                              API fuzz; down, nothing left behind
 #
 # Everything it makes carries the label faultline.fleet=1 and the prefix faultline-fleet-; `down`
 # removes exactly those (node containers, their volumes, the network, the nodes' cgroup
@@ -30,6 +36,8 @@ RUN_DIR=${FAULTLINE_FLEET_DIR:-/tmp/faultline-fleet}
 # The API fuzz's report, kept after `down` removes RUN_DIR.
 FUZZ_LOG=${FAULTLINE_FUZZ_LOG:-/tmp/faultline-api-fuzz.log}
 IMAGE=${FAULTLINE_TEST_IMAGE:-faultline-test/hostroot:1}
+# Node N's port 18000 (fleet-web's) is published on the host's loopback at WEB_PORT_BASE + N.
+WEB_PORT_BASE=47300
 FAULTLINE_BIN=${FAULTLINE_BIN:-$PWD/.build/debug/faultline}
 
 say() { echo "fleet: $*"; }
@@ -85,7 +93,7 @@ up() {
     local node=node$i name=$PREFIX-node$i dir=$RUN_DIR/node$i
     mkdir -p "$dir/faultline" && chmod 700 "$dir/faultline"
     $DOCKER volume create --label "$LABEL" "$name-data" >/dev/null
-    $DOCKER run -d --name "$name" --hostname "$node" --label "$LABEL" --network "$NETWORK" \
+    $DOCKER run -d --name "$name" --hostname "$node" --label "$LABEL" --network "$NETWORK" -p "127.0.0.1:$((WEB_PORT_BASE + i)):18000" \
       --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
       -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /sbin:/sbin:ro -v /etc:/etc:ro \
       -v "$swift_lib:$swift_lib:ro" -v "$binary:/opt/faultline/faultline:ro" \
@@ -136,9 +144,129 @@ snapshot() {  # snapshot NODE CONTAINER
   $DOCKER exec "$name" sh -c "cat /sys/fs/cgroup/cpu/$name/*/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/$name/*/cpu.max"
 }
 
+# The node's container as a revert must leave it, also one a fault restarted (so no PID): run
+# state, networks and addresses, its own cgroup limits, its namespace's filter rules and qdiscs.
+state() {  # state NODE CONTAINER
+  local name=$PREFIX-$1 engine="$DOCKER -H unix://$RUN_DIR/$1/docker.sock" id pid
+  $engine inspect -f '{{.State.Status}} paused={{.State.Paused}} restarts={{.RestartCount}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}' "$2"
+  id=$($engine inspect -f '{{.Id}}' "$2"); pid=$($engine inspect -f '{{.State.Pid}}' "$2")
+  $DOCKER exec "$name" sh -c "cat /sys/fs/cgroup/cpu/$name/$id/cpu.cfs_quota_us /sys/fs/cgroup/memory/$name/$id/memory.limit_in_bytes /sys/fs/cgroup/memory/$name/$id/memory.memsw.limit_in_bytes 2>/dev/null"
+  # Docker's embedded DNS rules (DOCKER_OUTPUT, DOCKER_POSTROUTING) take new ports at every start: not compared.
+  $DOCKER exec "$name" nsenter --target "$pid" --net iptables-save 2>/dev/null | grep '^-A' | grep -Ev '^-A DOCKER_(OUTPUT|POSTROUTING) ' || true
+  $DOCKER exec "$name" nsenter --target "$pid" --net tc qdisc show 2>/dev/null | grep -v 'noqueue' || true
+}
+
+fleet_state() {  # every workload container of every node
+  for node in $(node_names); do
+    node=${node#"$PREFIX-"}
+    for container in fleet-web fleet-worker; do echo "== $node $container"; state "$node" "$container"; done
+  done
+}
+
+workload() {
+  local nodes
+  nodes=$(node_names)
+  [ -n "$nodes" ] || fail "no fleet is up: scripts/fleet.sh up first"
+  local mounts="-v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /etc:/etc:ro"
+  for name in $nodes; do
+    local node=${name#"$PREFIX-"} engine="$DOCKER -H unix://$RUN_DIR/${name#"$PREFIX-"}/docker.sock"
+    $engine rm -f fleet-web fleet-worker >/dev/null 2>&1 || true
+    # Fixed addresses on a network of the node's own: a container a fault stopped or killed starts
+    # again with its address (on the default bridge two of them could swap theirs).
+    $engine network inspect fleet-net >/dev/null 2>&1 || $engine network create --subnet 10.77.0.0/24 fleet-net >/dev/null
+    # Published on all of the node's addresses (its engine's default is loopback), so that the
+    # host's port reaches it through the node.
+    $engine run -d --name fleet-web --network fleet-net --ip 10.77.0.10 -p 0.0.0.0:18000:18000 $mounts -w /tmp "$IMAGE" \
+      /usr/bin/python3 -m http.server 18000 >/dev/null
+    $engine run -d --name fleet-worker --network fleet-net --ip 10.77.0.11 $mounts "$IMAGE" /bin/sleep 3600 >/dev/null
+    local port=$((WEB_PORT_BASE + ${node#node}))
+    wait_for 20 curl -sf --max-time 1 "http://127.0.0.1:$port/" || fail "$node: fleet-web does not answer on 127.0.0.1:$port"
+  done
+  say "workload: fleet-web (127.0.0.1:$((WEB_PORT_BASE + 1))…) and fleet-worker on $(echo $nodes | wc -w) nodes"
+}
+
+# Waits until every node's fleet-worker is paused (or, with "running", none is).
+workers_paused() { for node in "$@"; do [ "$($DOCKER -H "unix://$RUN_DIR/$node/docker.sock" inspect -f '{{.State.Paused}}' fleet-worker)" = true ] || return 1; done; }
+workers_running() { for node in "$@"; do [ "$($DOCKER -H "unix://$RUN_DIR/$node/docker.sock" inspect -f '{{.State.Paused}}' fleet-worker)" = false ] || return 1; done; }
+
+start_agent() {  # start_agent NODE
+  $DOCKER exec -d "$PREFIX-$1" /opt/faultline/faultline daemon --state-dir /hostrun/faultline \
+    --engine unix:///hostrun/docker.sock --log-level notice
+  wait_for 20 agent_healthy "$RUN_DIR/$1/faultline/daemon.sock" || fail "$1: its agent did not answer in 20 s"
+}
+
+# A campaign across the fleet, and what a coordinator and an agent dying mid-window leave.
+check_campaigns() {
+  local description=$RUN_DIR/fleet.yaml runs=$RUN_DIR/runs before after code
+  workload
+  before=$(fleet_state)
+  code=0
+  timeout 120 "$FAULTLINE_BIN" run faults/fleet-across-nodes.yaml --fleet "$description" --runs-dir "$runs" \
+    --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/across.log" 2>&1 || code=$?
+  [ $code -eq 0 ] || { tail -20 "$RUN_DIR/across.log" >&2; fail "fleet-across-nodes did not hold (exit $code)"; }
+  after=$(fleet_state)
+  [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "a container differs after fleet-across-nodes"; }
+  say "check: fleet-across-nodes held on 3 nodes (19 windows, $(grep -c '^  pass' "$RUN_DIR/across.log") checks); every container is as before"
+
+  # The coordinator SIGKILLed mid-window: each node's agent ends its fault by itself at the
+  # window's end, well before the deadline (window + 10 s) + 2 s.
+  cat > "$RUN_DIR/hold.yaml" <<'YAML'
+name: fleet-hold
+settings: { refresh_neighbours: false, recovery_limit: 1s }
+targets:
+  workers: { name: fleet-worker }
+hypothesis:
+  steady_state: { window: 100ms }
+timeline:
+  - { at: 0s, fault: { pause: { target: workers } }, for: 3s }
+YAML
+  "$FAULTLINE_BIN" run "$RUN_DIR/hold.yaml" --fleet "$description" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" \
+    > "$RUN_DIR/hold.log" 2>&1 &
+  local coordinator=$!
+  wait_for 20 workers_paused node1 node2 node3 || { kill -9 $coordinator; fail "the hold campaign did not pause every node's worker: $(tail -3 "$RUN_DIR/hold.log")"; }
+  kill -9 $coordinator; wait $coordinator 2>/dev/null || true
+  local killed
+  killed=$(date +%s%N)
+  wait_for 15 workers_running node1 node2 node3 || fail "a node kept its pause after the coordinator died"
+  local took_ms=$(( ($(date +%s%N) - killed) / 1000000 ))
+  after=$(fleet_state)
+  [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "a container differs after the coordinator died"; }
+  say "check: coordinator SIGKILLed mid-window: all 3 nodes reverted by themselves within $took_ms ms of the kill (window 3 s, deadline 13 s)"
+
+  # An agent SIGKILLed mid-window: its warden reverts; the run aborts naming the node.
+  sed -e 's/for: 3s/for: 6s/' -e 's/fleet-hold/fleet-agent-lost/' "$RUN_DIR/hold.yaml" > "$RUN_DIR/lost.yaml"
+  code=0
+  "$FAULTLINE_BIN" run "$RUN_DIR/lost.yaml" --fleet "$description" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" \
+    > "$RUN_DIR/lost.log" 2>&1 &
+  coordinator=$!
+  wait_for 20 workers_paused node1 node2 node3 || { kill -9 $coordinator; fail "the agent-lost campaign did not pause every worker"; }
+  $DOCKER exec "$PREFIX-node2" pkill -9 -f "faultline daemon --state-dir /hostrun/faultline"
+  wait $coordinator || code=$?
+  [ $code -eq 3 ] || fail "the run with node2's agent killed exited $code, not 3 (aborted): $(tail -3 "$RUN_DIR/lost.log")"
+  grep -q "node 'node2'" "$RUN_DIR/lost.log" || fail "the aborted run does not name node2: $(tail -3 "$RUN_DIR/lost.log")"
+  wait_for 15 workers_running node1 node2 node3 || fail "node2's warden did not revert its pause after its agent died"
+  after=$(fleet_state)
+  [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "a container differs after an agent died"; }
+  say "check: agent SIGKILLed mid-window: the run aborted naming node2, node2's warden reverted its pause, the others were ended"
+  start_agent node2
+
+  # Refusals before anything is injected: an unknown node, an unreachable agent.
+  local out
+  sed 's/  workers: { name: fleet-worker }/  workers: { name: fleet-worker, node: node9 }/' "$RUN_DIR/hold.yaml" > "$RUN_DIR/unknown.yaml"
+  code=0; out=$("$FAULTLINE_BIN" run "$RUN_DIR/unknown.yaml" --fleet "$description" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
+  [ $code -eq 2 ] && grep -q "names node 'node9', which the fleet does not have; did you mean 'node1'?" <<<"$out" \
+    || fail "an unknown node: exit $code: $out"
+  sed "s|$RUN_DIR/node3/faultline/daemon.sock|$RUN_DIR/node3/faultline/gone.sock|" "$description" > "$RUN_DIR/broken-fleet.yaml"
+  code=0; out=$("$FAULTLINE_BIN" run "$RUN_DIR/hold.yaml" --fleet "$RUN_DIR/broken-fleet.yaml" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
+  [ $code -eq 3 ] && grep -q "nothing was injected: node 'node3': GET /v1/health" <<<"$out" || fail "an unreachable agent: exit $code: $out"
+  workers_running node1 node2 node3 || fail "a refused run paused a worker"
+  say "check: an unknown node and an unreachable agent are refused in one line each; nothing injected"
+}
+
 check() {
-  up 2
+  up 3
   trap 'status=$?; down; exit $status' EXIT
+  check_campaigns
   local campaign=$RUN_DIR/node-local.yaml
   cat > "$campaign" <<'YAML'
 name: fleet-test-bed
@@ -245,10 +373,11 @@ case "${1:-}" in
   up) shift; up "$@" ;;
   down) down ;;
   status) status ;;
+  workload) workload ;;
   check) check ;;
   fuzz) shift; up 1; trap 'status=$?; down; exit $status' EXIT
         $DOCKER -H "unix://$RUN_DIR/node1/docker.sock" run -d --name fleet-check-web \
           -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /etc:/etc:ro "$IMAGE" /bin/sleep 600 >/dev/null
         fuzz "${1:-300}" ;;
-  *) echo "usage: scripts/fleet.sh up [N] | status | down | check | fuzz [SECONDS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/fleet.sh up [N] | status | workload | down | check | fuzz [SECONDS]" >&2; exit 2 ;;
 esac

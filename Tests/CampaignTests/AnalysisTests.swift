@@ -60,6 +60,24 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         #expect(figures.retries == 1)
     }
 
+    // Windows side by side (one per node): each is measured up to the first inject after its own
+    // revert, so a twin injected at the same moment does not leave it without an "after" phase.
+    @Test func sideBySideWindowsEachRecover() throws {
+        var twin = Self.window()
+        twin = FaultWindow(index: 2, kind: .pause, summary: "pause", selector: "db", container: "db", node: "n2", injectAt: .milliseconds(1001))
+        twin.injectedAt = .milliseconds(1012)
+        twin.revertAt = .milliseconds(2001)
+        twin.revertedAt = .milliseconds(2011)
+        var later = FaultWindow(index: 3, kind: .pause, summary: "pause", selector: "db", container: "db", injectAt: .milliseconds(2800))
+        later.injectedAt = .milliseconds(2810)
+        later.revertAt = .milliseconds(2900)
+        let figures = WindowAnalysis.figures(windows: [Self.window(), twin, later], samples: Self.samples(), probes: ["api"],
+                                             runEnd: .seconds(3), consecutive: 3)
+        #expect(figures.filter { $0.window < 3 }.map(\.timeToRecover) == [.milliseconds(300), .milliseconds(299)])
+        #expect(figures.filter { $0.window < 3 }.map(\.after.samples) == [8, 7])  // 2000 (2100 for the twin) … 2700, ended by #3's inject
+        #expect(figures.first { $0.window == 3 }?.before.samples == 7)  // from the twin's revert (2001): 2100 … 2700
+    }
+
     // Each check gets its verdict and the figures that decided it.
     @Test func evaluatesChecks() throws {
         let campaign = try Self.campaign()

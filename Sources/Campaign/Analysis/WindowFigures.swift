@@ -38,9 +38,13 @@ public enum WindowAnalysis {
     public static func figures(windows: [FaultWindow], samples: [String: [ProbeSample]], probes: [String], runEnd: Duration, consecutive: Int) -> [WindowFigures] {
         let ordered = windows.sorted { $0.injectAt < $1.injectAt }
         var result: [WindowFigures] = []
-        for (position, window) in ordered.enumerated() where window.injectedSuccessfully {
-            let previousEnd = position > 0 ? ordered[position - 1].revertAt : nil
-            let nextInject = position + 1 < ordered.count ? ordered[position + 1].injectAt : nil
+        for window in ordered where window.injectedSuccessfully {
+            // Windows may run side by side (one per node, per container): a window's "before" starts
+            // at the last revert before its inject, its "after" ends at the first inject after its
+            // revert — not at its neighbour in the list, which may have started at the same moment.
+            let revertAt = window.revertAt ?? window.injectAt
+            let previousEnd = ordered.compactMap(\.revertAt).filter { $0 <= window.injectAt }.max()
+            let nextInject = ordered.map(\.injectAt).filter { $0 >= revertAt && $0 > window.injectAt }.min()
             for probe in probes {
                 result.append(WindowAnalysis.figures(probe: probe, samples: samples[probe] ?? [], window: window, previousEnd: previousEnd,
                                                      nextInject: nextInject, runEnd: runEnd, consecutive: consecutive))

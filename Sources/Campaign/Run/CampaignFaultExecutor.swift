@@ -152,7 +152,7 @@ final class CampaignFaultExecutor: FaultExecutor {
             switch end {
             case .reverted(let outcome, let endedBy):
                 window.outcome = outcome
-                if let endedBy, endedBy != NodeFaultEnd.askedByCoordinator {
+                if let endedBy, !NodeFaultEnd.isExpected(endedBy) {
                     window.notes = (window.notes ?? []) + ["node \(held.node) had ended it already (\(endedBy))"]
                 }
             case .failed(let reason): window.error = "revert failed on node \(held.node): \(reason)"

@@ -46,4 +46,16 @@ public enum NodeFaultEnd: Sendable, Equatable {
 
     /// The agent's `ended_by` when the coordinator's own request ended the fault.
     public static let askedByCoordinator = "asked by the coordinator"
+    /// The agent's `ended_by` when it ended the fault itself as its window ran out (racing the
+    /// coordinator's request for the same end, which is expected).
+    public static let windowEnded = "window ended"
+    /// The agent's `ended_by` for a one-shot fault (nothing held).
+    public static let oneShot = "one-shot"
+
+    /// Whether `endedBy` is an expected end (the coordinator's request, the window, a one-shot), not
+    /// one worth a note on the window (the agent stopping, another coordinator).
+    public static func isExpected(_ endedBy: String?) -> Bool {
+        guard let endedBy else { return true }
+        return [askedByCoordinator, windowEnded, oneShot].contains(endedBy)
+    }
 }

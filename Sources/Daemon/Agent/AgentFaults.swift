@@ -81,7 +81,7 @@ public actor AgentFaults {
         var record = AgentFault(active: active, containerName: target.name, window: checked.window, deadline: checked.deadline)
         guard let window = checked.window else {
             let report = await injector.revert(active)
-            record.finish(with: report, reason: "one-shot")
+            record.finish(with: report, reason: NodeFaultEnd.oneShot)
             remember(record)
             return record
         }
@@ -89,7 +89,7 @@ public actor AgentFaults {
         let timer = Task { [weak self] in
             try? await Task.sleep(for: window)
             guard !Task.isCancelled else { return }
-            _ = await self?.end(id, reason: "window ended")
+            _ = await self?.end(id, reason: NodeFaultEnd.windowEnded)
         }
         held[id] = Held(record: record, active: active, injector: injector, timer: timer)
         logger.notice("agent fault injected", metadata: [LogKey.faultID: "\(id)", LogKey.faultKind: "\(active.kind.rawValue)",
