@@ -38,6 +38,8 @@ FUZZ_LOG=${FAULTLINE_FUZZ_LOG:-/tmp/faultline-api-fuzz.log}
 IMAGE=${FAULTLINE_TEST_IMAGE:-faultline-test/hostroot:1}
 # Node N's port 18000 (fleet-web's) is published on the host's loopback at WEB_PORT_BASE + N.
 WEB_PORT_BASE=47300
+# Where each node's agent listens (https, mutual TLS) on its address on the nodes' network.
+AGENT_PORT=7441
 FAULTLINE_BIN=${FAULTLINE_BIN:-$PWD/.build/debug/faultline}
 
 say() { echo "fleet: $*"; }
@@ -73,6 +75,8 @@ wait_for() {  # wait_for SECONDS CMD...: polls CMD every 0.2 s
 
 agent_healthy() { curl -sf --max-time 2 --unix-socket "$1" http://faultline/v1/health; }
 
+node_address() { $DOCKER inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$PREFIX-$1"; }
+
 up() {
   local count=${1:-3}
   [[ "$count" =~ ^[1-9]$ ]] || fail "up takes a node count from 1 to 9, not '$count'"
@@ -87,11 +91,9 @@ up() {
   swift_lib=$(dirname "$(dirname "$(command -v swift)")")
   $DOCKER network create --label "$LABEL" "$NETWORK" >/dev/null
   local description="$RUN_DIR/fleet.yaml"
-  echo "# The fleet scripts/fleet.sh up made: each node's engine and agent, as unix sockets on this machine." > "$description"
-  echo "nodes:" >> "$description"
   for i in $(seq 1 "$count"); do
     local node=node$i name=$PREFIX-node$i dir=$RUN_DIR/node$i
-    mkdir -p "$dir/faultline" && chmod 700 "$dir/faultline"
+    mkdir -p "$dir/faultline" "$dir/tls" && chmod 700 "$dir/faultline" "$dir/tls"
     $DOCKER volume create --label "$LABEL" "$name-data" >/dev/null
     $DOCKER run -d --name "$name" --hostname "$node" --label "$LABEL" --network "$NETWORK" -p "127.0.0.1:$((WEB_PORT_BASE + i)):18000" \
       --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
@@ -102,18 +104,29 @@ up() {
       "$IMAGE" /usr/sbin/dockerd --host unix:///hostrun/docker.sock --storage-driver overlay2 \
       --pidfile /run/docker.pid --exec-root /run/docker-exec --cgroup-parent "/$name" --ip 127.0.0.1 >/dev/null
   done
+  # Mutual TLS between the coordinator and the agents: a CA, a certificate per node for its
+  # address on the nodes' network, one for the coordinator; and the agents' bearer token.
+  local subjects=()
+  for i in $(seq 1 "$count"); do subjects+=(--node "node$i=$(node_address node$i)"); done
+  "$FAULTLINE_BIN" certs "$RUN_DIR/certs" "${subjects[@]}" --coordinator coordinator 2>/dev/null
+  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$RUN_DIR/token" && chmod 600 "$RUN_DIR/token"
+  {
+    echo "# The fleet scripts/fleet.sh up made: each node's engine (a unix socket on this machine) and its"
+    echo "# agent (https on the node's address, mutual TLS with the certificates in certs/, and a token)."
+    echo "tls: { ca: certs/ca.pem, cert: certs/coordinator.pem, key: certs/coordinator.key }"
+    echo "token_file: token"
+    echo "nodes:"
+  } > "$description"
   for i in $(seq 1 "$count"); do
     local node=node$i name=$PREFIX-node$i dir=$RUN_DIR/node$i
     wait_for 30 $DOCKER -H "unix://$dir/docker.sock" version || fail "$node: its engine did not come up in 30 s ($DOCKER logs $name)"
     $DOCKER save "$IMAGE" | $DOCKER -H "unix://$dir/docker.sock" load >/dev/null
-    # The agent: faultline's daemon inside the node, on the node's engine, with its own ledger and warden.
-    $DOCKER exec -d "$name" /opt/faultline/faultline daemon --state-dir /hostrun/faultline \
-      --engine unix:///hostrun/docker.sock --log-level notice
-    wait_for 20 agent_healthy "$dir/faultline/daemon.sock" || fail "$node: its agent did not answer in 20 s"
+    cp "$RUN_DIR/certs/$node.pem" "$RUN_DIR/certs/$node.key" "$RUN_DIR/certs/ca.pem" "$RUN_DIR/token" "$dir/tls/"
+    start_agent "$node"
     local address
-    address=$($DOCKER inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$name")
-    echo "  $node: { engine: unix://$dir/docker.sock, agent: unix://$dir/faultline/daemon.sock, address: $address }" >> "$description"
-    say "$node up: engine unix://$dir/docker.sock, agent $dir/faultline/daemon.sock, $address on $NETWORK"
+    address=$(node_address "$node")
+    echo "  $node: { engine: unix://$dir/docker.sock, agent: \"https://$address:$AGENT_PORT\", address: $address }" >> "$description"
+    say "$node up: engine unix://$dir/docker.sock, agent https://$address:$AGENT_PORT (and $dir/faultline/daemon.sock), $address on $NETWORK"
   done
   trap - EXIT
   say "fleet description: $description (export FAULTLINE_FLEET=$description)"
@@ -189,9 +202,13 @@ workload() {
 workers_paused() { for node in "$@"; do [ "$($DOCKER -H "unix://$RUN_DIR/$node/docker.sock" inspect -f '{{.State.Paused}}' fleet-worker)" = true ] || return 1; done; }
 workers_running() { for node in "$@"; do [ "$($DOCKER -H "unix://$RUN_DIR/$node/docker.sock" inspect -f '{{.State.Paused}}' fleet-worker)" = false ] || return 1; done; }
 
+# The agent: faultline's daemon inside the node, on the node's engine, with its own ledger and
+# warden; on the node's unix socket and on https (mutual TLS, token) at the node's address.
 start_agent() {  # start_agent NODE
-  $DOCKER exec -d "$PREFIX-$1" /opt/faultline/faultline daemon --state-dir /hostrun/faultline \
-    --engine unix:///hostrun/docker.sock --log-level notice
+  local tls=/hostrun/tls
+  $DOCKER exec -d "$PREFIX-$1" sh -c "exec /opt/faultline/faultline daemon --state-dir /hostrun/faultline \
+    --engine unix:///hostrun/docker.sock --log-level notice --tcp $(node_address "$1"):$AGENT_PORT --token-file $tls/token \
+    --tls-cert $tls/$1.pem --tls-key $tls/$1.key --tls-ca $tls/ca.pem >> /hostrun/agent.log 2>&1"
   wait_for 20 agent_healthy "$RUN_DIR/$1/faultline/daemon.sock" || fail "$1: its agent did not answer in 20 s"
 }
 
@@ -256,11 +273,21 @@ YAML
   code=0; out=$("$FAULTLINE_BIN" run "$RUN_DIR/unknown.yaml" --fleet "$description" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
   [ $code -eq 2 ] && grep -q "names node 'node9', which the fleet does not have; did you mean 'node1'?" <<<"$out" \
     || fail "an unknown node: exit $code: $out"
-  sed "s|$RUN_DIR/node3/faultline/daemon.sock|$RUN_DIR/node3/faultline/gone.sock|" "$description" > "$RUN_DIR/broken-fleet.yaml"
+  local node3_address
+  node3_address=$(node_address node3)
+  sed "s|https://$node3_address:$AGENT_PORT|https://$node3_address:$((AGENT_PORT + 8))|" "$description" > "$RUN_DIR/broken-fleet.yaml"
   code=0; out=$("$FAULTLINE_BIN" run "$RUN_DIR/hold.yaml" --fleet "$RUN_DIR/broken-fleet.yaml" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
   [ $code -eq 3 ] && grep -q "nothing was injected: node 'node3': GET /v1/health" <<<"$out" || fail "an unreachable agent: exit $code: $out"
+  # A coordinator whose certificate another CA signed: every agent refuses it in the handshake.
+  "$FAULTLINE_BIN" certs "$RUN_DIR/other-ca" --coordinator intruder 2>/dev/null
+  sed "s|cert: certs/coordinator.pem, key: certs/coordinator.key|cert: other-ca/intruder.pem, key: other-ca/intruder.key|" "$description" > "$RUN_DIR/intruder-fleet.yaml"
+  code=0; out=$("$FAULTLINE_BIN" run "$RUN_DIR/hold.yaml" --fleet "$RUN_DIR/intruder-fleet.yaml" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
+  [ $code -eq 3 ] && grep -q "nothing was injected: node 'node1': GET /v1/health: TLS with https://" <<<"$out" || fail "a foreign certificate: exit $code: $out"
+  # The agent said why, in one line of its log.
+  grep -q "refused a coordinator's TLS connection: its certificate is not signed by this agent's CA" "$RUN_DIR/node1/agent.log" \
+    || fail "node1's agent did not log the refused certificate: $(tail -3 "$RUN_DIR/node1/agent.log")"
   workers_running node1 node2 node3 || fail "a refused run paused a worker"
-  say "check: an unknown node and an unreachable agent are refused in one line each; nothing injected"
+  say "check: an unknown node, an unreachable agent and a coordinator certificate from another CA are refused in one line each; nothing injected"
 }
 
 check() {
@@ -332,19 +359,22 @@ fuzz() {  # fuzz SECONDS (node1 must be up)
     python3 -c 'import ensurepip' 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
     python3 -m venv "$venv" && "$venv/bin/pip" install -q schemathesis
   fi
-  local name=$PREFIX-$node dir=$RUN_DIR/$node address
-  address=$($DOCKER inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$name")
+  local name=$PREFIX-$node dir=$RUN_DIR/$node address port=$((AGENT_PORT + 1)) certs=$RUN_DIR/certs
+  address=$(node_address "$node")
   mkdir -p "$dir/fuzz" && chmod 700 "$dir/fuzz"
-  head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/fuzz/token" && chmod 600 "$dir/fuzz/token"
   local before
   before=$(snapshot "$node" fleet-check-web)
+  # Over https with mutual TLS, as a coordinator reaches an agent (the node's certificate and token).
   $DOCKER exec -d "$name" sh -c "exec /opt/faultline/faultline daemon --state-dir /hostrun/fuzz/state --engine unix:///hostrun/docker.sock \
-    --tcp $address:7441 --token-file /hostrun/fuzz/token --log-level notice > /hostrun/fuzz/daemon.log 2>&1"
-  wait_for 20 curl -sf --max-time 2 -H "Authorization: Bearer $(cat "$dir/fuzz/token")" "http://$address:7441/v1/health" \
-    || fail "fuzz: the agent on $address:7441 did not answer in 20 s"
+    --tcp $address:$port --token-file /hostrun/tls/token --tls-cert /hostrun/tls/$node.pem --tls-key /hostrun/tls/$node.key \
+    --tls-ca /hostrun/tls/ca.pem --log-level notice > /hostrun/fuzz/daemon.log 2>&1"
+  local tls=(--cacert "$certs/ca.pem" --cert "$certs/coordinator.pem" --key "$certs/coordinator.key")
+  wait_for 20 curl -sf --max-time 2 "${tls[@]}" -H "Authorization: Bearer $(cat "$RUN_DIR/token")" "https://$address:$port/v1/health" \
+    || fail "fuzz: the agent on https://$address:$port did not answer in 20 s"
   local status=0
-  timeout $((seconds + 30)) "$venv/bin/schemathesis" run docs/openapi.yaml --url "http://$address:7441" \
-    --header "Authorization: Bearer $(cat "$dir/fuzz/token")" --max-time "$seconds" --seed 7 --request-timeout 20 \
+  timeout $((seconds + 30)) "$venv/bin/schemathesis" run docs/openapi.yaml --url "https://$address:$port" \
+    --tls-verify "$certs/ca.pem" --request-cert "$certs/coordinator.pem" --request-cert-key "$certs/coordinator.key" \
+    --header "Authorization: Bearer $(cat "$RUN_DIR/token")" --max-time "$seconds" --seed 7 --request-timeout 20 \
     --exclude-checks positive_data_acceptance --no-color > "$FUZZ_LOG" 2>&1 || status=$?
   # SIGTERM: the agent ends every fault it holds before it exits.
   $DOCKER exec "$name" pkill -TERM -f "state-dir /hostrun/fuzz/state" || true

@@ -14,10 +14,13 @@ public struct CurlRequest: Sendable {
     /// Send the request over this unix socket instead of TCP.
     public var unixSocketPath: String?
     public var verifyTLS: Bool
+    /// This side's certificate and the CA it trusts the server by (mutual TLS); nil: none.
+    public var clientTLS: ClientTLS?
 
     public init(method: String = "GET", url: String, headers: [String] = [], body: [UInt8]? = nil,
                 timeout: Duration? = .seconds(30), connectTimeout: Duration = .seconds(5),
-                unixSocketPath: String? = nil, verifyTLS: Bool = true) {
+                unixSocketPath: String? = nil, verifyTLS: Bool = true, clientTLS: ClientTLS? = nil) {
+        self.clientTLS = clientTLS
         self.method = method
         self.url = url
         self.headers = headers
@@ -26,6 +29,20 @@ public struct CurlRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.unixSocketPath = unixSocketPath
         self.verifyTLS = verifyTLS
+    }
+}
+
+/// A client certificate, its key and the CA the server's certificate must chain to (PEM files;
+/// an empty certificate: none is offered).
+public struct ClientTLS: Sendable, Equatable {
+    public let certificate: String
+    public let key: String
+    public let certificateAuthority: String
+
+    public init(certificate: String, key: String, certificateAuthority: String) {
+        self.certificate = certificate
+        self.key = key
+        self.certificateAuthority = certificateAuthority
     }
 }
 
@@ -73,6 +90,13 @@ public final class CurlConnection: @unchecked Sendable {
             if !request.verifyTLS {
                 fl_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
                 fl_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
+            }
+            if let tls = request.clientTLS {
+                if !tls.certificate.isEmpty {
+                    fl_curl_set_string(handle, CURLOPT_SSLCERT, tls.certificate)
+                    fl_curl_set_string(handle, CURLOPT_SSLKEY, tls.key)
+                }
+                fl_curl_set_string(handle, CURLOPT_CAINFO, tls.certificateAuthority)
             }
             fl_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers)
             fl_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
@@ -150,6 +174,12 @@ public struct TransportFailure: Error, CustomStringConvertible {
 
     /// CURLE_OPERATION_TIMEDOUT.
     public var isTimeout: Bool { code == 28 }
+
+    /// The TLS handshake failed or a certificate was refused, on either side (CURLE_SSL_CONNECT_ERROR,
+    /// PEER_FAILED_VERIFICATION, SSL_CERTPROBLEM, SSL_CACERT_BADFILE, a peer's alert on receive…).
+    public var isTLS: Bool {
+        [35, 53, 58, 59, 60, 66, 77, 80, 83, 90, 91, 98].contains(code) || message.contains("SSL") || message.contains("alert")
+    }
     /// CURLE_COULDNT_CONNECT.
     public var isConnectFailure: Bool { code == 7 }
     public var description: String { message }

@@ -4,6 +4,7 @@ import FaultlineSupport
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import NIOCore
 import Logging
 import ServiceLifecycle
@@ -19,14 +20,17 @@ public struct DaemonService: Sendable {
         public var tcp: ListenerAddress?
         /// The bearer token every TCP request must carry (required with `tcp`).
         public var token: String?
+        /// Mutual TLS on the TCP listener (required for a listener beyond loopback).
+        public var tls: MutualTLS?
         /// Whether campaigns submitted over TCP may run `command` probes (programs run as the
         /// daemon's user). The unix socket (0600) is its owner's, who may run them anyway.
         public var allowCommandProbesOverTCP: Bool
         public var environment: [String: String]
 
-        public init(stateDirectory: String, tcp: ListenerAddress? = nil, token: String? = nil, allowCommandProbesOverTCP: Bool = false,
-                    environment: [String: String] = ProcessInfo.processInfo.environment) {
+        public init(stateDirectory: String, tcp: ListenerAddress? = nil, token: String? = nil, tls: MutualTLS? = nil,
+                    allowCommandProbesOverTCP: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.stateDirectory = stateDirectory
+            self.tls = tls
             self.tcp = tcp
             self.token = token
             self.allowCommandProbesOverTCP = allowCommandProbesOverTCP
@@ -60,6 +64,13 @@ public struct DaemonService: Sendable {
         if let token = options.token, !token.isEmpty, token.count < 16 {
             throw StartError(description: "the token is \(token.count) characters; use at least 16 (e.g. `openssl rand -hex 16`)")
         }
+        if let tcp = options.tcp, options.tls == nil, !LoopbackAddress.contains(tcp.host) {
+            throw StartError(description: "refusing to listen on \(tcp.host):\(tcp.port) without TLS: beyond loopback a token alone travels in clear text; give --tls-cert, --tls-key and --tls-ca (`faultline certs` makes them)")
+        }
+        if options.tls != nil, options.tcp == nil {
+            throw StartError(description: "--tls-cert, --tls-key and --tls-ca secure the TCP listener: give --tcp HOST:PORT too")
+        }
+        _ = try options.tls?.serverConfiguration()
     }
 
     /// Idle or incomplete requests are closed after this long, so half-open connections cannot pile up.
@@ -119,7 +130,13 @@ public struct DaemonService: Sendable {
         if let tcp = options.tcp, let token = options.token {
             let listener = APIRoutes.Listener(token: token, allowedHosts: RequestGuardMiddleware.hosts(listeningOn: tcp.host, port: tcp.port),
                                               allowsCommandProbes: options.allowCommandProbesOverTCP)
-            services.append(Application(router: APIRoutes.router(daemon: state, listener: listener), server: server,
+            var tcpServer = server
+            if let tls = options.tls {
+                let refusals = logger
+                tcpServer = try .tls(.http1(configuration: .init(additionalChannelHandlers: [TLSRefusalLogger(logger: refusals)], idleTimeout: Self.idleTimeout)),
+                                     tlsConfiguration: try tls.serverConfiguration())
+            }
+            services.append(Application(router: APIRoutes.router(daemon: state, listener: listener), server: tcpServer,
                                         configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "faultline",
                                                              availableConnectionsDelegate: MaximumAvailableConnections(perListener, logger: logger)),
                                         logger: logger))

@@ -37,12 +37,15 @@ public struct DaemonClient: Sendable {
     let socket: String?
     let baseURL: String
     let token: String?
+    /// Mutual TLS with an agent (an https URL); nil: none.
+    let tls: ClientTLS?
     /// Kept-alive connections for this client's calls.
     let pool = ConnectionPool()
 
     var address: String { socket ?? baseURL }
 
-    public init(socket: String?, baseURL: String, token: String?) {
+    public init(socket: String?, baseURL: String, token: String?, tls: ClientTLS? = nil) {
+        self.tls = tls
         self.socket = socket
         self.baseURL = baseURL
         self.token = token
@@ -63,7 +66,7 @@ public struct DaemonClient: Sendable {
         var headers = body == nil ? [] : ["Content-Type: \(contentType)"]
         if let token { headers.append("Authorization: Bearer \(token)") }
         let request = CurlRequest(method: method, url: baseURL + path, headers: headers, body: body, timeout: timeout,
-                                  connectTimeout: .seconds(3), unixSocketPath: socket)
+                                  connectTimeout: .seconds(3), unixSocketPath: socket, clientTLS: tls)
         let response: CurlResponse
         do {
             response = try await pool.withConnection { connection throws(TransportFailure) in try connection.perform(request) }
@@ -74,7 +77,12 @@ public struct DaemonClient: Sendable {
     }
 
     func unreachable(_ error: any Error) -> Failure {
-        Failure(description: "no faultline daemon answers at \(address) (\(error)); start one with `faultline daemon`",
+        if let failure = error as? TransportFailure, failure.isTLS {
+            let files = tls.map { " (this side: \($0.certificate), trusting \($0.certificateAuthority))" } ?? ""
+            return Failure(description: "TLS with \(address) failed: \(failure.message)\(files); both sides' certificates must come from the fleet's CA (`faultline certs`)",
+                           exitCode: .infrastructure)
+        }
+        return Failure(description: "no faultline daemon answers at \(address) (\(error)); start one with `faultline daemon`",
                 exitCode: .infrastructure)
     }
 
@@ -105,7 +113,7 @@ public struct DaemonClient: Sendable {
         var headers: [String] = ["Accept: text/event-stream"]
         if let token { headers.append("Authorization: Bearer \(token)") }
         let request = CurlRequest(method: "GET", url: baseURL + path, headers: headers, timeout: nil, connectTimeout: .seconds(3),
-                                  unixSocketPath: socket)
+                                  unixSocketPath: socket, clientTLS: tls)
         let prefix = Array("data: ".utf8)
         let response: CurlResponse
         do {

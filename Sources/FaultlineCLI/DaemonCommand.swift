@@ -27,6 +27,15 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: .hidden)
     var token: String?
 
+    @Option(name: .long, help: "The agent's certificate (PEM) for mutual TLS on --tcp; required beyond loopback (`faultline certs` makes it).")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "The private key of --tls-cert (PEM).")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "The CA (PEM) whose certificates this agent accepts from coordinators.")
+    var tlsCa: String?
+
     @Flag(name: .long, help: "Let campaigns submitted over TCP run command probes (programs run as the daemon's user).")
     var allowCommandProbes = false
 
@@ -38,7 +47,13 @@ struct DaemonCommand: AsyncParsableCommand {
         let listener: ListenerAddress?
         do { listener = try tcp.map { text throws(ListenerAddressError) in try ListenerAddress.parse(text) } } catch { throw ValidationError(error.description) }
         let secret = try TokenSource.read(argument: token, file: tokenFile)
-        let options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener, token: secret,
+        let tls: MutualTLS?
+        switch (tlsCert, tlsKey, tlsCa) {
+        case (nil, nil, nil): tls = nil
+        case (let cert?, let key?, let ca?): tls = MutualTLS(certificate: cert, key: key, certificateAuthority: ca)
+        default: throw ValidationError("mutual TLS takes all three of --tls-cert, --tls-key and --tls-ca")
+        }
+        let options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener, token: secret, tls: tls,
                                             allowCommandProbesOverTCP: allowCommandProbes)
         do { try DaemonService.validate(options) } catch { throw ValidationError(error.description) }
         let metrics = DaemonMetrics()

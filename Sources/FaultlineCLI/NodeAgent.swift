@@ -1,4 +1,5 @@
 import Campaign
+import CurlTransport
 import Daemon
 import Faults
 import FaultlineSupport
@@ -35,13 +36,34 @@ struct NodeAgent: Sendable {
             client = DaemonClient(socket: String(agent.dropFirst("unix://".count)), baseURL: "http://faultline", token: nil)
         } else if agent.hasPrefix("/") {
             client = DaemonClient(socket: agent, baseURL: "http://faultline", token: nil)
-        } else if agent.hasPrefix("http://") || agent.hasPrefix("https://") {
+        } else if agent.hasPrefix("https://") {
+            guard let tls = fleet.tls else {
+                throw DaemonClient.Failure(description: "node '\(nodeName)' in \(fleet.file): agent \(agent) takes mutual TLS: add `tls: { ca: CA.pem, cert: COORDINATOR.pem, key: COORDINATOR.key }` to the fleet file (`faultline certs` makes them)",
+                                           exitCode: .invalidInput)
+            }
             client = DaemonClient(socket: nil, baseURL: agent.hasSuffix("/") ? String(agent.dropLast()) : agent,
-                                  token: try TokenSource.read(argument: nil, file: nil))
+                                  token: try TokenSource.read(argument: nil, file: fleet.tokenFile),
+                                  tls: ClientTLS(certificate: tls.certificate, key: tls.key, certificateAuthority: tls.certificateAuthority))
+        } else if agent.hasPrefix("http://") {
+            let host = Self.host(of: agent)
+            guard LoopbackAddress.contains(host) else {
+                throw DaemonClient.Failure(description: "node '\(nodeName)' in \(fleet.file): agent \(agent) is beyond loopback without TLS (its token would travel in clear text): use https:// with mutual TLS",
+                                           exitCode: .invalidInput)
+            }
+            client = DaemonClient(socket: nil, baseURL: agent.hasSuffix("/") ? String(agent.dropLast()) : agent,
+                                  token: try TokenSource.read(argument: nil, file: fleet.tokenFile))
         } else {
             throw DaemonClient.Failure(description: "node '\(nodeName)' in \(fleet.file): agent '\(agent)' is neither unix:///PATH nor http(s)://HOST:PORT",
                                        exitCode: .invalidInput)
         }
+    }
+
+    /// `10.0.0.5` of `http://10.0.0.5:7441/`, `::1` of `http://[::1]:7441`.
+    static func host(of url: String) -> String {
+        let rest = url.drop { $0 != "/" }.dropFirst(2)
+        let authority = rest.prefix { $0 != "/" }
+        if authority.hasPrefix("[") { return String(authority.dropFirst().prefix { $0 != "]" }) }
+        return String(authority.prefix { $0 != ":" })
     }
 
     /// The request for one fault: a window's fault gets the window plus `deadlineGrace` as its deadline.

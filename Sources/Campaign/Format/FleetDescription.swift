@@ -4,11 +4,14 @@ import Foundation
 
 /// The nodes of a fleet, as a fleet file names them (`scripts/fleet.sh up` writes one):
 ///
+///     tls: { ca: certs/ca.pem, cert: certs/laptop.pem, key: certs/laptop.key }   # for https agents
+///     token_file: certs/token                                                 # their bearer token
 ///     nodes:
 ///       edge-1: { engine: unix:///var/run/docker.sock, agent: unix:///var/lib/faultline/daemon.sock }
-///       edge-2: { context: edge-2, address: 10.0.0.12 }   # a docker context
+///       edge-2: { context: edge-2, agent: "https://10.0.0.12:7441", address: 10.0.0.12 }
 ///
 /// Read strictly, with located errors: every node needs an engine address; names are unique.
+/// Relative paths are read from the fleet file's directory.
 public struct FleetDescription: Sendable, Equatable {
     public struct Node: Sendable, Equatable {
         public let name: String
@@ -19,8 +22,19 @@ public struct FleetDescription: Sendable, Equatable {
         public let address: String?
     }
 
+    /// The coordinator's side of mutual TLS with https agents: the CA the agents' certificates
+    /// chain to, and this coordinator's certificate and key.
+    public struct TLSFiles: Sendable, Equatable {
+        public let certificateAuthority: String
+        public let certificate: String
+        public let key: String
+    }
+
     public let file: String
     public let nodes: [Node]
+    public var tls: TLSFiles?
+    /// The file holding the bearer token agents on TCP require.
+    public var tokenFile: String?
 
     public func node(named name: String) -> Node? { nodes.first { $0.name == name } }
 
@@ -43,7 +57,20 @@ public struct FleetDescription: Sendable, Equatable {
     public static func parse(_ text: String, file: String,
                              dockerConfig: String = DockerContextStore.configDirectory()) throws(CampaignError) -> FleetDescription {
         let root = try YAMLNode.parse(text, file: file, variables: .forCampaign(file: file))
-        let top = try root.mapping(allowed: ["nodes"])
+        let top = try root.mapping(allowed: ["nodes", "tls", "token_file"])
+        let directory = PathText.directory(of: file)
+        let resolve = { (path: String) -> String in path.hasPrefix("/") ? path : directory + "/" + path }
+        var tls: TLSFiles?
+        if let tlsNode = top["tls"] {
+            let entries = try tlsNode.mapping(allowed: ["ca", "cert", "key"])
+            guard let ca = entries["ca"], let cert = entries["cert"], let key = entries["key"] else {
+                throw tlsNode.error("tls needs ca (the fleet CA's certificate), cert and key (this coordinator's): `faultline certs` makes them")
+            }
+            tls = TLSFiles(certificateAuthority: resolve(try ca.nonEmptyString()), certificate: resolve(try cert.nonEmptyString()),
+                           key: resolve(try key.nonEmptyString()))
+        }
+        var tokenFile: String?
+        if let tokenNode = top["token_file"] { tokenFile = resolve(try tokenNode.nonEmptyString()) }
         guard let nodesNode = top["nodes"] else { throw root.error("missing 'nodes': name each node with its engine address") }
         var nodes: [Node] = []
         for (name, node) in try nodesNode.namedMapping() {
@@ -75,6 +102,6 @@ public struct FleetDescription: Sendable, Equatable {
                               address: try entries["address"]?.nonEmptyString()))
         }
         guard !nodes.isEmpty else { throw nodesNode.error("name at least one node") }
-        return FleetDescription(file: file, nodes: nodes)
+        return FleetDescription(file: file, nodes: nodes, tls: tls, tokenFile: tokenFile)
     }
 }
