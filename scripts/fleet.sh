@@ -10,6 +10,9 @@
 #   scripts/fleet.sh workload  starts fleet-web (HTTP, reached from the host on 127.0.0.1:4730N
 #                              through node N) and fleet-worker on every node, for
 #                              faults/fleet-across-nodes.yaml
+#   scripts/fleet.sh bench     up 3, `faultline-bench fleet` (fan-out over the nodes vs one node, the
+#                              agent hop vs a local inject, the cost of a connected agent), down;
+#                              FAULTLINE_BIN=.build/release/faultline for release figures
 #   scripts/fleet.sh check     the test bed's own test (the test command runs it): up 3; the campaign
 #                              faults/fleet-across-nodes.yaml across the nodes holds and leaves every
 #                              container as before; the coordinator SIGKILLed mid-window (every node
@@ -345,7 +348,14 @@ YAML
   done
   say "check: targets --fleet lists each node's containers with the node's name"
   fuzz "${FAULTLINE_FUZZ_SECONDS:-45}"
+  # The fan-out and hop figures as a gate (short: 10 rounds).
+  "$(bench_binary)" fleet --fleet "$RUN_DIR/fleet.yaml" --rounds 10 --connections 10 --gate > "$RUN_DIR/bench.log" 2>&1 \
+    || { cat "$RUN_DIR/bench.log" >&2; fail "the fleet benchmark's gate was missed"; }
+  say "check: fleet benchmark gate held ($(grep -c 'held:' "$RUN_DIR/bench.log") criteria)"
 }
+
+# faultline-bench beside the faultline binary the nodes run.
+bench_binary() { echo "$(dirname "$FAULTLINE_BIN")/faultline-bench"; }
 
 # The API fuzz: schemathesis (PyPI, in a venv of its own) drives every operation of
 # docs/openapi.yaml for a bounded time against a second agent in node1, on TCP with a token. The
@@ -405,9 +415,11 @@ case "${1:-}" in
   status) status ;;
   workload) workload ;;
   check) check ;;
+  bench) up 3; trap 'status=$?; down; exit $status' EXIT
+         "$(bench_binary)" fleet --fleet "$RUN_DIR/fleet.yaml" "${@:2}" ;;
   fuzz) shift; up 1; trap 'status=$?; down; exit $status' EXIT
         $DOCKER -H "unix://$RUN_DIR/node1/docker.sock" run -d --name fleet-check-web \
           -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /etc:/etc:ro "$IMAGE" /bin/sleep 600 >/dev/null
         fuzz "${1:-300}" ;;
-  *) echo "usage: scripts/fleet.sh up [N] | status | workload | down | check | fuzz [SECONDS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/fleet.sh up [N] | status | workload | down | check | bench [--gate] | fuzz [SECONDS]" >&2; exit 2 ;;
 esac

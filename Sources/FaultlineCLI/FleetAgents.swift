@@ -8,13 +8,13 @@ import Logging
 
 /// A campaign's fleet (`run --fleet`): the nodes' engines for the inventory, their agents for
 /// the faults. Every node named in the fleet file must have an agent.
-struct FleetAgents: NodeFaults {
-    let description: FleetDescription
-    let agents: [String: NodeAgent]
+public struct FleetAgents: NodeFaults {
+    public let description: FleetDescription
+    public let agents: [String: NodeAgent]
     let engineCallTimeout: Duration
     let logger: Logger
 
-    init(_ description: FleetDescription, engineCallTimeout: Duration, logger: Logger) throws {
+    public init(_ description: FleetDescription, engineCallTimeout: Duration, logger: Logger) throws {
         self.description = description
         self.engineCallTimeout = engineCallTimeout
         self.logger = logger
@@ -23,9 +23,9 @@ struct FleetAgents: NodeFaults {
         self.agents = agents
     }
 
-    var nodes: [String] { description.nodes.map(\.name) }
+    public var nodes: [String] { description.nodes.map(\.name) }
 
-    func inventory() async throws -> [TargetMatcher.Engine] {
+    public func inventory() async throws -> [TargetMatcher.Engine] {
         try await FleetInventory.list(description, all: false, callTimeout: engineCallTimeout, logger: logger)
             .map { TargetMatcher.Engine(node: $0.node.name, containers: $0.containers) }
     }
@@ -37,17 +37,17 @@ struct FleetAgents: NodeFaults {
         return agent
     }
 
-    func reach(_ node: String) async throws { try await agent(node).reach() }
+    public func reach(_ node: String) async throws { try await agent(node).reach() }
 
     /// The container is named by its id: names may repeat across nodes, ids within a node do not.
-    func inject(_ fault: PlannedFault, window: Duration?) async throws -> NodeFault {
+    public func inject(_ fault: PlannedFault, window: Duration?) async throws -> NodeFault {
         guard let node = fault.container.node else { throw CampaignRunError.fleet("fault #\(fault.index) names no node") }
         let request = NodeAgent.request(kind: fault.fault.kind, target: fault.container.id, parameters: fault.fault.parameters.texts, window: window)
         let held = try await agent(node).inject(request)
         return NodeFault(node: node, id: held.id, summary: held.summary, deadline: held.deadlineMS.map { Duration.milliseconds($0) })
     }
 
-    func end(_ fault: NodeFault) async -> NodeFaultEnd {
+    public func end(_ fault: NodeFault) async -> NodeFaultEnd {
         let ended: AgentFault
         do { ended = try await agent(fault.node).end(fault.id) } catch {
             let deadline = fault.deadline.map { " (\(DurationText.format($0)) after it was injected)" } ?? ""

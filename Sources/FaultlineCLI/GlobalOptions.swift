@@ -43,7 +43,7 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     public var resolvedStateDirectory: String { stateDir ?? FaultLedger.defaultStateDirectory() }
 
     /// `--engine-timeout`, checked.
-    func engineCallTimeout() throws -> Duration {
+    public func engineCallTimeout() throws -> Duration {
         guard let timeout = try? DurationText.parse(engineTimeout), timeout > .zero else {
             throw ValidationError("--engine-timeout '\(engineTimeout)' is not a duration above 0 (e.g. 10s)")
         }

@@ -7,20 +7,20 @@ import Foundation
 
 /// The faultline agent of one fleet node, as the fleet file names it: every call's failure says
 /// which node and which call. `inject --node` and fleet campaigns both talk to agents through it.
-struct NodeAgent: Sendable {
-    let node: String
+public struct NodeAgent: Sendable {
+    public let node: String
     let client: DaemonClient
 
     /// The ledger deadline an agent is given beyond a window: should the agent itself die, its
     /// warden reverts by then; the agent reverts at the window's end on its own anyway.
-    static let deadlineGrace: Duration = .seconds(10)
+    public static let deadlineGrace: Duration = .seconds(10)
     /// How long one call to an agent may take (injects include the agent's engine calls).
     static let callTimeout: Duration = .seconds(30)
     /// How long a health question may take before the node counts as not answering.
     static let healthTimeout: Duration = .seconds(3)
 
     /// The node's agent from the fleet file, or one line naming the nodes there are.
-    init(node nodeName: String, in fleet: FleetDescription) throws {
+    public init(node nodeName: String, in fleet: FleetDescription) throws {
         guard let node = fleet.node(named: nodeName) else {
             let names = fleet.nodes.map(\.name)
             let hint = NameSuggestions.closest(to: nodeName, among: names, limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
@@ -67,34 +67,34 @@ struct NodeAgent: Sendable {
     }
 
     /// The request for one fault: a window's fault gets the window plus `deadlineGrace` as its deadline.
-    static func request(kind: FaultKind, target: String, parameters: [(key: String, texts: [String])], window: Duration?) -> AgentFaultRequest {
+    public static func request(kind: FaultKind, target: String, parameters: [(key: String, texts: [String])], window: Duration?) -> AgentFaultRequest {
         AgentFaultRequest(kind: kind.rawValue, target: target, parameters: Dictionary(parameters.map { ($0.key, $0.texts) }, uniquingKeysWith: +),
                           window: window.map(DurationText.format), deadline: window.map { DurationText.format($0 + deadlineGrace) })
     }
 
     /// `POST /v1/faults`.
-    func inject(_ request: AgentFaultRequest) async throws -> AgentFault {
+    public func inject(_ request: AgentFaultRequest) async throws -> AgentFault {
         try await named("POST /v1/faults (\(request.kind) on \(request.target))") {
             try await client.call("POST", "/v1/faults", body: Array(JSONCoding.encode(request)), timeout: Self.callTimeout, as: AgentFault.self)
         }
     }
 
     /// `DELETE /v1/faults/ID`: ends the fault now (idempotent).
-    func end(_ id: String) async throws -> AgentFault {
+    public func end(_ id: String) async throws -> AgentFault {
         try await named("DELETE /v1/faults/\(id)") {
             try await client.call("DELETE", "/v1/faults/\(id)", timeout: Self.callTimeout, as: AgentFault.self)
         }
     }
 
     /// `GET /v1/faults`: what the agent holds or held.
-    func faults() async throws -> [AgentFault] {
+    public func faults() async throws -> [AgentFault] {
         try await named("GET /v1/faults") {
             try await client.call("GET", "/v1/faults", timeout: Self.callTimeout, as: [AgentFault].self)
         }
     }
 
     /// `GET /v1/health`, answered within `healthTimeout`.
-    func reach() async throws {
+    public func reach() async throws {
         try await named("GET /v1/health") {
             let (status, body) = try await client.request("GET", "/v1/health", timeout: Self.healthTimeout)
             try DaemonClient.check(status, body)
