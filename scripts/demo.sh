@@ -7,12 +7,50 @@
 #      agent runs, health, the database and consistency are probed; report and verdict at the end.
 # The stack stays up afterwards for exploring: scripts/stack.sh down removes it.
 #   CAMPAIGN=faults/<file>.yaml scripts/demo.sh   runs another campaign in step 3.
+#   scripts/demo.sh --fleet   the same on a fleet instead: 3 Docker-in-Docker nodes with an agent
+#                             each (mutual TLS), a fault through one node's agent, the coordinator
+#                             SIGKILLed mid-window, then faults/fleet-across-nodes.yaml across them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH=/opt/swift/usr/bin:$PATH
 swift build 2>&1 | tail -1
 FL="$PWD/.build/debug/faultline"
+
+section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+if [ "${1:-}" = "--fleet" ]; then
+  FLEET=/tmp/faultline-fleet/fleet.yaml
+  section "a fleet on this machine: 3 Docker-in-Docker nodes, each with its engine and a faultline agent (https, mutual TLS)"
+  scripts/fleet.sh down >/dev/null
+  scripts/fleet.sh up 3
+  scripts/fleet.sh workload
+  "$FL" targets --fleet "$FLEET" --running
+
+  section "on-call: pause node2's web for 3 s through node2's agent, probed from here"
+  "$FL" inject pause fleet-web --for 3s --node node2 --fleet "$FLEET" --probe http://127.0.0.1:47302/
+
+  section "never leave a fault behind: SIGKILL the coordinator mid-window; node2's agent ends the fault itself"
+  "$FL" inject pause fleet-web --for 3s --node node2 --fleet "$FLEET" & pid=$!
+  sleep 1
+  kill -9 $pid; wait $pid 2>/dev/null || true
+  printf '  after SIGKILL: paused=%s\n' "$(docker -H unix:///tmp/faultline-fleet/node2/docker.sock inspect -f '{{.State.Paused}}' fleet-web)"
+  sleep 3
+  printf '  3 s later (the window ended on the agent): paused=%s\n' "$(docker -H unix:///tmp/faultline-fleet/node2/docker.sock inspect -f '{{.State.Paused}}' fleet-web)"
+
+  section "a campaign across the nodes: faults/fleet-across-nodes.yaml"
+  set +e
+  "$FL" run faults/fleet-across-nodes.yaml --fleet "$FLEET" --runs-dir faultline-runs
+  verdict=$?
+  set -e
+  report=$(ls -td faultline-runs/*/ | head -1)
+  case $verdict in 0) word="hypothesis held" ;; 1) word="hypothesis violated" ;; *) word="aborted or invalid" ;; esac
+  section "verdict: $word (exit $verdict)"
+  printf '  HTML report: %sreport.html   journal: %sjournal.jsonl\n' "$report" "$report"
+  printf '  the fleet stays up (export FAULTLINE_FLEET=%s; scripts/fleet.sh down removes it); docs/FLEET.md explains it\n' "$FLEET"
+  exit "$verdict"
+fi
+
 STATE=$(mktemp -d /tmp/faultline-demo-state.XXXXXX)
 CAMPAIGN=${CAMPAIGN:-faults/postgres-pause-then-restart.yaml}
 REDIS=faultline-stack_redis_1
@@ -22,8 +60,6 @@ cleanup() {
   rm -rf "$STATE"
 }
 trap cleanup EXIT
-
-section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 section "the reference stack (compose/): building the image and starting it"
 scripts/stack.sh up

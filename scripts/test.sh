@@ -4,7 +4,8 @@
 # gates (scripts/bench.sh --gate), then the
 # campaign gate: every campaign in faults/ against the reference stack, and the stack's regression
 # build caught by the campaigns that guard it (scripts/test-stack.sh). Arguments go to swift test;
-# with arguments (e.g. --filter X) the test bed and both gates are skipped, and FAULTLINE_SKIP_FLEET=1 /
+# with arguments (e.g. --filter X) the test bed and both gates are skipped; `--fleet` runs only the fleet
+# test bed after the build; FAULTLINE_SKIP_FLEET=1 /
 # FAULTLINE_SKIP_BENCH=1 / FAULTLINE_SKIP_STACK=1 skip one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,12 @@ trap report_stages EXIT
 stage "set-up" scripts/setup.sh
 export PATH=/opt/swift/usr/bin:$PATH
 stage "debug build" swift build
+if [ "${1:-}" = "--fleet" ]; then
+  # The fleet variant: only the fleet test bed's check (3 nodes, agents over mutual TLS).
+  export FAULTLINE_BIN="$PWD/.build/debug/faultline"
+  stage "fleet test bed" scripts/fleet.sh check
+  exit 0
+fi
 # The CLI tests run the binary just built (SIGKILL crash tests need a real process).
 export FAULTLINE_BIN="$PWD/.build/debug/faultline"
 # One test at a time: several suites measure time (cadence, recovery against engine events, proxy

@@ -16,7 +16,22 @@ import Testing
         #expect(fleet.node(named: "edge-1")?.agent == "unix:///run/edge1/faultline.sock" && fleet.node(named: "edge-2")?.agent == nil)
     }
 
+    // The coordinator's mutual-TLS files and token file, read relative to the fleet file.
+    @Test func readsTrust() throws {
+        let fleet = try FleetDescription.parse("""
+            tls: { ca: certs/ca.pem, cert: /etc/faultline/ci.pem, key: certs/ci.key }
+            token_file: token
+            nodes:
+              edge-1: { engine: unix:///x.sock, agent: "https://10.0.0.11:7441" }
+            """, file: "/srv/fleet/fleet.yaml")
+        #expect(fleet.tls == FleetDescription.TLSFiles(certificateAuthority: "/srv/fleet/certs/ca.pem", certificate: "/etc/faultline/ci.pem",
+                                                       key: "/srv/fleet/certs/ci.key"))
+        #expect(fleet.tokenFile == "/srv/fleet/token")
+    }
+
     @Test(arguments: [
+        ("tls: { ca: a.pem, cert: b.pem }\nnodes:\n  a: { engine: unix:///x.sock }", "fleet.yaml:1:6: tls: tls needs ca (the fleet CA's certificate), cert and key"),
+        ("tls: { ca: a.pem, cert: b.pem, key: c.key, pass: x }\nnodes:\n  a: { engine: unix:///x.sock }", "unknown key 'pass'"),
         ("nodes: {}", "fleet.yaml:1:8: nodes: name at least one node"),
         ("nodes:\n  a: { agent: x }", "fleet.yaml:2:6: nodes.a: node 'a' needs 'engine'"),
         ("nodes:\n  a: { engine: ftp://x }", "nodes.a.engine: invalid engine address 'ftp://x'"),

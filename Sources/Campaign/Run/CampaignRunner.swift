@@ -127,7 +127,9 @@ public final class CampaignRunner: Sendable {
         let nodes = plan.nodes
         if !nodes.isEmpty {
             guard let fleet else { throw CampaignRunError.fleet("the plan acts on nodes \(nodes.joined(separator: ", ")) but the run has no fleet") }
-            try await Self.reachAll(nodes, of: fleet)
+            do { try await Self.reachAll(nodes, of: fleet) } catch {
+                throw CampaignRunError.fleet("nothing was injected: \(error)")
+            }
         }
         try TrustedDirectory.prepare((directory as NSString).deletingLastPathComponent, purpose: "runs directory", sharedParent: true)
         guard mkdir(directory, 0o700) == 0 else {
@@ -243,9 +245,19 @@ public final class CampaignRunner: Sendable {
             for await failure in group { if let failure { failed.append(failure) } }
             return failed.sorted()
         }
-        guard failures.isEmpty else {
-            throw CampaignRunError.fleet("nothing was injected: " + failures.joined(separator: "; "))
-        }
+        guard failures.isEmpty else { throw UnreachableNodes(failures: failures) }
+    }
+
+    /// Nodes whose agents did not answer, one line each (`node 'edge-2': GET /v1/health: …`).
+    struct UnreachableNodes: Error, CustomStringConvertible {
+        let failures: [String]
+        var description: String { failures.joined(separator: "; ") }
+    }
+
+    /// `node 'edge-2'` (or `nodes 'a', 'b'`) of an `UnreachableNodes`.
+    static func lostNodes(_ error: any Error) -> String {
+        let names = (error as? UnreachableNodes)?.failures.compactMap { $0.split(separator: ":").first.map(String.init) } ?? []
+        return names.isEmpty ? "a node" : names.joined(separator: ", ")
     }
 
     /// How often the agents of the plan's nodes are asked whether they still answer while faults are held.
@@ -259,13 +271,12 @@ public final class CampaignRunner: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.nodeWatchInterval)
                 if Task.isCancelled { return }
-                for node in nodes {
-                    do { try await fleet.reach(node) } catch {
-                        if Task.isCancelled { return }
-                        self?.abort("node '\(node)' stopped answering while faults were held: \(error); "
-                                    + "its agent's faults are reverted by its warden or at their deadline")
-                        return
-                    }
+                // Every node at once: a slow node does not delay noticing another one's loss.
+                do { try await Self.reachAll(nodes, of: fleet) } catch {
+                    if Task.isCancelled { return }
+                    self?.abort("\(Self.lostNodes(error)) stopped answering while faults were held (\(error)); "
+                                + "its agent's faults are reverted by its warden or at their deadline")
+                    return
                 }
             }
         }
