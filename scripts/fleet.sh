@@ -17,7 +17,8 @@
 #                              faults/fleet-across-nodes.yaml across the nodes holds and leaves every
 #                              container as before; the coordinator SIGKILLed mid-window (every node
 #                              reverts by itself); an agent SIGKILLed mid-window (its warden reverts,
-#                              the run aborts naming the node); an unknown node and an unreachable
+#                              the run aborts naming the node); the coordinator cut off from a node
+#                              mid-window (its agent reverts by itself); an unknown node and an unreachable
 #                              agent (one line, nothing injected anywhere); a campaign submitted to
 #                              each node's agent; inject --node with its coordinator SIGKILLed; the
 #                              API fuzz; down, nothing left behind
@@ -270,14 +271,38 @@ YAML
   say "check: agent SIGKILLed mid-window: the run aborted naming node2, node2's warden reverted its pause, the others were ended"
   start_agent node2
 
+  # The coordinator cut off from node3 mid-window (a filter rule in node3's namespace drops what
+  # comes to its agent's port): the run aborts naming node3; node3's agent, alive but unreachable,
+  # ends its pause at the window's end.
+  local node3_address cut_rule="INPUT -p tcp --dport $AGENT_PORT -j DROP"
+  node3_address=$(node_address node3)
+  code=0
+  "$FAULTLINE_BIN" run "$RUN_DIR/lost.yaml" --fleet "$description" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" \
+    > "$RUN_DIR/cut.log" 2>&1 &
+  coordinator=$!
+  wait_for 20 workers_paused node1 node2 node3 || { kill -9 $coordinator; fail "the cut-off campaign did not pause every worker"; }
+  local cut
+  cut=$(date +%s%N)
+  $DOCKER exec "$PREFIX-node3" iptables -I $cut_rule
+  wait $coordinator || code=$?
+  wait_for 15 workers_running node3 || true
+  local cut_ms=$(( ($(date +%s%N) - cut) / 1000000 ))
+  $DOCKER exec "$PREFIX-node3" iptables -D $cut_rule
+  [ $code -eq 3 ] && grep -q "node 'node3'" "$RUN_DIR/cut.log" || fail "the run cut off from node3 exited $code without naming it: $(tail -3 "$RUN_DIR/cut.log")"
+  workers_running node3 || fail "node3 kept its pause after the coordinator was cut off"
+  wait_for 20 curl -sf --max-time 2 --cacert "$RUN_DIR/certs/ca.pem" --cert "$RUN_DIR/certs/coordinator.pem" --key "$RUN_DIR/certs/coordinator.key" \
+    -H "Authorization: Bearer $(cat "$RUN_DIR/token")" "https://$node3_address:$AGENT_PORT/v1/health" \
+    || fail "node3's agent did not answer again once the cut was lifted"
+  after=$(fleet_state)
+  [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "a container differs after node3 was cut off"; }
+  say "check: coordinator cut off from node3 mid-window: the run aborted naming node3; node3's agent ended its pause by itself ($cut_ms ms after the cut; window 6 s)"
+
   # Refusals before anything is injected: an unknown node, an unreachable agent.
   local out
   sed 's/  workers: { name: fleet-worker }/  workers: { name: fleet-worker, node: node9 }/' "$RUN_DIR/hold.yaml" > "$RUN_DIR/unknown.yaml"
   code=0; out=$("$FAULTLINE_BIN" run "$RUN_DIR/unknown.yaml" --fleet "$description" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
   [ $code -eq 2 ] && grep -q "names node 'node9', which the fleet does not have; did you mean 'node1'?" <<<"$out" \
     || fail "an unknown node: exit $code: $out"
-  local node3_address
-  node3_address=$(node_address node3)
   sed "s|https://$node3_address:$AGENT_PORT|https://$node3_address:$((AGENT_PORT + 8))|" "$description" > "$RUN_DIR/broken-fleet.yaml"
   code=0; out=$("$FAULTLINE_BIN" run "$RUN_DIR/hold.yaml" --fleet "$RUN_DIR/broken-fleet.yaml" --runs-dir "$runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
   [ $code -eq 3 ] && grep -q "nothing was injected: node 'node3': GET /v1/health" <<<"$out" || fail "an unreachable agent: exit $code: $out"
