@@ -15,11 +15,11 @@ public struct CurlRequest: Sendable {
     public var unixSocketPath: String?
     public var verifyTLS: Bool
     /// This side's certificate and the CA it trusts the server by (mutual TLS); nil: none.
-    public var clientTLS: ClientTLS?
+    public var clientTLS: TLSFiles?
 
     public init(method: String = "GET", url: String, headers: [String] = [], body: [UInt8]? = nil,
                 timeout: Duration? = .seconds(30), connectTimeout: Duration = .seconds(5),
-                unixSocketPath: String? = nil, verifyTLS: Bool = true, clientTLS: ClientTLS? = nil) {
+                unixSocketPath: String? = nil, verifyTLS: Bool = true, clientTLS: TLSFiles? = nil) {
         self.clientTLS = clientTLS
         self.method = method
         self.url = url
@@ -29,20 +29,6 @@ public struct CurlRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.unixSocketPath = unixSocketPath
         self.verifyTLS = verifyTLS
-    }
-}
-
-/// A client certificate, its key and the CA the server's certificate must chain to (PEM files;
-/// an empty certificate: none is offered).
-public struct ClientTLS: Sendable, Equatable {
-    public let certificate: String
-    public let key: String
-    public let certificateAuthority: String
-
-    public init(certificate: String, key: String, certificateAuthority: String) {
-        self.certificate = certificate
-        self.key = key
-        self.certificateAuthority = certificateAuthority
     }
 }
 

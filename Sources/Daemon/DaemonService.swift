@@ -21,13 +21,13 @@ public struct DaemonService: Sendable {
         /// The bearer token every TCP request must carry (required with `tcp`).
         public var token: String?
         /// Mutual TLS on the TCP listener (required for a listener beyond loopback).
-        public var tls: MutualTLS?
+        public var tls: TLSFiles?
         /// Whether campaigns submitted over TCP may run `command` probes (programs run as the
         /// daemon's user). The unix socket (0600) is its owner's, who may run them anyway.
         public var allowCommandProbesOverTCP: Bool
         public var environment: [String: String]
 
-        public init(stateDirectory: String, tcp: ListenerAddress? = nil, token: String? = nil, tls: MutualTLS? = nil,
+        public init(stateDirectory: String, tcp: ListenerAddress? = nil, token: String? = nil, tls: TLSFiles? = nil,
                     allowCommandProbesOverTCP: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
             self.stateDirectory = stateDirectory
             self.tls = tls
@@ -117,13 +117,15 @@ public struct DaemonService: Sendable {
 
         var services: [any Service] = []
         let perListener = Self.connectionsPerListener(listeners: options.tcp == nil ? 1 : 2)
+        // Ready once every listener accepts connections (the TCP one may come up after the socket).
+        let ready = ReadyLatch(count: options.tcp == nil ? 1 : 2, then: onReady)
         let server = HTTPServerBuilder.http1(configuration: .init(idleTimeout: Self.idleTimeout))
         let socketApp = Application(router: APIRoutes.router(daemon: state, listener: .unixSocket), server: server,
                                     configuration: .init(address: .unixDomainSocket(path: paths.socket), serverName: "faultline",
                                                          availableConnectionsDelegate: MaximumAvailableConnections(perListener, logger: logger)),
                                     onServerRunning: { _ in
                                         chmod(paths.socket, 0o600)
-                                        onReady()
+                                        ready.arrive()
                                     },
                                     logger: logger)
         services.append(socketApp)
@@ -139,6 +141,7 @@ public struct DaemonService: Sendable {
             services.append(Application(router: APIRoutes.router(daemon: state, listener: listener), server: tcpServer,
                                         configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: "faultline",
                                                              availableConnectionsDelegate: MaximumAvailableConnections(perListener, logger: logger)),
+                                        onServerRunning: { _ in ready.arrive() },
                                         logger: logger))
         }
         logger.info("listeners", metadata: ["connections_per_listener": "\(perListener)", "idle_timeout": "\(Self.idleTimeout)"])

@@ -6,17 +6,7 @@ import NIOSSL
 /// The agent's TCP listener under mutual TLS: its own certificate and key, and the CA whose
 /// certificates it accepts from coordinators (`faultline certs` makes all three). A client without
 /// a certificate that CA signed is refused during the handshake, and the refusal is logged in one line.
-public struct MutualTLS: Sendable, Equatable {
-    public let certificate: String
-    public let key: String
-    public let certificateAuthority: String
-
-    public init(certificate: String, key: String, certificateAuthority: String) {
-        self.certificate = certificate
-        self.key = key
-        self.certificateAuthority = certificateAuthority
-    }
-
+extension TLSFiles {
     /// The server configuration: TLS 1.2 or later, client certificates required and checked
     /// against the CA (not against a host name: coordinators have none the agent could know).
     public func serverConfiguration() throws(DaemonService.StartError) -> TLSConfiguration {

@@ -38,13 +38,13 @@ public struct DaemonClient: Sendable {
     let baseURL: String
     let token: String?
     /// Mutual TLS with an agent (an https URL); nil: none.
-    let tls: ClientTLS?
+    let tls: TLSFiles?
     /// Kept-alive connections for this client's calls.
     let pool = ConnectionPool()
 
     var address: String { socket ?? baseURL }
 
-    public init(socket: String?, baseURL: String, token: String?, tls: ClientTLS? = nil) {
+    public init(socket: String?, baseURL: String, token: String?, tls: TLSFiles? = nil) {
         self.tls = tls
         self.socket = socket
         self.baseURL = baseURL

@@ -47,10 +47,10 @@ struct DaemonCommand: AsyncParsableCommand {
         let listener: ListenerAddress?
         do { listener = try tcp.map { text throws(ListenerAddressError) in try ListenerAddress.parse(text) } } catch { throw ValidationError(error.description) }
         let secret = try TokenSource.read(argument: token, file: tokenFile)
-        let tls: MutualTLS?
+        let tls: TLSFiles?
         switch (tlsCert, tlsKey, tlsCa) {
         case (nil, nil, nil): tls = nil
-        case (let cert?, let key?, let ca?): tls = MutualTLS(certificate: cert, key: key, certificateAuthority: ca)
+        case (let cert?, let key?, let ca?): tls = TLSFiles(certificate: cert, key: key, certificateAuthority: ca)
         default: throw ValidationError("mutual TLS takes all three of --tls-cert, --tls-key and --tls-ca")
         }
         let options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener, token: secret, tls: tls,

@@ -43,7 +43,7 @@ public struct NodeAgent: Sendable {
             }
             client = DaemonClient(socket: nil, baseURL: agent.hasSuffix("/") ? String(agent.dropLast()) : agent,
                                   token: try TokenSource.read(argument: nil, file: fleet.tokenFile),
-                                  tls: ClientTLS(certificate: tls.certificate, key: tls.key, certificateAuthority: tls.certificateAuthority))
+                                  tls: tls)
         } else if agent.hasPrefix("http://") {
             let host = Self.host(of: agent)
             guard LoopbackAddress.contains(host) else {

@@ -1,5 +1,6 @@
 @testable import Campaign
 import DockerEngine
+import FaultlineSupport
 import Foundation
 import Testing
 
@@ -24,8 +25,8 @@ import Testing
             nodes:
               edge-1: { engine: unix:///x.sock, agent: "https://10.0.0.11:7441" }
             """, file: "/srv/fleet/fleet.yaml")
-        #expect(fleet.tls == FleetDescription.TLSFiles(certificateAuthority: "/srv/fleet/certs/ca.pem", certificate: "/etc/faultline/ci.pem",
-                                                       key: "/srv/fleet/certs/ci.key"))
+        #expect(fleet.tls == TLSFiles(certificate: "/etc/faultline/ci.pem", key: "/srv/fleet/certs/ci.key",
+                                      certificateAuthority: "/srv/fleet/certs/ca.pem"))
         #expect(fleet.tokenFile == "/srv/fleet/token")
     }
 

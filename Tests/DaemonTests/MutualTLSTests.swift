@@ -1,5 +1,6 @@
 import CurlTransport
 import Daemon
+import FaultlineSupport
 import Foundation
 import TestSupport
 import Testing
@@ -21,12 +22,12 @@ import Testing
             }
         }
 
-        func client(_ name: String, in dir: String) -> ClientTLS {
-            ClientTLS(certificate: "\(dir)/\(name).pem", key: "\(dir)/\(name).key", certificateAuthority: fleet + "/ca.pem")
+        func client(_ name: String, in dir: String) -> TLSFiles {
+            TLSFiles(certificate: "\(dir)/\(name).pem", key: "\(dir)/\(name).key", certificateAuthority: fleet + "/ca.pem")
         }
     }
 
-    static func get(_ url: String, tls: ClientTLS?, headers: [String] = []) async throws -> Int {
+    static func get(_ url: String, tls: TLSFiles?, headers: [String] = []) async throws -> Int {
         let request = CurlRequest(method: "GET", url: url + "/v1/health", headers: headers, timeout: .seconds(10), connectTimeout: .seconds(3), clientTLS: tls)
         return try await ConnectionPool().withConnection { connection throws(TransportFailure) in try connection.perform(request) }.status
     }
@@ -48,7 +49,7 @@ import Testing
         #expect(try await Self.get(url, tls: boss) == 401, "a trusted certificate does not replace the token")
 
         for (tls, reason) in [(certificates.client("intruder", in: certificates.other), "its certificate is not signed by this agent's CA"),
-                              (ClientTLS(certificate: "", key: "", certificateAuthority: fleet + "/ca.pem"), "it gave no client certificate")] {
+                              (TLSFiles(certificate: "", key: "", certificateAuthority: fleet + "/ca.pem"), "it gave no client certificate")] {
             do {
                 _ = try await Self.get(url, tls: tls,
                                        headers: ["Authorization: Bearer \(DaemonSecurityTests.token)"])
@@ -75,21 +76,20 @@ import Testing
         var loopback = open
         loopback.tcp = ListenerAddress(host: "127.0.0.1", port: 7441)
         try DaemonService.validate(loopback)
-        var mismatched = open
-        mismatched.tls = MutualTLS(certificate: "\(fleet)/agent.pem", key: "\(fleet)/boss.key", certificateAuthority: "\(fleet)/ca.pem")
-        do {
-            try DaemonService.validate(mismatched)
-            Issue.record("a key of another certificate was accepted")
-        } catch {
-            #expect(error.description.contains("does the key belong to the certificate?"), "\(error)")
-        }
-        var missing = open
-        missing.tls = MutualTLS(certificate: "\(fleet)/nothing.pem", key: "\(fleet)/agent.key", certificateAuthority: "\(fleet)/ca.pem")
-        do {
-            try DaemonService.validate(missing)
-            Issue.record("a missing certificate was accepted")
-        } catch {
-            #expect(error.description.hasPrefix("--tls-cert \(fleet)/nothing.pem: not a PEM certificate"), "\(error)")
+        for (files, expected) in [
+            (TLSFiles(certificate: "\(fleet)/agent.pem", key: "\(fleet)/boss.key", certificateAuthority: "\(fleet)/ca.pem"),
+             "does the key belong to the certificate?"),
+            (TLSFiles(certificate: "\(fleet)/nothing.pem", key: "\(fleet)/agent.key", certificateAuthority: "\(fleet)/ca.pem"),
+             "--tls-cert \(fleet)/nothing.pem: not a PEM certificate"),
+        ] {
+            var options = open
+            options.tls = files
+            do {
+                try DaemonService.validate(options)
+                Issue.record("\(files) was accepted")
+            } catch {
+                #expect(error.description.contains(expected), "\(error)")
+            }
         }
     }
 }

@@ -22,16 +22,10 @@ public struct FleetDescription: Sendable, Equatable {
         public let address: String?
     }
 
-    /// The coordinator's side of mutual TLS with https agents: the CA the agents' certificates
-    /// chain to, and this coordinator's certificate and key.
-    public struct TLSFiles: Sendable, Equatable {
-        public let certificateAuthority: String
-        public let certificate: String
-        public let key: String
-    }
-
     public let file: String
     public let nodes: [Node]
+    /// The coordinator's side of mutual TLS with https agents: its certificate and key, and the
+    /// CA the agents' certificates chain to.
     public var tls: TLSFiles?
     /// The file holding the bearer token agents on TCP require.
     public var tokenFile: String?
@@ -66,8 +60,8 @@ public struct FleetDescription: Sendable, Equatable {
             guard let ca = entries["ca"], let cert = entries["cert"], let key = entries["key"] else {
                 throw tlsNode.error("tls needs ca (the fleet CA's certificate), cert and key (this coordinator's): `faultline certs` makes them")
             }
-            tls = TLSFiles(certificateAuthority: resolve(try ca.nonEmptyString()), certificate: resolve(try cert.nonEmptyString()),
-                           key: resolve(try key.nonEmptyString()))
+            tls = TLSFiles(certificate: resolve(try cert.nonEmptyString()), key: resolve(try key.nonEmptyString()),
+                           certificateAuthority: resolve(try ca.nonEmptyString()))
         }
         var tokenFile: String?
         if let tokenNode = top["token_file"] { tokenFile = resolve(try tokenNode.nonEmptyString()) }
