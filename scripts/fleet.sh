@@ -52,6 +52,8 @@ fail() { echo "fleet: $*" >&2; exit 1; }
 node_names() { $DOCKER ps -a --filter "label=$LABEL" --format '{{.Names}}' | sort; }
 
 down() {
+  # A coordinator daemon check started, should it have failed before stopping it.
+  pkill -TERM -f "daemon --state-dir $RUN_DIR/coordinator-daemon" 2>/dev/null && sleep 1 || true
   local nodes
   nodes=$(node_names)
   # Removing a node ends its dockerd and every process of its PID namespace (inner containers too).
@@ -316,6 +318,26 @@ YAML
     || fail "node1's agent did not log the refused certificate: $(tail -3 "$RUN_DIR/node1/agent.log")"
   workers_running node1 node2 node3 || fail "a refused run paused a worker"
   say "check: an unknown node, an unreachable agent and a coordinator certificate from another CA are refused in one line each; nothing injected"
+
+  # A daemon as the coordinator (`daemon --fleet`): a campaign submitted to it acts on every node;
+  # its /metrics count the faults by node. Stopped with SIGTERM (down also stops it after a failure).
+  local daemon_dir=$RUN_DIR/coordinator-daemon
+  "$FAULTLINE_BIN" daemon --state-dir "$daemon_dir" --fleet "$description" --log-level notice > "$RUN_DIR/coordinator-daemon.log" 2>&1 &
+  local daemon_pid=$!
+  wait_for 20 curl -sf --max-time 2 --unix-socket "$daemon_dir/daemon.sock" http://faultline/v1/health \
+    || fail "the coordinator daemon did not answer: $(tail -3 "$RUN_DIR/coordinator-daemon.log")"
+  sed -e 's/for: 3s/for: 1s/' -e 's/fleet-hold/fleet-submitted/' "$RUN_DIR/hold.yaml" > "$RUN_DIR/submitted.yaml"
+  timeout 60 "$FAULTLINE_BIN" submit "$RUN_DIR/submitted.yaml" --wait --socket "$daemon_dir/daemon.sock" > "$RUN_DIR/submitted.log" 2>&1 \
+    || fail "the campaign submitted to the coordinator daemon did not hold: $(tail -5 "$RUN_DIR/submitted.log")"
+  local metrics
+  metrics=$(curl -sf --unix-socket "$daemon_dir/daemon.sock" http://faultline/metrics)
+  for node in node1 node2 node3; do
+    grep -q "faultline_node_faults_reverted_total{node=\"$node\",kind=\"pause\"} 1" <<<"$metrics" \
+      || fail "the coordinator daemon's /metrics do not count node $node's pause: $(grep node_faults <<<"$metrics")"
+  done
+  kill -TERM $daemon_pid; wait $daemon_pid 2>/dev/null || true
+  workers_running node1 node2 node3 || fail "a worker is paused after the submitted campaign"
+  say "check: a daemon coordinating the fleet (daemon --fleet) ran a submitted campaign on 3 nodes; /metrics count each node's faults"
 }
 
 check() {

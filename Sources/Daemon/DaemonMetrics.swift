@@ -54,12 +54,22 @@ public final class DaemonMetrics: EngineCallObserver, Sendable {
     /// A run that never started (refused at start, interrupted before the daemon came back).
     func runEnded(_ status: RunStatus) { runs(status).increment() }
 
-    func faultInjected(kind: String) {
+    func faultInjected(kind: String, node: String? = nil) {
+        if let node {
+            registry.makeCounter(name: "faultline_node_faults_injected_total", labels: [("node", node), ("kind", kind)],
+                                 help: "Faults of fleet campaigns injected through a node's agent, by node and kind.").increment()
+        }
         registry.makeCounter(name: "faultline_faults_injected_total", labels: [("kind", kind)], help: "Faults injected, by kind.").increment()
         faultsActive.increment()
     }
 
-    func faultReverted(kind: String, succeeded: Bool) {
+    func faultReverted(kind: String, succeeded: Bool, node: String? = nil) {
+        if let node {
+            registry.makeCounter(name: succeeded ? "faultline_node_faults_reverted_total" : "faultline_node_fault_revert_failures_total",
+                                 labels: [("node", node), ("kind", kind)],
+                                 help: succeeded ? "Faults of fleet campaigns a node's agent reverted, by node and kind."
+                                                 : "Faults of fleet campaigns a node's agent could not revert (or could not be asked to), by node and kind.").increment()
+        }
         faultsActive.decrement()
         if succeeded {
             registry.makeCounter(name: "faultline_faults_reverted_total", labels: [("kind", kind)], help: "Faults reverted, by kind.").increment()

@@ -1,3 +1,4 @@
+import Campaign
 import DockerEngine
 import Faults
 import FaultlineSupport
@@ -22,6 +23,8 @@ public struct DaemonService: Sendable {
         public var token: String?
         /// Mutual TLS on the TCP listener (required for a listener beyond loopback).
         public var tls: TLSFiles?
+        /// The fleet whose nodes' containers submitted campaigns act on (this daemon coordinates).
+        public var fleet: (any NodeFaults)?
         /// Whether campaigns submitted over TCP may run `command` probes (programs run as the
         /// daemon's user). The unix socket (0600) is its owner's, who may run them anyway.
         public var allowCommandProbesOverTCP: Bool
@@ -107,7 +110,7 @@ public struct DaemonService: Sendable {
                                                           "result": "\(item.result.map(\.description))"])
         }
         let registry = try RunRegistry(engine: engine, ledger: ledger, paths: paths, metrics: metrics, logger: logger,
-                                       environment: options.environment)
+                                       environment: options.environment, fleet: options.fleet)
         let interrupted = await registry.loadRecords(recovered: recovery.reverted.count)
         for run in interrupted { logger.notice("run interrupted by the previous daemon", metadata: ["run": "\(run.id)"]) }
         let schedules = ScheduleBook(path: paths.schedules, logger: logger)

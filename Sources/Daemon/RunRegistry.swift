@@ -16,6 +16,8 @@ public actor RunRegistry {
     let metrics: DaemonMetrics
     let logger: Logger
     let environment: [String: String]
+    /// The fleet whose nodes' containers submitted campaigns act on (nil: this daemon's engine).
+    let fleet: (any NodeFaults)?
     private var runs: [String: ManagedRun] = [:]
     private var finished: [String: RunSummary] = [:]
     private var order: [String] = []
@@ -25,7 +27,8 @@ public actor RunRegistry {
     static let keptFinished = 500
 
     public init(engine: DockerEngineClient, ledger: FaultLedger, paths: DaemonPaths, metrics: DaemonMetrics, logger: Logger,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+                environment: [String: String] = ProcessInfo.processInfo.environment, fleet: (any NodeFaults)? = nil) throws {
+        self.fleet = fleet
         self.engine = engine
         self.ledger = ledger
         self.paths = paths
@@ -104,9 +107,11 @@ public actor RunRegistry {
         return run.summary
     }
 
-    /// Resolves the campaign's targets against the running containers and expands its plan.
+    /// Resolves the campaign's targets against the running containers (of every fleet node, with
+    /// a fleet) and expands its plan.
     private func plan(_ campaign: CampaignDefinition, source: String, file: String) async throws -> CampaignPlan {
-        try await CampaignRunner.plan(campaign, containers: engine)
+        if let fleet { return try await CampaignRunner.plan(campaign, fleet: fleet) }
+        return try await CampaignRunner.plan(campaign, containers: engine)
     }
 
     static func newID() -> String {
@@ -151,11 +156,11 @@ public actor RunRegistry {
         metrics.runStarted()
         let metrics = self.metrics
         let runner = CampaignRunner(campaign: run.campaign, source: run.source, file: run.file, engine: engine, ledger: ledger,
-                                    logger: logger) { event in
+                                    fleet: fleet, logger: logger) { event in
             let (injected, reverted) = run.observe(event)
             if case .sample(let sample) = event { metrics.sample(probe: sample.probe, ok: sample.outcome.isOK) }
-            if let injected { metrics.faultInjected(kind: injected.kind.rawValue) }
-            if let reverted { metrics.faultReverted(kind: reverted.kind.rawValue, succeeded: reverted.error == nil) }
+            if let injected { metrics.faultInjected(kind: injected.kind.rawValue, node: injected.node) }
+            if let reverted { metrics.faultReverted(kind: reverted.kind.rawValue, succeeded: reverted.error == nil, node: reverted.node) }
             for line in run.narrator.narrate(event) { run.log.append(line) }
         }
         run.attach(runner: runner, plan: plan)

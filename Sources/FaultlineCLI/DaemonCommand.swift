@@ -1,4 +1,5 @@
 import ArgumentParser
+import Campaign
 import Daemon
 import DockerEngine
 import FaultlineSupport
@@ -36,6 +37,9 @@ struct DaemonCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The CA (PEM) whose certificates this agent accepts from coordinators.")
     var tlsCa: String?
 
+    @Option(name: .long, help: "Coordinate a fleet: campaigns submitted to this daemon act on the containers of the nodes this fleet file names, through their agents (only this option sets it, not $FAULTLINE_FLEET).")
+    var fleet: String?
+
     @Flag(name: .long, help: "Let campaigns submitted over TCP run command probes (programs run as the daemon's user).")
     var allowCommandProbes = false
 
@@ -53,8 +57,11 @@ struct DaemonCommand: AsyncParsableCommand {
         case (let cert?, let key?, let ca?): tls = TLSFiles(certificate: cert, key: key, certificateAuthority: ca)
         default: throw ValidationError("mutual TLS takes all three of --tls-cert, --tls-key and --tls-ca")
         }
-        let options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener, token: secret, tls: tls,
+        var options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener, token: secret, tls: tls,
                                             allowCommandProbesOverTCP: allowCommandProbes)
+        if let fleet {
+            options.fleet = try FleetAgents(try FleetDescription.load(fleet), engineCallTimeout: try global.engineCallTimeout(), logger: logger)
+        }
         do { try DaemonService.validate(options) } catch { throw ValidationError(error.description) }
         let metrics = DaemonMetrics()
         metrics.bootstrapMetricsSystem()

@@ -73,11 +73,14 @@ public final class CampaignRunner: Sendable {
 
     /// Resolves the targets and expands the plan (nothing is injected).
     public func plan() async throws -> CampaignPlan {
-        if let fleet {
-            let targets = try TargetMatcher().resolve(campaign.targets, on: try await fleet.inventory())
-            return try PlanExpander.expand(campaign, targets: targets)
-        }
+        if let fleet { return try await Self.plan(campaign, fleet: fleet) }
         return try await Self.plan(campaign, containers: environment.containers)
+    }
+
+    /// Resolves `campaign`'s targets on every node of `fleet` and expands its plan.
+    public static func plan(_ campaign: CampaignDefinition, fleet: any NodeFaults) async throws -> CampaignPlan {
+        let targets = try TargetMatcher().resolve(campaign.targets, on: try await fleet.inventory())
+        return try PlanExpander.expand(campaign, targets: targets)
     }
 
     /// Resolves `campaign`'s targets against the running containers and expands its plan (no run needed).
