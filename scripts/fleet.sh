@@ -338,6 +338,18 @@ YAML
   kill -TERM $daemon_pid; wait $daemon_pid 2>/dev/null || true
   workers_running node1 node2 node3 || fail "a worker is paused after the submitted campaign"
   say "check: a daemon coordinating the fleet (daemon --fleet) ran a submitted campaign on 3 nodes; /metrics count each node's faults"
+
+  # recover --fleet: a long fault whose coordinator was SIGKILLed is ended now, named by node.
+  "$FAULTLINE_BIN" inject pause fleet-worker --for 60s --node node1 --fleet "$description" > "$RUN_DIR/long.log" 2>&1 &
+  coordinator=$!
+  wait_for 20 workers_paused node1 || { kill -9 $coordinator; fail "inject --node did not pause node1's worker: $(cat "$RUN_DIR/long.log")"; }
+  kill -9 $coordinator; wait $coordinator 2>/dev/null || true
+  out=$("$FAULTLINE_BIN" recover --fleet "$description" 2>&1) || fail "recover --fleet failed: $out"
+  grep -q "pause on fleet-worker (node node1): restored" <<<"$out" || fail "recover --fleet did not end node1's pause: $out"
+  workers_running node1 || fail "node1's worker is still paused after recover --fleet"
+  out=$("$FAULTLINE_BIN" recover --fleet "$description" 2>&1)
+  grep -q "nothing to recover: no node's agent holds a fault" <<<"$out" || fail "a second recover --fleet found something: $out"
+  say "check: recover --fleet ended a 60 s fault its SIGKILLed coordinator left, naming the node; a second finds nothing"
 }
 
 check() {
