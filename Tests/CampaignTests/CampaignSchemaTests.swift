@@ -34,6 +34,10 @@ import Testing
         let hypothesis = try #require((properties["hypothesis"] as? [String: Any])?["properties"] as? [String: Any])
         let check = try #require((hypothesis["checks"] as? [String: Any])?["items"] as? [String: Any])
         #expect(Set((check["properties"] as? [String: Any] ?? [:]).keys) == Set(HypothesisParser.rules + ["probe", "targets"]))
+        let target = try #require((properties["targets"] as? [String: Any])?["additionalProperties"] as? [String: Any])
+        #expect(Set((target["properties"] as? [String: Any] ?? [:]).keys) == Set(CampaignParser.targetKeys))
+        // One branch per matcher, and one for a node alone.
+        #expect((target["oneOf"] as? [Any])?.count == CampaignParser.targetMatchers.count + 1)
     }
 
     // The timeline's and chaos mode's fault objects are exactly what the definitions write.

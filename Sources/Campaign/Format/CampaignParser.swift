@@ -84,9 +84,14 @@ public enum CampaignParser {
         return settings
     }
 
+    /// How a target selector matches containers: exactly one of these (or only `node`).
+    static let targetMatchers = ["name", "name_regex", "label", "compose"]
+    /// Every key a target selector takes.
+    static let targetKeys = targetMatchers + ["node", "pick"]
+
     static func parseTarget(_ name: String, _ node: YAMLNode) throws(CampaignError) -> TargetSelector {
-        let matchers = ["name", "name_regex", "label", "compose"]
-        let entries = try node.mapping(allowed: matchers + ["node", "pick"])
+        let matchers = targetMatchers
+        let entries = try node.mapping(allowed: targetKeys)
         let given = matchers.filter { entries[$0] != nil }
         let fleetNode = try entries["node"].map { value throws(CampaignError) -> String in
             let name = try value.nonEmptyString()
