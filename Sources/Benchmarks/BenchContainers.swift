@@ -11,23 +11,32 @@ enum BenchContainers {
     static func with<T>(_ count: Int, image: String, engine: DockerEngineClient,
                         _ body: ([(id: String, name: String)]) async throws -> T) async throws -> T {
         var created: [(id: String, name: String)] = []
-        func removeAll() async { for container in created { try? await engine.removeContainer(container.id) } }
         do {
-            for index in 0..<count {
-                let name = "faultline-bench-\(index)-\(UUID().uuidString.prefix(6).lowercased())"
-                let id = try await engine.createContainer(name: name, ContainerCreateRequest(
-                    image: image, cmd: ["/bin/sleep", "infinity"], labels: ["faultline.test": "bench"],
-                    hostConfig: .init(binds: ["/usr:/usr:ro", "/lib:/lib:ro", "/lib64:/lib64:ro", "/bin:/bin:ro"], networkMode: "none")))
-                created.append((id, name))
-                try await engine.startContainer(id)
-            }
+            try await start(count, image: image, on: engine, into: &created)
             let result = try await body(created)
-            await removeAll()
+            await remove(created, from: engine)
             return result
         } catch {
-            await removeAll()
+            await remove(created, from: engine)
             throw error
         }
+    }
+
+    /// Starts `count` containers on `engine`, appending each to `created` as soon as it exists (so
+    /// that a caller removes what was made also when a later one fails).
+    static func start(_ count: Int, image: String, on engine: DockerEngineClient, into created: inout [(id: String, name: String)]) async throws {
+        for index in 0..<count {
+            let name = "faultline-bench-\(index)-\(UUID().uuidString.prefix(6).lowercased())"
+            let id = try await engine.createContainer(name: name, ContainerCreateRequest(
+                image: image, cmd: ["/bin/sleep", "infinity"], labels: ["faultline.test": "bench"],
+                hostConfig: .init(binds: ["/usr:/usr:ro", "/lib:/lib:ro", "/lib64:/lib64:ro", "/bin:/bin:ro"], networkMode: "none")))
+            created.append((id, name))
+            try await engine.startContainer(id)
+        }
+    }
+
+    static func remove(_ containers: [(id: String, name: String)], from engine: DockerEngineClient) async {
+        for container in containers { try? await engine.removeContainer(container.id) }
     }
 }
 

@@ -150,19 +150,10 @@ struct FleetBenchmark: Benchmark {
     /// Creates the containers on each node (labelled, no network) and removes them all afterwards.
     func withContainers(_ counts: [String: Int], _ body: ([String: [(id: String, name: String)]]) async throws -> Void) async throws {
         var made: [String: [(id: String, name: String)]] = [:]
-        func removeAll() async {
-            for (node, list) in made { for container in list { try? await engines[node]!.removeContainer(container.id) } }
-        }
+        func removeAll() async { for (node, list) in made { await BenchContainers.remove(list, from: engines[node]!) } }
         do {
             for (node, count) in counts.sorted(by: { $0.key < $1.key }) {
-                for index in 0..<count {
-                    let name = "faultline-bench-fleet-\(index)-\(UUID().uuidString.prefix(6).lowercased())"
-                    let id = try await engines[node]!.createContainer(name: name, ContainerCreateRequest(
-                        image: image, cmd: ["/bin/sleep", "infinity"], labels: ["faultline.test": "bench"],
-                        hostConfig: .init(binds: ["/usr:/usr:ro", "/lib:/lib:ro", "/lib64:/lib64:ro", "/bin:/bin:ro"], networkMode: "none")))
-                    made[node, default: []].append((id, name))
-                    try await engines[node]!.startContainer(id)
-                }
+                try await BenchContainers.start(count, image: image, on: engines[node]!, into: &made[node, default: []])
             }
             try await body(made)
             await removeAll()
@@ -225,7 +216,7 @@ struct FleetBench: AsyncParsableCommand {
         abstract: "Fleet fan-out (pause events over N nodes vs one node) and the coordinator → agent cost per fault vs a local inject.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(name: .long, help: "The fleet file (scripts/fleet.sh up writes one; default: $FAULTLINE_FLEET).") var fleet: String?
+    @OptionGroup var fleet: FleetOption
     @Option(name: .long, help: "Containers paused in the fan-out window.") var containers = 30
     @Option(name: .long, help: "Measured pause+end rounds per way (after 3 warm-up rounds).") var rounds = 20
     @Option(name: .long, help: "Extra agent clients for the per-agent cost.") var connections = 30
@@ -236,10 +227,9 @@ struct FleetBench: AsyncParsableCommand {
         guard (1...300).contains(containers), (1...1000).contains(rounds), (1...1000).contains(connections) else {
             throw ValidationError("--containers 1…300, --rounds 1…1000, --connections 1…1000")
         }
-        guard let file = fleet ?? ProcessInfo.processInfo.environment[FleetDescription.environmentVariable] else {
+        guard let description = try fleet.load() else {
             throw ValidationError("give --fleet FILE (scripts/fleet.sh up 3 writes /tmp/faultline-fleet/fleet.yaml)")
         }
-        let description = try FleetDescription.load(file)
         let logger = try global.makeLogger()
         let agents = try FleetAgents(description, engineCallTimeout: try global.engineCallTimeout(), logger: logger)
         var engines: [String: DockerEngineClient] = [:]

@@ -4,8 +4,10 @@ import Foundation
 
 /// `--fleet FILE`, else `$FAULTLINE_FLEET`: the fleet file naming the nodes, for every command
 /// that can act across a fleet (`run`, `targets`, `inject --node`, `recover`).
-struct FleetOption: ParsableArguments {
+public struct FleetOption: ParsableArguments {
     @Option(name: .long, help: "The fleet file naming the nodes (default: $FAULTLINE_FLEET).") var fleet: String?
+
+    public init() {}
 
     /// The file given or named by the environment; nil when neither is.
     var file: String? {
@@ -13,7 +15,7 @@ struct FleetOption: ParsableArguments {
     }
 
     /// The fleet, read strictly; nil when no file is given.
-    func load() throws -> FleetDescription? {
+    public func load() throws -> FleetDescription? {
         try file.map { try FleetDescription.load($0) }
     }
 }

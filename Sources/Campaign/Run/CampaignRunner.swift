@@ -237,30 +237,26 @@ public final class CampaignRunner: Sendable {
     }
 
     /// Asks every node's agent at once; one error naming each node that did not answer.
-    static func reachAll(_ nodes: [String], of fleet: any NodeFaults) async throws {
-        let failures = await withTaskGroup(of: String?.self) { group in
+    static func reachAll(_ nodes: [String], of fleet: any NodeFaults) async throws(UnreachableNodes) {
+        let failures = await withTaskGroup(of: (node: String, reason: String)?.self) { group in
             for node in nodes {
                 group.addTask {
-                    do { try await fleet.reach(node); return nil } catch { return "\(error)" }
+                    do { try await fleet.reach(node); return nil } catch { return (node, "\(error)") }
                 }
             }
-            var failed: [String] = []
+            var failed: [(node: String, reason: String)] = []
             for await failure in group { if let failure { failed.append(failure) } }
-            return failed.sorted()
+            return failed.sorted { $0.reason < $1.reason }
         }
         guard failures.isEmpty else { throw UnreachableNodes(failures: failures) }
     }
 
-    /// Nodes whose agents did not answer, one line each (`node 'edge-2': GET /v1/health: …`).
+    /// Nodes whose agents did not answer, with what each call said (`node 'edge-2': GET /v1/health: …`).
     struct UnreachableNodes: Error, CustomStringConvertible {
-        let failures: [String]
-        var description: String { failures.joined(separator: "; ") }
-    }
-
-    /// `node 'edge-2'` (or `nodes 'a', 'b'`) of an `UnreachableNodes`.
-    static func lostNodes(_ error: any Error) -> String {
-        let names = (error as? UnreachableNodes)?.failures.compactMap { $0.split(separator: ":").first.map(String.init) } ?? []
-        return names.isEmpty ? "a node" : names.joined(separator: ", ")
+        let failures: [(node: String, reason: String)]
+        var description: String { failures.map(\.reason).joined(separator: "; ") }
+        /// `node 'edge-2'`, `node 'a', node 'b'`.
+        var named: String { failures.map { "node '\($0.node)'" }.joined(separator: ", ") }
     }
 
     /// How often the agents of the plan's nodes are asked whether they still answer while faults are held.
@@ -275,10 +271,11 @@ public final class CampaignRunner: Sendable {
                 try? await Task.sleep(for: Self.nodeWatchInterval)
                 if Task.isCancelled { return }
                 // Every node at once: a slow node does not delay noticing another one's loss.
-                do { try await Self.reachAll(nodes, of: fleet) } catch {
+                do throws(UnreachableNodes) { try await Self.reachAll(nodes, of: fleet) } catch let lost {
                     if Task.isCancelled { return }
-                    self?.abort("\(Self.lostNodes(error)) stopped answering while faults were held (\(error)); "
-                                + "its agent's faults are reverted by its warden or at their deadline")
+                    let reason: String = "\(lost.named) stopped answering while faults were held (\(lost)); "
+                        + "its agent's faults are reverted by its warden or at their deadline"
+                    self?.abort(reason)
                     return
                 }
             }
