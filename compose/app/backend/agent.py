@@ -40,8 +40,14 @@ class AgentService:
             async with self.limiter.admit(user_id):
                 if continuing and await self._database("look up the chat", lambda: self.store.chat_owner(chat_id), emit) != user_id:
                     raise RequestError("chat_not_found", f"chat {chat_id!r} does not exist for this user")
-                await self._database("record the run", lambda: self.store.begin_run(
-                    user_id=user_id, chat_id=chat_id, run_id=run_id, agent_name=agent_name, request=request), emit)
+                attempts = 0
+
+                def record_run():
+                    nonlocal attempts
+                    attempts += 1
+                    return self.store.begin_run(user_id=user_id, chat_id=chat_id, run_id=run_id, agent_name=agent_name,
+                                                request=request, retry=attempts > 1)
+                await self._database("record the run", record_run, emit)
                 started = True
                 await emit("agent_started", agent_name=agent_name, request=request)
                 await emit("agent_thinking", reasoning=f"Reading the request ({len(request)} characters) and choosing tools.")

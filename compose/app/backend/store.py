@@ -107,7 +107,9 @@ class Store:
             return [(row["id"], row["conversation_id"], row["user_id"]) for row in rows]
         return await self._with_connection(body)
 
-    async def begin_run(self, *, user_id, chat_id, run_id, agent_name, request):
+    async def begin_run(self, *, user_id, chat_id, run_id, agent_name, request, retry=False):
+        """Records a new run. On a retry, a row this run's earlier attempt committed (its acknowledgement
+        lost with the connection) counts as recorded; any other row with this id is a reused run_id."""
         async def body(conn):
             async with conn.transaction():
                 owner = await conn.fetchval("SELECT user_id FROM conversations WHERE id = $1", chat_id)
@@ -115,7 +117,12 @@ class Store:
                     await conn.execute("INSERT INTO conversations (id, user_id) VALUES ($1, $2)", chat_id, user_id)
                 elif owner != user_id:
                     raise RequestError("chat_not_found", f"chat {chat_id!r} does not exist for this user")
-                if await conn.fetchval("SELECT 1 FROM agent_runs WHERE id = $1", run_id):
+                existing = await conn.fetchrow(
+                    "SELECT conversation_id, user_id, agent_name, request, status FROM agent_runs WHERE id = $1", run_id)
+                if existing is not None:
+                    if retry and (existing["conversation_id"], existing["user_id"], existing["agent_name"],
+                                  existing["request"], existing["status"]) == (chat_id, user_id, agent_name, request, "running"):
+                        return
                     raise RequestError("duplicate_run", f"run_id {run_id!r} was already used")
                 await conn.execute(
                     "INSERT INTO agent_runs (id, conversation_id, user_id, agent_name, request, status) "
