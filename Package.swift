@@ -108,7 +108,7 @@ let package = Package(
         ], path: "Sources/Benchmarks"),
 
         .testTarget(name: "FaultlineSupportTests", dependencies: ["FaultlineSupport", "TestSupport"]),
-        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "FaultlineSupport", "TestSupport"]),
         .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "FaultlineSupport", "TestSupport"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),

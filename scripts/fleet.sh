@@ -79,6 +79,14 @@ wait_for() {  # wait_for SECONDS CMD...: polls CMD every 0.2 s
   done
 }
 
+# node2's engine also listens on TCP with mutual TLS (its node certificate; clients of the fleet CA),
+# and the fleet file names it that way: the coordinator reaches a TLS engine as it would a remote host's.
+ENGINE_TLS_PORT=2376
+engine_tls_flags() {  # engine_tls_flags NODE
+  [ "$1" = node2 ] || return 0
+  echo "--host tcp://0.0.0.0:$ENGINE_TLS_PORT --tlsverify --tlscacert /hostrun/tls/ca.pem --tlscert /hostrun/tls/node2.pem --tlskey /hostrun/tls/node2.key"
+}
+
 agent_healthy() { curl -sf --max-time 2 --unix-socket "$1" http://faultline/v1/health; }
 
 node_address() { $DOCKER inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$PREFIX-$1"; }
@@ -107,8 +115,9 @@ up() {
       -v "$swift_lib:$swift_lib:ro" -v "$binary:/opt/faultline/faultline:ro" \
       -v /sys/fs/cgroup:/sys/fs/cgroup -v /dev:/dev -v "$name-data:/var/lib/docker" -v "$dir:/hostrun" \
       --tmpfs /run --tmpfs /var/run --tmpfs /tmp \
-      "$IMAGE" /usr/sbin/dockerd --host unix:///hostrun/docker.sock --storage-driver overlay2 \
-      --pidfile /run/docker.pid --exec-root /run/docker-exec --cgroup-parent "/$name" --ip 127.0.0.1 >/dev/null
+      "$IMAGE" /bin/sh -c "until [ -e /hostrun/tls/ready ]; do sleep 0.1; done; exec /usr/sbin/dockerd --host unix:///hostrun/docker.sock \
+      $(engine_tls_flags "$node") --storage-driver overlay2 --pidfile /run/docker.pid --exec-root /run/docker-exec \
+      --cgroup-parent /$name --ip 127.0.0.1" >/dev/null
   done
   # Mutual TLS between the coordinator and the agents: a CA, a certificate per node for its
   # address on the nodes' network, one for the coordinator; and the agents' bearer token.
@@ -116,8 +125,17 @@ up() {
   for i in $(seq 1 "$count"); do subjects+=(--node "node$i=$(node_address node$i)"); done
   "$FAULTLINE_BIN" certs "$RUN_DIR/certs" "${subjects[@]}" --coordinator coordinator 2>/dev/null
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$RUN_DIR/token" && chmod 600 "$RUN_DIR/token"
+  # The coordinator's client files for node2's TLS engine, in the DOCKER_CERT_PATH layout.
+  mkdir -p "$RUN_DIR/certs/engine" && cp "$RUN_DIR/certs/ca.pem" "$RUN_DIR/certs/engine/ca.pem"
+  cp "$RUN_DIR/certs/coordinator.pem" "$RUN_DIR/certs/engine/cert.pem" && cp "$RUN_DIR/certs/coordinator.key" "$RUN_DIR/certs/engine/key.pem"
+  # Each node's engine waits for its files (node2's serves TLS with its node certificate).
+  for i in $(seq 1 "$count"); do
+    local node=node$i dir=$RUN_DIR/node$i
+    cp "$RUN_DIR/certs/$node.pem" "$RUN_DIR/certs/$node.key" "$RUN_DIR/certs/ca.pem" "$RUN_DIR/token" "$dir/tls/"
+    touch "$dir/tls/ready"
+  done
   {
-    echo "# The fleet scripts/fleet.sh up made: each node's engine (a unix socket on this machine) and its"
+    echo "# The fleet scripts/fleet.sh up made: each node's engine (a unix socket on this machine; node2's over TCP with TLS) and its"
     echo "# agent (https on the node's address, mutual TLS with the certificates in certs/, and a token)."
     echo "tls: { ca: certs/ca.pem, cert: certs/coordinator.pem, key: certs/coordinator.key }"
     echo "token_file: token"
@@ -127,12 +145,17 @@ up() {
     local node=node$i name=$PREFIX-node$i dir=$RUN_DIR/node$i
     wait_for 30 $DOCKER -H "unix://$dir/docker.sock" version || fail "$node: its engine did not come up in 30 s ($DOCKER logs $name)"
     $DOCKER save "$IMAGE" | $DOCKER -H "unix://$dir/docker.sock" load >/dev/null
-    cp "$RUN_DIR/certs/$node.pem" "$RUN_DIR/certs/$node.key" "$RUN_DIR/certs/ca.pem" "$RUN_DIR/token" "$dir/tls/"
     start_agent "$node"
-    local address
+    local address engine
     address=$(node_address "$node")
-    echo "  $node: { engine: unix://$dir/docker.sock, agent: \"https://$address:$AGENT_PORT\", address: $address }" >> "$description"
-    say "$node up: engine unix://$dir/docker.sock, agent https://$address:$AGENT_PORT (and $dir/faultline/daemon.sock), $address on $NETWORK"
+    engine="unix://$dir/docker.sock"
+    if [ -n "$(engine_tls_flags "$node")" ]; then
+      engine="\"tcp://$address:$ENGINE_TLS_PORT\", engine_tls: certs/engine"
+      wait_for 10 curl -sf --max-time 2 --cacert "$RUN_DIR/certs/ca.pem" --cert "$RUN_DIR/certs/coordinator.pem" \
+        --key "$RUN_DIR/certs/coordinator.key" "https://$address:$ENGINE_TLS_PORT/_ping" || fail "$node: its TLS engine did not answer"
+    fi
+    echo "  $node: { engine: $engine, agent: \"https://$address:$AGENT_PORT\", address: $address }" >> "$description"
+    say "$node up: engine $engine, agent https://$address:$AGENT_PORT (and $dir/faultline/daemon.sock), $address on $NETWORK"
   done
   trap - EXIT
   say "fleet description: $description (export FAULTLINE_FLEET=$description)"
@@ -406,6 +429,15 @@ YAML
     grep -Eq "^$node +fleet-check-web " <<<"$listed" || fail "targets --fleet did not list fleet-check-web on $node: $listed"
   done
   say "check: targets --fleet lists each node's containers with the node's name"
+  # node2's TLS engine refuses a coordinator whose files come from another CA: one line naming the
+  # node and TLS, nothing listed.
+  "$FAULTLINE_BIN" certs "$RUN_DIR/foreign" --node elsewhere=10.0.0.1 --coordinator coordinator >/dev/null 2>&1
+  mkdir -p "$RUN_DIR/foreign/engine" && cp "$RUN_DIR/foreign/ca.pem" "$RUN_DIR/foreign/engine/ca.pem"
+  cp "$RUN_DIR/foreign/coordinator.pem" "$RUN_DIR/foreign/engine/cert.pem" && cp "$RUN_DIR/foreign/coordinator.key" "$RUN_DIR/foreign/engine/key.pem"
+  sed "s|engine_tls: certs/engine|engine_tls: foreign/engine|" "$RUN_DIR/fleet.yaml" > "$RUN_DIR/foreign-fleet.yaml"
+  if listed=$("$FAULTLINE_BIN" targets --fleet "$RUN_DIR/foreign-fleet.yaml" 2>&1); then fail "targets listed node2 with a foreign CA's files: $listed"; fi
+  grep -q "node2" <<<"$listed" && grep -q "TLS" <<<"$listed" || fail "the foreign-CA refusal does not name node2 and TLS: $listed"
+  say "check: node2's TLS engine refused a foreign CA's coordinator: $(head -1 <<<"$listed")"
   fuzz "${FAULTLINE_FUZZ_SECONDS:-45}"
   # The fan-out and hop figures as a gate (short: 10 rounds).
   "$(bench_binary)" fleet --fleet "$RUN_DIR/fleet.yaml" --rounds 10 --connections 10 --gate > "$RUN_DIR/bench.log" 2>&1 \

@@ -50,6 +50,16 @@ public final class CurlConnection: @unchecked Sendable {
 
     deinit { curl_easy_cleanup(handle) }
 
+    /// Sets an easy handle up for TLS with `tls`: the CA the server is checked by and, when given,
+    /// this side's certificate and key (mutual TLS).
+    public static func applyClientTLS(_ tls: TLSFiles, to handle: UnsafeMutableRawPointer) {
+        if !tls.certificate.isEmpty {
+            fl_curl_set_string(handle, CURLOPT_SSLCERT, tls.certificate)
+            fl_curl_set_string(handle, CURLOPT_SSLKEY, tls.key)
+        }
+        fl_curl_set_string(handle, CURLOPT_CAINFO, tls.certificateAuthority)
+    }
+
     /// Performs one HTTP request and returns status, body and timing. Blocks the calling thread.
     public func perform(_ request: CurlRequest, sink: ResponseSink = ResponseSink()) throws(TransportFailure) -> CurlResponse {
         curl_easy_reset(handle)  // keeps the live connection, clears per-request options
@@ -77,13 +87,7 @@ public final class CurlConnection: @unchecked Sendable {
                 fl_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
                 fl_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
             }
-            if let tls = request.clientTLS {
-                if !tls.certificate.isEmpty {
-                    fl_curl_set_string(handle, CURLOPT_SSLCERT, tls.certificate)
-                    fl_curl_set_string(handle, CURLOPT_SSLKEY, tls.key)
-                }
-                fl_curl_set_string(handle, CURLOPT_CAINFO, tls.certificateAuthority)
-            }
+            if let tls = request.clientTLS { Self.applyClientTLS(tls, to: handle) }
             fl_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers)
             fl_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
             fl_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteToSink)

@@ -21,9 +21,8 @@ public enum DockerContextStore {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.docker"
     }
 
-    /// The engine of context `name` (`default`, unless the store redefines it, is the local socket);
-    /// a context with TLS material is refused, naming it (faultline's engine client speaks unix
-    /// sockets and plain tcp).
+    /// The engine of context `name` (`default`, unless the store redefines it, is the local socket),
+    /// over TLS with the context's files when it keeps them.
     public static func endpoint(named name: String, configDirectory: String = configDirectory()) throws(Failure) -> EngineEndpoint {
         let metaRoot = configDirectory + "/contexts/meta"
         let directories = (try? FileManager.default.contentsOfDirectory(atPath: metaRoot)) ?? []
@@ -36,11 +35,14 @@ public enum DockerContextStore {
             guard let host = meta.Endpoints["docker"]?.Host, !host.isEmpty else {
                 throw Failure(description: "docker context '\(name)' has no docker endpoint")
             }
-            let tls = "\(configDirectory)/contexts/tls/\(directory)/docker"
-            if FileManager.default.fileExists(atPath: tls) {
-                throw Failure(description: "docker context '\(name)' uses TLS (\(tls)); faultline's engine client speaks unix sockets and plain tcp for now: give the node an engine address instead")
+            let endpoint: EngineEndpoint
+            do { endpoint = try EngineEndpoint.parse(host) } catch {
+                throw Failure(description: "docker context '\(name)': \(error)")
             }
-            do { return try EngineEndpoint.parse(host) } catch {
+            // `docker context create --docker host=…,ca=…,cert=…,key=…` keeps the files here.
+            let tls = "\(configDirectory)/contexts/tls/\(directory)/docker"
+            guard FileManager.default.fileExists(atPath: tls), case .tcp = endpoint.transport else { return endpoint }
+            do { return EngineEndpoint(transport: endpoint.transport, tls: try EngineEndpoint.certificateDirectory(tls, for: host)) } catch {
                 throw Failure(description: "docker context '\(name)': \(error)")
             }
         }

@@ -99,7 +99,7 @@ public final class DockerEngineClient: Sendable {
         let callPath = fullPath + Self.encode(query: query)
         let timeout = timeout == Self.defaultTimeout ? callTimeout : timeout
         let request = CurlRequest(method: method.rawValue, url: url, body: body, timeout: timeout,
-                                  unixSocketPath: endpoint.socketPath)
+                                  unixSocketPath: endpoint.socketPath, clientTLS: endpoint.tls)
         let response: CurlResponse
         let started = ContinuousClock.now
         do {
@@ -178,6 +178,9 @@ public final class DockerEngineClient: Sendable {
             }
             return "\(failure.message) (\(path)): is dockerd running?"
         default:
+            if failure.isTLS, let tls = endpoint.tls {
+                return "TLS with the engine at \(endpoint) failed: \(failure.message) (CA \(tls.certificateAuthority), client certificate \(tls.certificate))"
+            }
             return "\(failure.message) (\(endpoint))"
         }
     }

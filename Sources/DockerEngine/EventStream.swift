@@ -62,6 +62,7 @@ final class EventStream: @unchecked Sendable {
 
         fl_curl_set_string(easy, CURLOPT_URL, url)
         if let socket = endpoint.socketPath { fl_curl_set_string(easy, CURLOPT_UNIX_SOCKET_PATH, socket) }
+        if let tls = endpoint.tls { CurlConnection.applyClientTLS(tls, to: easy) }
         fl_curl_set_long(easy, CURLOPT_NOSIGNAL, 1)
         fl_curl_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, 5_000)
         fl_curl_set_long(easy, CURLOPT_TCP_NODELAY, 1)

@@ -12,7 +12,7 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "State directory holding the fault ledger (default: $FAULTLINE_STATE_DIR, /var/lib/faultline for root).")
     public var stateDir: String?
 
-    @Option(name: .long, help: "Engine address: unix:///path or tcp://host:port (default: $DOCKER_HOST or /var/run/docker.sock).")
+    @Option(name: .long, help: "Engine address: unix:///path or tcp://host:port, over TLS with $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH (default: $DOCKER_HOST or /var/run/docker.sock).")
     public var engine: String?
 
     @Option(name: .long, help: "How long an engine call may take before it fails, naming the call (default 30s).")
@@ -36,8 +36,9 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     }
 
     func endpoint() throws -> EngineEndpoint {
-        if let engine { return try EngineEndpoint.parse(engine) }
-        return try EngineEndpoint.fromEnvironment(ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        if let engine { return try EngineEndpoint.applyingEnvironmentTLS(to: try EngineEndpoint.parse(engine), environment: environment) }
+        return try EngineEndpoint.fromEnvironment(environment)
     }
 
     public var resolvedStateDirectory: String { stateDir ?? FaultLedger.defaultStateDirectory() }

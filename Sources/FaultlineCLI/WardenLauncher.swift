@@ -14,7 +14,7 @@ enum WardenLauncher {
         let stateDirectory = options.resolvedStateDirectory
         var argv = [executable, "warden", "--state-dir", stateDirectory, "--log-level", logLevel,
                     "--engine-timeout", options.engineTimeout]
-        if let engine = try? options.endpoint() { argv += ["--engine", engine.description] }
+        if let engine = try? options.endpoint() { argv += ["--engine", engine.address] }
         switch ChildProcess.spawn(argv, stderr: .appendFile(stateDirectory + "/warden.log"), grouping: .ownSession) {
         case .failure(let failure):
             Output.note("could not start the warden (\(failure)); a crash would leave faults until `faultline recover`")

@@ -55,7 +55,9 @@ import Testing
             let json = #"{"Name":"\#(context.name)","Metadata":{},"Endpoints":{"docker":{"Host":"\#(context.host)","SkipTLSVerify":false}}}"#
             try json.write(toFile: meta + "/meta.json", atomically: true, encoding: .utf8)
             if context.tls {
-                try FileManager.default.createDirectory(atPath: "\(root)/contexts/tls/\(id)/docker", withIntermediateDirectories: true)
+                let tls = "\(root)/contexts/tls/\(id)/docker"
+                try FileManager.default.createDirectory(atPath: tls, withIntermediateDirectories: true)
+                for file in ["ca.pem", "cert.pem", "key.pem"] { try "PEM".write(toFile: "\(tls)/\(file)", atomically: true, encoding: .utf8) }
             }
         }
         return root
@@ -63,29 +65,62 @@ import Testing
 
     // A node may name a docker context instead of an engine address; `default` is the local socket.
     @Test func readsDockerContexts() throws {
-        let store = try Self.contextStore([("edge-2", "tcp://10.0.0.12:2375", false), ("edge-3", "unix:///run/edge3.sock", false)])
+        let store = try Self.contextStore([("edge-2", "tcp://10.0.0.12:2375", false), ("edge-3", "unix:///run/edge3.sock", false),
+                                           ("secure", "tcp://10.0.0.13:2376", true)])
         let fleet = try FleetDescription.parse("""
             nodes:
               here: { context: default }
               edge-2: { context: edge-2, address: 10.0.0.12 }
               edge-3: { context: edge-3 }
+              edge-4: { context: secure }
             """, file: "fleet.yaml", dockerConfig: store)
+        let tls = "\(store)/contexts/tls/22222222/docker"
+        #expect(fleet.node(named: "edge-4")?.engine == EngineEndpoint(
+            transport: .tcp(host: "10.0.0.13", port: 2376),
+            tls: TLSFiles(certificate: tls + "/cert.pem", key: tls + "/key.pem", certificateAuthority: tls + "/ca.pem")))
         #expect(fleet.node(named: "here")?.engine == .local)
         #expect(fleet.node(named: "edge-2")?.engine == EngineEndpoint(transport: .tcp(host: "10.0.0.12", port: 2375)))
         #expect(fleet.node(named: "edge-3")?.engine == EngineEndpoint(transport: .unixSocket(path: "/run/edge3.sock")))
     }
 
-    // An unknown context lists the known ones; a TLS context, or both engine and context, are refused where they are written.
+    // An unknown context lists the known ones; a TLS context missing a file, or both engine and context, are refused where they are written.
     @Test func locatesContextMistakes() throws {
         let store = try Self.contextStore([("edge-2", "tcp://10.0.0.12:2375", false), ("secure", "tcp://10.0.0.13:2376", true)])
+        try FileManager.default.removeItem(atPath: "\(store)/contexts/tls/11111111/docker/key.pem")
         let cases = [
             ("nodes:\n  a: { context: edge-9 }", "fleet.yaml:2:17: nodes.a.context: no docker context 'edge-9' (contexts: default, edge-2, secure)"),
-            ("nodes:\n  a: { context: secure }", "fleet.yaml:2:17: nodes.a.context: docker context 'secure' uses TLS"),
+            ("nodes:\n  a: { context: secure }", "fleet.yaml:2:17: nodes.a.context: docker context 'secure': invalid engine address 'tcp://10.0.0.13:2376': TLS: cannot read \(store)/contexts/tls/11111111/docker/key.pem"),
             ("nodes:\n  a: { context: edge-2, engine: unix:///x.sock }", "node 'a': give 'engine' or 'context', not both"),
             ("nodes:\n  a: { address: 10.0.0.1 }", "node 'a' needs 'engine' (unix:///var/run/docker.sock or tcp://HOST:PORT) or 'context' (a docker context)"),
         ]
         for (text, expected) in cases {
             #expect { _ = try FleetDescription.parse(text, file: "fleet.yaml", dockerConfig: store) } throws: { "\($0)".contains(expected) }
+        }
+    }
+
+    // engine_tls: a DOCKER_CERT_PATH-style directory, relative to the fleet file, for a tcp engine.
+    @Test func readsEngineTLS() throws {
+        let directory = NSTemporaryDirectory() + "fl-engine-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory + "/edge-3", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for file in ["ca.pem", "cert.pem", "key.pem"] { try "PEM".write(toFile: "\(directory)/edge-3/\(file)", atomically: true, encoding: .utf8) }
+        let fleet = try FleetDescription.parse("""
+            nodes:
+              edge-3: { engine: "tcp://10.0.0.13:2376", engine_tls: edge-3 }
+            """, file: directory + "/fleet.yaml")
+        let engine = try #require(fleet.node(named: "edge-3")?.engine)
+        #expect(engine.tls == TLSFiles(certificate: directory + "/edge-3/cert.pem", key: directory + "/edge-3/key.pem",
+                                       certificateAuthority: directory + "/edge-3/ca.pem"))
+        #expect(try EngineEndpoint.parse(engine.address) == engine)
+        let mistakes = [
+            ("nodes:\n  a: { engine: unix:///x.sock, engine_tls: edge-3 }", "fleet.yaml:2:44: nodes.a.engine_tls: engine_tls goes with a tcp:// engine address"),
+            ("nodes:\n  a: { engine: \"tcp://10.0.0.1:2376\", engine_tls: nowhere }",
+             "nodes.a.engine_tls: invalid engine address 'tcp://10.0.0.1:2376': TLS: cannot read \(directory)/nowhere/ca.pem"),
+            ("nodes:\n  a: { engine: \"tcp://10.0.0.1:2376\", engine_tls: edge-3 }\n  b: { engine: \"tcp://10.0.0.1:2376\" }",
+             "nodes 'a' and 'b' name the same engine"),
+        ]
+        for (text, expected) in mistakes {
+            #expect { _ = try FleetDescription.parse(text, file: directory + "/fleet.yaml") } throws: { "\($0)".contains(expected) }
         }
     }
 }

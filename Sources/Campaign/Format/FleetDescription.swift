@@ -9,6 +9,10 @@ import Foundation
 ///     nodes:
 ///       edge-1: { engine: unix:///var/run/docker.sock, agent: unix:///var/lib/faultline/daemon.sock }
 ///       edge-2: { context: edge-2, agent: "https://10.0.0.12:7441", address: 10.0.0.12 }
+///       edge-3: { engine: "tcp://10.0.0.13:2376", engine_tls: certs/edge-3-engine, agent: "https://10.0.0.13:7441" }
+///
+/// `engine_tls` names a directory in the `DOCKER_CERT_PATH` layout (ca.pem, cert.pem, key.pem) for
+/// an engine that requires TLS; a docker context brings its own.
 ///
 /// Read strictly, with located errors: every node needs an engine address; names are unique.
 /// Relative paths are read from the fleet file's directory.
@@ -71,8 +75,9 @@ public struct FleetDescription: Sendable, Equatable {
             guard isValidNodeName(name) else {
                 throw node.error("node name '\(name)': letters, digits, '-', '_' and '.' only")
             }
-            let entries = try node.mapping(allowed: ["engine", "context", "agent", "address"])
-            let engineNode: YAMLNode, engine: EngineEndpoint
+            let entries = try node.mapping(allowed: ["engine", "engine_tls", "context", "agent", "address"])
+            let engineNode: YAMLNode
+            var engine: EngineEndpoint
             switch (entries["engine"], entries["context"]) {
             case (let given?, nil):
                 engineNode = given
@@ -89,7 +94,17 @@ public struct FleetDescription: Sendable, Equatable {
             case (nil, nil):
                 throw node.error("node '\(name)' needs 'engine' (unix:///var/run/docker.sock or tcp://HOST:PORT) or 'context' (a docker context)")
             }
-            if let same = nodes.first(where: { $0.engine == engine }) {
+            if let tlsNode = entries["engine_tls"] {
+                guard entries["engine"] != nil, case .tcp = engine.transport, engine.tls == nil else {
+                    throw tlsNode.error("engine_tls goes with a tcp:// engine address (a docker context brings its own TLS files)")
+                }
+                do {
+                    engine = EngineEndpoint(transport: engine.transport,
+                                            tls: try EngineEndpoint.certificateDirectory(resolve(try tlsNode.nonEmptyString()), for: engine.description))
+                } catch let error as EngineEndpointError { throw tlsNode.error(error.description) }
+                catch let located as CampaignError { throw located } catch { throw tlsNode.error("\(error)") }
+            }
+            if let same = nodes.first(where: { $0.engine.transport == engine.transport }) {
                 throw engineNode.error("nodes '\(same.name)' and '\(name)' name the same engine: one engine is one node")
             }
             nodes.append(Node(name: name, engine: engine, agent: try entries["agent"]?.nonEmptyString(),

@@ -33,6 +33,6 @@ public struct FaultEnvironment: Sendable {
     /// The real engine, this host's cgroups and network namespaces.
     public static func live(engine: DockerEngineClient, logger: Logger) -> FaultEnvironment {
         FaultEnvironment(containers: engine, lifecycle: engine, networks: engine, cgroups: HostCgroups(),
-                         namespaces: HostNetworkNamespaces(), starts: engine, engineAddress: engine.endpoint.description, logger: logger)
+                         namespaces: HostNetworkNamespaces(), starts: engine, engineAddress: engine.endpoint.address, logger: logger)
     }
 }
