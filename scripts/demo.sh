@@ -70,13 +70,14 @@ STACK_TOKEN=$(scripts/stack.sh token probe)
 section "on-call: pause the stack's Redis for 3 s, probed as a client would (PING every 100 ms)"
 "$FL" inject pause "$REDIS" --for 3s --state-dir "$STATE" --probe redis://127.0.0.1:6381 --probe tcp://127.0.0.1:6381
 
-section "never leave a fault behind: SIGKILL faultline mid-window, then recover"
+section "never leave a fault behind: SIGKILL faultline mid-window; the warden it started reverts the fault"
 "$FL" inject pause "$REDIS" --for 60s --state-dir "$STATE" & pid=$!
 sleep 1
+printf '  before SIGKILL: paused=%s\n' "$(/usr/bin/docker inspect -f '{{.State.Paused}}' "$REDIS")"
 kill -9 $pid; wait $pid 2>/dev/null || true
-printf '  after SIGKILL: paused=%s\n' "$(/usr/bin/docker inspect -f '{{.State.Paused}}' "$REDIS")"
+sleep 1
+printf '  a second after SIGKILL: paused=%s\n' "$(/usr/bin/docker inspect -f '{{.State.Paused}}' "$REDIS")"
 "$FL" recover --state-dir "$STATE"
-printf '  after recover: paused=%s\n' "$(/usr/bin/docker inspect -f '{{.State.Paused}}' "$REDIS")"
 
 section "a campaign: $CAMPAIGN"
 set +e

@@ -33,6 +33,8 @@ struct InjectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Inject through the faultline agent of this fleet node; it reverts the fault when the window ends, also if this command dies.")
     var node: String?
     @OptionGroup var fleet: FleetOption
+    @Flag(name: .long, help: "Do not start the warden beside a windowed fault: a SIGKILL of this command then leaves the fault until `faultline recover`.")
+    var noWarden = false
 
     /// The validated request: the fault and its window.
     struct Plan {
@@ -91,6 +93,11 @@ struct InjectCommand: AsyncParsableCommand {
             output.event("interrupt", "\(SignalTrap.name(early)) received before the inject: nothing injected")
             throw SignalTrap.exitCode(for: early)
         }
+        // A windowed fault held here is watched by the warden, as a run's are: should this command
+        // die (SIGKILL, OOM), the warden reverts it at once instead of leaving it to `recover`.
+        // Through an agent, the agent's own warden and the fault's deadline do that.
+        let guardian = node == nil && plan.window != nil && !noWarden ? WardenGuard(options: global) : nil
+        defer { guardian?.stop() }
         if let session {
             session.start()
             await session.awaitBaseline(limit: .seconds(3))

@@ -3,8 +3,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// SIGKILL `faultline inject KIND X --for 60s` mid-window, then `faultline recover`: every
-/// container must be exactly as it was before (run state, HostConfig, networks, cgroup values).
+/// SIGKILL `faultline inject KIND X --for 60s --no-warden` mid-window, then `faultline recover`:
+/// every container must be exactly as it was before (run state, HostConfig, networks, cgroup
+/// values). Without `--no-warden`, the warden the inject started reverts it by itself.
 @Suite(.serialized) struct CrashRecoveryTests {
     struct Case: Sendable, CustomStringConvertible {
         let kind: String
@@ -36,7 +37,7 @@ import Testing
                 : TestContainerSpec(purpose: "crash-\(testCase.kind)")
             try await withTestContainer(spec, engine: engine) { container in
                 let before = try await ContainerSnapshot.take(container.id, engine: engine)
-                let child = try FaultlineProcess(["inject", testCase.kind, container.name, "--for", "60s", "--state-dir", stateDir] + testCase.options)
+                let child = try FaultlineProcess(["inject", testCase.kind, container.name, "--for", "60s", "--no-warden", "--state-dir", stateDir] + testCase.options)
                 try await child.waitFor("injected")
                 child.signal(SIGKILL)
                 #expect(try await child.waitForExit() == 128 + SIGKILL)
@@ -76,12 +77,34 @@ import Testing
         }
     }
 
+    // With the warden an inject starts, a SIGKILL mid-window leaves nothing: the warden unpauses the
+    // container within a second or two, and exits once nothing is open.
+    @Test func wardenRevertsAfterSIGKILL() async throws {
+        let engine = try await TestEngine.client()
+        let stateDir = NSTemporaryDirectory() + "faultline-warden-" + UUID().uuidString
+        try await withTestContainer(.init(purpose: "warden"), engine: engine) { container in
+            let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
+            try await child.waitFor("injected")
+            #expect(try await engine.inspectContainer(container.id).state.paused)
+            child.signal(SIGKILL)
+            _ = try await child.waitForExit()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await engine.inspectContainer(container.id).state.paused, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await engine.inspectContainer(container.id).state.paused == false, "the warden did not unpause within 10 s")
+            let log = (try? String(contentsOfFile: stateDir + "/warden.log", encoding: .utf8)) ?? ""
+            #expect(log.contains("warden reverted"), "\(log)")
+            #expect(try await FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
+        }
+    }
+
     // A new inject first recovers what a killed one left, and says so.
     @Test func injectRecoversFirst() async throws {
         let engine = try await TestEngine.client()
         let stateDir = NSTemporaryDirectory() + "faultline-first-" + UUID().uuidString
         try await withTestContainer(.init(purpose: "first"), engine: engine) { container in
-            let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
+            let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--no-warden", "--state-dir", stateDir])
             try await child.waitFor("injected")
             child.signal(SIGKILL)
             _ = try await child.waitForExit()
