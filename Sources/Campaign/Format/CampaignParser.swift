@@ -85,7 +85,7 @@ public enum CampaignParser {
     }
 
     /// How a target selector matches containers: exactly one of these (or only `node`).
-    static let targetMatchers = ["name", "name_regex", "label", "compose"]
+    static let targetMatchers = ["name", "name_regex", "label", "compose", "swarm"]
     /// Every key a target selector takes.
     static let targetKeys = targetMatchers + ["node", "pick"]
 
@@ -112,11 +112,18 @@ public enum CampaignParser {
             do { _ = try Regex(pattern) } catch { throw value.error("invalid regular expression: \(error)") }
             match = .nameRegex(pattern)
         case "label"?: match = .labels(try entries["label"]!.stringList())
-        default:
+        case "compose"?:
             let value = entries["compose"]!
             let compose = try value.mapping(allowed: ["project", "service"])
             guard !compose.isEmpty else { throw value.error("give project, service or both") }
             match = .compose(project: try compose["project"]?.nonEmptyString(), service: try compose["service"]?.nonEmptyString())
+        default:
+            let value = entries["swarm"]!
+            let swarm = try value.mapping(allowed: ["service", "stack", "slot", "all_replicas"])
+            guard swarm["service"] != nil || swarm["stack"] != nil else { throw value.error("give service, stack or both (and slot for one replica)") }
+            if let slot = swarm["slot"], swarm["service"] == nil { throw slot.error("slot needs the service it is a replica of") }
+            match = .swarm(.init(service: try swarm["service"]?.nonEmptyString(), stack: try swarm["stack"]?.nonEmptyString(),
+                                 slot: try swarm["slot"]?.int(in: 1...100_000), allReplicas: try swarm["all_replicas"]?.bool() ?? false))
         }
         var pick = TargetSelector.Pick.all
         if let pickNode = entries["pick"] {

@@ -7,8 +7,26 @@ public struct TargetSelector: Sendable, Equatable {
         /// `key` or `key=value`; all must match.
         case labels([String])
         case compose(project: String?, service: String?)
+        /// Tasks of a Swarm service (by their containers' labels).
+        case swarm(SwarmMatch)
         /// Every container (of the selector's node: a selector names a matcher, a node, or both).
         case everyContainer
+    }
+
+    /// A Swarm selector: a service's tasks, of a stack, in a slot; each part only when given.
+    public struct SwarmMatch: Sendable, Equatable {
+        public var service: String?
+        public var stack: String?
+        public var slot: Int?
+        /// A fault may act on every running replica of a service at once (otherwise refused).
+        public var allReplicas: Bool
+
+        public init(service: String? = nil, stack: String? = nil, slot: Int? = nil, allReplicas: Bool = false) {
+            self.service = service
+            self.stack = stack
+            self.slot = slot
+            self.allReplicas = allReplicas
+        }
     }
 
     /// How many of the matching containers each fault acts on.
@@ -16,6 +34,15 @@ public struct TargetSelector: Sendable, Equatable {
         case all
         case random(Int)
         case percent(Double)
+
+        /// How many of `candidates` matching containers one fault acts on.
+        public func count(of candidates: Int) -> Int {
+            switch self {
+            case .all: return candidates
+            case .random(let count): return min(count, candidates)
+            case .percent(let percent): return min(candidates, max(1, Int((Double(candidates) * percent / 100).rounded(.up))))
+            }
+        }
     }
 
     public var name: String
@@ -45,6 +72,9 @@ public struct TargetSelector: Sendable, Equatable {
         case .labels(let labels): return "labels \(labels.joined(separator: ", "))"
         case .compose(let project, let service):
             return "compose " + [project.map { "project \($0)" }, service.map { "service \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        case .swarm(let swarm):
+            return "swarm " + [swarm.stack.map { "stack \($0)" }, swarm.service.map { "service \($0)" }, swarm.slot.map { "slot \($0)" }]
+                .compactMap { $0 }.joined(separator: ", ")
         }
     }
 }

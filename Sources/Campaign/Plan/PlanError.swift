@@ -11,6 +11,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
     case unknownNode(target: String, node: String, nodes: [String])
     /// A partition's peer runs on another node than its target (whose engine resolves the peers).
     case peerOnOtherNode(container: String, peer: String)
+    /// A Swarm selector's faults would act on every running replica of a service at once.
+    case everyReplica(target: String, service: String, replicas: Int)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
             return "target '\(target)' names node '\(node)', which the fleet does not have\(hint) (nodes: \(nodes.joined(separator: ", ")))"
         case .peerOnOtherNode(let container, let peer):
             return "partition of \(container) from \(peer): a peer is looked up by the target's own engine, so it must run on the same node (name a peer on another node by its address as a CIDR)"
+        case .everyReplica(let target, let service, let replicas):
+            return "target '\(target)' would act on every running replica of service '\(service)' (\(replicas)) at once: that takes the service down; pick fewer (pick: { random: 1 }, slot: N) or say all_replicas: true"
         }
     }
 

@@ -96,12 +96,7 @@ public enum PlanExpander {
     }
 
     static func pick(_ candidates: [PlannedTarget], _ pick: TargetSelector.Pick, using generator: inout SeededGenerator) -> [PlannedTarget] {
-        switch pick {
-        case .all: return candidates
-        case .random(let count): return Array(candidates.shuffled(using: &generator).prefix(count)).sorted(by: PlannedTarget.inOrder)
-        case .percent(let percent):
-            let count = max(1, Int((Double(candidates.count) * percent / 100).rounded(.up)))
-            return Array(candidates.shuffled(using: &generator).prefix(count)).sorted(by: PlannedTarget.inOrder)
-        }
+        if pick == .all { return candidates }
+        return Array(candidates.shuffled(using: &generator).prefix(pick.count(of: candidates.count))).sorted(by: PlannedTarget.inOrder)
     }
 }

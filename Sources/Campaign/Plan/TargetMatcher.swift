@@ -49,9 +49,28 @@ public struct TargetMatcher: Sendable {
                 throw PlanError.emptySelection(target: selector.name, match: selector.matchDescription,
                                                suggestions: Self.suggestions(for: selector, among: names))
             }
+            try Self.checkReplicas(selector, matched: matched, among: eligible.map(\.container))
             resolved[selector.name] = matched
         }
         return resolved
+    }
+
+    /// A Swarm selector whose faults would act on every running replica of a service at once takes
+    /// the service down, not one task: refused unless it says `all_replicas: true`.
+    static func checkReplicas(_ selector: TargetSelector, matched: [PlannedTarget], among containers: [ContainerSummary]) throws(PlanError) {
+        guard case .swarm(let swarm) = selector.match, !swarm.allReplicas else { return }
+        let running = containers.filter { $0.state == "running" }
+        let services = Dictionary(grouping: running.compactMap { container in
+            SwarmTaskLabels(container.labels ?? [:]).map { (service: $0.service, id: container.id) }
+        }, by: \.service).mapValues { Set($0.map(\.id)) }
+        let chosen = Set(matched.map(\.id))
+        // A fault may act on every replica when the candidates hold them all and its count reaches theirs.
+        let perFault = selector.pick.count(of: matched.count)
+        for (service, replicas) in services.sorted(by: { $0.key < $1.key }) {
+            if replicas.isSubset(of: chosen) && perFault >= replicas.count {
+                throw PlanError.everyReplica(target: selector.name, service: service, replicas: replicas.count)
+            }
+        }
     }
 
     func matches(_ match: TargetSelector.Match, _ container: ContainerSummary) -> Bool {
@@ -73,6 +92,8 @@ public struct TargetMatcher: Sendable {
         case .compose(let project, let service):
             return (project.map { labels[TargetResolver.composeProjectLabel] == $0 } ?? true)
                 && (service.map { labels[TargetResolver.composeServiceLabel] == $0 } ?? true)
+        case .swarm(let swarm):
+            return SwarmTaskLabels(labels)?.matches(swarm) ?? false
         }
     }
 

@@ -1,0 +1,101 @@
+@testable import Campaign
+import DockerEngine
+import Foundation
+import Testing
+
+/// `swarm:` selectors match service tasks by their containers' labels, and refuse a selection whose
+/// faults would act on every running replica of a service unless it says `all_replicas: true`.
+@Suite struct SwarmSelectorTests {
+    /// A container as `GET /containers/json` lists a task of `service` in `slot` (nil: a global task).
+    static func task(_ id: String, service: String, slot: Int?, stack: String? = nil, state: String = "running") throws -> ContainerSummary {
+        let taskName = "\(service).\(slot.map(String.init) ?? "node0abc").task\(id)"
+        var labels = [SwarmTaskLabels.serviceName: service, SwarmTaskLabels.taskName: taskName]
+        if let stack { labels[SwarmTaskLabels.stackNamespace] = stack }
+        let labelJSON = String(decoding: try JSONEncoder().encode(labels), as: UTF8.self)
+        return try JSONDecoder().decode(ContainerSummary.self, from: Data(
+            #"{"Id":"\#(id)","Names":["/\#(taskName)"],"Image":"x","State":"\#(state)","Status":"","Labels":\#(labelJSON)}"#.utf8))
+    }
+
+    static func containers() throws -> [ContainerSummary] {
+        [try task("w1", service: "shop_web", slot: 1, stack: "shop"), try task("w2", service: "shop_web", slot: 2, stack: "shop"),
+         try task("w3", service: "shop_web", slot: 3, stack: "shop"), try task("d1", service: "shop_db", slot: 1, stack: "shop"),
+         try task("g1", service: "agent", slot: nil), try task("x1", service: "plain", slot: 1)]
+    }
+
+    // The labels say service, stack and slot; a global task has no slot; other containers are no task.
+    @Test func readsTaskLabels() throws {
+        let web = try #require(SwarmTaskLabels(try Self.task("w2", service: "shop_web", slot: 2, stack: "shop").labels ?? [:]))
+        #expect(web == SwarmTaskLabels([SwarmTaskLabels.serviceName: "shop_web", SwarmTaskLabels.stackNamespace: "shop",
+                                        SwarmTaskLabels.taskName: "shop_web.2.taskw2"]))
+        #expect(web.service == "shop_web" && web.stack == "shop" && web.slot == 2)
+        #expect(SwarmTaskLabels(try Self.task("g1", service: "agent", slot: nil).labels ?? [:])?.slot == nil)
+        #expect(SwarmTaskLabels(["com.docker.compose.service": "web"]) == nil)
+    }
+
+    // Service by short (with stack) or full name, stack alone, one slot.
+    @Test func matchesTasks() throws {
+        let matcher = TargetMatcher(ownContainerID: nil)
+        let resolved = try matcher.resolve([
+            TargetSelector(name: "one-web", match: .swarm(.init(service: "web", stack: "shop", slot: 2))),
+            TargetSelector(name: "full", match: .swarm(.init(service: "shop_web", slot: 3))),
+            TargetSelector(name: "some-web", match: .swarm(.init(service: "web", stack: "shop")), pick: .random(1)),
+            TargetSelector(name: "global", match: .swarm(.init(service: "agent", allReplicas: true))),
+        ], among: try Self.containers())
+        #expect(resolved["one-web"]?.map(\.id) == ["w2"])
+        #expect(resolved["full"]?.map(\.id) == ["w3"])
+        #expect(resolved["some-web"]?.map(\.id).sorted() == ["w1", "w2", "w3"])
+        #expect(resolved["global"]?.map(\.id) == ["g1"])
+        #expect(throws: PlanError.self) {
+            try matcher.resolve([TargetSelector(name: "none", match: .swarm(.init(service: "web", slot: 9)))], among: try Self.containers())
+        }
+    }
+
+    // Every replica at once is refused, naming the service and count; fewer, or all_replicas, is planned.
+    @Test func refusesEveryReplica() throws {
+        let matcher = TargetMatcher(ownContainerID: nil)
+        let containers = try Self.containers()
+        let refused: [(TargetSelector, String)] = [
+            (TargetSelector(name: "web", match: .swarm(.init(service: "web", stack: "shop"))), "shop_web' (3)"),
+            (TargetSelector(name: "web", match: .swarm(.init(service: "web", stack: "shop")), pick: .random(3)), "shop_web' (3)"),
+            (TargetSelector(name: "web", match: .swarm(.init(service: "web", stack: "shop")), pick: .percent(100)), "shop_web' (3)"),
+            (TargetSelector(name: "stack", match: .swarm(.init(stack: "shop")), pick: .random(1)), "shop_db' (1)"),
+            (TargetSelector(name: "db", match: .swarm(.init(service: "db", stack: "shop"))), "shop_db' (1)"),
+        ]
+        for (selector, expected) in refused {
+            #expect { try matcher.resolve([selector], among: containers) } throws: { error in
+                "\(error)".contains("would act on every running replica of service '\(expected) at once") && "\(error)".contains("all_replicas: true")
+            }
+        }
+        let allowed = [
+            TargetSelector(name: "web", match: .swarm(.init(service: "web", stack: "shop")), pick: .random(2)),
+            TargetSelector(name: "web", match: .swarm(.init(service: "web", stack: "shop")), pick: .percent(50)),
+            TargetSelector(name: "web", match: .swarm(.init(service: "web", stack: "shop", allReplicas: true))),
+        ]
+        for selector in allowed { #expect(try matcher.resolve([selector], among: containers)["web"]?.isEmpty == false) }
+        // A replica that is not running does not count: two of three running, both hit, is every replica.
+        var stopped = containers
+        stopped[2] = try Self.task("w3", service: "shop_web", slot: 3, stack: "shop", state: "exited")
+        #expect(throws: PlanError.self) {
+            try matcher.resolve([TargetSelector(name: "web", match: .swarm(.init(service: "web", stack: "shop")), pick: .random(2))], among: stopped)
+        }
+    }
+
+    // The campaign form: swarm: { service, stack, slot, all_replicas }, with located mistakes.
+    @Test func parsesSelectors() throws {
+        let text = CampaignParserTests.minimal.replacingOccurrences(
+            of: "db: { name: postgres }", with: "db: { swarm: { service: web, stack: shop, slot: 2, all_replicas: true } }")
+        let campaign = try CampaignParser.parse(text, file: "s.yaml")
+        #expect(campaign.targets.first?.match == .swarm(.init(service: "web", stack: "shop", slot: 2, allReplicas: true)))
+        let mistakes = [
+            ("db: { swarm: {} }", "give service, stack or both"),
+            ("db: { swarm: { stack: shop, slot: 1 } }", "slot needs the service it is a replica of"),
+            ("db: { swarm: { service: web, slot: 0 } }", "slot"),
+            ("db: { swarm: { service: web, replicas: 2 } }", "unknown key 'replicas'"),
+            ("db: { swarm: { service: web }, name: x }", "give only one of"),
+        ]
+        for (selector, expected) in mistakes {
+            let bad = CampaignParserTests.minimal.replacingOccurrences(of: "db: { name: postgres }", with: selector)
+            #expect { _ = try CampaignParser.parse(bad, file: "s.yaml") } throws: { "\($0)".contains(expected) && "\($0)".contains("s.yaml:3:") }
+        }
+    }
+}
