@@ -5,6 +5,8 @@
 # PID namespace, so whatever enters a container's namespaces must run there).
 #
 #   scripts/fleet.sh up [N]    N nodes (default 3, at most 9); writes the fleet description
+#   scripts/fleet.sh swarm [N] up N nodes (default 3) joined as a Swarm (node1 the manager) with the
+#                              service fleet-swarm-web (3 replicas); down removes it with the nodes
 #   scripts/fleet.sh status    each node's engine and agent
 #   scripts/fleet.sh down      removes everything `up` made, also after a failed `up`
 #   scripts/fleet.sh workload  starts fleet-web (HTTP, reached from the host on 127.0.0.1:4730N
@@ -21,7 +23,9 @@
 #                              mid-window (its agent reverts by itself); an unknown node and an unreachable
 #                              agent (one line, nothing injected anywhere); a campaign submitted to
 #                              each node's agent; inject --node with its coordinator SIGKILLed; the
-#                              API fuzz; down, nothing left behind
+#                              API fuzz; the fleet benchmark's gate; a Swarm: one replica of a
+#                              service paused by slot, every replica at once refused; down, nothing
+#                              left behind
 #
 # Everything it makes carries the label faultline.fleet=1 and the prefix faultline-fleet-; `down`
 # removes exactly those (node containers, their volumes, the network, the nodes' cgroup
@@ -443,6 +447,70 @@ YAML
   "$(bench_binary)" fleet --fleet "$RUN_DIR/fleet.yaml" --rounds 10 --connections 10 --gate > "$RUN_DIR/bench.log" 2>&1 \
     || { cat "$RUN_DIR/bench.log" >&2; fail "the fleet benchmark's gate was missed"; }
   say "check: fleet benchmark gate held ($(grep -c 'held:' "$RUN_DIR/bench.log") criteria)"
+  check_swarm
+}
+
+# A Swarm across the nodes: node1 the manager, the others workers (joined over the nodes'
+# network), and the service fleet-swarm-web with 3 replicas of the test image (its binaries bind-
+# mounted read-only, as every test container here; --no-resolve-image: there is no registry).
+swarm() {
+  local manager="$DOCKER -H unix://$RUN_DIR/node1/docker.sock" address token node
+  address=$(node_address node1)
+  $manager swarm init --advertise-addr "$address" --listen-addr "$address:2377" >/dev/null
+  token=$($manager swarm join-token -q worker)
+  for node in $(node_names | sed "s/^$PREFIX-//" | grep -vx node1); do
+    $DOCKER -H "unix://$RUN_DIR/$node/docker.sock" swarm join --token "$token" --advertise-addr "$(node_address "$node")" "$address:2377" >/dev/null
+  done
+  $manager service create --detach --name fleet-swarm-web --replicas 3 --no-resolve-image \
+    --mount type=bind,src=/usr,dst=/usr,readonly --mount type=bind,src=/lib,dst=/lib,readonly \
+    --mount type=bind,src=/lib64,dst=/lib64,readonly --mount type=bind,src=/bin,dst=/bin,readonly \
+    "$IMAGE" /bin/sleep 3600 >/dev/null
+  wait_for 60 swarm_replicas_running 3 || fail "fleet-swarm-web did not reach 3 running replicas in 60 s: $($manager service ps fleet-swarm-web --no-trunc 2>&1 | tail -5)"
+  say "swarm: node1 manages $(echo "$(node_names)" | wc -l) nodes; fleet-swarm-web runs 3 replicas"
+}
+
+swarm_replicas_running() { [ "$($DOCKER -H "unix://$RUN_DIR/node1/docker.sock" service ls --filter name=fleet-swarm-web --format '{{.Replicas}}')" = "$1/$1" ]; }
+
+# Whether the task of fleet-swarm-web in slot $1 is paused, on whichever node runs it.
+swarm_slot_paused() {
+  local node
+  for node in $(node_names | sed "s/^$PREFIX-//"); do
+    $DOCKER -H "unix://$RUN_DIR/$node/docker.sock" ps --filter "label=com.docker.swarm.task.name" --filter status=paused \
+      --format '{{.Label "com.docker.swarm.task.name"}}' | grep -q "^fleet-swarm-web\.$1\." && return 0
+  done
+  return 1
+}
+
+# Swarm tasks as targets: one replica (slot 2) paused through its node's agent and restored; a
+# selector that would pause every replica at once is refused before anything is injected.
+check_swarm() {
+  swarm
+  cat > "$RUN_DIR/swarm.yaml" <<'YAML'
+name: fleet-swarm-slot
+settings: { recovery_limit: 1s }
+targets:
+  replica: { swarm: { service: fleet-swarm-web, slot: 2 } }
+hypothesis:
+  steady_state: { window: 100ms }
+timeline:
+  - { at: 0s, fault: { pause: { target: replica } }, for: 2s }
+YAML
+  local code=0 out
+  timeout 60 "$FAULTLINE_BIN" run "$RUN_DIR/swarm.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
+    --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/swarm.log" 2>&1 &
+  local run=$!
+  wait_for 15 swarm_slot_paused 2 || { kill $run 2>/dev/null; cat "$RUN_DIR/swarm.log" >&2; fail "the replica in slot 2 was not paused"; }
+  for slot in 1 3; do ! swarm_slot_paused $slot || fail "slot $slot was paused too"; done
+  wait $run || code=$?
+  [ $code -eq 0 ] || { tail -20 "$RUN_DIR/swarm.log" >&2; fail "the swarm slot campaign did not hold (exit $code)"; }
+  ! swarm_slot_paused 2 || fail "the replica in slot 2 is still paused after the run"
+  sed 's/replica: { swarm: { service: fleet-swarm-web, slot: 2 } }/replica: { swarm: { service: fleet-swarm-web } }/' "$RUN_DIR/swarm.yaml" > "$RUN_DIR/swarm-all.yaml"
+  code=0
+  out=$("$FAULTLINE_BIN" run "$RUN_DIR/swarm-all.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
+  [ $code -ne 0 ] && grep -q "every running replica of service 'fleet-swarm-web' (3)" <<<"$out" \
+    || fail "a selector pausing every replica was not refused (exit $code): $out"
+  for slot in 1 2 3; do ! swarm_slot_paused $slot || fail "slot $slot is paused after the refused run"; done
+  say "check: swarm: slot 2 of fleet-swarm-web paused through its node's agent and restored; every replica at once refused: $(grep -o "target 'replica' would act.*at once" <<<"$out")"
 }
 
 # faultline-bench beside the faultline binary the nodes run.
@@ -506,11 +574,12 @@ case "${1:-}" in
   status) status ;;
   workload) workload ;;
   check) check ;;
+  swarm) up "${2:-3}"; swarm ;;
   bench) up 3; trap 'status=$?; down; exit $status' EXIT
          "$(bench_binary)" fleet --fleet "$RUN_DIR/fleet.yaml" "${@:2}" ;;
   fuzz) shift; up 1; trap 'status=$?; down; exit $status' EXIT
         $DOCKER -H "unix://$RUN_DIR/node1/docker.sock" run -d --name fleet-check-web \
           -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /etc:/etc:ro "$IMAGE" /bin/sleep 600 >/dev/null
         fuzz "${1:-300}" ;;
-  *) echo "usage: scripts/fleet.sh up [N] | status | workload | down | check | bench [--gate] | fuzz [SECONDS]" >&2; exit 2 ;;
+  *) echo "usage: scripts/fleet.sh up [N] | swarm [N] | status | workload | down | check | bench [--gate] | fuzz [SECONDS]" >&2; exit 2 ;;
 esac
