@@ -209,6 +209,41 @@ fleet_state() {  # every workload container of every node
   done
 }
 
+# Prints, for a failed campaign, each probe's samples that were not ok (offset, outcome, reason),
+# runs of the same outcome and reason folded into one line: what CI needs to tell a slow start
+# from a hang or a refused connection.
+failed_samples() {
+  local journal
+  journal=$(ls -t "$1"/*/journal.jsonl 2>/dev/null | head -1)
+  [ -n "$journal" ] || return 0
+  echo "samples that were not ok ($journal):"
+  python3 - "$journal" <<'PY'
+import json, sys
+last = {}
+for line in open(sys.argv[1]):
+    entry = json.loads(line)
+    window = entry.get("window")
+    if window and "revertedAt" in window:
+        times = " ".join(f"{k} {window[k][1] / 1e18 + window[k][0]:.2f}s" for k in window
+                         if isinstance(window[k], list) and len(window[k]) == 2)
+        print(f"  window #{window['index']} {window['summary']} on {window['container']} ({window.get('node', '-')}): {times}")
+    sample = entry.get("sample")
+    if not sample:
+        continue
+    seconds = sample["offset"][1] / 1e18 + sample["offset"][0]
+    key = (sample["outcome"], sample.get("reason", ""))
+    probe = sample["probe"]
+    if sample["outcome"] == "ok":
+        if probe in last:
+            print(f"  {probe} ok again at {seconds:.2f}s")
+            del last[probe]
+        continue
+    if last.get(probe) != key:
+        print(f"  {probe} {key[0]} from {seconds:.2f}s: {key[1][:120]}")
+        last[probe] = key
+PY
+}
+
 workload() {
   local nodes
   nodes=$(node_names)
@@ -253,7 +288,7 @@ check_campaigns() {
   code=0
   timeout 120 "$FAULTLINE_BIN" run faults/fleet-across-nodes.yaml --fleet "$description" --runs-dir "$runs" \
     --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/across.log" 2>&1 || code=$?
-  [ $code -eq 0 ] || { tail -20 "$RUN_DIR/across.log" >&2; fail "fleet-across-nodes did not hold (exit $code)"; }
+  [ $code -eq 0 ] || { tail -20 "$RUN_DIR/across.log" >&2; failed_samples "$runs" >&2; fail "fleet-across-nodes did not hold (exit $code)"; }
   after=$(fleet_state)
   [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "a container differs after fleet-across-nodes"; }
   say "check: fleet-across-nodes held on 3 nodes (19 windows, $(grep -c '^  pass' "$RUN_DIR/across.log") checks); every container is as before"
