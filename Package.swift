@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "FaultProxy", "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Campaign", "Faults", "DockerEngine", "FaultlineSupport", "TestSupport", "CurlTransport", .product(name: "Yams", package: "Yams"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Campaign", "Faults", "DockerEngine", "FaultlineSupport", "TestSupport", "CurlTransport", "Fixtures", "Probes", .product(name: "Yams", package: "Yams"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Campaign", "DockerEngine", "TestSupport"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Campaign", "FaultlineSupport", "TestSupport"]),
         .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "Campaign", "FaultProxy", "FaultlineSupport", "TestSupport"]),

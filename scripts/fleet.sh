@@ -276,7 +276,7 @@ start_agent() {  # start_agent NODE
   local tls=/hostrun/tls
   $DOCKER exec -d "$PREFIX-$1" sh -c "exec /opt/faultline/faultline daemon --state-dir /hostrun/faultline \
     --engine unix:///hostrun/docker.sock --log-level notice --tcp $(node_address "$1"):$AGENT_PORT --token-file $tls/token \
-    --tls-cert $tls/$1.pem --tls-key $tls/$1.key --tls-ca $tls/ca.pem >> /hostrun/agent.log 2>&1"
+    --tls-cert $tls/$1.pem --tls-key $tls/$1.key --tls-ca $tls/ca.pem --probe-allow 10.77.0.0/24 >> /hostrun/agent.log 2>&1"
   wait_for 20 agent_healthy "$RUN_DIR/$1/faultline/daemon.sock" || fail "$1: its agent did not answer in 20 s"
 }
 
@@ -291,7 +291,13 @@ check_campaigns() {
   [ $code -eq 0 ] || { tail -20 "$RUN_DIR/across.log" >&2; failed_samples "$runs" >&2; fail "fleet-across-nodes did not hold (exit $code)"; }
   after=$(fleet_state)
   [ "$before" = "$after" ] || { diff <(echo "$before") <(echo "$after") >&2; fail "a container differs after fleet-across-nodes"; }
+  local clock
+  clock=$(grep -o "probe web-inside-node1 on node1 (clock [^)]*)" "$RUN_DIR/across.log" | head -1)
+  [ -n "$clock" ] || fail "fleet-across-nodes: no clock offset reported for the probe node1 ran"
+  grep -q "### Probes on fleet nodes" "$runs"/*/summary.md || fail "fleet-across-nodes: summary.md has no 'Probes on fleet nodes'"
+  [ "$(grep -c '^  pass  web-inside-node1' "$RUN_DIR/across.log")" -eq 19 ] || fail "fleet-across-nodes: the node1 probe was not judged in every window"
   say "check: fleet-across-nodes held on 3 nodes (19 windows, $(grep -c '^  pass' "$RUN_DIR/across.log") checks); every container is as before"
+  say "check: node1's agent ran web-inside-node1 and streamed its samples back: $clock"
 
   # The coordinator SIGKILLed mid-window: each node's agent ends its fault by itself at the
   # window's end, well before the deadline (window + 10 s) + 2 s.
@@ -571,7 +577,7 @@ fuzz() {  # fuzz SECONDS (node1 must be up)
   # Over https with mutual TLS, as a coordinator reaches an agent (the node's certificate and token).
   $DOCKER exec -d "$name" sh -c "exec /opt/faultline/faultline daemon --state-dir /hostrun/fuzz/state --engine unix:///hostrun/docker.sock \
     --tcp $address:$port --token-file /hostrun/tls/token --tls-cert /hostrun/tls/$node.pem --tls-key /hostrun/tls/$node.key \
-    --tls-ca /hostrun/tls/ca.pem --log-level notice > /hostrun/fuzz/daemon.log 2>&1"
+    --tls-ca /hostrun/tls/ca.pem --probe-allow 127.0.0.1 --log-level notice > /hostrun/fuzz/daemon.log 2>&1"
   local tls=(--cacert "$certs/ca.pem" --cert "$certs/coordinator.pem" --key "$certs/coordinator.key")
   wait_for 20 curl -sf --max-time 2 "${tls[@]}" -H "Authorization: Bearer $(cat "$RUN_DIR/token")" "https://$address:$port/v1/health" \
     || fail "fuzz: the agent on https://$address:$port did not answer in 20 s"

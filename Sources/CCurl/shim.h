@@ -20,6 +20,13 @@ static inline CURLcode fl_curl_set_slist(CURL *handle, CURLoption option, struct
 static inline CURLcode fl_curl_set_data_callback(CURL *handle, CURLoption option, fl_curl_data_callback callback) {
     return curl_easy_setopt(handle, option, callback);
 }
+typedef int (*fl_curl_progress_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+
+static inline CURLcode fl_curl_set_progress_callback(CURL *handle, fl_curl_progress_callback callback, void *userdata) {
+    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, userdata);
+    return curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+}
 static inline CURLcode fl_curl_get_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -16,6 +16,9 @@ public struct CurlRequest: Sendable {
     public var verifyTLS: Bool
     /// This side's certificate and the CA it trusts the server by (mutual TLS); nil: none.
     public var clientTLS: TLSFiles?
+    /// A stream's limit: the transfer fails when nothing arrived for this long, and the sink's
+    /// `shouldAbort` is asked about once a second even while nothing arrives. nil: neither.
+    public var stallTimeout: Duration?
 
     public init(method: String = "GET", url: String, headers: [String] = [], body: [UInt8]? = nil,
                 timeout: Duration? = .seconds(30), connectTimeout: Duration = .seconds(5),
@@ -88,6 +91,11 @@ public final class CurlConnection: @unchecked Sendable {
                 fl_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
             }
             if let tls = request.clientTLS { Self.applyClientTLS(tls, to: handle) }
+            if let stall = request.stallTimeout {
+                fl_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+                fl_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(stall.milliseconds / 1000)))
+                fl_curl_set_progress_callback(handle, curlAskSinkToAbort, unmanagedSink.toOpaque())
+            }
             fl_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers)
             fl_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
             fl_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteToSink)

@@ -35,6 +35,13 @@ public final class ResponseSink {
     }
 }
 
+/// The C progress callback of a stream (`CurlRequest.stallTimeout`): aborts the transfer when
+/// the `ResponseSink` passed as user data says so, even while no data arrives.
+public let curlAskSinkToAbort: fl_curl_progress_callback = { userdata, _, _, _, _ in
+    guard let userdata else { return 0 }
+    return Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue().shouldAbort() ? 1 : 0
+}
+
 /// The C write callback: hands each chunk to the `ResponseSink` passed as user data.
 public let curlWriteToSink: fl_curl_data_callback = { data, size, count, userdata in
     guard let userdata, let data else { return 0 }

@@ -21,6 +21,8 @@ import NIOCore
 ///     GET    /v1/faults                      faults held, then recently ended
 ///     GET    /v1/faults/{id}                 one of them
 ///     DELETE /v1/faults/{id}                 end one now (idempotent: an ended one answers as it ended)
+///     POST   /v1/probes                      as a fleet's agent: run a probe from this host, samples as server-sent events
+///     GET    /v1/clock                       this host's wall clock (a coordinator measures the offset to its own)
 ///     GET    /metrics                        Prometheus text
 enum APIRoutes {
     /// The largest request body accepted (a campaign file).
@@ -34,8 +36,12 @@ enum APIRoutes {
         var allowedHosts: Set<String>?
         /// Whether submitted campaigns may run `command` probes (programs as the daemon's user).
         var allowsCommandProbes: Bool
+        /// Where probes a coordinator asks for (`POST /v1/probes`) may connect.
+        var probeDestinations = ProbeDestinations.any
 
-        static let unixSocket = Listener(token: nil, allowedHosts: nil, allowsCommandProbes: true)
+        static func unixSocket(probeDestinations: ProbeDestinations = .any) -> Listener {
+            Listener(token: nil, allowedHosts: nil, allowsCommandProbes: true, probeDestinations: probeDestinations)
+        }
     }
 
     static func router(daemon: DaemonState, listener: Listener) -> Router<BasicRequestContext> {
@@ -119,6 +125,14 @@ enum APIRoutes {
         route(.delete, "/v1/faults/:id") { _, context in
             try await respond { try json(await daemon.faults.revert(try context.parameters.require("id"))) }
         }
+        route(.post, "/v1/probes") { request, _ in
+            try await respond {
+                let probe = try await decodeBody(AgentProbeRequest.self, of: request)
+                let checked = try probe.checked(allowsCommandProbes: listener.allowsCommandProbes, allowedDestinations: listener.probeDestinations)
+                return try AgentProbeStream.response(probe, checked, logger: daemon.faults.logger)
+            }
+        }
+        route(.get, "/v1/clock") { _, _ in try json(AgentClock.now()) }
         route(.get, "/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(string: daemon.metrics.render())))

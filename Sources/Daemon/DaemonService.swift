@@ -28,6 +28,8 @@ public struct DaemonService: Sendable {
         /// Whether campaigns submitted over TCP may run `command` probes (programs run as the
         /// daemon's user). The unix socket (0600) is its owner's, who may run them anyway.
         public var allowCommandProbesOverTCP: Bool
+        /// Where probes a coordinator asks this agent to run may connect (empty: anywhere).
+        public var probeDestinations = ProbeDestinations.any
         public var environment: [String: String]
 
         public init(stateDirectory: String, tcp: ListenerAddress? = nil, token: String? = nil, tls: TLSFiles? = nil,
@@ -123,7 +125,7 @@ public struct DaemonService: Sendable {
         // Ready once every listener accepts connections (the TCP one may come up after the socket).
         let ready = ReadyLatch(count: options.tcp == nil ? 1 : 2, then: onReady)
         let server = HTTPServerBuilder.http1(configuration: .init(idleTimeout: Self.idleTimeout))
-        let socketApp = Application(router: APIRoutes.router(daemon: state, listener: .unixSocket), server: server,
+        let socketApp = Application(router: APIRoutes.router(daemon: state, listener: .unixSocket(probeDestinations: options.probeDestinations)), server: server,
                                     configuration: .init(address: .unixDomainSocket(path: paths.socket), serverName: "faultline",
                                                          availableConnectionsDelegate: MaximumAvailableConnections(perListener, logger: logger)),
                                     onServerRunning: { _ in
@@ -134,7 +136,8 @@ public struct DaemonService: Sendable {
         services.append(socketApp)
         if let tcp = options.tcp, let token = options.token {
             let listener = APIRoutes.Listener(token: token, allowedHosts: RequestGuardMiddleware.hosts(listeningOn: tcp.host, port: tcp.port),
-                                              allowsCommandProbes: options.allowCommandProbesOverTCP)
+                                              allowsCommandProbes: options.allowCommandProbesOverTCP,
+                                              probeDestinations: options.probeDestinations)
             var tcpServer = server
             if let tls = options.tls {
                 let refusals = logger

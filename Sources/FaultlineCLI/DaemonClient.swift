@@ -108,23 +108,31 @@ public struct DaemonClient: Sendable {
 
     static var decoder: JSONDecoder { JSONCoding.decoder() }
 
-    /// Follows a server-sent event stream, handing each `data:` payload to `onEvent`, until the daemon ends it.
-    public func follow(_ path: String, onEvent: @escaping @Sendable ([UInt8]) -> Void) async throws {
+    /// Follows a server-sent event stream, handing each `data:` payload to `onEvent`, until the
+    /// daemon ends it, nothing (not even a keep-alive) arrives for `stallTimeout`, or `stop`
+    /// returns true (asked about once a second).
+    public func follow(_ path: String, method: String = "GET", body: [UInt8]? = nil, stallTimeout: Duration? = nil,
+                       stop: @escaping @Sendable () -> Bool = { false }, onEvent: @escaping @Sendable ([UInt8]) -> Void) async throws {
         var headers: [String] = ["Accept: text/event-stream"]
+        if body != nil { headers.append("Content-Type: application/json") }
         if let token { headers.append("Authorization: Bearer \(token)") }
-        let request = CurlRequest(method: "GET", url: baseURL + path, headers: headers, timeout: nil, connectTimeout: .seconds(3),
-                                  unixSocketPath: socket, clientTLS: tls)
+        var stream = CurlRequest(method: method, url: baseURL + path, headers: headers, body: body, timeout: nil, connectTimeout: .seconds(3),
+                                 unixSocketPath: socket, clientTLS: tls)
+        stream.stallTimeout = stallTimeout
+        let request = stream
         let prefix = Array("data: ".utf8)
         let response: CurlResponse
         do {
             response = try await pool.withConnection { connection throws(TransportFailure) in
                 let sink = ResponseSink()
+                sink.shouldAbort = stop
                 sink.onLine = { line in
                     if line.starts(with: prefix) { onEvent(Array(line.dropFirst(prefix.count))) }
                 }
                 return try connection.perform(request, sink: sink)
             }
         } catch {
+            if stop() { return }
             throw unreachable(error)
         }
         try Self.check(response.status, response.body)

@@ -43,6 +43,9 @@ struct DaemonCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Let campaigns submitted over TCP run command probes (programs run as the daemon's user).")
     var allowCommandProbes = false
 
+    @Option(name: .customLong("probe-allow"), help: "As a fleet's agent: a host, address or IPv4 range (10.0.0.0/8) that coordinators' probes may connect to (repeatable; names are matched as written, never resolved). Without it, any.")
+    var probeAllow: [String] = []
+
     @Flag(name: .long, help: "Do not start the warden (the dead-man switch).")
     var noWarden = false
 
@@ -59,6 +62,7 @@ struct DaemonCommand: AsyncParsableCommand {
         }
         var options = DaemonService.Options(stateDirectory: global.resolvedStateDirectory, tcp: listener, token: secret, tls: tls,
                                             allowCommandProbesOverTCP: allowCommandProbes)
+        do { options.probeDestinations = try ProbeDestinations(probeAllow) } catch { throw ValidationError(error.description) }
         if let fleet {
             options.fleet = try FleetAgents(try FleetDescription.load(fleet), engineCallTimeout: try global.engineCallTimeout(), logger: logger)
         }

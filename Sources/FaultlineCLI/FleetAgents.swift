@@ -5,6 +5,8 @@ import Fleet
 import FaultlineSupport
 import Foundation
 import Logging
+import Probes
+import Synchronization
 
 /// A campaign's fleet (`run --fleet`): the nodes' engines for the inventory, their agents for
 /// the faults. Every node named in the fleet file must have an agent.
@@ -45,6 +47,29 @@ public struct FleetAgents: NodeFaults {
         let request = NodeAgent.request(kind: fault.fault.kind, target: fault.container.id, parameters: fault.fault.parameters.texts, window: window)
         let held = try await agent(node).inject(request)
         return NodeFault(node: node, id: held.id, summary: held.summary, deadline: held.deadlineMS.map { Duration.milliseconds($0) })
+    }
+
+    public func clockOffset(of node: String) async throws -> ClockOffset { try await agent(node).clockOffset() }
+
+    public func probe(_ probe: ProbeDefinition, on node: String, for duration: Duration) -> AsyncThrowingStream<ProbeSample, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: ProbeSample.self)
+        let request = AgentProbeRequest(name: probe.name, probe: probe.config, every: DurationText.format(probe.every),
+                                        timeout: DurationText.format(probe.timeout), for: DurationText.format(duration))
+        let hungUp = SharedFlag<Bool>()
+        let task = Task {
+            do {
+                let nodeAgent = try agent(node)
+                try await nodeAgent.probe(request, stop: { hungUp.value == true }) { continuation.yield($0) }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in
+            hungUp.set(true)
+            task.cancel()
+        }
+        return stream
     }
 
     public func end(_ fault: NodeFault) async -> NodeFaultEnd {

@@ -4,6 +4,8 @@ import Daemon
 import Faults
 import FaultlineSupport
 import Foundation
+import Probes
+import Synchronization
 
 /// The faultline agent of one fleet node, as the fleet file names it: every call's failure says
 /// which node and which call. `inject --node` and fleet campaigns both talk to agents through it.
@@ -98,6 +100,43 @@ public struct NodeAgent: Sendable {
         try await named("GET /v1/health") {
             let (status, body) = try await client.request("GET", "/v1/health", timeout: Self.healthTimeout)
             try DaemonClient.check(status, body)
+        }
+    }
+
+    /// `GET /v1/clock` `exchanges` times in a row: what the node's clock said and when each
+    /// question went and its answer came on this clock.
+    public func clockOffset(exchanges: Int = 5) async throws -> ClockOffset {
+        try await named("GET /v1/clock") {
+            var measured: [ClockOffset.Exchange] = []
+            for _ in 0..<max(1, exchanges) {
+                let sent = Date()
+                let clock = try await client.call("GET", "/v1/clock", timeout: Self.healthTimeout, as: AgentClock.self)
+                measured.append(ClockOffset.Exchange(sent: sent, remote: clock.date, received: Date()))
+            }
+            guard let offset = ClockOffset.estimate(measured) else {
+                throw DaemonClient.Failure(description: "no usable answer (this host's clock went back during the exchanges)", exitCode: .infrastructure)
+            }
+            return offset
+        }
+    }
+
+    /// How long a probe stream may stay silent (the agent sends a keep-alive every 3 s).
+    static let probeStallTimeout: Duration = .seconds(10)
+
+    /// `POST /v1/probes`: runs `request` on the node, handing each sample (the node's times) to
+    /// `onSample` until the agent ends the stream or `stop` says so.
+    public func probe(_ request: AgentProbeRequest, stop: @escaping @Sendable () -> Bool,
+                      onSample: @escaping @Sendable (ProbeSample) -> Void) async throws {
+        let unreadable = SharedFlag<String>()
+        try await named("POST /v1/probes (\(request.name))") {
+            try await client.follow("/v1/probes", method: "POST", body: Array(JSONCoding.encode(request)), stallTimeout: Self.probeStallTimeout,
+                                    stop: { stop() || unreadable.value != nil }) { data in
+                guard data != Array("{}".utf8) else { return }  // `event: end`
+                do { onSample(try DaemonClient.decoder.decode(ProbeSample.self, from: Data(data))) } catch {
+                    unreadable.set("a sample could not be read: \(error)")
+                }
+            }
+            if let reason = unreadable.value { throw DaemonClient.Failure(description: reason, exitCode: .infrastructure) }
         }
     }
 

@@ -30,7 +30,7 @@ import Testing
         #expect(Set(properties.keys) == Set(CampaignParser.topLevelKeys))
         let probe = try #require((properties["probes"] as? [String: Any])?["items"] as? [String: Any])
         let probeKeys = Set((probe["properties"] as? [String: Any] ?? [:]).keys)
-        #expect(probeKeys == Set(ProbeParser.kinds + ["name", "every", "timeout"]))
+        #expect(probeKeys == Set(ProbeParser.kinds + ProbeParser.settingKeys))
         let hypothesis = try #require((properties["hypothesis"] as? [String: Any])?["properties"] as? [String: Any])
         let check = try #require((hypothesis["checks"] as? [String: Any])?["items"] as? [String: Any])
         #expect(Set((check["properties"] as? [String: Any] ?? [:]).keys) == Set(HypothesisParser.rules + ["probe", "targets"]))

@@ -1,8 +1,10 @@
 @testable import Campaign
 import DockerEngine
 import Faults
+import FaultlineSupport
 import Foundation
 import Logging
+import Probes
 import Synchronization
 import TestSupport
 import Testing
@@ -17,6 +19,10 @@ import Testing
             var calls: [String] = []
             var unreachable: Set<String> = []
             var held: [String: NodeFault] = [:]
+            /// Each node's clock minus this one's (what `clockOffset` answers and probes' samples carry).
+            var clocks: [String: Duration] = [:]
+            /// A node probe's stream breaks after this many samples (nil: it runs until hung up).
+            var probeBreaksAfter: Int?
         }
         let engines: [TargetMatcher.Engine]
         let state = Mutex(State())
@@ -55,6 +61,42 @@ import Testing
             return held
         }
 
+        func clockOffset(of node: String) async throws -> ClockOffset {
+            try await reach(node)
+            return state.withLock {
+                $0.calls.append("clock \(node)")
+                return ClockOffset(offset: $0.clocks[node] ?? .zero, uncertainty: .milliseconds(1))
+            }
+        }
+
+        /// Ok samples every 20 ms, stamped with the node's clock, until hung up, the duration has
+        /// passed or (`probeBreaksAfter`) the stream breaks.
+        func probe(_ probe: ProbeDefinition, on node: String, for duration: Duration) -> AsyncThrowingStream<ProbeSample, any Error> {
+            let (skew, breaksAfter) = state.withLock { state in
+                state.calls.append("probe \(node) \(probe.name) for \(DurationText.format(duration))")
+                return (state.clocks[node] ?? .zero, state.probeBreaksAfter)
+            }
+            return AsyncThrowingStream { continuation in
+                let task = Task {
+                    let origin = ContinuousClock.now, originDate = Date().addingTimeInterval(skew.seconds)
+                    var sequence = 0
+                    while !Task.isCancelled && ContinuousClock.now - origin < duration {
+                        sequence += 1
+                        if let breaksAfter, sequence > breaksAfter {
+                            continuation.finish(throwing: FakeFleet.Unreachable(node: node))
+                            return
+                        }
+                        let offset = ContinuousClock.now - origin
+                        continuation.yield(ProbeSample(probe: probe.name, sequence: sequence, startedAt: originDate.addingTimeInterval(offset.seconds),
+                                                       offset: offset, latency: .milliseconds(1), outcome: .ok, reason: "HTTP 200", attempts: 1))
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                    continuation.finish()
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+        }
+
         func end(_ fault: NodeFault) async -> NodeFaultEnd {
             let lost = state.withLock { state -> Bool in
                 state.calls.append("end \(fault.node) \(fault.id)")
@@ -66,12 +108,13 @@ import Testing
         }
     }
 
-    static func campaign(targets: String, timeline: String) throws -> CampaignDefinition {
+    static func campaign(targets: String, timeline: String, probes: String = "") throws -> CampaignDefinition {
         try CampaignParser.parse("""
             name: fleet-unit
             settings: { recovery_limit: 1s, refresh_neighbours: false }
             targets:
             \(targets)
+            \(probes.isEmpty ? "" : "probes:\n" + probes)
             hypothesis:
               steady_state: { window: 50ms }
             timeline:

@@ -89,15 +89,18 @@ public enum CampaignParser {
     /// Every key a target selector takes.
     static let targetKeys = targetMatchers + ["node", "pick"]
 
+    /// A fleet node's name as a campaign gives it (a target's `node`, a probe's `from`).
+    static func nodeName(_ value: YAMLNode) throws(CampaignError) -> String {
+        let name = try value.nonEmptyString()
+        guard FleetDescription.isValidNodeName(name) else { throw value.error("node name '\(name)': letters, digits, '-', '_' and '.' only") }
+        return name
+    }
+
     static func parseTarget(_ name: String, _ node: YAMLNode) throws(CampaignError) -> TargetSelector {
         let matchers = targetMatchers
         let entries = try node.mapping(allowed: targetKeys)
         let given = matchers.filter { entries[$0] != nil }
-        let fleetNode = try entries["node"].map { value throws(CampaignError) -> String in
-            let name = try value.nonEmptyString()
-            guard FleetDescription.isValidNodeName(name) else { throw value.error("node name '\(name)': letters, digits, '-', '_' and '.' only") }
-            return name
-        }
+        let fleetNode = try entries["node"].map { value throws(CampaignError) in try nodeName(value) }
         guard given.count <= 1, given.count == 1 || fleetNode != nil else {
             throw node.error(given.isEmpty ? "give one of: \(matchers.joined(separator: ", ")) (and 'node' to keep to one fleet node)"
                                            : "give only one of \(given.joined(separator: ", "))")

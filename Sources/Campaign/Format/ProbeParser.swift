@@ -3,10 +3,12 @@ import Probes
 
 /// Reads one probe of a campaign: `{ name, every, timeout, <kind>: {…} }`.
 enum ProbeParser {
-    static let kinds = ["http", "tcp", "postgres", "redis", "websocket", "command"]
+    static let kinds = ProbeConfig.kinds
+    /// A probe's keys besides its kind.
+    static let settingKeys = ["name", "every", "timeout", "from"]
 
     static func parse(_ node: YAMLNode) throws(CampaignError) -> ProbeDefinition {
-        let entries = try node.mapping(allowed: ["name", "every", "timeout"] + kinds)
+        let entries = try node.mapping(allowed: settingKeys + kinds)
         guard let nameNode = entries["name"] else { throw node.error("missing 'name'") }
         let given = kinds.filter { entries[$0] != nil }
         guard given.count == 1, let kind = given.first, let body = entries[kind] else {
@@ -24,8 +26,12 @@ enum ProbeParser {
         do { try config.validate() } catch { throw body.error(error.description) }
         let every = try entries["every"]?.duration() ?? .milliseconds(500)
         guard every >= ProbeRunner.minimumInterval else { throw entries["every"]!.error("must be at least 10ms") }
+        let from = try entries["from"].map { value throws(CampaignError) in try CampaignParser.nodeName(value) }
+        if from != nil, case .command = config {
+            throw entries["from"]!.error("a command probe runs on the coordinator only: an agent does not run programs a coordinator sends")
+        }
         return ProbeDefinition(name: try nameNode.nonEmptyString(), config: config, every: every,
-                               timeout: try entries["timeout"]?.duration() ?? .seconds(1))
+                               timeout: try entries["timeout"]?.duration() ?? .seconds(1), node: from)
     }
 
     static func http(_ node: YAMLNode) throws(CampaignError) -> HTTPProbeConfig {

@@ -16,10 +16,12 @@ public enum JournalRecord: Sendable, Codable {
     case steadyState(held: Bool, detail: String, at: Duration)
     case window(FaultWindow)
     case sample(ProbeSample)
+    /// A probe run by a fleet node's agent, with the clock offset its samples were corrected by.
+    case nodeProbe(NodeProbe)
     case abort(reason: String, at: Duration)
     case verdict(CampaignVerdict)
 
-    enum CodingKeys: String, CodingKey { case type, name, file, source, startedAt, consecutiveOK, variables, plan, held, detail, at, window, sample, reason, verdict }
+    enum CodingKeys: String, CodingKey { case type, name, file, source, startedAt, consecutiveOK, variables, plan, held, detail, at, window, sample, nodeProbe, reason, verdict }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -35,6 +37,7 @@ public enum JournalRecord: Sendable, Codable {
                                 at: try container.decode(Duration.self, forKey: .at))
         case "window": self = .window(try container.decode(FaultWindow.self, forKey: .window))
         case "sample": self = .sample(try container.decode(ProbeSample.self, forKey: .sample))
+        case "node-probe": self = .nodeProbe(try container.decode(NodeProbe.self, forKey: .nodeProbe))
         case "abort": self = .abort(reason: try container.decode(String.self, forKey: .reason), at: try container.decode(Duration.self, forKey: .at))
         case "verdict": self = .verdict(try container.decode(CampaignVerdict.self, forKey: .verdict))
         case let other: throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown journal record '\(other)'")
@@ -70,6 +73,9 @@ public enum JournalRecord: Sendable, Codable {
         case .sample(let sample):
             try container.encode("sample", forKey: .type)
             try container.encode(sample, forKey: .sample)
+        case .nodeProbe(let probe):
+            try container.encode("node-probe", forKey: .type)
+            try container.encode(probe, forKey: .nodeProbe)
         case .abort(let reason, let at):
             try container.encode("abort", forKey: .type)
             try container.encode(reason, forKey: .reason)

@@ -16,6 +16,8 @@ public struct RunRecord: Sendable {
     public var steadyState: (held: Bool, detail: String, at: Duration)?
     public var windows: [FaultWindow] = []
     public var samples: [String: [ProbeSample]] = [:]
+    /// Probes fleet nodes' agents ran, with their clock offsets.
+    public var nodeProbes: [NodeProbe] = []
     public var abortReason: String?
     public var verdict: CampaignVerdict?
 
@@ -37,6 +39,7 @@ public struct RunRecord: Sendable {
             case .steadyState(let held, let detail, let at): steadyState = (held, detail, at)
             case .window(let window): windows[window.index] = window
             case .sample(let sample): samples[sample.probe, default: []].append(sample)
+            case .nodeProbe(let probe): nodeProbes.append(probe)
             case .abort(let reason, _): abortReason = reason
             case .verdict(let verdict): self.verdict = verdict
             }

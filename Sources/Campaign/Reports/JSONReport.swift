@@ -12,6 +12,15 @@ enum JSONReport {
         let checks: [CheckResult]
         let windows: [Window]
         let figures: [Figure]
+        let nodeProbes: [NodeProbeClock]
+    }
+
+    /// A probe a fleet node ran; its samples were corrected by `clockOffsetMS`.
+    struct NodeProbeClock: Encodable {
+        let probe: String
+        let node: String
+        let clockOffsetMS: Double
+        let clockUncertaintyMS: Double
     }
 
     struct Window: Encodable {
@@ -54,6 +63,10 @@ enum JSONReport {
                        errorRateBefore: $0.before.errorRate, errorRateDuring: $0.during.errorRate, errorRateAfter: $0.after.errorRate,
                        p50DuringMS: $0.during.p50.milliseconds, p99DuringMS: $0.during.p99.milliseconds,
                        longestOutageMS: $0.longestOutage.milliseconds, retries: $0.retries)
+            },
+            nodeProbes: record.nodeProbes.map {
+                NodeProbeClock(probe: $0.probe, node: $0.node, clockOffsetMS: $0.clock.offset.milliseconds,
+                               clockUncertaintyMS: $0.clock.uncertainty.milliseconds)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

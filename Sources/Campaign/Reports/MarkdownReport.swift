@@ -32,6 +32,14 @@ enum MarkdownReport {
                 lines.append("| \(figure.window) | \(figure.probe.markdownCell) | \(figure.timeToDetect?.formatted ?? "—") | \(figure.timeToRecover?.formatted ?? "—") | \(rates) | \(figure.during.p99.formatted) | \(figure.longestOutage.formatted) | \(figure.retries) |")
             }
         }
+        if !record.nodeProbes.isEmpty {
+            lines += ["", "### Probes on fleet nodes", "",
+                      "Their samples were taken by the node's agent and moved onto this run's timeline by the clock offset measured before the run.", "",
+                      "| probe | node | node clock − coordinator clock |", "|---|---|---:|"]
+            for probe in record.nodeProbes {
+                lines.append("| \(probe.probe.markdownCell) | \(probe.node.markdownCell) | \(probe.clock.formatted) |")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -74,11 +74,19 @@ public final class CampaignRunner: Sendable {
     /// Resolves the targets and expands the plan (nothing is injected).
     public func plan() async throws -> CampaignPlan {
         if let fleet { return try await Self.plan(campaign, fleet: fleet) }
+        if let remote = campaign.probes.first(where: { $0.node != nil }), let node = remote.node {
+            throw CampaignRunError.fleet("probe '\(remote.name)' runs from node '\(node)', which takes a fleet: --fleet FILE (or $FAULTLINE_FLEET)")
+        }
         return try await Self.plan(campaign, containers: environment.containers)
     }
 
     /// Resolves `campaign`'s targets on every node of `fleet` and expands its plan.
     public static func plan(_ campaign: CampaignDefinition, fleet: any NodeFaults) async throws -> CampaignPlan {
+        for probe in campaign.probes {
+            if let node = probe.node, !fleet.nodes.contains(node) {
+                throw CampaignRunError.fleet("probe '\(probe.name)' runs from node '\(node)', which the fleet does not name (nodes: \(fleet.nodes.joined(separator: ", ")))")
+            }
+        }
         let targets = try TargetMatcher().resolve(campaign.targets, on: try await fleet.inventory())
         return try PlanExpander.expand(campaign, targets: targets)
     }
@@ -128,12 +136,16 @@ public final class CampaignRunner: Sendable {
         // Every node the plan touches answers before anything starts: nothing is injected
         // anywhere when one node is missing.
         let nodes = plan.nodes
-        if !nodes.isEmpty {
-            guard let fleet else { throw CampaignRunError.fleet("the plan acts on nodes \(nodes.joined(separator: ", ")) but the run has no fleet") }
-            do { try await Self.reachAll(nodes, of: fleet) } catch {
+        let probeNodes = Array(Set(campaign.probes.compactMap(\.node))).sorted()
+        if !nodes.isEmpty || !probeNodes.isEmpty {
+            guard let fleet else {
+                throw CampaignRunError.fleet("the plan acts on nodes \((nodes + probeNodes).joined(separator: ", ")) but the run has no fleet")
+            }
+            do { try await Self.reachAll(Array(Set(nodes + probeNodes)).sorted(), of: fleet) } catch {
                 throw CampaignRunError.fleet("nothing was injected: \(error)")
             }
         }
+        let nodeProbes = try await measureClocks(of: probeNodes)
         try TrustedDirectory.prepare((directory as NSString).deletingLastPathComponent, purpose: "runs directory", sharedParent: true)
         guard mkdir(directory, 0o700) == 0 else {
             throw CampaignRunError.journal("cannot create the run directory \(directory): \(String(cString: strerror(errno)))")
@@ -147,8 +159,12 @@ public final class CampaignRunner: Sendable {
         journal.append(.settings(consecutiveOK: campaign.settings.consecutiveOK))
         journal.append(.variables(campaign.variables))
         journal.append(.plan(plan))
+        for probe in nodeProbes {
+            journal.append(.nodeProbe(probe))
+            emit(.phase("probe \(probe.summary)"))
+        }
         var probes: [ProbeRunner.Scheduled] = []
-        for definition in campaign.probes {
+        for definition in campaign.probes where definition.node == nil {
             probes.append(.init(probe: try definition.config.makeProbe(name: definition.name, timeout: definition.timeout, logger: logger),
                                 every: definition.every))
         }
@@ -157,8 +173,10 @@ public final class CampaignRunner: Sendable {
         let runner = ProbeRunner(probes)
         let store = SampleStore()
         let stopWatch = StopWatch(conditions: campaign.stopWhen)
+        let (merged, feed) = AsyncStream.makeStream(of: ProbeSample.self)
+        let localSamples = Task { for await sample in runner.samples { feed.yield(sample) } }
         let consumer = Task { [emit] in
-            for await sample in runner.samples {
+            for await sample in merged {
                 journal.append(.sample(sample))
                 await store.add(sample)
                 emit(.sample(sample))
@@ -166,6 +184,8 @@ public final class CampaignRunner: Sendable {
             }
         }
         runner.start()
+        let remoteSamples = streamNodeProbes(nodeProbes, onto: runner, into: feed,
+                                             bound: campaign.hypothesis.steadyState.window + plan.length + campaign.settings.recoveryLimit + .seconds(60))
         let neighbours = campaign.settings.refreshNeighbours ? self.neighbours : nil
         let neighbourWatch = neighbours?.watch(Array(Set(plan.targets.values.flatMap { $0.map(\.id) })), since: startedAt)
         let evaluator = HypothesisEvaluator(campaign: campaign)
@@ -204,6 +224,10 @@ public final class CampaignRunner: Sendable {
             }
         }
         await runner.stop()
+        remoteSamples.forEach { $0.cancel() }
+        for task in remoteSamples { await task.value }
+        await localSamples.value
+        feed.finish()
         await consumer.value
         neighbourWatch?.cancel()
         for proxy in proxies.values { await proxy.stop() }
@@ -231,9 +255,54 @@ public final class CampaignRunner: Sendable {
         record.steadyState = (steady.passed, steady.detail, steadyAt)
         record.windows = windows
         record.samples = samples
+        record.nodeProbes = nodeProbes
         record.abortReason = aborted
         record.verdict = verdict
         return RunResult(directory: directory, record: record, figures: figures, neighbourRefreshes: neighbours?.refreshed ?? 0)
+    }
+
+    /// The clock offset of each node that runs a probe, with the probes it runs; nothing was
+    /// injected when one cannot be measured.
+    func measureClocks(of nodes: [String]) async throws -> [NodeProbe] {
+        guard let fleet, !nodes.isEmpty else { return [] }
+        var result: [NodeProbe] = []
+        for node in nodes {
+            let clock: ClockOffset
+            do { clock = try await fleet.clockOffset(of: node) } catch {
+                throw CampaignRunError.fleet("nothing was injected: node '\(node)': measuring its clock for its probes: \(error)")
+            }
+            for probe in campaign.probes where probe.node == node {
+                result.append(NodeProbe(probe: probe.name, node: node, clock: clock))
+            }
+        }
+        return result
+    }
+
+    /// Starts each node probe on its agent; its samples go into `feed` on the run's timeline (the
+    /// node's times moved by its clock offset). A stream that breaks or ends early aborts the run
+    /// naming the probe and the node. `bound` is how long an agent runs it should this run vanish.
+    func streamNodeProbes(_ nodeProbes: [NodeProbe], onto runner: ProbeRunner, into feed: AsyncStream<ProbeSample>.Continuation,
+                          bound: Duration) -> [Task<Void, Never>] {
+        guard let fleet else { return [] }
+        return nodeProbes.compactMap { nodeProbe in
+            guard let definition = campaign.probes.first(where: { $0.name == nodeProbe.probe }) else { return nil }
+            return Task { [weak self] in
+                let stop: String
+                do {
+                    for try await sample in fleet.probe(definition, on: nodeProbe.node, for: min(bound, .seconds(24 * 3600))) {
+                        let startedAt = nodeProbe.clock.local(sample.startedAt)
+                        feed.yield(ProbeSample(probe: definition.name, sequence: sample.sequence, startedAt: startedAt,
+                                               offset: .seconds(startedAt.timeIntervalSince(runner.originDate)), latency: sample.latency,
+                                               outcome: sample.outcome, reason: sample.reason, attempts: sample.attempts))
+                    }
+                    stop = "ended before the run did"
+                } catch {
+                    stop = "stopped: \(error)"
+                }
+                if Task.isCancelled { return }
+                self?.abort("probe '\(definition.name)' on node '\(nodeProbe.node)' \(stop); the run cannot judge what it no longer sees")
+            }
+        }
     }
 
     /// Asks every node's agent at once; one error naming each node that did not answer.

@@ -1,3 +1,4 @@
+import Probes
 import Foundation
 
 /// What a campaign run asks of a fleet: the containers of every node, and each fault sent to the
@@ -16,6 +17,12 @@ public protocol NodeFaults: Sendable {
     func inject(_ fault: PlannedFault, window: Duration?) async throws -> NodeFault
     /// Asks the agent to end the fault now (idempotent); never throws.
     func end(_ fault: NodeFault) async -> NodeFaultEnd
+    /// Measures how far the node's clock is from this one (several exchanges with its agent).
+    func clockOffset(of node: String) async throws -> ClockOffset
+    /// Runs `probe` on the node's agent for at most `duration`; its samples as the agent took
+    /// them (times on the node's clocks). Ends when the agent ends it, throws when the stream
+    /// breaks; cancelling the consuming task hangs up, which stops the probe on the node.
+    func probe(_ probe: ProbeDefinition, on node: String, for duration: Duration) -> AsyncThrowingStream<ProbeSample, any Error>
 }
 
 /// A fault a node's agent holds for a campaign window.
