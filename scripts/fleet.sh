@@ -552,6 +552,33 @@ YAML
     || fail "a selector pausing every replica was not refused (exit $code): $out"
   for slot in 1 2 3; do ! swarm_slot_paused $slot || fail "slot $slot is paused after the refused run"; done
   say "check: swarm: slot 2 of fleet-swarm-web paused through its node's agent and restored; every replica at once refused: $(grep -o "target 'replica' would act.*at once" <<<"$out")"
+
+  # A protected node's tasks do not count: with node3 labelled faultline.protect, every replica
+  # at once means those on node1 and node2 only.
+  local manager="$DOCKER -H unix://$RUN_DIR/node1/docker.sock" on_node3 expected
+  on_node3=$($DOCKER -H "unix://$RUN_DIR/node3/docker.sock" ps -q --filter label=com.docker.swarm.service.name=fleet-swarm-web | wc -l)
+  expected=$((3 - on_node3))
+  $manager node update --label-add faultline.protect=true node3 >/dev/null
+  code=0
+  out=$("$FAULTLINE_BIN" run "$RUN_DIR/swarm-all.yaml" --fleet "$RUN_DIR/fleet.yaml" --dry-run 2>&1) || code=$?
+  $manager node update --label-rm faultline.protect node3 >/dev/null
+  [ $code -ne 0 ] && grep -q "every running replica of service 'fleet-swarm-web' ($expected)" <<<"$out" \
+    || fail "with node3 protected, its $on_node3 replica(s) still counted (exit $code): $out"
+
+  # A service already short of tasks is refused: 2 wanted, at most 1 per node, only node1 allowed.
+  $manager service create --detach --name fleet-swarm-short --replicas 2 --replicas-max-per-node 1 --constraint node.hostname==node1 \
+    --no-resolve-image --mount type=bind,src=/usr,dst=/usr,readonly --mount type=bind,src=/lib,dst=/lib,readonly \
+    --mount type=bind,src=/lib64,dst=/lib64,readonly --mount type=bind,src=/bin,dst=/bin,readonly "$IMAGE" /bin/sleep 3600 >/dev/null
+  wait_for 60 sh -c "[ \"\$($manager service ls --filter name=fleet-swarm-short --format '{{.Replicas}}')\" = '1/2 (max 1 per node)' ]" \
+    || fail "fleet-swarm-short did not settle at 1 of 2 replicas: $($manager service ls --filter name=fleet-swarm-short 2>&1)"
+  sed 's/replica: { swarm: { service: fleet-swarm-web, slot: 2 } }/replica: { swarm: { service: fleet-swarm-short, slot: 1 } }/' "$RUN_DIR/swarm.yaml" > "$RUN_DIR/swarm-short.yaml"
+  code=0
+  out=$("$FAULTLINE_BIN" run "$RUN_DIR/swarm-short.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
+  $manager service rm fleet-swarm-short >/dev/null
+  [ $code -eq 2 ] && grep -q "service 'fleet-swarm-short' is already degraded (1 of 2 tasks running)" <<<"$out" \
+    || fail "a degraded service was not refused (exit $code): $out"
+  for slot in 1 2 3; do ! swarm_slot_paused $slot || fail "slot $slot is paused after the refused runs"; done
+  say "check: swarm: node3 protected by its label keeps its replica out (every replica = $expected); a degraded service refused: $(grep -o "service 'fleet-swarm-short' is already degraded ([^)]*)" <<<"$out")"
 }
 
 # faultline-bench beside the faultline binary the nodes run.

@@ -111,7 +111,7 @@ public actor RunRegistry {
     /// a fleet) and expands its plan.
     private func plan(_ campaign: CampaignDefinition, source: String, file: String) async throws -> CampaignPlan {
         if let fleet { return try await CampaignRunner.plan(campaign, fleet: fleet) }
-        return try await CampaignRunner.plan(campaign, containers: engine)
+        return try await CampaignRunner.plan(campaign, containers: engine, swarm: engine)
     }
 
     static func newID() -> String {

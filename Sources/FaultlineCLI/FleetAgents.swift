@@ -49,6 +49,19 @@ public struct FleetAgents: NodeFaults {
         return NodeFault(node: node, id: held.id, summary: held.summary, deadline: held.deadlineMS.map { Duration.milliseconds($0) })
     }
 
+    /// Asks the nodes' engines in the fleet file's order; the first manager answers.
+    public func swarmView() async throws -> SwarmView? {
+        for node in description.nodes {
+            let engine = try await DockerEngineClient.connect(to: node.engine, logger: logger, callTimeout: engineCallTimeout)
+            do {
+                if let view = try await SwarmView.ask(engine) { return view }
+            } catch {
+                throw CampaignRunError.fleet("node '\(node.name)': asking its engine about Swarm services: \(error)")
+            }
+        }
+        return nil
+    }
+
     public func clockOffset(of node: String) async throws -> ClockOffset { try await agent(node).clockOffset() }
 
     public func probe(_ probe: ProbeDefinition, on node: String, for duration: Duration) -> AsyncThrowingStream<ProbeSample, any Error> {

@@ -61,6 +61,8 @@ import Testing
             return held
         }
 
+        func swarmView() async throws -> SwarmView? { nil }
+
         func clockOffset(of node: String) async throws -> ClockOffset {
             try await reach(node)
             return state.withLock {

@@ -13,6 +13,10 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
     case peerOnOtherNode(container: String, peer: String)
     /// A Swarm selector's faults would act on every running replica of a service at once.
     case everyReplica(target: String, service: String, replicas: Int)
+    /// A Swarm selector names tasks of a service that already runs fewer tasks than it wants.
+    case degradedService(target: String, service: String, running: Int, desired: Int)
+    /// A Swarm selector, but no engine the run reaches is a Swarm manager to ask about services.
+    case noSwarmManager(target: String)
 
     public var description: String {
         switch self {
@@ -32,6 +36,10 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
             return "partition of \(container) from \(peer): a peer is looked up by the target's own engine, so it must run on the same node (name a peer on another node by its address as a CIDR)"
         case .everyReplica(let target, let service, let replicas):
             return "target '\(target)' would act on every running replica of service '\(service)' (\(replicas)) at once: that takes the service down; pick fewer (pick: { random: 1 }, slot: N) or say all_replicas: true"
+        case .degradedService(let target, let service, let running, let desired):
+            return "target '\(target)': service '\(service)' is already degraded (\(running) of \(desired) tasks running); faultline adds no fault to a service that is not whole: wait until it is (`docker service ps \(service)`)"
+        case .noSwarmManager(let target):
+            return "target '\(target)' selects Swarm tasks, but no engine this run reaches is a Swarm manager, so whether the service is whole or protected cannot be checked: run against a manager's engine (or name one in the fleet)"
         }
     }
 

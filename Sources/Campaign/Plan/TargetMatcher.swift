@@ -20,17 +20,18 @@ public struct TargetMatcher: Sendable {
     }
 
     /// Resolves against the containers of one engine (a run without a fleet).
-    public func resolve(_ selectors: [TargetSelector], among containers: [ContainerSummary]) throws(PlanError) -> [String: [PlannedTarget]] {
-        try resolve(selectors, on: [Engine(node: nil, containers: containers)])
+    public func resolve(_ selectors: [TargetSelector], among containers: [ContainerSummary], swarm: SwarmView? = nil) throws(PlanError) -> [String: [PlannedTarget]] {
+        try resolve(selectors, on: [Engine(node: nil, containers: containers)], swarm: swarm)
     }
 
     /// Resolves against the containers of every engine: a selector naming a node keeps to that
-    /// node's; every other selector matches across the fleet.
-    public func resolve(_ selectors: [TargetSelector], on engines: [Engine]) throws(PlanError) -> [String: [PlannedTarget]] {
+    /// node's; every other selector matches across the fleet. `swarm` (a manager's view) keeps
+    /// tasks of protected services and nodes out; a Swarm selector needs it.
+    public func resolve(_ selectors: [TargetSelector], on engines: [Engine], swarm: SwarmView? = nil) throws(PlanError) -> [String: [PlannedTarget]] {
         let nodes = engines.compactMap(\.node)
         let eligible = engines.flatMap { engine in
             engine.containers.filter { container in
-                let protected = TargetProtection.isProtected(container.labels)
+                let protected = TargetProtection.isProtected(container.labels) || swarm?.protection(of: container.labels ?? [:]) != nil
                 let own = TargetProtection.isOwn(container.id, ownContainerID: ownContainerID)
                 return !protected && !own && container.state != "removing" && container.state != "dead"
             }.map { (node: engine.node, container: $0) }
@@ -50,6 +51,7 @@ public struct TargetMatcher: Sendable {
                                                suggestions: Self.suggestions(for: selector, among: names))
             }
             try Self.checkReplicas(selector, matched: matched, among: eligible.map(\.container))
+            try Self.checkServicesWhole(selector, matched: matched, among: eligible.map(\.container), swarm: swarm)
             resolved[selector.name] = matched
         }
         return resolved
@@ -69,6 +71,22 @@ public struct TargetMatcher: Sendable {
         for (service, replicas) in services.sorted(by: { $0.key < $1.key }) {
             if replicas.isSubset(of: chosen) && perFault >= replicas.count {
                 throw PlanError.everyReplica(target: selector.name, service: service, replicas: replicas.count)
+            }
+        }
+    }
+
+    /// A Swarm selector needs a manager's view, and every service it touches must run all the
+    /// tasks it wants: a fault on a service that is already short is refused.
+    static func checkServicesWhole(_ selector: TargetSelector, matched: [PlannedTarget], among containers: [ContainerSummary],
+                                   swarm: SwarmView?) throws(PlanError) {
+        guard case .swarm = selector.match else { return }
+        guard let swarm else { throw PlanError.noSwarmManager(target: selector.name) }
+        let chosen = Set(matched.map(\.id))
+        let services = Set(containers.filter { chosen.contains($0.id) }.compactMap { SwarmTaskLabels($0.labels ?? [:])?.service })
+        for name in services.sorted() {
+            guard let service = swarm.services[name], let running = service.runningTasks, let desired = service.desiredTasks else { continue }
+            if running < desired {
+                throw PlanError.degradedService(target: selector.name, service: name, running: running, desired: desired)
             }
         }
     }

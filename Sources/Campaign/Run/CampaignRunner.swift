@@ -77,7 +77,7 @@ public final class CampaignRunner: Sendable {
         if let remote = campaign.probes.first(where: { $0.node != nil }), let node = remote.node {
             throw CampaignRunError.fleet("probe '\(remote.name)' runs from node '\(node)', which takes a fleet: --fleet FILE (or $FAULTLINE_FLEET)")
         }
-        return try await Self.plan(campaign, containers: environment.containers)
+        return try await Self.plan(campaign, containers: environment.containers, swarm: environment.containers as? any SwarmManaging)
     }
 
     /// Resolves `campaign`'s targets on every node of `fleet` and expands its plan.
@@ -87,15 +87,28 @@ public final class CampaignRunner: Sendable {
                 throw CampaignRunError.fleet("probe '\(probe.name)' runs from node '\(node)', which the fleet does not name (nodes: \(fleet.nodes.joined(separator: ", ")))")
             }
         }
-        let targets = try TargetMatcher().resolve(campaign.targets, on: try await fleet.inventory())
+        let engines = try await fleet.inventory()
+        let swarm = needsSwarmView(campaign, engines.flatMap(\.containers)) ? try await fleet.swarmView() : nil
+        let targets = try TargetMatcher().resolve(campaign.targets, on: engines, swarm: swarm)
         return try PlanExpander.expand(campaign, targets: targets)
     }
 
-    /// Resolves `campaign`'s targets against the running containers and expands its plan (no run needed).
-    public static func plan(_ campaign: CampaignDefinition, containers: any ContainerInspecting) async throws -> CampaignPlan {
+    /// Resolves `campaign`'s targets against the running containers and expands its plan (no run
+    /// needed). `swarm`: the engine when it may be a Swarm manager (asked only when tasks are about).
+    public static func plan(_ campaign: CampaignDefinition, containers: any ContainerInspecting,
+                            swarm manager: (any SwarmManaging)? = nil) async throws -> CampaignPlan {
         let running = try await containers.listContainers(all: false, filters: ContainerFilters())
-        let targets = try TargetMatcher().resolve(campaign.targets, among: running)
+        var swarm: SwarmView?
+        if let manager, needsSwarmView(campaign, running) { swarm = try await SwarmView.ask(manager) }
+        let targets = try TargetMatcher().resolve(campaign.targets, among: running, swarm: swarm)
         return try PlanExpander.expand(campaign, targets: targets)
+    }
+
+    /// Whether planning needs a Swarm manager's view: a selector names Swarm tasks, or some
+    /// container is one (its service or node may be protected).
+    static func needsSwarmView(_ campaign: CampaignDefinition, _ containers: [ContainerSummary]) -> Bool {
+        campaign.targets.contains { if case .swarm = $0.match { return true } else { return false } }
+            || containers.contains { SwarmTaskLabels($0.labels ?? [:]) != nil }
     }
 
     /// A past run's realized plan, its containers found again by name.

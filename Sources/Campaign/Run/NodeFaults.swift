@@ -17,6 +17,8 @@ public protocol NodeFaults: Sendable {
     func inject(_ fault: PlannedFault, window: Duration?) async throws -> NodeFault
     /// Asks the agent to end the fault now (idempotent); never throws.
     func end(_ fault: NodeFault) async -> NodeFaultEnd
+    /// What a Swarm manager among the nodes says about services and nodes (nil: none is a manager).
+    func swarmView() async throws -> SwarmView?
     /// Measures how far the node's clock is from this one (several exchanges with its agent).
     func clockOffset(of node: String) async throws -> ClockOffset
     /// Runs `probe` on the node's agent for at most `duration`; its samples as the agent took

@@ -1,0 +1,46 @@
+import DockerEngine
+import Faults
+
+/// Asks a Swarm manager about services and nodes (the engine client; fakes in tests).
+public protocol SwarmManaging: Sendable {
+    func swarmServices() async throws(DockerEngineError) -> [SwarmService]
+    func swarmNodes() async throws(DockerEngineError) -> [SwarmNode]
+}
+
+extension DockerEngineClient: SwarmManaging {}
+
+/// What a Swarm manager says at plan time: every service (its labels, running and desired task
+/// counts) and every node (its labels). Target matching uses it to keep protected services' and
+/// nodes' tasks out and to refuse a service that is already degraded.
+public struct SwarmView: Sendable, Equatable {
+    public let services: [String: SwarmService]
+    public let nodes: [String: SwarmNode]
+
+    public init(services: [SwarmService], nodes: [SwarmNode]) {
+        self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.nodes = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The container label that names the Swarm node a task runs on.
+    public static let nodeIDLabel = "com.docker.swarm.node.id"
+
+    /// The manager's view, or nil when the engine is not a manager (a worker, no swarm).
+    public static func ask(_ manager: any SwarmManaging) async throws(DockerEngineError) -> SwarmView? {
+        do {
+            return SwarmView(services: try await manager.swarmServices(), nodes: try await manager.swarmNodes())
+        } catch where error.isNotSwarmManager {
+            return nil
+        }
+    }
+
+    /// Why a task's container may not be targeted (its service or its node is protected), or nil.
+    public func protection(of labels: [String: String]) -> String? {
+        if let task = SwarmTaskLabels(labels), let service = services[task.service], TargetProtection.isProtected(service.labels) {
+            return "service \(task.service) is protected"
+        }
+        if let nodeID = labels[Self.nodeIDLabel], let node = nodes[nodeID], TargetProtection.isProtected(node.labels) {
+            return "node \(node.hostname.isEmpty ? nodeID : node.hostname) is protected"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,73 @@
+/// A Swarm service as a manager lists it (`GET /services?status=true`): its name, its labels
+/// (where `faultline.protect` may sit) and how many of its tasks run against how many it wants.
+public struct SwarmService: Sendable, Equatable, Decodable {
+    public let id: String
+    public let name: String
+    public let labels: [String: String]
+    /// Tasks in the running state (nil: the engine is older than API 1.41 and does not say).
+    public let runningTasks: Int?
+    /// Tasks the service wants running: its replicas, or one per eligible node for a global one.
+    public let desiredTasks: Int?
+
+    public init(id: String, name: String, labels: [String: String] = [:], runningTasks: Int?, desiredTasks: Int?) {
+        self.id = id
+        self.name = name
+        self.labels = labels
+        self.runningTasks = runningTasks
+        self.desiredTasks = desiredTasks
+    }
+
+    enum CodingKeys: String, CodingKey { case id = "ID", spec = "Spec", status = "ServiceStatus" }
+    struct Spec: Decodable {
+        let name: String
+        let labels: [String: String]?
+        enum CodingKeys: String, CodingKey { case name = "Name", labels = "Labels" }
+    }
+    struct Status: Decodable {
+        let runningTasks: Int?
+        let desiredTasks: Int?
+        enum CodingKeys: String, CodingKey { case runningTasks = "RunningTasks", desiredTasks = "DesiredTasks" }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        let spec = try container.decode(Spec.self, forKey: .spec)
+        name = spec.name
+        labels = spec.labels ?? [:]
+        let status = try container.decodeIfPresent(Status.self, forKey: .status)
+        runningTasks = status?.runningTasks
+        desiredTasks = status?.desiredTasks
+    }
+}
+
+/// A Swarm node as a manager lists it (`GET /nodes`): its labels (where `faultline.protect` may
+/// sit) and its host name. A task's container names its node by `com.docker.swarm.node.id`.
+public struct SwarmNode: Sendable, Equatable, Decodable {
+    public let id: String
+    public let hostname: String
+    public let labels: [String: String]
+
+    public init(id: String, hostname: String, labels: [String: String] = [:]) {
+        self.id = id
+        self.hostname = hostname
+        self.labels = labels
+    }
+
+    enum CodingKeys: String, CodingKey { case id = "ID", spec = "Spec", description = "Description" }
+    struct Spec: Decodable {
+        let labels: [String: String]?
+        enum CodingKeys: String, CodingKey { case labels = "Labels" }
+    }
+    struct Details: Decodable {
+        let hostname: String?
+        enum CodingKeys: String, CodingKey { case hostname = "Hostname" }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        labels = try container.decodeIfPresent(Spec.self, forKey: .spec)?.labels ?? [:]
+        hostname = try container.decodeIfPresent(Details.self, forKey: .description)?.hostname ?? ""
+    }
+}
