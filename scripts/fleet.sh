@@ -571,7 +571,7 @@ YAML
     --mount type=bind,src=/lib64,dst=/lib64,readonly --mount type=bind,src=/bin,dst=/bin,readonly "$IMAGE" /bin/sleep 3600 >/dev/null
   wait_for 60 sh -c "[ \"\$($manager service ls --filter name=fleet-swarm-short --format '{{.Replicas}}')\" = '1/2 (max 1 per node)' ]" \
     || fail "fleet-swarm-short did not settle at 1 of 2 replicas: $($manager service ls --filter name=fleet-swarm-short 2>&1)"
-  sed 's/replica: { swarm: { service: fleet-swarm-web, slot: 2 } }/replica: { swarm: { service: fleet-swarm-short, slot: 1 } }/' "$RUN_DIR/swarm.yaml" > "$RUN_DIR/swarm-short.yaml"
+  sed 's/replica: { swarm: { service: fleet-swarm-web, slot: 2 } }/replica: { swarm: { service: fleet-swarm-short } }/' "$RUN_DIR/swarm.yaml" > "$RUN_DIR/swarm-short.yaml"
   code=0
   out=$("$FAULTLINE_BIN" run "$RUN_DIR/swarm-short.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" --state-dir "$RUN_DIR/coordinator" 2>&1) || code=$?
   $manager service rm fleet-swarm-short >/dev/null

@@ -119,6 +119,10 @@ import Testing
         }
         #expect(PlanError.degradedService(target: "one-web", service: "shop_web", running: 3, desired: 4).description
             == "target 'one-web': service 'shop_web' is already degraded (3 of 4 tasks running); faultline adds no fault to a service that is not whole: wait until it is (`docker service ps shop_web`)")
+        // Before "every replica": all that is left of a short service is refused as degraded.
+        #expect(throws: PlanError.degradedService(target: "web", service: "shop_web", running: 3, desired: 4)) {
+            try matcher.resolve([TargetSelector(name: "web", match: .swarm(.init(service: "web", stack: "shop")))], among: try Self.containers(), swarm: short)
+        }
         #expect(throws: PlanError.noSwarmManager(target: "one-web")) { try matcher.resolve([one], among: try Self.containers()) }
         #expect(try matcher.resolve([TargetSelector(name: "n", match: .name("shop_web.2.taskw2"))], among: try Self.containers())["n"]?.map(\.id) == ["w2"])
     }

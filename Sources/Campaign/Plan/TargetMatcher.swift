@@ -50,8 +50,9 @@ public struct TargetMatcher: Sendable {
                 throw PlanError.emptySelection(target: selector.name, match: selector.matchDescription,
                                                suggestions: Self.suggestions(for: selector, among: names))
             }
-            try Self.checkReplicas(selector, matched: matched, among: eligible.map(\.container))
+            // A degraded service first: it says more than "every replica" of what is left of it.
             try Self.checkServicesWhole(selector, matched: matched, among: eligible.map(\.container), swarm: swarm)
+            try Self.checkReplicas(selector, matched: matched, among: eligible.map(\.container))
             resolved[selector.name] = matched
         }
         return resolved
