@@ -8,6 +8,9 @@ public enum RevertOutcome: Sendable, Equatable, Codable, CustomStringConvertible
     case targetGone
     /// The fault is one-shot (restart, kill without a window).
     case nothingToRevert
+    /// A Swarm task's container stopped: Swarm starts a replacement task; the old container is
+    /// left stopped (started again it would run beside the replacement, outside the service).
+    case replacedBySwarm(service: String)
 
     public var description: String {
         switch self {
@@ -15,6 +18,7 @@ public enum RevertOutcome: Sendable, Equatable, Codable, CustomStringConvertible
         case .alreadyClear(let why): return "already clear (\(why))"
         case .targetGone: return "target gone"
         case .nothingToRevert: return "nothing to revert"
+        case .replacedBySwarm(let service): return "left to Swarm (service \(service) replaces the task)"
         }
     }
 }

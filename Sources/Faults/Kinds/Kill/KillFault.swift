@@ -17,7 +17,7 @@ public struct KillFault: FaultAction {
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
         try TargetState.requireRunning(target, for: kind)
         let id = target.id, signal = signal
-        let revert: RevertPlan = startAgainAfterWindow ? .startAgain(StartAgainStep(containerID: id)) : .nothing
+        let revert: RevertPlan = startAgainAfterWindow ? .startAgain(StartAgainStep(containerID: id, swarmService: TargetState.swarmService(of: target))) : .nothing
         return PreparedFault(revert: revert) { environment in
             try await environment.lifecycle.killContainer(id, signal: signal)
         }

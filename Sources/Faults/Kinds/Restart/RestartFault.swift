@@ -11,6 +11,10 @@ public struct RestartFault: FaultAction {
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
         try TargetState.requireRunning(target, for: kind)
+        if let service = TargetState.swarmService(of: target) {
+            throw FaultError.notApplicable(kind: kind, target: target.name, reason:
+                "it is a task of Swarm service \(service): Swarm replaces a task whose container stops, so a restart in place would leave two; kill it instead (Swarm reschedules it)")
+        }
         let id = target.id, grace = graceSeconds
         return PreparedFault(revert: .startAgain(StartAgainStep(containerID: id))) { environment in
             try await environment.lifecycle.restartContainer(id, timeout: grace)

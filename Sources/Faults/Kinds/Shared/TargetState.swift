@@ -11,4 +11,9 @@ enum TargetState {
             throw FaultError.notApplicable(kind: kind, target: target.name, reason: "it is not running (state \(target.state.status))")
         }
     }
+
+    /// The Swarm service whose task the container is (the label the engine sets), or nil.
+    static func swarmService(of target: ContainerDetails) -> String? {
+        target.labels["com.docker.swarm.service.name"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 }

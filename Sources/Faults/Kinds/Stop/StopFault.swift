@@ -17,7 +17,7 @@ public struct StopFault: FaultAction {
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
         try TargetState.requireRunning(target, for: kind)
         let id = target.id, grace = graceSeconds
-        return PreparedFault(revert: .startAgain(StartAgainStep(containerID: id))) { environment in
+        return PreparedFault(revert: .startAgain(StartAgainStep(containerID: id, swarmService: TargetState.swarmService(of: target)))) { environment in
             try await environment.lifecycle.stopContainer(id, timeout: grace)
         }
     }
