@@ -24,8 +24,10 @@
 #                              agent (one line, nothing injected anywhere); a campaign submitted to
 #                              each node's agent; inject --node with its coordinator SIGKILLed; the
 #                              API fuzz; the fleet benchmark's gate; a Swarm: one replica of a
-#                              service paused by slot, every replica at once refused; down, nothing
-#                              left behind
+#                              service paused by slot, every replica at once refused, a protected
+#                              node's replica not counted, a degraded service refused, a killed task
+#                              left to Swarm (no old container started beside its replacement);
+#                              down, nothing left behind
 #
 # Everything it makes carries the label faultline.fleet=1 and the prefix faultline-fleet-; `down`
 # removes exactly those (node containers, their volumes, the network, the nodes' cgroup
@@ -579,6 +581,39 @@ YAML
     || fail "a degraded service was not refused (exit $code): $out"
   for slot in 1 2 3; do ! swarm_slot_paused $slot || fail "slot $slot is paused after the refused runs"; done
   say "check: swarm: node3 protected by its label keeps its replica out (every replica = $expected); a degraded service refused: $(grep -o "service 'fleet-swarm-short' is already degraded ([^)]*)" <<<"$out")"
+
+  # A task killed for a window is left to Swarm: its replacement runs, the old container is not
+  # started again beside it (that would be a fourth replica outside the service).
+  local killed killed_node
+  read -r killed_node killed <<<"$(swarm_slot_container 1)"
+  [ -n "$killed" ] || fail "no container runs slot 1 of fleet-swarm-web"
+  sed 's/fault: { pause: { target: replica } }, for: 2s/fault: { kill: { target: replica } }, for: 2s/; s/slot: 2 }/slot: 1 }/' "$RUN_DIR/swarm.yaml" > "$RUN_DIR/swarm-kill.yaml"
+  code=0
+  timeout 60 "$FAULTLINE_BIN" run "$RUN_DIR/swarm-kill.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
+    --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/swarm-kill.log" 2>&1 || code=$?
+  grep -q "left to Swarm (service fleet-swarm-web replaces the task)" "$RUN_DIR/swarm-kill.log" \
+    || { tail -20 "$RUN_DIR/swarm-kill.log" >&2; fail "the killed task's window does not say it was left to Swarm (exit $code)"; }
+  wait_for 60 swarm_replicas_running 3 || fail "fleet-swarm-web did not run 3 replicas again within 60 s of the kill"
+  sleep 2
+  [ "$($DOCKER -H "unix://$RUN_DIR/$killed_node/docker.sock" inspect -f '{{.State.Running}}' "$killed")" = false ] \
+    || fail "the killed task's old container runs again beside its replacement"
+  local running=0 node
+  for node in $(node_names | sed "s/^$PREFIX-//"); do
+    running=$((running + $($DOCKER -H "unix://$RUN_DIR/$node/docker.sock" ps -q --filter label=com.docker.swarm.service.name=fleet-swarm-web | wc -l)))
+  done
+  [ "$running" -eq 3 ] || fail "$running containers of fleet-swarm-web run after the kill (3 wanted)"
+  say "check: swarm: slot 1's task killed for a window was left to Swarm: its replacement runs, the old container stays stopped, 3 containers run"
+}
+
+# The node and id of the running container of fleet-swarm-web's task in slot $1.
+swarm_slot_container() {
+  local node id
+  for node in $(node_names | sed "s/^$PREFIX-//"); do
+    id=$($DOCKER -H "unix://$RUN_DIR/$node/docker.sock" ps --filter "label=com.docker.swarm.service.name=fleet-swarm-web" \
+      --format '{{.ID}} {{.Label "com.docker.swarm.task.name"}}' | awk -v slot="fleet-swarm-web.$1." 'index($2, slot) == 1 { print $1 }' | head -1)
+    [ -n "$id" ] && { echo "$node $id"; return 0; }
+  done
+  return 0
 }
 
 # faultline-bench beside the faultline binary the nodes run.
