@@ -86,7 +86,12 @@ public struct EngineEndpoint: Sendable, Equatable, CustomStringConvertible {
             guard let port = Int(portText), (1...65535).contains(port) else {
                 throw EngineEndpointError(text: text, reason: "invalid port '\(portText)'")
             }
-            return EngineEndpoint(transport: .tcp(host: String(host), port: port), tls: try tlsFiles(query: query, text: text))
+            let tls = try tlsFiles(query: query, text: text)
+            // Without its files an https address would be spoken to in plain HTTP.
+            if text.hasPrefix("https://") && tls == nil {
+                throw EngineEndpointError(text: text, reason: "https:// names no TLS files: write tcp://\(rest) with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (as the docker CLI does), or a fleet node's engine_tls")
+            }
+            return EngineEndpoint(transport: .tcp(host: String(host), port: port), tls: tls)
         }
         throw EngineEndpointError(text: text, reason: "expected unix:///path or tcp://host:port")
     }

@@ -39,6 +39,25 @@ import Testing
         #expect(events.last == "event: end\ndata: {}")
     }
 
+    // SIGTERM ends an open probe stream: the daemon does not wait out the probe's `for` (60 s).
+    @Test func stoppingTheDaemonEndsAStream() async throws {
+        let server = try await LoopbackServer()
+        let daemon = try await DaemonProcess()
+        let stream = Task {
+            try await daemon.call("POST", "/v1/probes", body: Self.body(#"{"tcp": {"host": "127.0.0.1", "port": \#(server.port)}}"#, for: "60s"),
+                                  timeout: .seconds(40))
+        }
+        try await Task.sleep(for: .milliseconds(800))
+        let started = ContinuousClock.now
+        let code = try await daemon.stop(timeout: .seconds(30))
+        let took = ContinuousClock.now - started
+        await server.stop()
+        #expect(code == 0)
+        #expect(took < .seconds(10), "the daemon took \(took) to stop with a probe stream open")
+        let answer = try await stream.value
+        #expect(answer.status == 200 && answer.body.contains("event: sample"), "\(answer)")
+    }
+
     @Test func refusalsAreClearAndStartNothing() async throws {
         let daemon = try await DaemonProcess(extra: ["--probe-allow", "10.0.0.0/8", "--probe-allow", "db.internal"])
         defer { Task { try? await daemon.stop() } }

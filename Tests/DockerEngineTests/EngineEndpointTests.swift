@@ -14,9 +14,16 @@ import Testing
     }
 
     // Unknown schemes, relative sockets and bad ports are refused with the expected form.
-    @Test(arguments: ["ssh://host", "unix://relative.sock", "tcp://host:99999", "tcp://:80", "npipe:////./pipe/docker"])
+    @Test(arguments: ["ssh://host", "unix://relative.sock", "tcp://host:99999", "tcp://:80", "npipe:////./pipe/docker", "https://10.0.0.2:2376"])
     func refusesBadAddresses(text: String) {
         #expect(throws: EngineEndpointError.self) { try EngineEndpoint.parse(text) }
+    }
+
+    // An https address is spoken to with its TLS files or not at all (never in plain HTTP).
+    @Test func httpsNeedsItsFiles() throws {
+        #expect { try EngineEndpoint.parse("https://10.0.0.2:2376") } throws: { "\($0)".contains("write tcp://10.0.0.2:2376 with DOCKER_TLS_VERIFY=1") }
+        let files = try EngineEndpoint.parse("https://10.0.0.2:2376?tlscacert=/ca.pem&tlscert=/c.pem&tlskey=/k.pem")
+        #expect(files.baseURL == "https://10.0.0.2:2376")
     }
 
     // An unset or empty DOCKER_HOST means the default socket; DOCKER_TLS_VERIFY reads DOCKER_CERT_PATH

@@ -3,12 +3,13 @@ import Hummingbird
 import Logging
 import NIOCore
 import Probes
+import ServiceLifecycle
 
 /// The answer to `POST /v1/probes`: the probe runs on this host and each sample goes back as a
 /// server-sent event (`event: sample`, the sample as JSON, its times on this host's clocks), a
 /// comment every few seconds keeps a quiet stream open, and `event: end` closes it when the
 /// request's `for` has passed. When the coordinator hangs up, the next write fails and the probe
-/// stops with it.
+/// stops with it; when the daemon stops, the stream ends (the daemon does not wait out `for`).
 enum AgentProbeStream {
     /// How often a comment goes out when no sample did (below the listeners' 10 s idle timeout).
     static let keepAlive: Duration = .seconds(3)
@@ -41,7 +42,12 @@ enum AgentProbeStream {
                 }
             }
             do {
-                for await event in events { try await writer.write(event) }
+                // The daemon stopping ends the stream (its server waits for open responses).
+                try await withGracefulShutdownHandler {
+                    for await event in events { try await writer.write(event) }
+                } onGracefulShutdown: {
+                    feed.finish()
+                }
                 try await writer.finish(nil)
             } catch {
                 logger.info("probe stream ended by the coordinator", metadata: ["probe": "\(request.name)", "reason": "\(error)"])
