@@ -23,6 +23,8 @@ import Testing
             var clocks: [String: Duration] = [:]
             /// A node probe's stream breaks after this many samples (nil: it runs until hung up).
             var probeBreaksAfter: Int?
+            /// A node probe's stream fails after this long without a sample (an agent's late refusal).
+            var probeRefusedAfter: Duration?
         }
         let engines: [TargetMatcher.Engine]
         let state = Mutex(State())
@@ -74,12 +76,17 @@ import Testing
         /// Ok samples every 20 ms, stamped with the node's clock, until hung up, the duration has
         /// passed or (`probeBreaksAfter`) the stream breaks.
         func probe(_ probe: ProbeDefinition, on node: String, for duration: Duration) -> AsyncThrowingStream<ProbeSample, any Error> {
-            let (skew, breaksAfter) = state.withLock { state in
+            let (skew, breaksAfter, refusedAfter) = state.withLock { state in
                 state.calls.append("probe \(node) \(probe.name) for \(DurationText.format(duration))")
-                return (state.clocks[node] ?? .zero, state.probeBreaksAfter)
+                return (state.clocks[node] ?? .zero, state.probeBreaksAfter, state.probeRefusedAfter)
             }
             return AsyncThrowingStream { continuation in
                 let task = Task {
+                    if let refusedAfter {
+                        try? await Task.sleep(for: refusedAfter)
+                        continuation.finish(throwing: FakeFleet.Unreachable(node: node))
+                        return
+                    }
                     let origin = ContinuousClock.now, originDate = Date().addingTimeInterval(skew.seconds)
                     var sequence = 0
                     while !Task.isCancelled && ContinuousClock.now - origin < duration {

@@ -56,6 +56,21 @@ import Testing
         #expect(fleet.held.isEmpty)
     }
 
+    // A node that refuses its probe only after the steady-state window would have passed: the run
+    // waits for every node probe's first answer, so it aborts before anything is injected.
+    @Test func aLateRefusalInjectsNothing() async throws {
+        let fleet = FakeFleet(["n1": ["web"]])
+        fleet.state.withLock { $0.probeRefusedAfter = .milliseconds(400) }
+        let campaign = try FleetCampaignTests.campaign(targets: "  web: { name: web }",
+                                                       timeline: "  - { at: 0s, fault: { pause: { target: web } }, for: 200ms }",
+                                                       probes: Self.probe)
+        let runner = try FleetCampaignTests.runner(campaign, fleet: fleet)
+        let result = try await runner.run(try await runner.plan(), directory: FleetCampaignTests.directory)
+        #expect(result.verdict.status == .aborted)
+        #expect(result.verdict.reason.contains("probe 'inside' on node 'n1' stopped"), "\(result.verdict.reason)")
+        #expect(!fleet.calls.contains { $0.hasPrefix("inject") }, "\(fleet.calls)")
+    }
+
     // Nothing is asked of any node when a probe's node is unknown or unreachable; a probe's node
     // without a fleet says how to give one; a command probe cannot run on a node.
     @Test func badFromIsRefused() async throws {

@@ -197,8 +197,18 @@ public final class CampaignRunner: Sendable {
             }
         }
         runner.start()
-        let remoteSamples = streamNodeProbes(nodeProbes, onto: runner, into: feed,
+        let (firstAnswers, firstAnswer) = AsyncStream.makeStream(of: Void.self)
+        let remoteSamples = streamNodeProbes(nodeProbes, onto: runner, into: feed, firstAnswer: firstAnswer,
                                              bound: campaign.hypothesis.steadyState.window + plan.length + campaign.settings.recoveryLimit + .seconds(60))
+        if !remoteSamples.isEmpty {
+            // Each node probe has answered (a sample, or its refusal) before steady state begins:
+            // a node that refuses its probe aborts the run before anything is injected.
+            let within = (campaign.probes.filter { $0.node != nil }.map(\.timeout).max() ?? .zero) + Self.nodeProbeStartLimit
+            emit(.phase("waiting for the first samples of the probes on fleet nodes (up to \(within.formatted))"))
+            if !(await Self.count(remoteSamples.count, of: firstAnswers, within: within)) {
+                abort("probes on fleet nodes gave no first sample within \(within.formatted); the run cannot judge what it does not see")
+            }
+        }
         let neighbours = campaign.settings.refreshNeighbours ? self.neighbours : nil
         let neighbourWatch = neighbours?.watch(Array(Set(plan.targets.values.flatMap { $0.map(\.id) })), since: startedAt)
         let evaluator = HypothesisEvaluator(campaign: campaign)
@@ -282,7 +292,7 @@ public final class CampaignRunner: Sendable {
         for node in nodes {
             let clock: ClockOffset
             do { clock = try await fleet.clockOffset(of: node) } catch {
-                throw CampaignRunError.fleet("nothing was injected: node '\(node)': measuring its clock for its probes: \(error)")
+                throw CampaignRunError.fleet("nothing was injected: measuring the clock of node '\(node)' for its probes: \(error)")
             }
             for probe in campaign.probes where probe.node == node {
                 result.append(NodeProbe(probe: probe.name, node: node, clock: clock))
@@ -295,14 +305,21 @@ public final class CampaignRunner: Sendable {
     /// node's times moved by its clock offset). A stream that breaks or ends early aborts the run
     /// naming the probe and the node. `bound` is how long an agent runs it should this run vanish.
     func streamNodeProbes(_ nodeProbes: [NodeProbe], onto runner: ProbeRunner, into feed: AsyncStream<ProbeSample>.Continuation,
-                          bound: Duration) -> [Task<Void, Never>] {
+                          firstAnswer: AsyncStream<Void>.Continuation, bound: Duration) -> [Task<Void, Never>] {
         guard let fleet else { return [] }
         return nodeProbes.compactMap { nodeProbe in
             guard let definition = campaign.probes.first(where: { $0.name == nodeProbe.probe }) else { return nil }
             return Task { [weak self] in
                 let stop: String
+                var answered = false
+                // Told after the abort, so that whoever waits for first answers sees the abort too.
+                defer { if !answered { firstAnswer.yield(()) } }
                 do {
                     for try await sample in fleet.probe(definition, on: nodeProbe.node, for: min(bound, .seconds(24 * 3600))) {
+                        if !answered {
+                            answered = true
+                            firstAnswer.yield(())
+                        }
                         let startedAt = nodeProbe.clock.local(sample.startedAt)
                         feed.yield(ProbeSample(probe: definition.name, sequence: sample.sequence, startedAt: startedAt,
                                                offset: .seconds(startedAt.timeIntervalSince(runner.originDate)), latency: sample.latency,
@@ -315,6 +332,31 @@ public final class CampaignRunner: Sendable {
                 if Task.isCancelled { return }
                 self?.abort("probe '\(definition.name)' on node '\(nodeProbe.node)' \(stop); the run cannot judge what it no longer sees")
             }
+        }
+    }
+
+    /// How long a node probe may take to give its first sample beyond its own time-out (the
+    /// request, the agent's start, the first check).
+    static let nodeProbeStartLimit: Duration = .seconds(5)
+
+    /// Whether `count` elements arrive on `stream` within `limit`.
+    static func count(_ count: Int, of stream: AsyncStream<Void>, within limit: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var seen = 0
+                for await _ in stream {
+                    seen += 1
+                    if seen >= count { return true }
+                }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
     }
 
