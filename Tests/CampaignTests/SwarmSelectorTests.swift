@@ -13,7 +13,7 @@ import Testing
         let taskName = "\(service).\(slot.map(String.init) ?? "node0abc").task\(id)"
         var labels = [SwarmTaskLabels.serviceName: service, SwarmTaskLabels.taskName: taskName]
         if let stack { labels[SwarmTaskLabels.stackNamespace] = stack }
-        if let node { labels[SwarmView.nodeIDLabel] = node }
+        if let node { labels[SwarmTaskLabels.nodeID] = node }
         let labelJSON = String(decoding: try JSONEncoder().encode(labels), as: UTF8.self)
         return try JSONDecoder().decode(ContainerSummary.self, from: Data(
             #"{"Id":"\#(id)","Names":["/\#(taskName)"],"Image":"x","State":"\#(state)","Status":"","Labels":\#(labelJSON)}"#.utf8))

@@ -21,9 +21,6 @@ public struct SwarmView: Sendable, Equatable {
         self.nodes = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The container label that names the Swarm node a task runs on.
-    public static let nodeIDLabel = "com.docker.swarm.node.id"
-
     /// The manager's view, or nil when the engine is not a manager (a worker, no swarm).
     public static func ask(_ manager: any SwarmManaging) async throws(DockerEngineError) -> SwarmView? {
         do {
@@ -38,7 +35,7 @@ public struct SwarmView: Sendable, Equatable {
         if let task = SwarmTaskLabels(labels), let service = services[task.service], TargetProtection.isProtected(service.labels) {
             return "service \(task.service) is protected"
         }
-        if let nodeID = labels[Self.nodeIDLabel], let node = nodes[nodeID], TargetProtection.isProtected(node.labels) {
+        if let nodeID = labels[SwarmTaskLabels.nodeID], let node = nodes[nodeID], TargetProtection.isProtected(node.labels) {
             return "node \(node.hostname.isEmpty ? nodeID : node.hostname) is protected"
         }
         return nil

@@ -14,6 +14,6 @@ enum TargetState {
 
     /// The Swarm service whose task the container is (the label the engine sets), or nil.
     static func swarmService(of target: ContainerDetails) -> String? {
-        target.labels["com.docker.swarm.service.name"].flatMap { $0.isEmpty ? nil : $0 }
+        SwarmTaskLabels(target.labels)?.service
     }
 }

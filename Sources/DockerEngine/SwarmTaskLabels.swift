@@ -4,6 +4,8 @@ public struct SwarmTaskLabels: Sendable, Equatable {
     public static let serviceName = "com.docker.swarm.service.name"
     public static let taskName = "com.docker.swarm.task.name"
     public static let stackNamespace = "com.docker.stack.namespace"
+    /// The Swarm node the task runs on (its id).
+    public static let nodeID = "com.docker.swarm.node.id"
 
     /// The service's full name (a stack's services are `STACK_SERVICE`).
     public let service: String
@@ -24,17 +26,5 @@ public struct SwarmTaskLabels: Sendable, Equatable {
             guard parts.count == 2, let slot = Int(parts[0]), slot > 0 else { return nil }
             return slot
         }
-    }
-
-    /// Whether `selector` names this task: its service (a stack's service by its short name or its
-    /// full one), its stack and its slot, each only when given.
-    public func matches(_ selector: TargetSelector.SwarmMatch) -> Bool {
-        if let stack = selector.stack, self.stack != stack { return false }
-        if let wanted = selector.service {
-            let full = selector.stack.map { "\($0)_\(wanted)" }
-            guard service == wanted || service == full else { return false }
-        }
-        if let slot = selector.slot, self.slot != slot { return false }
-        return true
     }
 }
