@@ -26,8 +26,10 @@
 #                              API fuzz; the fleet benchmark's gate; a Swarm: one replica of a
 #                              service paused by slot, every replica at once refused, a protected
 #                              node's replica not counted, a degraded service refused, a killed task
-#                              left to Swarm (no old container started beside its replacement);
-#                              down, nothing left behind
+#                              left to Swarm (no old container started beside its replacement), a
+#                              node drained for a window and set back, and set back by the manager
+#                              node's warden when that agent is SIGKILLed mid-drain; down, nothing
+#                              left behind
 #
 # Everything it makes carries the label faultline.fleet=1 and the prefix faultline-fleet-; `down`
 # removes exactly those (node containers, their volumes, the network, the nodes' cgroup
@@ -603,6 +605,56 @@ YAML
   done
   [ "$running" -eq 3 ] || fail "$running containers of fleet-swarm-web run after the kill (3 wanted)"
   say "check: swarm: slot 1's task killed for a window was left to Swarm: its replacement runs, the old container stays stopped, 3 containers run"
+  check_swarm_drain
+}
+
+node_availability() { $DOCKER -H "unix://$RUN_DIR/node1/docker.sock" node inspect -f '{{.Spec.Availability}}' "$1"; }
+node_is() { [ "$(node_availability "$1")" = "$2" ]; }
+web_tasks_on() { $DOCKER -H "unix://$RUN_DIR/$1/docker.sock" ps -q --filter label=com.docker.swarm.service.name=fleet-swarm-web | wc -l; }
+no_web_tasks_on() { [ "$(web_tasks_on "$1")" -eq 0 ]; }
+
+# A node drained for a window through the manager's agent: its tasks move away, its availability
+# comes back exactly (active) when the window ends; the same with the manager's agent SIGKILLed
+# mid-drain: the run aborts naming node1 and node1's warden sets node3 back.
+check_swarm_drain() {
+  sed 's/name: fleet-swarm-slot/name: fleet-swarm-drain/; s/fault: { pause: { target: replica } }, for: 2s/fault: { drain: { node: node3 } }, for: 6s/' \
+    "$RUN_DIR/swarm.yaml" > "$RUN_DIR/drain.yaml"
+  [ "$(node_availability node3)" = active ] || fail "node3 is $(node_availability node3) before the drain check"
+  if [ "$(web_tasks_on node1)" -eq 0 ] && [ "$(web_tasks_on node2)" -eq 0 ]; then fail "every fleet-swarm-web task runs on node3"; fi
+  local code=0 run
+  timeout 60 "$FAULTLINE_BIN" run "$RUN_DIR/drain.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
+    --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/drain.log" 2>&1 &
+  run=$!
+  wait_for 15 node_is node3 drain \
+    || { kill $run 2>/dev/null; cat "$RUN_DIR/drain.log" >&2; fail "node3 was not drained"; }
+  wait_for 20 no_web_tasks_on node3 \
+    || fail "node3 still runs fleet-swarm-web tasks while drained"
+  wait $run || code=$?
+  [ $code -eq 0 ] || { tail -20 "$RUN_DIR/drain.log" >&2; fail "the drain campaign did not hold (exit $code)"; }
+  grep -q "drain on node3 (node node1)" "$RUN_DIR/drain.log" || { tail -20 "$RUN_DIR/drain.log" >&2; fail "the drain window does not name node3 and the manager's node"; }
+  [ "$(node_availability node3)" = active ] || fail "node3 is $(node_availability node3) after the drain's window, not active"
+  wait_for 60 swarm_replicas_running 3 || fail "fleet-swarm-web did not run 3 replicas after the drain"
+  say "check: swarm: node3 drained for 6 s through node1's agent (its tasks moved away), set back to active at the window's end"
+
+  # The manager's agent SIGKILLed mid-drain: the coordinator's watch aborts the run naming node1;
+  # node1's warden finds the drain's owner dead and sets node3 back from the ledger alone.
+  sed 's/for: 6s/for: 60s/' "$RUN_DIR/drain.yaml" > "$RUN_DIR/drain-lost.yaml"
+  code=0
+  "$FAULTLINE_BIN" run "$RUN_DIR/drain-lost.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
+    --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/drain-lost.log" 2>&1 &
+  run=$!
+  wait_for 15 node_is node3 drain \
+    || { kill -9 $run 2>/dev/null; cat "$RUN_DIR/drain-lost.log" >&2; fail "node3 was not drained (agent-lost check)"; }
+  local killed
+  killed=$(date +%s%N)
+  $DOCKER exec "$PREFIX-node1" pkill -9 -f "faultline daemon --state-dir /hostrun/faultline"
+  wait $run || code=$?
+  [ $code -eq 3 ] && grep -q "node 'node1'" "$RUN_DIR/drain-lost.log" \
+    || { tail -5 "$RUN_DIR/drain-lost.log" >&2; fail "the drain run with node1's agent killed exited $code, not 3 naming node1"; }
+  wait_for 20 node_is node3 active \
+    || fail "node1's warden did not set node3 back after its agent died (node3 is $(node_availability node3))"
+  say "check: swarm: node1's agent SIGKILLed mid-drain: the run aborted naming node1, its warden set node3 back to active within $(( ($(date +%s%N) - killed) / 1000000 )) ms"
+  start_agent node1
 }
 
 # The node and id of the running container of fleet-swarm-web's task in slot $1.

@@ -15,3 +15,27 @@ extension DockerEngineError {
     /// The engine is no Swarm manager (a worker, or not in a swarm): it cannot list services.
     public var isNotSwarmManager: Bool { status == 503 }
 }
+
+extension DockerEngineClient {
+    /// `GET /nodes/{id}` (an id or a host name) on a Swarm manager: the node with its spec whole.
+    public func swarmNode(_ idOrName: String) async throws(DockerEngineError) -> SwarmNodeSpec {
+        let path = "/nodes/\(try Self.segment(idOrName))"
+        let response = try await send(.get, path)
+        do {
+            return try SwarmNodeSpec(json: response.body)
+        } catch {
+            throw DockerEngineError(kind: .decoding, method: "GET", path: path, message: "SwarmNodeSpec: \(error)")
+        }
+    }
+
+    /// `POST /nodes/{id}/update?version=V`: the node's spec with its availability set. The
+    /// manager refuses it (`out of sequence`) if the spec changed since `node` was read.
+    public func setSwarmNodeAvailability(_ node: SwarmNodeSpec, to availability: String) async throws(DockerEngineError) {
+        let path = "/nodes/\(try Self.segment(node.id))/update"
+        let body: [UInt8]
+        do { body = try node.spec(withAvailability: availability) } catch {
+            throw DockerEngineError(kind: .decoding, method: "POST", path: path, message: "\(error)")
+        }
+        _ = try await send(.post, path, query: [("version", String(node.version))], body: body)
+    }
+}

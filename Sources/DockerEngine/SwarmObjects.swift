@@ -47,17 +47,31 @@ public struct SwarmNode: Sendable, Equatable, Decodable {
     public let id: String
     public let hostname: String
     public let labels: [String: String]
+    /// `active`, `pause` or `drain`.
+    public let availability: String
+    /// `ready`, `down`, `disconnected` or `unknown`.
+    public let state: String
 
-    public init(id: String, hostname: String, labels: [String: String] = [:]) {
+    public init(id: String, hostname: String, labels: [String: String] = [:], availability: String = "active", state: String = "ready") {
         self.id = id
         self.hostname = hostname
         self.labels = labels
+        self.availability = availability
+        self.state = state
     }
 
-    enum CodingKeys: String, CodingKey { case id = "ID", spec = "Spec", description = "Description" }
+    /// Its host name, or its id when the manager gives none.
+    public var name: String { hostname.isEmpty ? id : hostname }
+
+    enum CodingKeys: String, CodingKey { case id = "ID", spec = "Spec", description = "Description", status = "Status" }
     struct Spec: Decodable {
         let labels: [String: String]?
-        enum CodingKeys: String, CodingKey { case labels = "Labels" }
+        let availability: String?
+        enum CodingKeys: String, CodingKey { case labels = "Labels", availability = "Availability" }
+    }
+    struct Status: Decodable {
+        let state: String?
+        enum CodingKeys: String, CodingKey { case state = "State" }
     }
     struct Details: Decodable {
         let hostname: String?
@@ -67,7 +81,10 @@ public struct SwarmNode: Sendable, Equatable, Decodable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
-        labels = try container.decodeIfPresent(Spec.self, forKey: .spec)?.labels ?? [:]
+        let spec = try container.decodeIfPresent(Spec.self, forKey: .spec)
+        labels = spec?.labels ?? [:]
+        availability = spec?.availability ?? "active"
+        state = try container.decodeIfPresent(Status.self, forKey: .status)?.state ?? "unknown"
         hostname = try container.decodeIfPresent(Details.self, forKey: .description)?.hostname ?? ""
     }
 }

@@ -15,6 +15,8 @@ public struct FleetAgents: NodeFaults {
     public let agents: [String: NodeAgent]
     let engineCallTimeout: Duration
     let logger: Logger
+    /// The nodes' engines as the inventory connected them, reused to ask about Swarm.
+    private let engines = SharedFlag<[String: DockerEngineClient]>()
 
     public init(_ description: FleetDescription, engineCallTimeout: Duration, logger: Logger) throws {
         self.description = description
@@ -28,8 +30,9 @@ public struct FleetAgents: NodeFaults {
     public var nodes: [String] { description.nodes.map(\.name) }
 
     public func inventory() async throws -> [TargetMatcher.Engine] {
-        try await FleetInventory.list(description, all: false, callTimeout: engineCallTimeout, logger: logger)
-            .map { TargetMatcher.Engine(node: $0.node.name, containers: $0.containers) }
+        let inventory = try await FleetInventory.list(description, all: false, callTimeout: engineCallTimeout, logger: logger)
+        engines.set(Dictionary(inventory.map { ($0.node.name, $0.engine) }, uniquingKeysWith: { first, _ in first }))
+        return inventory.map { TargetMatcher.Engine(node: $0.node.name, containers: $0.containers) }
     }
 
     func agent(_ node: String) throws -> NodeAgent {
@@ -49,12 +52,21 @@ public struct FleetAgents: NodeFaults {
         return NodeFault(node: node, id: held.id, summary: held.summary, deadline: held.deadlineMS.map { Duration.milliseconds($0) })
     }
 
-    /// Asks the nodes' engines in the fleet file's order; the first manager answers.
+    /// Asks the nodes' engines in the fleet file's order; the first manager answers, and a drain
+    /// goes to its node's agent.
     public func swarmView() async throws -> SwarmView? {
         for node in description.nodes {
-            let engine = try await DockerEngineClient.connect(to: node.engine, logger: logger, callTimeout: engineCallTimeout)
+            let engine: DockerEngineClient
+            if let connected = engines.value?[node.name] {
+                engine = connected
+            } else {
+                engine = try await DockerEngineClient.connect(to: node.engine, logger: logger, callTimeout: engineCallTimeout)
+            }
             do {
-                if let view = try await SwarmView.ask(engine) { return view }
+                if var view = try await SwarmView.ask(engine) {
+                    view.managerNode = node.name
+                    return view
+                }
             } catch {
                 throw CampaignRunError.fleet("node '\(node.name)': asking its engine about Swarm services: \(error)")
             }

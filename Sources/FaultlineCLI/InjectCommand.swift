@@ -45,8 +45,12 @@ struct InjectCommand: AsyncParsableCommand {
 
     func validatedPlan() throws -> Plan {
         let kind = try Self.kind(named: kindName)
-        guard kind.actsOnContainer else {
+        switch kind.subject {
+        case .container: break
+        case .proxy:
             throw ValidationError("toxics act on a TCP proxy, not a container: run `faultline proxy --listen PORT --upstream HOST:PORT --toxic SPEC`, or give a campaign a 'proxies' section and a toxic window")
+        case .swarmNode:
+            throw ValidationError("drain acts on a Swarm node, not a container: give it in a campaign's timeline ({ drain: { node: NODE } } with 'for'), run against a Swarm manager's engine or with --fleet, where the plan checks the node first")
         }
         let window = try self.window.map { text throws -> Duration in
             let parsed = try DurationText.parse(text)

@@ -26,6 +26,7 @@ enum InjectHelp {
             lines.append("      e.g. faultline inject \(definition.example)")
         }
         lines.append("  toxic: campaigns only (it acts on a campaign proxy); `faultline proxy --toxic SPEC` on the command line.")
+        lines.append("  drain: campaigns only (it acts on a Swarm node through a manager): { drain: { node: NODE } } with 'for'.")
         return lines.joined(separator: "\n")
     }
 

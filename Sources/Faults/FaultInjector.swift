@@ -49,6 +49,14 @@ public struct FaultInjector: Sendable {
                                                       report: onReapply ?? { _ in }))
     }
 
+    /// Prepares, records and injects a drain on a Swarm node (`idOrName`: its id or host name)
+    /// through the environment's manager; the ledger names the node as the target.
+    public func inject(_ drain: DrainFault, onSwarmNode idOrName: String, window: Duration?) async throws -> ActiveFault {
+        let (node, prepared) = try await drain.prepare(node: idOrName, in: environment)
+        return try await inject(prepared, kind: drain.kind, summary: drain.summary,
+                                target: LedgerRecord.Target(id: node.id, name: node.hostname.isEmpty ? node.id : node.hostname), window: window)
+    }
+
     /// Records a prepared fault in the ledger and injects it. `localRevert` is for faults that live
     /// in this process (a proxy's toxics): the revert calls it instead of the plan.
     public func inject(_ prepared: PreparedFault, kind: FaultKind, summary: String, target targetRef: LedgerRecord.Target,

@@ -75,7 +75,7 @@ import Testing
           db: { name: postgres }
         chaos: { faults: [toxic], targets: [db], count: 2, between: [1s, 5s], duration: [1s, 2s] }
         """
-        #expect(error(chaos).contains("toxic windows go in the timeline"))
+        #expect(error(chaos).contains("toxic acts on a campaign proxy, not on a chaos target: give it in the timeline"))
         #expect(error("name: x\n").contains("missing 'targets'"))
     }
 }

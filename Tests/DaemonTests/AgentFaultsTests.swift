@@ -75,13 +75,41 @@ import Testing
         #expect(try ledger.openEntries().isEmpty)
     }
 
+    // A drain is sent to the manager's agent with the node as its target: held through the
+    // ledger like a container fault and set back when its window ends; without a manager it is
+    // refused, naming why, and nothing is recorded.
+    @Test func drainsASwarmNodeForItsWindow() async throws {
+        let manager = FakeSwarmManager()
+        manager.add(id: "n2id", hostname: "node2")
+        let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())
+        let book = AgentFaults(environment: manager.environment(FakeEngine()), ledger: ledger, logger: Logger(label: "test"))
+        let fault = try await book.inject(AgentFaultRequest(kind: "drain", target: "n2id", parameters: ["node": ["node2"]], window: "200ms", deadline: "5s"))
+        #expect(fault.state == .active && fault.container == "node2")
+        #expect(manager.node("n2id")?.spec["Availability"] == "drain")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await book.heldCount > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let ended = try await book.fault(fault.id)
+        #expect(ended.state == .reverted && ended.outcome == "restored", "\(ended)")
+        #expect(manager.node("n2id")?.spec["Availability"] == "active")
+        #expect(try ledger.openEntries().isEmpty)
+
+        let (plain, plainLedger) = try Self.book(Self.engineWithWeb())
+        do {
+            _ = try await plain.inject(AgentFaultRequest(kind: "drain", target: "n2id", parameters: ["node": ["node2"]], window: "1s", deadline: "2s"))
+            Issue.record("a drain without a manager was taken")
+        } catch {
+            #expect(error.status == 502 && error.message.contains("no Swarm manager"), "\(error.message)")
+        }
+        #expect(try plainLedger.records().isEmpty)
+    }
+
     // Bad requests are refused with one line naming what is allowed, and nothing reaches the engine.
     @Test func refusesBadRequestsBeforeTouchingTheEngine() async throws {
         let engine = Self.engineWithWeb()
         let (book, ledger) = try Self.book(engine)
         let cases: [(AgentFaultRequest, Int, String)] = [
             (AgentFaultRequest(kind: "paws", target: "web", window: "1s", deadline: "2s"), 400, "did you mean 'pause'?"),
-            (AgentFaultRequest(kind: "toxic", target: "web", window: "1s", deadline: "2s"), 400, "container faults only"),
+            (AgentFaultRequest(kind: "toxic", target: "web", window: "1s", deadline: "2s"), 400, "an agent takes container faults and drains of Swarm nodes"),
             (AgentFaultRequest(kind: "pause", target: "web"), 400, "needs 'window'"),
             (AgentFaultRequest(kind: "pause", target: "web", window: "10s"), 400, "needs 'deadline'"),
             (AgentFaultRequest(kind: "pause", target: "web", window: "10s", deadline: "5s"), 400, "shorter than the window"),

@@ -191,7 +191,7 @@ public enum CampaignParser {
         let faults = try faultsNode.sequence().map { item throws(CampaignError) -> FaultSpec in
             if case .scalar = item.node {
                 let kind = FaultKind(rawValue: try item.choice(FaultKind.allCases.map(\.rawValue)))!
-                guard kind.actsOnContainer else { throw item.error("toxic windows go in the timeline, with the proxy they act on") }
+                guard kind.actsOnContainer else { throw item.error("\(kind.rawValue) acts on \(kind.subjectDescription), not on a chaos target: give it in the timeline") }
                 do {
                     return FaultSpec(target: chosenTargets.first ?? "", parameters: try kind.definition.read([]))
                 } catch {
@@ -201,6 +201,7 @@ public enum CampaignParser {
                 }
             }
             let spec = try FaultParser.parse(item, targets: targets, proxies: [], requireTarget: false)
+            guard spec.kind != .drain else { throw item.error("drain acts on \(FaultKind.drain.subjectDescription), not on a chaos target: give it in the timeline") }
             return spec
         }
         guard !faults.isEmpty else { throw faultsNode.error("list at least one fault kind") }

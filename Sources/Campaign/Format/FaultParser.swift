@@ -37,6 +37,8 @@ enum FaultParser {
             }
             target = ProxyDefinition.targetID(toxic.proxy)
         }
+        // A drain's node is checked at plan time, against the Swarm manager's nodes.
+        if let drain = parameters as? DrainParameters { target = drain.node }
         return FaultSpec(target: target, parameters: parameters)
     }
 

@@ -62,7 +62,7 @@ public struct CampaignPlan: Sendable, Equatable, Codable {
     public var length: Duration { faults.map(\.end).max() ?? .zero }
 
     /// The fleet nodes whose containers the plan acts on, sorted.
-    public var nodes: [String] { Array(Set(faults.filter(\.fault.kind.actsOnContainer).compactMap(\.container.node))).sorted() }
+    public var nodes: [String] { Array(Set(faults.filter { $0.fault.kind.subject != .proxy }.compactMap(\.container.node))).sorted() }
 
     /// Distinct containers touched (the campaign's proxies are not containers).
     public var containers: Set<PlannedTarget> { Set(faults.filter(\.fault.kind.actsOnContainer).map(\.container)) }

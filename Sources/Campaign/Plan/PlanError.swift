@@ -1,3 +1,4 @@
+import Faults
 import FaultlineSupport
 
 /// A campaign whose plan cannot be made against the containers that exist.
@@ -17,6 +18,16 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
     case degradedService(target: String, service: String, running: Int, desired: Int)
     /// A Swarm selector, but no engine the run reaches is a Swarm manager to ask about services.
     case noSwarmManager(target: String)
+    /// A drain, but no engine the run reaches is a Swarm manager.
+    case noSwarmManagerForNode(node: String)
+    /// A drain names a node the Swarm does not have.
+    case unknownSwarmNode(node: String, nodes: [String])
+    /// A drain names a node labelled `faultline.protect`.
+    case protectedSwarmNode(node: String)
+    /// A drain asks for the availability the node already has.
+    case swarmNodeAlready(node: String, availability: String)
+    /// Draining the node would stop every running replica of a service at once.
+    case drainTakesEveryReplica(node: String, service: String, replicas: Int)
 
     public var description: String {
         switch self {
@@ -40,6 +51,17 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
             return "target '\(target)': service '\(service)' is already degraded (\(running) of \(desired) tasks running); faultline adds no fault to a service that is not whole: wait until it is (`docker service ps \(service)`)"
         case .noSwarmManager(let target):
             return "target '\(target)' selects Swarm tasks, but no engine this run reaches is a Swarm manager, so whether the service is whole or protected cannot be checked: run against a manager's engine (or name one in the fleet)"
+        case .noSwarmManagerForNode(let node):
+            return "drain of node '\(node)': no engine this run reaches is a Swarm manager, and a node's availability is set through one: run against a manager's engine (or name one in the fleet)"
+        case .unknownSwarmNode(let node, let nodes):
+            let hint = NameSuggestions.closest(to: node, among: nodes, limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
+            return "drain of node '\(node)': the Swarm has no such node\(hint) (nodes: \(nodes.joined(separator: ", ")))"
+        case .protectedSwarmNode(let node):
+            return "drain of node '\(node)': the node is protected (label \(TargetProtection.label))"
+        case .swarmNodeAlready(let node, let availability):
+            return "drain of node '\(node)': its availability is already \(availability); faultline sets back only what it changed, so it changes nothing here (`docker node update --availability active \(node)` first)"
+        case .drainTakesEveryReplica(let node, let service, let replicas):
+            return "drain of node '\(node)' would stop every running replica of service '\(service)' (\(replicas)) at once: that takes the service down; spread the service first (`docker service update --replicas-max-per-node 1 \(service)`) or drain another node"
         }
     }
 

@@ -3,7 +3,9 @@ import Faults
 /// Expands a campaign into its concrete plan: repeats with seeded jitter, random picks, chaos
 /// mode — all drawn from the campaign seed, so the same seed and containers give the same plan.
 public enum PlanExpander {
-    public static func expand(_ campaign: CampaignDefinition, targets: [String: [PlannedTarget]]) throws(PlanError) -> CampaignPlan {
+    /// `swarmNodes`: the Swarm nodes drain faults act on, by the name the campaign gives.
+    public static func expand(_ campaign: CampaignDefinition, targets: [String: [PlannedTarget]],
+                              swarmNodes: [String: PlannedTarget] = [:]) throws(PlanError) -> CampaignPlan {
         var generator = SeededGenerator(seed: campaign.seed)
         var drafts: [(at: Duration, duration: Duration?, fault: FaultSpec, container: PlannedTarget, origin: String)] = []
 
@@ -34,9 +36,13 @@ public enum PlanExpander {
                     }
                     continue
                 }
-                // A toxic window acts on its proxy, which the plan names like a container.
-                let candidates = entry.fault.kind.actsOnContainer ? targets[entry.fault.target] ?? []
-                    : [PlannedTarget(id: entry.fault.target, name: entry.fault.target)]
+                // A toxic window acts on its proxy, a drain on its Swarm node: the plan names them like containers.
+                let candidates: [PlannedTarget]
+                switch entry.fault.kind.subject {
+                case .container: candidates = targets[entry.fault.target] ?? []
+                case .proxy: candidates = [PlannedTarget(id: entry.fault.target, name: entry.fault.target)]
+                case .swarmNode: candidates = swarmNodes[entry.fault.target].map { [$0] } ?? []
+                }
                 let selector = campaign.target(named: entry.fault.target)
                 for container in pick(candidates, selector?.pick ?? .all, using: &generator) {
                     drafts.append((at, entry.duration, entry.fault, container, "timeline[\(entryIndex)]#\(occurrence + 1)"))

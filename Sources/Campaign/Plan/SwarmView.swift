@@ -15,8 +15,12 @@ extension DockerEngineClient: SwarmManaging {}
 public struct SwarmView: Sendable, Equatable {
     public let services: [String: SwarmService]
     public let nodes: [String: SwarmNode]
+    /// The fleet node whose engine answered as the manager (nil: the run's one engine): a drain
+    /// is sent to that node's agent.
+    public var managerNode: String?
 
-    public init(services: [SwarmService], nodes: [SwarmNode]) {
+    public init(services: [SwarmService], nodes: [SwarmNode], managerNode: String? = nil) {
+        self.managerNode = managerNode
         self.services = Dictionary(services.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.nodes = Dictionary(nodes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }

@@ -79,6 +79,8 @@ final class CampaignFaultExecutor: FaultExecutor {
                     let note = "container restarted at \(at.formatted); " + (reapply.error.map { "could not apply the fault again: \($0)" } ?? "fault applied again")
                     self.update(fault.index) { $0.notes = ($0.notes ?? []) + [note] }
                 })
+            } else if let drain = fault.fault.parameters as? DrainParameters {
+                handle = .local(try await injector.inject(drain.nodeFault, onSwarmNode: fault.container.id, window: fault.duration))
             } else {
                 handle = .local(try await injectToxics(fault))
             }

@@ -90,7 +90,8 @@ public final class CampaignRunner: Sendable {
         let engines = try await fleet.inventory()
         let swarm = needsSwarmView(campaign, engines.flatMap(\.containers)) ? try await fleet.swarmView() : nil
         let targets = try TargetMatcher().resolve(campaign.targets, on: engines, swarm: swarm)
-        return try PlanExpander.expand(campaign, targets: targets)
+        let swarmNodes = try SwarmNodeTargets.resolve(campaign, swarm: swarm, containers: engines.flatMap(\.containers))
+        return try PlanExpander.expand(campaign, targets: targets, swarmNodes: swarmNodes)
     }
 
     /// Resolves `campaign`'s targets against the running containers and expands its plan (no run
@@ -101,13 +102,15 @@ public final class CampaignRunner: Sendable {
         var swarm: SwarmView?
         if let manager, needsSwarmView(campaign, running) { swarm = try await SwarmView.ask(manager) }
         let targets = try TargetMatcher().resolve(campaign.targets, among: running, swarm: swarm)
-        return try PlanExpander.expand(campaign, targets: targets)
+        let swarmNodes = try SwarmNodeTargets.resolve(campaign, swarm: swarm, containers: running)
+        return try PlanExpander.expand(campaign, targets: targets, swarmNodes: swarmNodes)
     }
 
-    /// Whether planning needs a Swarm manager's view: a selector names Swarm tasks, or some
-    /// container is one (its service or node may be protected).
+    /// Whether planning needs a Swarm manager's view: a selector names Swarm tasks, a fault acts
+    /// on a Swarm node, or some container is a task (its service or node may be protected).
     static func needsSwarmView(_ campaign: CampaignDefinition, _ containers: [ContainerSummary]) -> Bool {
         campaign.targets.contains { if case .swarm = $0.match { return true } else { return false } }
+            || campaign.timeline.contains { $0.fault.kind.subject == .swarmNode }
             || containers.contains { SwarmTaskLabels($0.labels ?? [:]) != nil }
     }
 

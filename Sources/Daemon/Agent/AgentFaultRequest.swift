@@ -3,7 +3,7 @@ import FaultlineSupport
 import Foundation
 
 /// `POST /v1/faults`: one fault a coordinator asks this agent for, on a container of this
-/// agent's engine. Parameters are texts, read by the kind's one definition (the same acceptance
+/// agent's engine (or, for a drain, on a Swarm node its engine manages: `target` is the node). Parameters are texts, read by the kind's one definition (the same acceptance
 /// and messages as `inject` and campaign files):
 ///
 ///     {"kind": "cpu", "target": "api", "parameters": {"cpus": "0.2"}, "window": "30s", "deadline": "40s"}
@@ -42,10 +42,10 @@ public struct AgentFaultRequest: Sendable, Equatable {
     public func checked() throws(APIError) -> Checked {
         guard let kind = FaultKind(rawValue: kind) else {
             let hint = NameSuggestions.closest(to: self.kind, among: FaultKind.allCases.map(\.rawValue), limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
-            throw .badRequest("unknown fault kind '\(self.kind)'\(hint) (kinds: \(FaultKind.allCases.filter(\.actsOnContainer).map(\.rawValue).joined(separator: ", ")))")
+            throw .badRequest("unknown fault kind '\(self.kind)'\(hint) (kinds: \(FaultKind.allCases.filter { $0.subject != .proxy }.map(\.rawValue).joined(separator: ", ")))")
         }
-        guard kind.actsOnContainer else {
-            throw .badRequest("\(kind.rawValue) acts on a proxy of the coordinator's, not on a container: an agent takes container faults only")
+        guard kind.subject != .proxy else {
+            throw .badRequest("\(kind.rawValue) acts on a proxy of the coordinator's: an agent takes container faults and drains of Swarm nodes")
         }
         let parameters: any FaultParameters
         do {

@@ -52,33 +52,33 @@ public actor AgentFaults {
         guard !stopping else { throw APIError(status: 503, message: "the agent is stopping: it takes no new fault") }
         injecting += 1
         defer { injecting -= 1 }
-        let target: ContainerDetails
-        do {
-            target = try await TargetResolver(containers: environment.containers).resolve(request.target)
-        } catch let error as TargetError {
-            switch error {
-            case .notFound: throw APIError.notFound("\(error)")
-            case .empty, .ambiguous: throw APIError.badRequest("\(error)")
-            case .protected, .ownContainer: throw APIError(status: 403, message: "\(error)")
-            }
-        } catch {
-            throw APIError(status: 502, message: "engine: listing containers to find '\(request.target)': \(error)")
-        }
         // The ledger's deadline is the request's: the warden reverts by then if this agent cannot.
         let grace = checked.window.map { (checked.deadline ?? $0) - $0 } ?? .zero
         let injector = FaultInjector(environment: environment, ledger: ledger, revertTimeout: revertTimeout, deadlineGrace: grace)
         let active: ActiveFault
-        do {
-            active = try await injector.inject(checked.action, on: target, window: checked.window)
-        } catch let refusal as TargetError {
-            throw APIError(status: 403, message: "\(refusal)")
-        } catch let error as FaultError {
-            throw APIError(status: 502, message: "\(error)")
-        } catch {
-            throw APIError(status: 502, message: "inject \(checked.parameters.summary) on \(target.name): \(error)")
+        if let drain = checked.parameters as? DrainParameters {
+            active = try await Self.answering(what: "\(drain.summary) of Swarm node \(request.target)") {
+                try await injector.inject(drain.nodeFault, onSwarmNode: request.target, window: checked.window)
+            }
+        } else {
+            let target: ContainerDetails
+            do {
+                target = try await TargetResolver(containers: environment.containers).resolve(request.target)
+            } catch let error as TargetError {
+                switch error {
+                case .notFound: throw APIError.notFound("\(error)")
+                case .empty, .ambiguous: throw APIError.badRequest("\(error)")
+                case .protected, .ownContainer: throw APIError(status: 403, message: "\(error)")
+                }
+            } catch {
+                throw APIError(status: 502, message: "engine: listing containers to find '\(request.target)': \(error)")
+            }
+            active = try await Self.answering(what: "\(checked.parameters.summary) on \(target.name)") {
+                try await injector.inject(checked.action, on: target, window: checked.window)
+            }
         }
         metrics?.faultInjected(kind: active.kind.rawValue)
-        var record = AgentFault(active: active, containerName: target.name, window: checked.window, deadline: checked.deadline)
+        var record = AgentFault(active: active, containerName: active.target.name, window: checked.window, deadline: checked.deadline)
         guard let window = checked.window else {
             let report = await injector.revert(active)
             record.finish(with: report, reason: NodeFaultEnd.oneShot)
@@ -93,8 +93,21 @@ public actor AgentFaults {
         }
         held[id] = Held(record: record, active: active, injector: injector, timer: timer)
         logger.notice("agent fault injected", metadata: [LogKey.faultID: "\(id)", LogKey.faultKind: "\(active.kind.rawValue)",
-                                                         LogKey.container: "\(target.name)", "window": "\(DurationText.format(window))"])
+                                                         LogKey.container: "\(active.target.name)", "window": "\(DurationText.format(window))"])
         return record
+    }
+
+    /// An injection's failure as the coordinator hears it: a refused target 403, the rest 502.
+    private static func answering(what: String, _ inject: () async throws -> ActiveFault) async throws(APIError) -> ActiveFault {
+        do {
+            return try await inject()
+        } catch let refusal as TargetError {
+            throw APIError(status: 403, message: "\(refusal)")
+        } catch let error as FaultError {
+            throw APIError(status: 502, message: "\(error)")
+        } catch {
+            throw APIError(status: 502, message: "inject \(what): \(error)")
+        }
     }
 
     /// Ends a held fault now (a coordinator's `DELETE`); a fault that already ended answers as it ended.

@@ -26,6 +26,9 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     /// Turn toxics on in a TCP proxy that the campaign runs in faultline's own process (latency,
     /// resets, timeouts… on any kernel); the target is the proxy, not a container.
     case toxic
+    /// Set a Swarm node's availability to drain (or pause) through a manager; set it back when
+    /// the window ends. The target is the node, not a container.
+    case drain
 
     /// The kind's one definition: its parameters, their checks, and the action it injects.
     public var definition: any FaultParameters.Type {
@@ -42,6 +45,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .bandwidth: return BandwidthParameters.self
         case .latency: return LatencyParameters.self
         case .toxic: return ToxicParameters.self
+        case .drain: return DrainParameters.self
         }
     }
 
@@ -49,8 +53,34 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     /// and kill are one-shot.
     public var isWindowed: Bool { definition.window == .required }
 
-    /// Whether the fault acts on a container (every kind but `toxic`, which acts on a proxy).
-    public var actsOnContainer: Bool { self != .toxic }
+    /// What a fault of the kind acts on.
+    public enum Subject: Sendable {
+        case container
+        /// A TCP proxy the campaign runs in faultline's own process (toxic).
+        case proxy
+        /// A Swarm node, through a manager (drain).
+        case swarmNode
+    }
+
+    public var subject: Subject {
+        switch self {
+        case .toxic: return .proxy
+        case .drain: return .swarmNode
+        default: return .container
+        }
+    }
+
+    /// What the kind acts on, in words: "a container", "a campaign proxy", "a Swarm node".
+    public var subjectDescription: String {
+        switch subject {
+        case .container: return "a container"
+        case .proxy: return "a campaign proxy"
+        case .swarmNode: return "a Swarm node"
+        }
+    }
+
+    /// Whether the fault acts on a container (every kind but `toxic` and `drain`).
+    public var actsOnContainer: Bool { subject == .container }
 
     /// The kinds as the CLI lists them.
     public static var allowedList: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -10,6 +10,8 @@ public enum RevertPlan: Sendable, Equatable, Codable {
     case network(NetworkRulesStep)
     /// The fault lived in the faultline process that injected it (a proxy's toxics) and ended with it.
     case inProcess(InProcessStep)
+    /// A Swarm node's availability set back (drain).
+    case nodeAvailability(NodeAvailabilityStep)
 
     /// Performs the step. Safe to call any number of times.
     public func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
@@ -20,6 +22,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case .cgroup(let step): return try await step.apply(in: environment)
         case .reconnect(let step): return try await step.apply(in: environment)
         case .network(let step): return try await step.apply(in: environment)
+        case .nodeAvailability(let step): return try await step.apply(in: environment)
         case .inProcess(let step): return .alreadyClear("\(step.what) lived in faultline process \(step.pid), which has ended")
         }
     }
@@ -40,6 +43,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case "reconnect": self = .reconnect(try container.decode(ReconnectStep.self, forKey: .detail))
         case "network": self = .network(try container.decode(NetworkRulesStep.self, forKey: .detail))
         case "in-process": self = .inProcess(try container.decode(InProcessStep.self, forKey: .detail))
+        case "node-availability": self = .nodeAvailability(try container.decode(NodeAvailabilityStep.self, forKey: .detail))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .step, in: container, debugDescription: "unknown revert step '\(other)'")
         }
@@ -66,6 +70,9 @@ public enum RevertPlan: Sendable, Equatable, Codable {
             try container.encode(step, forKey: .detail)
         case .inProcess(let step):
             try container.encode("in-process", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .nodeAvailability(let step):
+            try container.encode("node-availability", forKey: .step)
             try container.encode(step, forKey: .detail)
         }
     }

@@ -11,6 +11,8 @@ public struct FaultEnvironment: Sendable {
     public let namespaces: any NetworkNamespaceAccess
     /// Container starts, to keep network faults across a restart inside their window (nil: not kept).
     public let starts: (any ContainerStartWatching)?
+    /// A Swarm manager's nodes, for the drain fault (nil: no manager to ask).
+    public let swarmNodes: (any SwarmNodeAdministering)?
     public let logger: Logger
     /// The engine these seams talk to (`unix:///var/run/docker.sock`), recorded with every fault;
     /// nil for a fake.
@@ -19,7 +21,8 @@ public struct FaultEnvironment: Sendable {
     public init(containers: any ContainerInspecting, lifecycle: any ContainerLifecycle,
                 networks: any NetworkAttaching, cgroups: any CgroupAccess,
                 namespaces: any NetworkNamespaceAccess = HostNetworkNamespaces(), starts: (any ContainerStartWatching)? = nil,
-                engineAddress: String? = nil, logger: Logger) {
+                swarmNodes: (any SwarmNodeAdministering)? = nil, engineAddress: String? = nil, logger: Logger) {
+        self.swarmNodes = swarmNodes
         self.engineAddress = engineAddress
         self.containers = containers
         self.lifecycle = lifecycle
@@ -33,6 +36,6 @@ public struct FaultEnvironment: Sendable {
     /// The real engine, this host's cgroups and network namespaces.
     public static func live(engine: DockerEngineClient, logger: Logger) -> FaultEnvironment {
         FaultEnvironment(containers: engine, lifecycle: engine, networks: engine, cgroups: HostCgroups(),
-                         namespaces: HostNetworkNamespaces(), starts: engine, engineAddress: engine.endpoint.address, logger: logger)
+                         namespaces: HostNetworkNamespaces(), starts: engine, swarmNodes: engine, engineAddress: engine.endpoint.address, logger: logger)
     }
 }

@@ -38,15 +38,6 @@ public struct ToxicParameters: FaultParameters {
 
     public var texts: [(key: String, texts: [String])] { [("proxy", [proxy]), ("toxics", toxics)] }
 
-    public func action(hasWindow: Bool) -> any FaultAction { NotOnContainers(summary: summary) }
+    public func action(hasWindow: Bool) -> any FaultAction { NotOnContainers(kind: .toxic, summary: summary) }
     public var summary: String { "toxic \(toxics.joined(separator: " + "))" }
-}
-
-/// What the toxic kind gives where a container fault is asked for: a refusal, never a silent no-op.
-struct NotOnContainers: FaultAction {
-    let kind = FaultKind.toxic
-    let summary: String
-    func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
-        throw FaultError.notApplicable(kind: kind, target: target.name, reason: "toxic acts on a campaign proxy, not on a container")
-    }
 }
