@@ -26,7 +26,8 @@
 #                              API fuzz; the fleet benchmark's gate; a Swarm: one replica of a
 #                              service paused by slot, every replica at once refused, a protected
 #                              node's replica not counted, a degraded service refused, a killed task
-#                              left to Swarm (no old container started beside its replacement), a
+#                              left to Swarm (no old container started beside its replacement; its
+#                              time to reschedule agrees with Swarm's task records), a
 #                              node drained for a window and set back, and set back by the manager
 #                              node's warden when that agent is SIGKILLed mid-drain; down, nothing
 #                              left behind
@@ -604,7 +605,25 @@ YAML
     running=$((running + $($DOCKER -H "unix://$RUN_DIR/$node/docker.sock" ps -q --filter label=com.docker.swarm.service.name=fleet-swarm-web | wc -l)))
   done
   [ "$running" -eq 3 ] || fail "$running containers of fleet-swarm-web run after the kill (3 wanted)"
-  say "check: swarm: slot 1's task killed for a window was left to Swarm: its replacement runs, the old container stays stopped, 3 containers run"
+  # Time to reschedule: faultline's figure (from the kill to its poll seeing the replacement run)
+  # against Swarm's task records (from the old task's end to the new one's running); the first
+  # counts from before the kill and polls every 200 ms, so it is at most ~2 s above the second.
+  local report figures
+  report=$(ls -t "$RUN_DIR"/runs/*/report.json | head -1)
+  figures=$(python3 - "$report" 2>&1 <<'PY'
+import json, sys
+window = json.load(open(sys.argv[1]))["windows"][0]
+r = window.get("reschedule") or {}
+seen, swarm = r.get("seen_after_ms"), r.get("swarm_after_ms")
+if not r.get("new_task") or not r.get("node") or seen is None or swarm is None:
+    sys.exit(f"no complete reschedule figure in window #{window['index']}: {r}")
+if not (-100 <= seen - swarm <= 2500):
+    sys.exit(f"faultline saw the replacement running after {seen:.0f} ms, Swarm's records say {swarm:.0f} ms: they do not agree")
+print(f"slot {r['slot']} rescheduled on {r['node']}: running {seen:.0f} ms after the kill (faultline), {swarm:.0f} ms after the old task ended (Swarm's task records)")
+PY
+) || fail "time to reschedule: $figures"
+  grep -q "### Swarm reschedules" "$(dirname "$report")/summary.md" || fail "summary.md has no Swarm reschedules section"
+  say "check: swarm: slot 1's task killed for a window was left to Swarm: its replacement runs, the old container stays stopped, 3 containers run; $figures"
   check_swarm_drain
 }
 

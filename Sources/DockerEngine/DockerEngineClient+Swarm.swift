@@ -5,6 +5,13 @@ extension DockerEngineClient {
         try await decode(.get, "/services", query: [("status", "true")])
     }
 
+    /// `GET /tasks` on a Swarm manager: every task it keeps (running and recent history), or
+    /// those of one service (by id).
+    public func swarmTasks(service: String? = nil) async throws(DockerEngineError) -> [SwarmTask] {
+        let filters = service.map { #"{"service":[""# + $0 + #""]}"# }
+        return try await decode(.get, "/tasks", query: filters.map { [("filters", $0)] } ?? [])
+    }
+
     /// `GET /nodes` on a Swarm manager.
     public func swarmNodes() async throws(DockerEngineError) -> [SwarmNode] {
         try await decode(.get, "/nodes")

@@ -88,3 +88,55 @@ public struct SwarmNode: Sendable, Equatable, Decodable {
         hostname = try container.decodeIfPresent(Details.self, forKey: .description)?.hostname ?? ""
     }
 }
+
+/// A Swarm task as a manager lists it (`GET /tasks`): which service and slot it serves, on which
+/// node, in which state since when, and the container that runs it.
+public struct SwarmTask: Sendable, Equatable, Decodable {
+    public let id: String
+    public let serviceID: String
+    /// The replica's slot (nil for a global service's task, which is tied to its node).
+    public let slot: Int?
+    public let nodeID: String?
+    /// `new`, `pending`, `assigned`, … `running`, `complete`, `failed`, `shutdown`, `rejected`.
+    public let state: String
+    /// When the task reached `state`, as the manager wrote it.
+    public let stateSince: String?
+    public let containerID: String?
+
+    public init(id: String, serviceID: String, slot: Int?, nodeID: String?, state: String, stateSince: String?, containerID: String?) {
+        self.id = id
+        self.serviceID = serviceID
+        self.slot = slot
+        self.nodeID = nodeID
+        self.state = state
+        self.stateSince = stateSince
+        self.containerID = containerID
+    }
+
+    enum CodingKeys: String, CodingKey { case id = "ID", serviceID = "ServiceID", slot = "Slot", nodeID = "NodeID", status = "Status" }
+    struct Status: Decodable {
+        let state: String?
+        let timestamp: String?
+        let containerStatus: ContainerStatus?
+        enum CodingKeys: String, CodingKey { case state = "State", timestamp = "Timestamp", containerStatus = "ContainerStatus" }
+    }
+    struct ContainerStatus: Decodable {
+        let containerID: String?
+        enum CodingKeys: String, CodingKey { case containerID = "ContainerID" }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        serviceID = try container.decodeIfPresent(String.self, forKey: .serviceID) ?? ""
+        slot = try container.decodeIfPresent(Int.self, forKey: .slot).flatMap { $0 > 0 ? $0 : nil }
+        nodeID = try container.decodeIfPresent(String.self, forKey: .nodeID).flatMap { $0.isEmpty ? nil : $0 }
+        let status = try container.decodeIfPresent(Status.self, forKey: .status)
+        state = status?.state ?? "unknown"
+        stateSince = status?.timestamp
+        containerID = status?.containerStatus?.containerID.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Whether the task has ended (it will not run again).
+    public var hasEnded: Bool { ["complete", "failed", "shutdown", "rejected", "orphaned", "remove"].contains(state) }
+}

@@ -17,6 +17,8 @@ public struct FleetAgents: NodeFaults {
     let logger: Logger
     /// The nodes' engines as the inventory connected them, reused to ask about Swarm.
     private let engines = SharedFlag<[String: DockerEngineClient]>()
+    /// The engine that answered `swarmView()` as a manager.
+    private let manager = SharedFlag<DockerEngineClient>()
 
     public init(_ description: FleetDescription, engineCallTimeout: Duration, logger: Logger) throws {
         self.description = description
@@ -65,6 +67,7 @@ public struct FleetAgents: NodeFaults {
             do {
                 if var view = try await SwarmView.ask(engine) {
                     view.managerNode = node.name
+                    manager.set(engine)
                     return view
                 }
             } catch {
@@ -73,6 +76,8 @@ public struct FleetAgents: NodeFaults {
         }
         return nil
     }
+
+    public func swarmManager() async -> (any SwarmManaging)? { manager.value }
 
     public func clockOffset(of node: String) async throws -> ClockOffset { try await agent(node).clockOffset() }
 

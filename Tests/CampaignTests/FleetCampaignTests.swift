@@ -64,6 +64,7 @@ import Testing
         }
 
         func swarmView() async throws -> SwarmView? { nil }
+        func swarmManager() async -> (any SwarmManaging)? { nil }
 
         func clockOffset(of node: String) async throws -> ClockOffset {
             try await reach(node)

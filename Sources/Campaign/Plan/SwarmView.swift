@@ -5,6 +5,8 @@ import Faults
 public protocol SwarmManaging: Sendable {
     func swarmServices() async throws(DockerEngineError) -> [SwarmService]
     func swarmNodes() async throws(DockerEngineError) -> [SwarmNode]
+    /// Every task (nil) or one service's (by id): what a reschedule is measured on.
+    func swarmTasks(service: String?) async throws(DockerEngineError) -> [SwarmTask]
 }
 
 extension DockerEngineClient: SwarmManaging {}

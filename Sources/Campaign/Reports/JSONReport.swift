@@ -33,6 +33,28 @@ enum JSONReport {
         let revertMS: Double?
         let outcome: String?
         let error: String?
+        /// A Swarm task the fault ended and its replacement.
+        let reschedule: RescheduleFigure?
+    }
+
+    struct RescheduleFigure: Encodable {
+        let service: String
+        let slot: Int?
+        let oldTask: String
+        let newTask: String?
+        let node: String?
+        let seenAfterMS: Double?
+        let swarmAfterMS: Double?
+
+        init(_ reschedule: Reschedule) {
+            service = reschedule.service
+            slot = reschedule.slot
+            oldTask = reschedule.oldTask
+            newTask = reschedule.newTask
+            node = reschedule.node
+            seenAfterMS = reschedule.seenAfter?.milliseconds
+            swarmAfterMS = reschedule.swarmAfter?.milliseconds
+        }
     }
 
     struct Figure: Encodable {
@@ -56,7 +78,8 @@ enum JSONReport {
             checks: record.verdict?.checks ?? [],
             windows: record.windows.map {
                 Window(index: $0.index, kind: $0.kind.rawValue, summary: $0.summary, target: $0.selector, container: $0.container,
-                       injectMS: $0.injectAt.milliseconds, revertMS: $0.revertAt?.milliseconds, outcome: $0.outcome, error: $0.error)
+                       injectMS: $0.injectAt.milliseconds, revertMS: $0.revertAt?.milliseconds, outcome: $0.outcome, error: $0.error,
+                       reschedule: $0.reschedule.map(RescheduleFigure.init))
             },
             figures: figures.map {
                 Figure(probe: $0.probe, window: $0.window, ttdMS: $0.timeToDetect?.milliseconds, ttrMS: $0.timeToRecover?.milliseconds,

@@ -23,6 +23,16 @@ enum MarkdownReport {
                 lines.append("| \(window.index) | \(window.summary.markdownCell) | \(window.container.markdownCell) | \(window.injectAt.formatted) | \(length) | \((window.error ?? window.outcome ?? "—").markdownCell) |")
             }
         }
+        let reschedules = record.windows.compactMap { window in window.reschedule.map { (window.index, $0) } }
+        if !reschedules.isEmpty {
+            lines += ["", "### Swarm reschedules", "",
+                      "A task the fault ended and the task Swarm ran in its place: when faultline saw it running (from the fault), and what Swarm's own task records say (from the old task's end to the new one's running).", "",
+                      "| window | service | slot | replacement on | running after (faultline) | Swarm's task records |", "|---:|---|---:|---|---:|---:|"]
+            for (index, reschedule) in reschedules {
+                let seen = reschedule.seenAfter?.formatted ?? "none within \(reschedule.waited?.formatted ?? "the watch")"
+                lines.append("| \(index) | \(reschedule.service.markdownCell) | \(reschedule.slot.map(String.init) ?? "—") | \((reschedule.node ?? "—").markdownCell) | \(seen) | \(reschedule.swarmAfter?.formatted ?? "—") |")
+            }
+        }
         if !figures.isEmpty {
             lines += ["", "### Figures per window and probe", "",
                       "| window | probe | time to detect | time to recover | errors before / during / after | p99 during | longest outage | retries |",

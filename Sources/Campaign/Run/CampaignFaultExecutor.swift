@@ -30,11 +30,16 @@ final class CampaignFaultExecutor: FaultExecutor {
     let fleet: (any NodeFaults)?
     /// Told when a node's agent could not be asked to end its fault: the run stops there.
     let onNodeLost: @Sendable (String) -> Void
+    /// A Swarm manager, to measure how Swarm replaces a task a kill or stop ended (nil: none).
+    let swarmManager: (any SwarmManaging)?
     private let windows = Mutex<[Int: FaultWindow]>([:])
+    private let watches = Mutex<[Task<Void, Never>]>([])
 
     init(injector: FaultInjector, containers: any ContainerInspecting, origin: ContinuousClock.Instant, journal: Journal,
          proxies: [String: ProxyServer] = [:], fleet: (any NodeFaults)? = nil, onWindow: @escaping @Sendable (FaultWindow) -> Void,
-         onEngineOutage: @escaping @Sendable (String) -> Void = { _ in }, onNodeLost: @escaping @Sendable (String) -> Void = { _ in }) {
+         onEngineOutage: @escaping @Sendable (String) -> Void = { _ in }, onNodeLost: @escaping @Sendable (String) -> Void = { _ in },
+         swarmManager: (any SwarmManaging)? = nil) {
+        self.swarmManager = swarmManager
         self.onEngineOutage = onEngineOutage
         self.fleet = fleet
         self.onNodeLost = onNodeLost
@@ -64,6 +69,7 @@ final class CampaignFaultExecutor: FaultExecutor {
     }
 
     func inject(_ fault: PlannedFault) async throws -> CampaignFaultHandle {
+        let started = ContinuousClock.now
         let window = FaultWindow(index: fault.index, kind: fault.fault.kind, summary: fault.fault.summary,
                                  selector: fault.fault.target, container: fault.container.name, node: fault.container.node, injectAt: now)
         windows.withLock { $0[fault.index] = window }
@@ -85,6 +91,7 @@ final class CampaignFaultExecutor: FaultExecutor {
                 handle = .local(try await injectToxics(fault))
             }
             update(fault.index) { $0.injectedAt = self.now }
+            watchReschedule(of: fault, since: started)
             return handle
         } catch {
             update(fault.index) { $0.error = "\(error)" }
@@ -115,6 +122,32 @@ final class CampaignFaultExecutor: FaultExecutor {
             let removed = toxics.filter { proxy.toxics.remove(named: $0.name) }.count
             return removed > 0 ? .restored : .alreadyClear("no toxic of this window was left")
         }
+    }
+
+    /// A kill or stop of a Swarm task: Swarm replaces it; the window records how (`Reschedule`).
+    private func watchReschedule(of fault: PlannedFault, since started: ContinuousClock.Instant) {
+        guard let swarmManager, [.kill, .stop].contains(fault.fault.kind) else { return }
+        let watch = RescheduleWatch(manager: swarmManager)
+        let task = Task {
+            guard let reschedule = await watch.watch(containerID: fault.container.id, since: started) else { return }
+            self.update(fault.index) { window in
+                window.reschedule = reschedule
+                window.notes = (window.notes ?? []) + [reschedule.described]
+            }
+        }
+        watches.withLock { $0.append(task) }
+    }
+
+    /// Waits up to `grace` for the reschedule watches still open, then ends them (each records
+    /// how long it waited).
+    func finishWatches(grace: Duration) async {
+        let open = watches.withLock { $0 }
+        let timer = Task {
+            try? await Task.sleep(for: grace)
+            for task in open { task.cancel() }
+        }
+        for task in open { await task.value }
+        timer.cancel()
     }
 
     func revert(_ handle: CampaignFaultHandle, of fault: PlannedFault) async {

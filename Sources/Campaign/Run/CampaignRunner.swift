@@ -106,6 +106,15 @@ public final class CampaignRunner: Sendable {
         return try PlanExpander.expand(campaign, targets: targets, swarmNodes: swarmNodes)
     }
 
+    /// The Swarm manager that measures reschedules, when the plan kills or stops containers: the
+    /// fleet's manager, or the run's one engine (a watch on an engine that is no manager finds
+    /// no task and records nothing).
+    func rescheduleManager(_ plan: CampaignPlan) async -> (any SwarmManaging)? {
+        guard plan.faults.contains(where: { [.kill, .stop].contains($0.fault.kind) }) else { return nil }
+        if let fleet { return await fleet.swarmManager() }
+        return environment.containers as? any SwarmManaging
+    }
+
     /// Whether planning needs a Swarm manager's view: a selector names Swarm tasks, a fault acts
     /// on a Swarm node, or some container is a task (its service or node may be protected).
     static func needsSwarmView(_ campaign: CampaignDefinition, _ containers: [ContainerSummary]) -> Bool {
@@ -231,7 +240,8 @@ public final class CampaignRunner: Sendable {
             let executor = CampaignFaultExecutor(injector: injector, containers: environment.containers, origin: runner.origin, journal: journal,
                                                  proxies: proxies, fleet: fleet, onWindow: { [emit] in emit(.window($0)) },
                                                  onEngineOutage: { [weak self] reason in self?.abort(reason) },
-                                                 onNodeLost: { [weak self] reason in self?.abort(reason) })
+                                                 onNodeLost: { [weak self] reason in self?.abort(reason) },
+                                                 swarmManager: await rescheduleManager(plan))
             let nodeWatch = fleet.map { fleet in watchNodes(nodes, of: fleet) }
             let faultScheduler = CampaignScheduler(plan: plan, clock: ContinuousClock()) { [logger] event in
                 if case .injectFailed(let fault, _, let error) = event {
@@ -248,6 +258,8 @@ public final class CampaignRunner: Sendable {
                 await waitForRecovery(store: store, after: windows.compactMap(\.revertAt).max() ?? .zero,
                                       firstInject: windows.map(\.injectAt).min())
             }
+            await executor.finishWatches(grace: .seconds(15))
+            windows = executor.recorded
         }
         await runner.stop()
         remoteSamples.forEach { $0.cancel() }

@@ -20,6 +20,8 @@ public struct FaultWindow: Sendable, Equatable, Codable {
     public var error: String?
     /// What happened inside the window: `restarted at 7.20s; fault applied again`.
     public var notes: [String]?
+    /// How Swarm replaced the task the fault ended (kill, stop of a Swarm task).
+    public var reschedule: Reschedule?
 
     public init(index: Int, kind: FaultKind, summary: String, selector: String, container: String, node: String? = nil, injectAt: Duration) {
         self.node = node

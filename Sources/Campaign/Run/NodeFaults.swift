@@ -19,6 +19,8 @@ public protocol NodeFaults: Sendable {
     func end(_ fault: NodeFault) async -> NodeFaultEnd
     /// What a Swarm manager among the nodes says about services and nodes (nil: none is a manager).
     func swarmView() async throws -> SwarmView?
+    /// The engine that answered `swarmView()` as a manager, if any.
+    func swarmManager() async -> (any SwarmManaging)?
     /// Measures how far the node's clock is from this one (several exchanges with its agent).
     func clockOffset(of node: String) async throws -> ClockOffset
     /// Runs `probe` on the node's agent for at most `duration`; its samples as the agent took
