@@ -23,7 +23,10 @@ public struct SwarmNodeSpec: Sendable, Equatable {
         self.spec = spec
     }
 
-    /// Reads the manager's answer; nil fields mean an answer that is not a node.
+    /// Its host name, or its id when the manager gives none.
+    public var name: String { hostname.isEmpty ? id : hostname }
+
+    /// Reads the manager's answer; throws for one that is not a node (no ID, version or spec).
     public init(json body: [UInt8]) throws {
         guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
               let id = object["ID"] as? String,

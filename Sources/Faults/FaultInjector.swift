@@ -54,7 +54,7 @@ public struct FaultInjector: Sendable {
     public func inject(_ drain: DrainFault, onSwarmNode idOrName: String, window: Duration?) async throws -> ActiveFault {
         let (node, prepared) = try await drain.prepare(node: idOrName, in: environment)
         return try await inject(prepared, kind: drain.kind, summary: drain.summary,
-                                target: LedgerRecord.Target(id: node.id, name: node.hostname.isEmpty ? node.id : node.hostname), window: window)
+                                target: LedgerRecord.Target(id: node.id, name: node.name), window: window)
     }
 
     /// Records a prepared fault in the ledger and injects it. `localRevert` is for faults that live

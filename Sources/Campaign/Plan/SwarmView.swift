@@ -42,7 +42,7 @@ public struct SwarmView: Sendable, Equatable {
             return "service \(task.service) is protected"
         }
         if let nodeID = labels[SwarmTaskLabels.nodeID], let node = nodes[nodeID], TargetProtection.isProtected(node.labels) {
-            return "node \(node.hostname.isEmpty ? nodeID : node.hostname) is protected"
+            return "node \(node.name) is protected"
         }
         return nil
     }

@@ -17,7 +17,7 @@ public struct DrainFault: Sendable {
         do { node = try await manager.swarmNode(idOrName) } catch where EngineErrorMatching.isGone(error) {
             throw FaultError.notApplicable(kind: kind, target: idOrName, reason: "the Swarm manager has no such node")
         }
-        let name = node.hostname.isEmpty ? node.id : node.hostname
+        let name = node.name
         if TargetProtection.isProtected(node.labels) {
             throw FaultError.notApplicable(kind: kind, target: name, reason: "the node is protected (label \(TargetProtection.label))")
         }
