@@ -666,7 +666,13 @@ check_swarm_drain() {
     || { kill -9 $run 2>/dev/null; cat "$RUN_DIR/drain-lost.log" >&2; fail "node3 was not drained (agent-lost check)"; }
   local killed
   killed=$(date +%s%N)
-  $DOCKER exec "$PREFIX-node1" pkill -9 -f "faultline daemon --state-dir /hostrun/faultline"
+  $DOCKER exec "$PREFIX-node1" pkill -9 -f "faultline daemon --state-dir /hostrun/faultline" || {
+    local status=$?
+    $DOCKER exec "$PREFIX-node1" ps -eo pid,args >&2 || true
+    tail -20 "$RUN_DIR/node1/agent.log" >&2 || true
+    kill -9 $run 2>/dev/null || true
+    fail "SIGKILL of node1's agent mid-drain: pkill exited $status (was the agent running? its processes and log above)"
+  }
   wait $run || code=$?
   [ $code -eq 3 ] && grep -q "node 'node1'" "$RUN_DIR/drain-lost.log" \
     || { tail -5 "$RUN_DIR/drain-lost.log" >&2; fail "the drain run with node1's agent killed exited $code, not 3 naming node1"; }
