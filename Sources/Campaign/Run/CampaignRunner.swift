@@ -258,7 +258,8 @@ public final class CampaignRunner: Sendable {
                 await waitForRecovery(store: store, after: windows.compactMap(\.revertAt).max() ?? .zero,
                                       firstInject: windows.map(\.injectAt).min())
             }
-            await executor.finishWatches(grace: .seconds(15))
+            // An aborted run ends now: its open watches record how long they waited.
+            await executor.finishWatches(grace: aborted == nil ? .seconds(15) : .zero)
             windows = executor.recorded
         }
         await runner.stop()
