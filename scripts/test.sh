@@ -14,7 +14,8 @@ STAGES=()
 stage() {
   local name=$1; shift
   local started=$SECONDS status=0
-  "$@" || status=$?
+  # stderr joins stdout: CI keeps one stream, and a stage's failure message must be in it.
+  "$@" 2>&1 || status=$?
   STAGES+=("$(printf '%-34s %5ds' "$name" $((SECONDS - started)))")
   return $status
 }
