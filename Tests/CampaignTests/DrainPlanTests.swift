@@ -24,6 +24,21 @@ import Testing
         SwarmView(services: [SwarmService(id: "s1", name: "web", runningTasks: 2, desiredTasks: 2)], nodes: nodes, managerNode: "node1")
     }
 
+    // A campaign of drains alone needs no container targets; one with a container fault still does.
+    @Test func nodeFaultsAloneNeedNoTargets() throws {
+        let drainsOnly = "name: d\ntimeline:\n  - { at: 0s, fault: { drain: { node: node3 } }, for: 5s }\n"
+        let campaign = try CampaignParser.parse(drainsOnly, file: "d.yaml")
+        #expect(campaign.targets.isEmpty)
+        #expect(campaign.timeline.map(\.fault.target) == ["node3"])
+        let withPause = drainsOnly + "  - { at: 1s, fault: { pause: { target: db } }, for: 1s }\n"
+        #expect(throws: CampaignError.self) { try CampaignParser.parse(withPause, file: "d.yaml") }
+        do {
+            _ = try CampaignParser.parse(withPause, file: "d.yaml")
+        } catch {
+            #expect(error.description.contains("d.yaml:1:1: missing 'targets'"))
+        }
+    }
+
     // The drain is one fault on the node (by host name or id), carried out by the manager's node.
     @Test func plansTheDrainOnItsNode() throws {
         let campaign = try Self.campaign()

@@ -31,7 +31,10 @@ public enum CampaignParser {
         } ?? []
         if let node = top["proxies"], proxies.isEmpty { throw node.error("define at least one proxy, or leave 'proxies' out") }
         let targetsNode = top["targets"]
-        if targetsNode == nil && proxies.isEmpty { throw root.error("missing 'targets': name the containers the campaign may act on") }
+        // Only a campaign of node faults (a Swarm drain) names no containers.
+        let missingTargets = targetsNode == nil && proxies.isEmpty
+            ? root.error("missing 'targets': name the containers the campaign may act on") : nil
+        if let missingTargets, top["chaos"] != nil { throw missingTargets }
 
         var settings = CampaignSettings()
         if let node = top["settings"] { settings = try parseSettings(node) }
@@ -44,9 +47,15 @@ public enum CampaignParser {
 
         let targetNames = targets.map(\.name)
         let proxyNames = proxies.map(\.name)
-        let timeline = try (top["timeline"]?.sequence() ?? []).map { node throws(CampaignError) in
-            try parseTimelineEntry(node, targets: targetNames, proxies: proxyNames)
+        let timeline: [TimelineEntry]
+        do {
+            timeline = try (top["timeline"]?.sequence() ?? []).map { node throws(CampaignError) in
+                try parseTimelineEntry(node, targets: targetNames, proxies: proxyNames)
+            }
+        } catch {
+            throw missingTargets ?? error
         }
+        if let missingTargets, timeline.isEmpty || timeline.contains(where: { $0.fault.kind.subject != .swarmNode }) { throw missingTargets }
         let chaos = try top["chaos"].map { node throws(CampaignError) in try parseChaos(node, targets: targetNames) }
         if timeline.isEmpty && chaos == nil {
             throw (top["timeline"] ?? root).error("give a 'timeline' of faults or a 'chaos' mode: there is nothing to inject")
