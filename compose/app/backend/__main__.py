@@ -1,6 +1,8 @@
 """Starts the backend: python3 -m backend (from compose/app)."""
 import asyncio
 import logging
+import os
+import uuid
 
 import aiohttp
 import redis.asyncio as aioredis
@@ -9,6 +11,7 @@ from aiohttp import web
 from .agent import AgentService
 from .config import Settings
 from .events import EventHub
+from .lease import Lease
 from .ratelimit import RateLimiter
 from .server import Server
 from .store import Store
@@ -16,24 +19,23 @@ from .store import Store
 log = logging.getLogger("backend")
 
 
-async def prepare_database(store, hub, server):
-    """Migrates the schema and marks runs a restart interrupted, retrying until the database answers;
-    each interrupted run's chat gets an `error` event, so a client that resumes is told."""
+async def prepare_database(store, lease, server):
+    """Migrates the schema, takes this process's lease and marks the runs of stopped processes
+    interrupted (each one's chat gets an `error` event, so a client that resumes is told), retrying
+    until the database answers; then keeps the lease fresh."""
     delay = 0.25
     while True:
         try:
             await asyncio.wait_for(store.migrate(), 5)
-            interrupted = await asyncio.wait_for(store.mark_interrupted(), 5)
+            interrupted = await asyncio.wait_for(lease.register_and_sweep(), 5)
             break
         except Exception as exc:  # noqa: BLE001 - the database may still be starting
             log.info("database not ready (%s); retrying in %gs", exc or type(exc).__name__, delay)
             await asyncio.sleep(delay)
             delay = min(2.0, delay * 2)
-    for run_id, chat_id, user_id in interrupted:
-        await hub.publish(user_id=user_id, chat_id=chat_id, run_id=run_id, type="error", code="run_interrupted",
-                          message="the run was interrupted by a backend restart; its partial work was discarded, start it again")
+    lease.start()
     server.ready = True
-    log.info("ready: %d interrupted run(s) marked", len(interrupted))
+    log.info("ready as %s: %d interrupted run(s) marked", lease.instance, len(interrupted))
 
 
 def main():
@@ -43,7 +45,8 @@ def main():
     state = {}
 
     async def on_startup(app):
-        store = Store(settings.database_url)
+        instance = os.environ.get("BACKEND_INSTANCE") or f"backend-{uuid.uuid4().hex[:12]}"
+        store = Store(settings.database_url, instance)
         await store.open()
         redis = aioredis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, decode_responses=True)
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
@@ -52,13 +55,15 @@ def main():
         agents = AgentService(settings, store, hub, RateLimiter(redis, settings), http)
         server = Server(settings, store, redis, hub, agents, http)
         app["server"] = server
-        state.update(store=store, redis=redis, http=http, hub=hub, agents=agents)
-        state["prepare"] = asyncio.create_task(prepare_database(store, hub, server))
+        lease = Lease(store, hub, instance)
+        state.update(store=store, redis=redis, http=http, hub=hub, agents=agents, lease=lease)
+        state["prepare"] = asyncio.create_task(prepare_database(store, lease, server))
 
     async def on_shutdown(_app):
         log.info("shutting down: %d run(s) in progress, %d connection(s)", len(state["agents"].tasks), len(app["server"].connections))
         state["prepare"].cancel()
         await state["agents"].shutdown()
+        await state["lease"].give_up()
         closes = [connection.ws.close(code=1001, message=b"server shutting down") for connection in list(app["server"].connections)]
         if closes:
             await asyncio.wait([asyncio.ensure_future(close) for close in closes], timeout=1)

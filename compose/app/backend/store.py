@@ -50,6 +50,12 @@ CREATE TABLE IF NOT EXISTS agent_state_snapshots (
     state jsonb NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()
 );
+-- Which backend process runs a run, and which processes are alive (backend/lease.py).
+ALTER TABLE agent_runs ADD COLUMN IF NOT EXISTS owner text;
+CREATE TABLE IF NOT EXISTS backend_instances (
+    id text PRIMARY KEY,
+    seen_at timestamptz NOT NULL
+);
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages (conversation_id, id);
 CREATE INDEX IF NOT EXISTS runs_status ON agent_runs (status);
 -- The partial-rows check looks up each run's messages and tool executions: without these it
@@ -68,8 +74,9 @@ WHERE (r.status = 'completed' AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.r
 
 
 class Store:
-    def __init__(self, dsn):
+    def __init__(self, dsn, instance):
         self.dsn = dsn
+        self.instance = instance  # this process's lease id: the owner of the runs it begins
         self.pool = None
 
     async def open(self):
@@ -97,13 +104,27 @@ class Store:
     async def ping(self):
         await self._with_connection(lambda conn: conn.fetchval("SELECT 1"))
 
-    async def mark_interrupted(self):
-        """Marks runs a backend restart interrupted; returns them as (run_id, chat_id, user_id)."""
+    async def refresh_lease(self, instance):
+        await self._with_connection(lambda conn: conn.execute(
+            "INSERT INTO backend_instances (id, seen_at) VALUES ($1, now()) "
+            "ON CONFLICT (id) DO UPDATE SET seen_at = now()", instance))
+
+    async def drop_lease(self, instance):
+        await self._with_connection(lambda conn: conn.execute("DELETE FROM backend_instances WHERE id = $1", instance))
+
+    async def interrupt_orphaned_runs(self, instance, stale_seconds):
+        """Marks interrupted the running runs whose owner is neither `instance` nor a process with a
+        lease fresher than `stale_seconds` (by the database's clock); returns them as (run_id, chat_id,
+        user_id). Each row goes to one caller only, however many replicas sweep at once."""
         async def body(conn):
-            rows = await conn.fetch(
-                "UPDATE agent_runs SET status = 'interrupted', completed_at = now(), "
-                "error_message = 'interrupted: the backend restarted while the run was in progress' "
-                "WHERE status = 'running' RETURNING id, conversation_id, user_id")
+            async with conn.transaction():
+                await conn.execute("DELETE FROM backend_instances WHERE seen_at < now() - interval '1 hour'")
+                rows = await conn.fetch(
+                    "UPDATE agent_runs SET status = 'interrupted', completed_at = now(), "
+                    "error_message = 'interrupted: the backend serving the run stopped while it was in progress' "
+                    "WHERE status = 'running' AND owner IS DISTINCT FROM $1 AND (owner IS NULL OR owner NOT IN "
+                    "(SELECT id FROM backend_instances WHERE seen_at > now() - make_interval(secs => $2))) "
+                    "RETURNING id, conversation_id, user_id", instance, float(stale_seconds))
             return [(row["id"], row["conversation_id"], row["user_id"]) for row in rows]
         return await self._with_connection(body)
 
@@ -125,8 +146,8 @@ class Store:
                         return
                     raise RequestError("duplicate_run", f"run_id {run_id!r} was already used")
                 await conn.execute(
-                    "INSERT INTO agent_runs (id, conversation_id, user_id, agent_name, request, status) "
-                    "VALUES ($1, $2, $3, $4, $5, 'running')", run_id, chat_id, user_id, agent_name, request)
+                    "INSERT INTO agent_runs (id, conversation_id, user_id, agent_name, request, status, owner) "
+                    "VALUES ($1, $2, $3, $4, $5, 'running', $6)", run_id, chat_id, user_id, agent_name, request, self.instance)
                 await conn.execute("INSERT INTO messages (conversation_id, run_id, role, content) VALUES ($1, $2, 'user', $3)",
                                    chat_id, run_id, request)
                 await conn.execute("INSERT INTO agent_state_snapshots (run_id, step, state) VALUES ($1, 'started', $2)",
