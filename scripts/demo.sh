@@ -7,6 +7,8 @@
 #      agent runs, health, the database and consistency are probed; report and verdict at the end.
 # The stack stays up afterwards for exploring: scripts/stack.sh down removes it.
 #   CAMPAIGN=faults/<file>.yaml scripts/demo.sh   runs another campaign in step 3.
+#   scripts/demo.sh --swarm   the reference stack as a Swarm stack on 3 nodes (2 backend replicas behind
+#                             haproxy), then faults/swarm/backend-replica-killed.yaml (CAMPAIGN= another).
 #   scripts/demo.sh --fleet   the same on a fleet instead: 3 Docker-in-Docker nodes with an agent
 #                             each (mutual TLS), a fault through one node's agent, the coordinator
 #                             SIGKILLed mid-window, then faults/fleet-across-nodes.yaml across them.
@@ -19,6 +21,27 @@ FL="$PWD/.build/debug/faultline"
 
 section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+if [ "${1:-}" = "--swarm" ]; then
+  FLEET=/tmp/faultline-fleet/fleet.yaml
+  CAMPAIGN=${CAMPAIGN:-faults/swarm/backend-replica-killed.yaml}
+  section "the reference stack as a Swarm stack: 3 Docker-in-Docker nodes in a Swarm, 2 backend replicas behind haproxy"
+  scripts/stack.sh up --swarm
+  scripts/stack.sh status --swarm
+  "$FL" targets --fleet "$FLEET" --running
+
+  section "a campaign across the Swarm: $CAMPAIGN"
+  set +e
+  "$FL" run "$CAMPAIGN" --fleet "$FLEET" --runs-dir faultline-runs
+  verdict=$?
+  set -e
+  report=$(ls -td faultline-runs/*/ | head -1)
+  case $verdict in 0) word="hypothesis held" ;; 1) word="hypothesis violated" ;; *) word="aborted or invalid" ;; esac
+  section "verdict: $word (exit $verdict)"
+  printf '  what the runs in flight saw: %s\n' "$(python3 scripts/interrupted-runs.py "${report}journal.jsonl")"
+  printf '  HTML report: %sreport.html   Markdown: %ssummary.md (Swarm reschedules)\n' "$report" "$report"
+  printf '  the stack stays up (scripts/stack.sh down --swarm removes it and the nodes); faults/swarm/ has the other campaign\n'
+  exit "$verdict"
+fi
 if [ "${1:-}" = "--fleet" ]; then
   FLEET=/tmp/faultline-fleet/fleet.yaml
   section "a fleet on this machine: 3 Docker-in-Docker nodes, each with its engine and a faultline agent (https, mutual TLS)"

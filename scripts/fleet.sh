@@ -98,6 +98,15 @@ engine_tls_flags() {  # engine_tls_flags NODE
 
 agent_healthy() { curl -sf --max-time 2 --unix-socket "$1" http://faultline/v1/health; }
 
+# The Swarm reference stack's ports (compose/docker-stack.yml publishes them on the node that runs
+# each service) forwarded to 127.0.0.1 here: the balancer on node1, the data services on node2.
+stack_ports() {
+  case $1 in
+    node1) echo "-p 127.0.0.1:28000:8000" ;;
+    node2) echo "-p 127.0.0.1:25435:5435 -p 127.0.0.1:26381:6381 -p 127.0.0.1:28081:8081 -p 127.0.0.1:28082:8082" ;;
+  esac
+}
+
 node_address() { $DOCKER inspect -f "{{(index .NetworkSettings.Networks \"$NETWORK\").IPAddress}}" "$PREFIX-$1"; }
 
 up() {
@@ -119,6 +128,7 @@ up() {
     mkdir -p "$dir/faultline" "$dir/tls" && chmod 700 "$dir/faultline" "$dir/tls"
     $DOCKER volume create --label "$LABEL" "$name-data" >/dev/null
     $DOCKER run -d --name "$name" --hostname "$node" --label "$LABEL" --network "$NETWORK" -p "127.0.0.1:$((WEB_PORT_BASE + i)):18000" \
+      $(stack_ports "$node") \
       --cap-add ALL --cap-drop SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
       -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /sbin:/sbin:ro -v /etc:/etc:ro \
       -v "$swift_lib:$swift_lib:ro" -v "$binary:/opt/faultline/faultline:ro" \
@@ -499,7 +509,8 @@ YAML
 # A Swarm across the nodes: node1 the manager, the others workers (joined over the nodes'
 # network), and the service fleet-swarm-web with 3 replicas of the test image (its binaries bind-
 # mounted read-only, as every test container here; --no-resolve-image: there is no registry).
-swarm() {
+# A Swarm across the nodes: node1 its manager, the others workers.
+swarm_init() {
   local manager="$DOCKER -H unix://$RUN_DIR/node1/docker.sock" address token node
   address=$(node_address node1)
   $manager swarm init --advertise-addr "$address" --listen-addr "$address:2377" >/dev/null
@@ -507,6 +518,22 @@ swarm() {
   for node in $(node_names | sed "s/^$PREFIX-//" | grep -vx node1); do
     $DOCKER -H "unix://$RUN_DIR/$node/docker.sock" swarm join --token "$token" --advertise-addr "$(node_address "$node")" "$address:2377" >/dev/null
   done
+}
+
+# The nodes the Swarm reference stack runs on (scripts/stack.sh up --swarm): 3 nodes with their
+# agents, in one Swarm; what is already up is kept.
+stack_nodes() {
+  [ -n "$(node_names)" ] || up 3
+  [ "$(node_names | wc -l)" -ge 3 ] || fail "the Swarm stack needs 3 nodes; $(node_names | wc -l) are up: scripts/fleet.sh down first"
+  if [ "$($DOCKER -H "unix://$RUN_DIR/node1/docker.sock" info -f '{{.Swarm.LocalNodeState}}')" != active ]; then
+    swarm_init
+    say "swarm: node1 manages $(node_names | wc -l) nodes"
+  fi
+}
+
+swarm() {
+  local manager="$DOCKER -H unix://$RUN_DIR/node1/docker.sock"
+  swarm_init
   $manager service create --detach --name fleet-swarm-web --replicas 3 --no-resolve-image \
     --mount type=bind,src=/usr,dst=/usr,readonly --mount type=bind,src=/lib,dst=/lib,readonly \
     --mount type=bind,src=/lib64,dst=/lib64,readonly --mount type=bind,src=/bin,dst=/bin,readonly \
@@ -625,6 +652,29 @@ PY
   grep -q "### Swarm reschedules" "$(dirname "$report")/summary.md" || fail "summary.md has no Swarm reschedules section"
   say "check: swarm: slot 1's task killed for a window was left to Swarm: its replacement runs, the old container stays stopped, 3 containers run; $figures"
   check_swarm_drain
+  check_swarm_stack
+}
+
+# The reference stack as a Swarm stack (scripts/stack.sh up --swarm) on these nodes: a backend
+# replica SIGKILLed and a backend's node drained, each with runs in flight, hold; the regression
+# build (retries and event buffering off) fails the replica kill, naming the check.
+check_swarm_stack() {
+  local code out campaign
+  scripts/stack.sh up --swarm > "$RUN_DIR/stack-up.log" 2>&1 || { tail -30 "$RUN_DIR/stack-up.log" >&2; fail "the Swarm stack did not come up"; }
+  for campaign in faults/swarm/backend-replica-killed.yaml faults/swarm/node-drained-runs-in-flight.yaml; do
+    code=0
+    timeout 180 "$FAULTLINE_BIN" run "$campaign" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
+      --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/stack-campaign.log" 2>&1 || code=$?
+    [ $code -eq 0 ] || { tail -12 "$RUN_DIR/stack-campaign.log" >&2; fail "swarm stack: $campaign did not hold (exit $code)"; }
+    say "check: swarm stack: $campaign held: $(python3 "$PWD/scripts/interrupted-runs.py" "$(ls -td "$RUN_DIR"/runs/*/ | head -1)journal.jsonl")"
+  done
+  scripts/stack.sh up --swarm --regression > "$RUN_DIR/stack-up.log" 2>&1 || { tail -30 "$RUN_DIR/stack-up.log" >&2; fail "the Swarm stack's regression build did not come up"; }
+  code=0
+  timeout 180 "$FAULTLINE_BIN" run faults/swarm/backend-replica-killed.yaml --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
+    --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/stack-campaign.log" 2>&1 || code=$?
+  out=$(grep -E "^  FAIL  run-in-flight" "$RUN_DIR/stack-campaign.log" | head -1)
+  [ $code -eq 1 ] && [ -n "$out" ] || { tail -12 "$RUN_DIR/stack-campaign.log" >&2; fail "swarm stack: the regression build was not caught by run-in-flight (exit $code)"; }
+  say "check: swarm stack: the regression build fails backend-replica-killed: ${out#  FAIL  }"
 }
 
 node_availability() { $DOCKER -H "unix://$RUN_DIR/node1/docker.sock" node inspect -f '{{.Spec.Availability}}' "$1"; }
@@ -764,6 +814,7 @@ case "${1:-}" in
            up 3; trap 'status=$?; down; exit $status' EXIT; check_swarm
          else check; fi ;;
   swarm) up "${2:-3}"; swarm ;;
+  stack-nodes) stack_nodes ;;
   bench) up 3; trap 'status=$?; down; exit $status' EXIT
          "$(bench_binary)" fleet --fleet "$RUN_DIR/fleet.yaml" "${@:2}" ;;
   fuzz) shift; up 1; trap 'status=$?; down; exit $status' EXIT

@@ -1,56 +1,114 @@
 #!/usr/bin/env bash
 # The reference stack (compose/): bring it up, take it down, hand out tokens.
-#   scripts/stack.sh up [--regression]   set-up, image build, docker-compose up, wait until /health is ok
-#                                        (--regression: BACKEND_RESILIENCE=off, retries and buffering off)
-#   scripts/stack.sh down                remove the stack's containers, network and volume
-#   scripts/stack.sh token [USER]        print a JWT for USER (default probe) from the auth service
-#   scripts/stack.sh status              docker-compose ps and the backend's /health
+#   scripts/stack.sh up [--swarm] [--regression]  set-up, image build, docker-compose up (--swarm: the fleet test
+#                                        bed's 3 nodes in a Swarm and docker stack deploy of compose/docker-stack.yml),
+#                                        wait until /health is ok (--regression: retries and buffering off)
+#   scripts/stack.sh down [--swarm]      remove the stack's containers, network and volume (--swarm: the stack,
+#                                        then the fleet test bed)
+#   scripts/stack.sh token [--swarm] [USER]  print a JWT for USER (default probe) from the auth service
+#   scripts/stack.sh status [--swarm]    the services and the backend's /health
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IMAGE=faultline-stack/app:1
 PROJECT=faultline-stack
+SWARM_STACK=faultline
 compose() { docker-compose -p "$PROJECT" -f compose/docker-compose.yml -f compose/docker-compose.host.yml "$@"; }
 say() { printf 'stack: %s\n' "$*"; }
 
+command=${1:-}; shift || true
+swarm=false regression=false user=probe
+for arg in "$@"; do
+  case $arg in
+    --swarm) swarm=true ;;
+    --regression) regression=true ;;
+    -*) echo "stack: unknown option $arg" >&2; exit 2 ;;
+    *) user=$arg ;;
+  esac
+done
+# The Swarm variant's services are reached through the fleet nodes' forwarded ports (fleet.sh).
+if $swarm; then
+  FLEET_RUN_DIR=${FAULTLINE_FLEET_DIR:-/tmp/faultline-fleet}
+  manager() { /usr/bin/docker -H "unix://$FLEET_RUN_DIR/node1/docker.sock" "$@"; }
+  BACKEND=127.0.0.1:28000 AUTH=127.0.0.1:28081
+else
+  BACKEND=127.0.0.1:8000 AUTH=127.0.0.1:8081
+fi
+
+logs() {
+  if $swarm; then
+    for service in backend balancer postgres; do manager service logs --tail 10 "${SWARM_STACK}_$service" 2>&1 | sed "s/^/$service: /"; done
+    manager service ls
+  else
+    compose logs --tail 30
+  fi
+}
+
+# Swarm: every service of the stack runs as many tasks as it wants and no rolling update is under way.
+converged() {
+  local service line
+  for service in $(manager stack services -q "$SWARM_STACK"); do
+    line=$(manager service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' "$service")
+    case "$line" in ""|completed|rollback_completed) ;; *) return 1 ;; esac
+  done
+  ! manager stack services --format '{{.Replicas}}' "$SWARM_STACK" | awk '{ split($1, n, "/"); if (n[1] != n[2]) bad = 1 } END { exit !bad }'
+}
+
 wait_healthy() {
-  local body=""
-  for _ in $(seq 1 300); do
-    body=$(curl -s --max-time 2 http://127.0.0.1:8000/health || true)
-    case "$body" in *'"status": "ok"'*) say "backend healthy: $body"; return 0 ;; esac
+  local body="" resilience
+  resilience=$($regression && echo off || echo on)
+  for _ in $(seq 1 600); do
+    body=$(curl -s --max-time 2 "http://$BACKEND/health" || true)
+    # The build asked for (a rolling update answers from the old one meanwhile), every task in place.
+    case "$body" in *'"status": "ok"'*"\"resilience\": \"$resilience\""*)
+      if ! $swarm || converged; then say "backend healthy (http://$BACKEND): $body"; return 0; fi ;;
+    esac
     sleep 0.2
   done
-  say "backend not healthy after 60 s: ${body:-no answer}" >&2
-  compose logs --tail 30 >&2 || true
+  say "backend not healthy after 120 s: ${body:-no answer}" >&2
+  logs >&2 || true
   return 1
 }
 
-case "${1:-}" in
+case "$command" in
   up)
     scripts/setup.sh
     say "building $IMAGE"
     DOCKER_BUILDKIT=0 /usr/bin/docker build -q -t "$IMAGE" compose >/dev/null
-    if [ "${2:-}" = "--regression" ]; then
+    if $regression; then
       export BACKEND_RESILIENCE=off
       say "regression build: BACKEND_RESILIENCE=off (no retries, no event buffering)"
     else
       export BACKEND_RESILIENCE=on
     fi
-    compose up -d --remove-orphans 2>&1 | sed 's/^/stack: /'
+    if $swarm; then
+      scripts/fleet.sh stack-nodes
+      for socket in "$FLEET_RUN_DIR"/node*/docker.sock; do
+        /usr/bin/docker save "$IMAGE" | /usr/bin/docker -H "unix://$socket" load >/dev/null
+      done
+      say "deploying compose/docker-stack.yml as Swarm stack '$SWARM_STACK' (2 backend replicas behind haproxy)"
+      manager stack deploy --resolve-image never --prune -c compose/docker-stack.yml "$SWARM_STACK" 2>&1 | sed 's/^/stack: /'
+    else
+      compose up -d --remove-orphans 2>&1 | sed 's/^/stack: /'
+    fi
     wait_healthy
     ;;
   down)
-    compose down -v --remove-orphans 2>&1 | sed 's/^/stack: /'
+    if $swarm; then
+      scripts/fleet.sh down
+    else
+      compose down -v --remove-orphans 2>&1 | sed 's/^/stack: /'
+    fi
     ;;
   token)
-    curl -sf --max-time 5 -X POST -H 'content-type: application/json' -d "{\"user\":\"${2:-probe}\"}" http://127.0.0.1:8081/token \
+    curl -sf --max-time 5 -X POST -H 'content-type: application/json' -d "{\"user\":\"$user\"}" "http://$AUTH/token" \
       | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
     ;;
   status)
-    compose ps
-    curl -s --max-time 3 http://127.0.0.1:8000/health; echo
+    if $swarm; then manager stack services "$SWARM_STACK"; else compose ps; fi
+    curl -s --max-time 3 "http://$BACKEND/health"; echo
     ;;
   *)
-    sed -n '2,8p' "$0" >&2
+    sed -n '2,10p' "$0" >&2
     exit 2
     ;;
 esac

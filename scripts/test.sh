@@ -5,7 +5,7 @@
 # campaign gate: every campaign in faults/ against the reference stack, and the stack's regression
 # build caught by the campaigns that guard it (scripts/test-stack.sh). Arguments go to swift test;
 # with arguments (e.g. --filter X) the test bed and both gates are skipped; `--fleet` runs only the fleet
-# test bed after the build; FAULTLINE_SKIP_FLEET=1 /
+# test bed after the build, `--swarm` only its Swarm checks (the Swarm reference stack among them); FAULTLINE_SKIP_FLEET=1 /
 # FAULTLINE_SKIP_BENCH=1 / FAULTLINE_SKIP_STACK=1 skip one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +28,12 @@ trap report_stages EXIT
 stage "set-up" scripts/setup.sh
 export PATH=/opt/swift/usr/bin:$PATH
 stage "debug build" swift build
+if [ "${1:-}" = "--swarm" ]; then
+  # The Swarm variant: only the fleet test bed's Swarm checks, the reference stack as a Swarm stack among them.
+  export FAULTLINE_BIN="$PWD/.build/debug/faultline"
+  stage "swarm checks (fleet test bed)" scripts/fleet.sh check swarm
+  exit 0
+fi
 if [ "${1:-}" = "--fleet" ]; then
   # The fleet variant: only the fleet test bed's check (3 nodes, agents over mutual TLS).
   export FAULTLINE_BIN="$PWD/.build/debug/faultline"

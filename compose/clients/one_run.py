@@ -3,7 +3,9 @@
 --resume: when the backend is unreachable or the connection drops mid-run (a restart), reconnect
 (and resume the chat) until the run ends. --require-completion: a clear error counts as a failure
 too. --continue: afterwards the same chat must go on — a `user_message` there completes (retried
-once more if a restart interrupts it): the conversation survives whatever ended the run."""
+once more if a restart interrupts it): the conversation survives whatever ended the run.
+--parallel N: N such runs at once, each in its own chat and connection (behind a balancer they
+spread over the replicas), started --stagger seconds apart; every one must hold."""
 import argparse
 import asyncio
 
@@ -19,6 +21,8 @@ parser.add_argument("--resume", action="store_true")
 parser.add_argument("--require-completion", action="store_true")
 parser.add_argument("--request", default="What is 6 * 7? Tell me about retries with backoff.")
 parser.add_argument("--continue", dest="continue_chat", action="store_true")
+parser.add_argument("--parallel", type=int, default=1, help="runs at once, each in its own chat")
+parser.add_argument("--stagger", type=float, default=0, help="seconds between the parallel runs' starts")
 parser.add_argument("--connect-timeout", type=float, default=10, help="per attempt; lost SYNs are retried after 1, 2, 4 s")
 args = parser.parse_args()
 RETRYABLE = (OSError, ScenarioFailure, websockets.exceptions.WebSocketException, asyncio.TimeoutError)
@@ -66,7 +70,8 @@ class Client:
                 await self.session.send({"type": "resume", "chat_id": self.chat_id, "last_seq": self.last_seq.get(self.chat_id, 0)})
 
 
-async def scenario():
+async def one_run(delay=0.0):
+    await asyncio.sleep(delay)
     loop = asyncio.get_running_loop()
     chat_id, run_id = new_id("chat"), new_id("run")
     client = Client(token(args.user), chat_id, loop.time() + args.deadline)
@@ -91,6 +96,19 @@ async def scenario():
                 raise ScenarioFailure(f"the conversation did not continue: {after.get('message')}")
     await client.session.close()
     return outcome
+
+
+async def scenario():
+    if args.parallel <= 1:
+        return await one_run()
+    outcomes = await asyncio.gather(*(one_run(index * args.stagger) for index in range(args.parallel)), return_exceptions=True)
+    failures = [f"run {index + 1}: {outcome}" for index, outcome in enumerate(outcomes) if isinstance(outcome, BaseException)]
+    if failures:
+        raise ScenarioFailure(f"{len(failures)} of {args.parallel} runs failed: " + "; ".join(failures))
+    interrupted = sum("clear error" in outcome for outcome in outcomes)
+    reconnected = sum("after 0 reconnect" not in outcome for outcome in outcomes)
+    return (f"{args.parallel} runs held: {args.parallel - interrupted} completed, {interrupted} ended in a clear error, "
+            f"{reconnected} reconnected and resumed" + ("; every conversation continued" if args.continue_chat else ""))
 
 
 main(scenario)
