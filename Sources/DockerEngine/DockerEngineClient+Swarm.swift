@@ -18,6 +18,27 @@ extension DockerEngineClient {
     }
 }
 
+extension DockerEngineClient {
+    /// `GET /info`: the id of the Swarm node this engine is (a manager or a worker), or nil when
+    /// it is in no Swarm. What ties a fleet node to the Swarm node it runs.
+    public func swarmNodeID() async throws(DockerEngineError) -> String? {
+        let info: EngineSwarmInfo = try await decode(.get, "/info")
+        guard let swarm = info.swarm, swarm.localNodeState == "active", let id = swarm.nodeID, !id.isEmpty else { return nil }
+        return id
+    }
+}
+
+/// The part of `GET /info` that says which Swarm node the engine is.
+struct EngineSwarmInfo: Decodable {
+    struct Swarm: Decodable {
+        let nodeID: String?
+        let localNodeState: String?
+        enum CodingKeys: String, CodingKey { case nodeID = "NodeID", localNodeState = "LocalNodeState" }
+    }
+    let swarm: Swarm?
+    enum CodingKeys: String, CodingKey { case swarm = "Swarm" }
+}
+
 extension DockerEngineError {
     /// The engine is no Swarm manager (a worker, or not in a swarm): it cannot list services.
     public var isNotSwarmManager: Bool { status == 503 }

@@ -51,13 +51,17 @@ public struct SwarmNode: Sendable, Equatable, Decodable {
     public let availability: String
     /// `ready`, `down`, `disconnected` or `unknown`.
     public let state: String
+    /// The address the node talks to the others from (`Status.Addr`), or "" when the manager gives none.
+    public let address: String
 
-    public init(id: String, hostname: String, labels: [String: String] = [:], availability: String = "active", state: String = "ready") {
+    public init(id: String, hostname: String, labels: [String: String] = [:], availability: String = "active", state: String = "ready",
+                address: String = "") {
         self.id = id
         self.hostname = hostname
         self.labels = labels
         self.availability = availability
         self.state = state
+        self.address = address
     }
 
     /// Its host name, or its id when the manager gives none.
@@ -71,7 +75,8 @@ public struct SwarmNode: Sendable, Equatable, Decodable {
     }
     struct Status: Decodable {
         let state: String?
-        enum CodingKeys: String, CodingKey { case state = "State" }
+        let address: String?
+        enum CodingKeys: String, CodingKey { case state = "State", address = "Addr" }
     }
     struct Details: Decodable {
         let hostname: String?
@@ -84,7 +89,9 @@ public struct SwarmNode: Sendable, Equatable, Decodable {
         let spec = try container.decodeIfPresent(Spec.self, forKey: .spec)
         labels = spec?.labels ?? [:]
         availability = spec?.availability ?? "active"
-        state = try container.decodeIfPresent(Status.self, forKey: .status)?.state ?? "unknown"
+        let status = try container.decodeIfPresent(Status.self, forKey: .status)
+        state = status?.state ?? "unknown"
+        address = status?.address ?? ""
         hostname = try container.decodeIfPresent(Details.self, forKey: .description)?.hostname ?? ""
     }
 }

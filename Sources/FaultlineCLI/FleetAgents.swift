@@ -55,8 +55,10 @@ public struct FleetAgents: NodeFaults {
     }
 
     /// Asks the nodes' engines in the fleet file's order; the first manager answers, and a drain
-    /// goes to its node's agent.
+    /// goes to its node's agent. Every engine says which Swarm node it is (`GET /info`).
     public func swarmView() async throws -> SwarmView? {
+        var found: SwarmView?
+        var fleetNodes: [String: String] = [:]
         for node in description.nodes {
             let engine: DockerEngineClient
             if let connected = engines.value?[node.name] {
@@ -65,16 +67,19 @@ public struct FleetAgents: NodeFaults {
                 engine = try await DockerEngineClient.connect(to: node.engine, logger: logger, callTimeout: engineCallTimeout)
             }
             do {
-                if var view = try await SwarmView.ask(engine) {
+                // Which Swarm node each fleet node is: an isolate goes to the agent on it.
+                if let id = try await engine.swarmNodeID() { fleetNodes[id] = node.name }
+                if found == nil, var view = try await SwarmView.ask(engine) {
                     view.managerNode = node.name
                     manager.set(engine)
-                    return view
+                    found = view
                 }
             } catch {
                 throw CampaignRunError.fleet("node '\(node.name)': asking its engine about Swarm services: \(error)")
             }
         }
-        return nil
+        found?.fleetNodes = fleetNodes
+        return found
     }
 
     public func swarmManager() async -> (any SwarmManaging)? { manager.value }

@@ -50,7 +50,7 @@ struct InjectCommand: AsyncParsableCommand {
         case .proxy:
             throw ValidationError("toxics act on a TCP proxy, not a container: run `faultline proxy --listen PORT --upstream HOST:PORT --toxic SPEC`, or give a campaign a 'proxies' section and a toxic window")
         case .swarmNode:
-            throw ValidationError("drain acts on a Swarm node, not a container: give it in a campaign's timeline ({ drain: { node: NODE } } with 'for'), run against a Swarm manager's engine or with --fleet, where the plan checks the node first")
+            throw ValidationError("\(kind.rawValue) acts on a Swarm node, not a container: give it in a campaign's timeline ({ \(kind.rawValue): { node: NODE } } with 'for'), run against a Swarm manager's engine or with --fleet, where the plan checks the node first")
         }
         let window = try self.window.map { text throws -> Duration in
             let parsed = try DurationText.parse(text)

@@ -27,6 +27,7 @@ enum InjectHelp {
         }
         lines.append("  toxic: campaigns only (it acts on a campaign proxy); `faultline proxy --toxic SPEC` on the command line.")
         lines.append("  drain: campaigns only (it acts on a Swarm node through a manager): { drain: { node: NODE } } with 'for'.")
+        lines.append("  isolate: campaigns only (it cuts a Swarm node off from the others, on that node): { isolate: { node: NODE } } with 'for'.")
         return lines.joined(separator: "\n")
     }
 

@@ -57,6 +57,13 @@ public struct FaultInjector: Sendable {
                                 target: LedgerRecord.Target(id: node.id, name: node.name), window: window)
     }
 
+    /// Prepares, records and injects the isolation of the node this process runs on (`node`:
+    /// its Swarm id and name, for the ledger) from the fault's peers.
+    public func inject(_ isolate: IsolateFault, onThisNode node: LedgerRecord.Target, window: Duration?) async throws -> ActiveFault {
+        let prepared = try isolate.prepare(node: node.name)
+        return try await inject(prepared, kind: isolate.kind, summary: isolate.summary, target: node, window: window)
+    }
+
     /// Records a prepared fault in the ledger and injects it. `localRevert` is for faults that live
     /// in this process (a proxy's toxics): the revert calls it instead of the plan.
     public func inject(_ prepared: PreparedFault, kind: FaultKind, summary: String, target targetRef: LedgerRecord.Target,

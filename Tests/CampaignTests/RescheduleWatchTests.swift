@@ -16,6 +16,7 @@ import Testing
         func swarmServices() async throws(DockerEngineError) -> [SwarmService] {
             [SwarmService(id: "svc1", name: "shop_web", runningTasks: 3, desiredTasks: 3)]
         }
+        func swarmNodeID() async throws(DockerEngineError) -> String? { nil }
         func swarmNodes() async throws(DockerEngineError) -> [SwarmNode] {
             [SwarmNode(id: "n1id", hostname: "node1"), SwarmNode(id: "n2id", hostname: "node2")]
         }

@@ -103,13 +103,42 @@ import Testing
         #expect(try plainLedger.records().isEmpty)
     }
 
+    // An isolate is taken only by the agent whose engine is that Swarm node: its rules go into
+    // the host's namespace for the window and out again; another node's agent refuses with 409.
+    @Test func isolatesOnlyItsOwnNode() async throws {
+        let manager = FakeSwarmManager()
+        manager.setLocalNode("n2id")
+        let engine = FakeEngine()
+        let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())
+        let book = AgentFaults(environment: manager.environment(engine), ledger: ledger, logger: Logger(label: "test"))
+        let request = AgentFaultRequest(kind: "isolate", target: "n2id", parameters: ["node": ["node2"], "from": ["172.28.0.2", "172.28.0.4"]],
+                                        window: "200ms", deadline: "5s")
+        let fault = try await book.inject(request)
+        #expect(fault.state == .active && fault.container == "node2")
+        #expect(engine.namespaces.rules.count == 8)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await book.heldCount > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(try await book.fault(fault.id).outcome == "restored")
+        #expect(engine.namespaces.rules.isEmpty)
+
+        manager.setLocalNode("n3id")
+        do {
+            _ = try await book.inject(request)
+            Issue.record("an isolate of another node was taken")
+        } catch {
+            #expect(error.status == 409 && error.message.contains("Swarm node n3id, not n2id (node2)"), "\(error.message)")
+        }
+        #expect(engine.namespaces.rules.isEmpty)
+        #expect(try ledger.openEntries().isEmpty)
+    }
+
     // Bad requests are refused with one line naming what is allowed, and nothing reaches the engine.
     @Test func refusesBadRequestsBeforeTouchingTheEngine() async throws {
         let engine = Self.engineWithWeb()
         let (book, ledger) = try Self.book(engine)
         let cases: [(AgentFaultRequest, Int, String)] = [
             (AgentFaultRequest(kind: "paws", target: "web", window: "1s", deadline: "2s"), 400, "did you mean 'pause'?"),
-            (AgentFaultRequest(kind: "toxic", target: "web", window: "1s", deadline: "2s"), 400, "an agent takes container faults and drains of Swarm nodes"),
+            (AgentFaultRequest(kind: "toxic", target: "web", window: "1s", deadline: "2s"), 400, "an agent takes container faults, drains and isolates of Swarm nodes"),
             (AgentFaultRequest(kind: "pause", target: "web"), 400, "needs 'window'"),
             (AgentFaultRequest(kind: "pause", target: "web", window: "10s"), 400, "needs 'deadline'"),
             (AgentFaultRequest(kind: "pause", target: "web", window: "10s", deadline: "5s"), 400, "shorter than the window"),

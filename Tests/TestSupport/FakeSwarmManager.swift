@@ -19,12 +19,19 @@ public final class FakeSwarmManager: SwarmNodeAdministering, Sendable {
         var calls: [String] = []
         /// Updates to refuse with "update out of sequence" before one is taken.
         var outOfSequence = 0
+        /// The node the engine itself is (`GET /info`'s Swarm.NodeID).
+        var localNodeID: String?
     }
     let state = Mutex(State())
 
     public init() {}
 
     public var calls: [String] { state.withLock { $0.calls } }
+
+    /// Makes the engine Swarm node `id` (nil: in no Swarm).
+    public func setLocalNode(_ id: String?) { state.withLock { $0.localNodeID = id } }
+
+    public func swarmNodeID() async throws -> String? { state.withLock { $0.localNodeID } }
 
     public func add(id: String, hostname: String, availability: String = "active", labels: [String: String] = [:]) {
         state.withLock {

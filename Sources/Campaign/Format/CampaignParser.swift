@@ -31,7 +31,7 @@ public enum CampaignParser {
         } ?? []
         if let node = top["proxies"], proxies.isEmpty { throw node.error("define at least one proxy, or leave 'proxies' out") }
         let targetsNode = top["targets"]
-        // Only a campaign of node faults (a Swarm drain) names no containers.
+        // Only a campaign of node faults (a Swarm drain or isolate) names no containers.
         let missingTargets = targetsNode == nil && proxies.isEmpty
             ? root.error("missing 'targets': name the containers the campaign may act on") : nil
         if let missingTargets, top["chaos"] != nil { throw missingTargets }
@@ -210,7 +210,9 @@ public enum CampaignParser {
                 }
             }
             let spec = try FaultParser.parse(item, targets: targets, proxies: [], requireTarget: false)
-            guard spec.kind != .drain else { throw item.error("drain acts on \(FaultKind.drain.subjectDescription), not on a chaos target: give it in the timeline") }
+            guard spec.kind.subject != .swarmNode else {
+                throw item.error("\(spec.kind.rawValue) acts on \(spec.kind.subjectDescription), not on a chaos target: give it in the timeline")
+            }
             return spec
         }
         guard !faults.isEmpty else { throw faultsNode.error("list at least one fault kind") }

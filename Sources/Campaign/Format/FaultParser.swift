@@ -37,8 +37,9 @@ enum FaultParser {
             }
             target = ProxyDefinition.targetID(toxic.proxy)
         }
-        // A drain's node is checked at plan time, against the Swarm manager's nodes.
+        // A drain's or an isolate's node is checked at plan time, against the Swarm manager's nodes.
         if let drain = parameters as? DrainParameters { target = drain.node }
+        if let isolate = parameters as? IsolateParameters { target = isolate.node }
         return FaultSpec(target: target, parameters: parameters)
     }
 

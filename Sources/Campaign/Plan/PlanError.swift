@@ -18,12 +18,18 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
     case degradedService(target: String, service: String, running: Int, desired: Int)
     /// A Swarm selector, but no engine the run reaches is a Swarm manager to ask about services.
     case noSwarmManager(target: String)
-    /// A drain, but no engine the run reaches is a Swarm manager.
-    case noSwarmManagerForNode(node: String)
-    /// A drain names a node the Swarm does not have.
-    case unknownSwarmNode(node: String, nodes: [String])
-    /// A drain names a node labelled `faultline.protect`.
-    case protectedSwarmNode(node: String)
+    /// A drain or isolate, but no engine the run reaches is a Swarm manager.
+    case noSwarmManagerForNode(node: String, kind: FaultKind = .drain)
+    /// A drain or isolate names a node the Swarm does not have (its node, or one of its `from`).
+    case unknownSwarmNode(node: String, nodes: [String], kind: FaultKind = .drain)
+    /// A drain or isolate names a node labelled `faultline.protect`.
+    case protectedSwarmNode(node: String, kind: FaultKind = .drain)
+    /// An isolate's node is no node of the fleet (no agent runs there to add the rules).
+    case noAgentOnSwarmNode(node: String, fleetNodes: [String])
+    /// An isolate without a fleet, on a node that is not the one the run's engine is.
+    case isolateElsewhere(node: String)
+    /// An isolate that would cut the node off from itself, or from nothing.
+    case isolateFrom(node: String, reason: String)
     /// A drain asks for the availability the node already has.
     case swarmNodeAlready(node: String, availability: String)
     /// Draining the node would stop every running replica of a service at once.
@@ -51,13 +57,19 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
             return "target '\(target)': service '\(service)' is already degraded (\(running) of \(desired) tasks running); faultline adds no fault to a service that is not whole: wait until it is (`docker service ps \(service)`)"
         case .noSwarmManager(let target):
             return "target '\(target)' selects Swarm tasks, but no engine this run reaches is a Swarm manager, so whether the service is whole or protected cannot be checked: run against a manager's engine (or name one in the fleet)"
-        case .noSwarmManagerForNode(let node):
-            return "drain of node '\(node)': no engine this run reaches is a Swarm manager, and a node's availability is set through one: run against a manager's engine (or name one in the fleet)"
-        case .unknownSwarmNode(let node, let nodes):
+        case .noSwarmManagerForNode(let node, let kind):
+            return "\(kind.rawValue) of node '\(node)': no engine this run reaches is a Swarm manager, and Swarm nodes are looked up through one: run against a manager's engine (or name one in the fleet)"
+        case .unknownSwarmNode(let node, let nodes, let kind):
             let hint = NameSuggestions.closest(to: node, among: nodes, limit: 1).first.map { "; did you mean '\($0)'?" } ?? ""
-            return "drain of node '\(node)': the Swarm has no such node\(hint) (nodes: \(nodes.joined(separator: ", ")))"
-        case .protectedSwarmNode(let node):
-            return "drain of node '\(node)': the node is protected (label \(TargetProtection.label))"
+            return "\(kind.rawValue) of node '\(node)': the Swarm has no such node\(hint) (nodes: \(nodes.joined(separator: ", ")))"
+        case .protectedSwarmNode(let node, let kind):
+            return "\(kind.rawValue) of node '\(node)': the node is protected (label \(TargetProtection.label))"
+        case .noAgentOnSwarmNode(let node, let fleetNodes):
+            return "isolate of node '\(node)': no node of the fleet is that Swarm node (fleet nodes: \(fleetNodes.joined(separator: ", "))), and the rules are added by the agent on it: add the node to the fleet file"
+        case .isolateElsewhere(let node):
+            return "isolate of node '\(node)': the rules are added on that node, and this run's engine is not it: run there, or with --fleet and an agent on it"
+        case .isolateFrom(let node, let reason):
+            return "isolate of node '\(node)': \(reason)"
         case .swarmNodeAlready(let node, let availability):
             return "drain of node '\(node)': its availability is already \(availability); faultline sets back only what it changed, so it changes nothing here (`docker node update --availability active \(node)` first)"
         case .drainTakesEveryReplica(let node, let service, let replicas):

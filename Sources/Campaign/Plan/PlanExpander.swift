@@ -3,9 +3,10 @@ import Faults
 /// Expands a campaign into its concrete plan: repeats with seeded jitter, random picks, chaos
 /// mode — all drawn from the campaign seed, so the same seed and containers give the same plan.
 public enum PlanExpander {
-    /// `swarmNodes`: the Swarm nodes drain faults act on, by the name the campaign gives.
+    /// `swarmNodes`: the Swarm nodes drain and isolate faults act on, by the name the campaign
+    /// gives; `swarm`: the manager's view an isolate's `from` is turned into addresses with.
     public static func expand(_ campaign: CampaignDefinition, targets: [String: [PlannedTarget]],
-                              swarmNodes: [String: PlannedTarget] = [:]) throws(PlanError) -> CampaignPlan {
+                              swarmNodes: [String: PlannedTarget] = [:], swarm: SwarmView? = nil) throws(PlanError) -> CampaignPlan {
         var generator = SeededGenerator(seed: campaign.seed)
         var drafts: [(at: Duration, duration: Duration?, fault: FaultSpec, container: PlannedTarget, origin: String)] = []
 
@@ -73,8 +74,12 @@ public enum PlanExpander {
                     }
                 }
             }
-            let fault = draft.fault.withPartition { partition in
+            var fault = draft.fault.withPartition { partition in
                 partition.peers = partition.peers?.flatMap { peer in targets[peer].map { $0.map(\.name) } ?? [peer] }
+            }
+            // An isolate's agent may be a worker, which cannot ask the manager: it gets addresses.
+            if let isolate = fault.parameters as? IsolateParameters, let swarm, let node = swarm.node(named: isolate.node) {
+                fault.parameters = IsolateParameters(node: isolate.node, from: try SwarmNodeTargets.peers(of: isolate, on: node, in: swarm))
             }
             faults.append(PlannedFault(index: index + 1, at: draft.at, duration: draft.duration, fault: fault, container: draft.container, origin: draft.origin))
         }

@@ -7,6 +7,8 @@ public protocol SwarmManaging: Sendable {
     func swarmNodes() async throws(DockerEngineError) -> [SwarmNode]
     /// Every task (nil) or one service's (by id): what a reschedule is measured on.
     func swarmTasks(service: String?) async throws(DockerEngineError) -> [SwarmTask]
+    /// The Swarm node the engine itself is (nil: in no Swarm).
+    func swarmNodeID() async throws(DockerEngineError) -> String?
 }
 
 extension DockerEngineClient: SwarmManaging {}
@@ -20,6 +22,10 @@ public struct SwarmView: Sendable, Equatable {
     /// The fleet node whose engine answered as the manager (nil: the run's one engine): a drain
     /// is sent to that node's agent.
     public var managerNode: String?
+    /// Swarm node id → the fleet node whose engine it is: an isolate goes to that node's agent.
+    public var fleetNodes: [String: String] = [:]
+    /// The Swarm node the run's one engine is (no fleet): where a local isolate can act.
+    public var localNodeID: String?
 
     public init(services: [SwarmService], nodes: [SwarmNode], managerNode: String? = nil) {
         self.managerNode = managerNode
@@ -34,6 +40,11 @@ public struct SwarmView: Sendable, Equatable {
         } catch where error.isNotSwarmManager {
             return nil
         }
+    }
+
+    /// A node by host name or id.
+    public func node(named name: String) -> SwarmNode? {
+        nodes[name] ?? nodes.values.first { $0.hostname == name }
     }
 
     /// Why a task's container may not be targeted (its service or its node is protected), or nil.

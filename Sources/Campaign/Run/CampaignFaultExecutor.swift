@@ -87,6 +87,9 @@ final class CampaignFaultExecutor: FaultExecutor {
                 })
             } else if let drain = fault.fault.parameters as? DrainParameters {
                 handle = .local(try await injector.inject(drain.nodeFault, onSwarmNode: fault.container.id, window: fault.duration))
+            } else if let isolate = fault.fault.parameters as? IsolateParameters {
+                let node = LedgerRecord.Target(id: fault.container.id, name: fault.container.name)
+                handle = .local(try await injector.inject(isolate.nodeFault, onThisNode: node, window: fault.duration))
             } else {
                 handle = .local(try await injectToxics(fault))
             }

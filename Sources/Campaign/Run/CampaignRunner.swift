@@ -91,7 +91,7 @@ public final class CampaignRunner: Sendable {
         let swarm = needsSwarmView(campaign, engines.flatMap(\.containers)) ? try await fleet.swarmView() : nil
         let targets = try TargetMatcher().resolve(campaign.targets, on: engines, swarm: swarm)
         let swarmNodes = try SwarmNodeTargets.resolve(campaign, swarm: swarm, containers: engines.flatMap(\.containers))
-        return try PlanExpander.expand(campaign, targets: targets, swarmNodes: swarmNodes)
+        return try PlanExpander.expand(campaign, targets: targets, swarmNodes: swarmNodes, swarm: swarm)
     }
 
     /// Resolves `campaign`'s targets against the running containers and expands its plan (no run
@@ -100,10 +100,13 @@ public final class CampaignRunner: Sendable {
                             swarm manager: (any SwarmManaging)? = nil) async throws -> CampaignPlan {
         let running = try await containers.listContainers(all: false, filters: ContainerFilters())
         var swarm: SwarmView?
-        if let manager, needsSwarmView(campaign, running) { swarm = try await SwarmView.ask(manager) }
+        if let manager, needsSwarmView(campaign, running) {
+            swarm = try await SwarmView.ask(manager)
+            if campaign.timeline.contains(where: { $0.fault.kind == .isolate }) { swarm?.localNodeID = try await manager.swarmNodeID() }
+        }
         let targets = try TargetMatcher().resolve(campaign.targets, among: running, swarm: swarm)
         let swarmNodes = try SwarmNodeTargets.resolve(campaign, swarm: swarm, containers: running)
-        return try PlanExpander.expand(campaign, targets: targets, swarmNodes: swarmNodes)
+        return try PlanExpander.expand(campaign, targets: targets, swarmNodes: swarmNodes, swarm: swarm)
     }
 
     /// The Swarm manager that measures reschedules, when the plan kills or stops containers: the

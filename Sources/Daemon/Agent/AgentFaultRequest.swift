@@ -3,7 +3,8 @@ import FaultlineSupport
 import Foundation
 
 /// `POST /v1/faults`: one fault a coordinator asks this agent for, on a container of this
-/// agent's engine (or, for a drain, on a Swarm node its engine manages: `target` is the node). Parameters are texts, read by the kind's one definition (the same acceptance
+/// agent's engine (or, for a drain, on a Swarm node its engine manages; for an isolate, on the
+/// Swarm node its engine is: `target` is the node's id). Parameters are texts, read by the kind's one definition (the same acceptance
 /// and messages as `inject` and campaign files):
 ///
 ///     {"kind": "cpu", "target": "api", "parameters": {"cpus": "0.2"}, "window": "30s", "deadline": "40s"}
@@ -45,7 +46,7 @@ public struct AgentFaultRequest: Sendable, Equatable {
             throw .badRequest("unknown fault kind '\(self.kind)'\(hint) (kinds: \(FaultKind.allCases.filter { $0.subject != .proxy }.map(\.rawValue).joined(separator: ", ")))")
         }
         guard kind.subject != .proxy else {
-            throw .badRequest("\(kind.rawValue) acts on a proxy of the coordinator's: an agent takes container faults and drains of Swarm nodes")
+            throw .badRequest("\(kind.rawValue) acts on a proxy of the coordinator's: an agent takes container faults, drains and isolates of Swarm nodes")
         }
         let parameters: any FaultParameters
         do {

@@ -60,6 +60,11 @@ public actor AgentFaults {
             active = try await Self.answering(what: "\(drain.summary) of Swarm node \(request.target)") {
                 try await injector.inject(drain.nodeFault, onSwarmNode: request.target, window: checked.window)
             }
+        } else if let isolate = checked.parameters as? IsolateParameters {
+            let node = try await thisSwarmNode(request.target, named: isolate.node)
+            active = try await Self.answering(what: "\(isolate.summary) of Swarm node \(node.name)") {
+                try await injector.inject(isolate.nodeFault, onThisNode: node, window: checked.window)
+            }
         } else {
             let target: ContainerDetails
             do {
@@ -95,6 +100,20 @@ public actor AgentFaults {
         logger.notice("agent fault injected", metadata: [LogKey.faultID: "\(id)", LogKey.faultKind: "\(active.kind.rawValue)",
                                                          LogKey.container: "\(active.target.name)", "window": "\(DurationText.format(window))"])
         return record
+    }
+
+    /// The Swarm node an isolate names (by id), when it is the one this agent's engine is: an
+    /// agent isolates only its own node. 409 for another node, 502 when the engine cannot say.
+    private func thisSwarmNode(_ id: String, named name: String) async throws(APIError) -> LedgerRecord.Target {
+        let own: String?
+        do { own = try await environment.swarmNodes?.swarmNodeID() } catch {
+            throw APIError(status: 502, message: "engine: GET /info to learn which Swarm node this is: \(error)")
+        }
+        guard let own else { throw APIError(status: 409, message: "this agent's engine is in no Swarm: it cannot isolate Swarm node \(name)") }
+        guard own == id else {
+            throw APIError(status: 409, message: "this agent's engine is Swarm node \(own), not \(id) (\(name)): isolate goes to the agent on that node")
+        }
+        return LedgerRecord.Target(id: own, name: name)
     }
 
     /// An injection's failure as the coordinator hears it: a refused target 403, the rest 502.

@@ -29,6 +29,9 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     /// Set a Swarm node's availability to drain (or pause) through a manager; set it back when
     /// the window ends. The target is the node, not a container.
     case drain
+    /// Cut a Swarm node off from the other nodes (marked rules on that node, both ways); the
+    /// target is the node, and the node's own agent carries it out.
+    case isolate
 
     /// The kind's one definition: its parameters, their checks, and the action it injects.
     public var definition: any FaultParameters.Type {
@@ -46,6 +49,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .latency: return LatencyParameters.self
         case .toxic: return ToxicParameters.self
         case .drain: return DrainParameters.self
+        case .isolate: return IsolateParameters.self
         }
     }
 
@@ -58,14 +62,14 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case container
         /// A TCP proxy the campaign runs in faultline's own process (toxic).
         case proxy
-        /// A Swarm node, through a manager (drain).
+        /// A Swarm node: through a manager (drain) or on the node itself (isolate).
         case swarmNode
     }
 
     public var subject: Subject {
         switch self {
         case .toxic: return .proxy
-        case .drain: return .swarmNode
+        case .drain, .isolate: return .swarmNode
         default: return .container
         }
     }

@@ -12,6 +12,8 @@ public enum RevertPlan: Sendable, Equatable, Codable {
     case inProcess(InProcessStep)
     /// A Swarm node's availability set back (drain).
     case nodeAvailability(NodeAvailabilityStep)
+    /// Marked iptables rules deleted from the host's own namespace (isolate).
+    case hostNetwork(HostNetworkRulesStep)
 
     /// Performs the step. Safe to call any number of times.
     public func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
@@ -23,6 +25,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case .reconnect(let step): return try await step.apply(in: environment)
         case .network(let step): return try await step.apply(in: environment)
         case .nodeAvailability(let step): return try await step.apply(in: environment)
+        case .hostNetwork(let step): return try await step.apply(in: environment)
         case .inProcess(let step): return .alreadyClear("\(step.what) lived in faultline process \(step.pid), which has ended")
         }
     }
@@ -44,6 +47,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case "network": self = .network(try container.decode(NetworkRulesStep.self, forKey: .detail))
         case "in-process": self = .inProcess(try container.decode(InProcessStep.self, forKey: .detail))
         case "node-availability": self = .nodeAvailability(try container.decode(NodeAvailabilityStep.self, forKey: .detail))
+        case "host-network": self = .hostNetwork(try container.decode(HostNetworkRulesStep.self, forKey: .detail))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .step, in: container, debugDescription: "unknown revert step '\(other)'")
         }
@@ -73,6 +77,9 @@ public enum RevertPlan: Sendable, Equatable, Codable {
             try container.encode(step, forKey: .detail)
         case .nodeAvailability(let step):
             try container.encode("node-availability", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .hostNetwork(let step):
+            try container.encode("host-network", forKey: .step)
             try container.encode(step, forKey: .detail)
         }
     }

@@ -47,7 +47,7 @@ public struct PeerPartitionFault: FaultAction {
     }
 
     /// An IPv4 address or CIDR.
-    static func isAddress(_ text: String) -> Bool {
+    public static func isAddress(_ text: String) -> Bool {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2 else { return false }
         if parts.count == 2 { guard let bits = Int(parts[1]), (0...32).contains(bits) else { return false } }

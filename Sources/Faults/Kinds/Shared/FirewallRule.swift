@@ -2,7 +2,7 @@
 /// ownership mark as a comment, so a revert (or `recover`) deletes exactly what faultline added and
 /// never a rule that was there before.
 public struct FirewallRule: Sendable, Equatable, Codable {
-    /// `INPUT` or `OUTPUT` of the filter table.
+    /// `INPUT`, `OUTPUT` (or, on a host, `FORWARD`) of the filter table.
     public let chain: String
     /// The matches: `["-m", "statistic", "--mode", "random", "--probability", "0.3"]`.
     public let match: [String]
