@@ -653,15 +653,69 @@ PY
   say "check: swarm: slot 1's task killed for a window was left to Swarm: its replacement runs, the old container stays stopped, 3 containers run; $figures"
   check_swarm_drain
   check_swarm_stack
+  check_swarm_isolate
+}
+
+# Whether node $1 opens a TCP connection to node $2's agent port within a second.
+node_reaches() { $DOCKER exec "$PREFIX-$1" timeout 1 bash -c "</dev/tcp/$(node_address "$2")/$AGENT_PORT" 2>/dev/null; }
+node_isolate_rules() { $DOCKER exec "$PREFIX-$1" iptables -S | grep -c 'faultline:' || true; }
+
+# A node cut off from the others through its own agent: node1 and node2 cannot reach it (nor it
+# them) while this machine, its coordinator, still can; the marked rules are gone at the window's
+# end, and with node3's agent SIGKILLed mid-window its warden deletes them.
+check_swarm_isolate() {
+  cat > "$RUN_DIR/isolate.yaml" <<'YAML'
+name: fleet-swarm-isolate
+settings: { recovery_limit: 1s }
+hypothesis:
+  steady_state: { window: 100ms }
+timeline:
+  - { at: 0s, fault: { isolate: { node: node3 } }, for: 6s }
+YAML
+  node_reaches node1 node3 && node_reaches node3 node2 || fail "node1 and node3 do not reach each other before the isolate check"
+  local code=0 run
+  timeout 60 "$FAULTLINE_BIN" run "$RUN_DIR/isolate.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
+    --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/isolate.log" 2>&1 &
+  run=$!
+  wait_for 15 sh -c "[ \$($DOCKER exec $PREFIX-node3 iptables -S | grep -c faultline:) -gt 0 ]" \
+    || { kill $run 2>/dev/null || true; cat "$RUN_DIR/isolate.log" >&2; fail "node3 was not isolated"; }
+  ! node_reaches node1 node3 || fail "node1 still reaches node3 while it is isolated"
+  ! node_reaches node3 node2 || fail "node3 still reaches node2 while it is isolated"
+  timeout 2 bash -c "</dev/tcp/$(node_address node3)/$AGENT_PORT" || fail "this machine (the coordinator) lost node3 while node3 was isolated from the other nodes"
+  wait $run || code=$?
+  [ $code -eq 0 ] && grep -q "isolate from .* on node3 (node node3)" "$RUN_DIR/isolate.log" \
+    || { tail -20 "$RUN_DIR/isolate.log" >&2; fail "the isolate campaign did not hold on node3's own agent (exit $code)"; }
+  [ "$(node_isolate_rules node3)" -eq 0 ] || fail "node3 keeps $(node_isolate_rules node3) faultline rules after the window"
+  node_reaches node1 node3 && node_reaches node3 node2 || fail "node3 and the others do not reach each other after the window"
+  say "check: swarm: node3 isolated for 6 s through its own agent (node1 and node2 cut off both ways, the coordinator not); its rules gone at the window's end"
+
+  sed 's/for: 6s/for: 60s/' "$RUN_DIR/isolate.yaml" > "$RUN_DIR/isolate-lost.yaml"
+  "$FAULTLINE_BIN" run "$RUN_DIR/isolate-lost.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
+    --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/isolate-lost.log" 2>&1 &
+  run=$!
+  wait_for 15 sh -c "[ \$($DOCKER exec $PREFIX-node3 iptables -S | grep -c faultline:) -gt 0 ]" \
+    || { kill -9 $run 2>/dev/null || true; cat "$RUN_DIR/isolate-lost.log" >&2; fail "node3 was not isolated (agent-lost check)"; }
+  local killed
+  killed=$(date +%s%N)
+  $DOCKER exec "$PREFIX-node3" pkill -9 -f "faultline daemon --state-dir /hostrun/faultline" \
+    || { kill -9 $run 2>/dev/null || true; fail "SIGKILL of node3's agent mid-isolate: pkill found no agent"; }
+  code=0
+  wait $run || code=$?
+  [ $code -eq 3 ] && grep -q "node 'node3'" "$RUN_DIR/isolate-lost.log" \
+    || { tail -5 "$RUN_DIR/isolate-lost.log" >&2; fail "the isolate run with node3's agent killed exited $code, not 3 naming node3"; }
+  wait_for 20 sh -c "[ \$($DOCKER exec $PREFIX-node3 iptables -S | grep -c faultline:) -eq 0 ]" \
+    || fail "node3's warden did not delete the isolate's rules after its agent died ($(node_isolate_rules node3) left)"
+  say "check: swarm: node3's agent SIGKILLed mid-isolate: the run aborted naming node3, its warden deleted the rules within $(( ($(date +%s%N) - killed) / 1000000 )) ms"
+  start_agent node3
 }
 
 # The reference stack as a Swarm stack (scripts/stack.sh up --swarm) on these nodes: a backend
-# replica SIGKILLed and a backend's node drained, each with runs in flight, hold; the regression
-# build (retries and event buffering off) fails the replica kill, naming the check.
+# replica SIGKILLed, a backend's node drained (runs in flight) and the data node isolated from the
+# backends' nodes hold; the regression build (retries and buffering off) fails the replica kill.
 check_swarm_stack() {
   local code out campaign
   scripts/stack.sh up --swarm > "$RUN_DIR/stack-up.log" 2>&1 || { tail -30 "$RUN_DIR/stack-up.log" >&2; fail "the Swarm stack did not come up"; }
-  for campaign in faults/swarm/backend-replica-killed.yaml faults/swarm/node-drained-runs-in-flight.yaml; do
+  for campaign in faults/swarm/backend-replica-killed.yaml faults/swarm/node-drained-runs-in-flight.yaml faults/swarm/db-node-partitioned.yaml; do
     code=0
     timeout 180 "$FAULTLINE_BIN" run "$campaign" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
       --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/stack-campaign.log" 2>&1 || code=$?

@@ -54,14 +54,14 @@ converged() {
 }
 
 wait_healthy() {
-  local body="" resilience
+  local body="" resilience healthy=0
   resilience=$($regression && echo off || echo on)
   for _ in $(seq 1 600); do
     body=$(curl -s --max-time 2 "http://$BACKEND/health" || true)
-    # The build asked for (a rolling update answers from the old one meanwhile), every task in place.
-    case "$body" in *'"status": "ok"'*"\"resilience\": \"$resilience\""*)
-      if ! $swarm || converged; then say "backend healthy (http://$BACKEND): $body"; return 0; fi ;;
-    esac
+    # The build asked for (a rolling update answers from the old one meanwhile), every task in
+    # place, and 10 answers in a row (2 s): behind the balancer, every replica has answered.
+    case "$body" in *'"status": "ok"'*"\"resilience\": \"$resilience\""*) healthy=$((healthy + 1)) ;; *) healthy=0 ;; esac
+    if [ $healthy -ge 10 ] && { ! $swarm || converged; }; then say "backend healthy (http://$BACKEND): $body"; return 0; fi
     sleep 0.2
   done
   say "backend not healthy after 120 s: ${body:-no answer}" >&2
