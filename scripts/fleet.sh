@@ -659,25 +659,24 @@ PY
 # Whether node $1 opens a TCP connection to node $2's agent port within a second.
 node_reaches() { $DOCKER exec "$PREFIX-$1" timeout 1 bash -c "</dev/tcp/$(node_address "$2")/$AGENT_PORT" 2>/dev/null; }
 node_isolate_rules() { $DOCKER exec "$PREFIX-$1" iptables -S | grep -c 'faultline:' || true; }
+node_isolated() { [ "$(node_isolate_rules "$1")" "$2" 0 ]; }   # node_isolated NODE -gt|-eq
+
+# A campaign of one node fault for 6 s and no container targets: node_fault_campaign NAME FAULT.
+node_fault_campaign() {
+  printf 'name: %s\nsettings: { recovery_limit: 1s }\nhypothesis:\n  steady_state: { window: 100ms }\ntimeline:\n  - { at: 0s, fault: %s, for: 6s }\n' "$1" "$2"
+}
 
 # A node cut off from the others through its own agent: node1 and node2 cannot reach it (nor it
 # them) while this machine, its coordinator, still can; the marked rules are gone at the window's
 # end, and with node3's agent SIGKILLed mid-window its warden deletes them.
 check_swarm_isolate() {
-  cat > "$RUN_DIR/isolate.yaml" <<'YAML'
-name: fleet-swarm-isolate
-settings: { recovery_limit: 1s }
-hypothesis:
-  steady_state: { window: 100ms }
-timeline:
-  - { at: 0s, fault: { isolate: { node: node3 } }, for: 6s }
-YAML
+  node_fault_campaign fleet-swarm-isolate "{ isolate: { node: node3 } }" > "$RUN_DIR/isolate.yaml"
   node_reaches node1 node3 && node_reaches node3 node2 || fail "node1 and node3 do not reach each other before the isolate check"
   local code=0 run
   timeout 60 "$FAULTLINE_BIN" run "$RUN_DIR/isolate.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
     --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/isolate.log" 2>&1 &
   run=$!
-  wait_for 15 sh -c "[ \$($DOCKER exec $PREFIX-node3 iptables -S | grep -c faultline:) -gt 0 ]" \
+  wait_for 15 node_isolated node3 -gt \
     || { kill $run 2>/dev/null || true; cat "$RUN_DIR/isolate.log" >&2; fail "node3 was not isolated"; }
   ! node_reaches node1 node3 || fail "node1 still reaches node3 while it is isolated"
   ! node_reaches node3 node2 || fail "node3 still reaches node2 while it is isolated"
@@ -693,7 +692,7 @@ YAML
   "$FAULTLINE_BIN" run "$RUN_DIR/isolate-lost.yaml" --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
     --state-dir "$RUN_DIR/coordinator" > "$RUN_DIR/isolate-lost.log" 2>&1 &
   run=$!
-  wait_for 15 sh -c "[ \$($DOCKER exec $PREFIX-node3 iptables -S | grep -c faultline:) -gt 0 ]" \
+  wait_for 15 node_isolated node3 -gt \
     || { kill -9 $run 2>/dev/null || true; cat "$RUN_DIR/isolate-lost.log" >&2; fail "node3 was not isolated (agent-lost check)"; }
   local killed
   killed=$(date +%s%N)
@@ -703,7 +702,7 @@ YAML
   wait $run || code=$?
   [ $code -eq 3 ] && grep -q "node 'node3'" "$RUN_DIR/isolate-lost.log" \
     || { tail -5 "$RUN_DIR/isolate-lost.log" >&2; fail "the isolate run with node3's agent killed exited $code, not 3 naming node3"; }
-  wait_for 20 sh -c "[ \$($DOCKER exec $PREFIX-node3 iptables -S | grep -c faultline:) -eq 0 ]" \
+  wait_for 20 node_isolated node3 -eq \
     || fail "node3's warden did not delete the isolate's rules after its agent died ($(node_isolate_rules node3) left)"
   say "check: swarm: node3's agent SIGKILLed mid-isolate: the run aborted naming node3, its warden deleted the rules within $(( ($(date +%s%N) - killed) / 1000000 )) ms"
   start_agent node3
@@ -741,14 +740,7 @@ no_web_tasks_on() { [ "$(web_tasks_on "$1")" -eq 0 ]; }
 # mid-drain: the run aborts naming node1 and node1's warden sets node3 back.
 check_swarm_drain() {
   # No container targets: a selector for tasks the drain is moving could match nothing at plan time.
-  cat > "$RUN_DIR/drain.yaml" <<'YAML'
-name: fleet-swarm-drain
-settings: { recovery_limit: 1s }
-hypothesis:
-  steady_state: { window: 100ms }
-timeline:
-  - { at: 0s, fault: { drain: { node: node3 } }, for: 6s }
-YAML
+  node_fault_campaign fleet-swarm-drain "{ drain: { node: node3 } }" > "$RUN_DIR/drain.yaml"
   [ "$(node_availability node3)" = active ] || fail "node3 is $(node_availability node3) before the drain check"
   if [ "$(web_tasks_on node1)" -eq 0 ] && [ "$(web_tasks_on node2)" -eq 0 ]; then fail "every fleet-swarm-web task runs on node3"; fi
   local code=0 run

@@ -67,7 +67,12 @@ public struct SwarmNode: Sendable, Equatable, Decodable {
     /// Its host name, or its id when the manager gives none.
     public var name: String { hostname.isEmpty ? id : hostname }
 
-    enum CodingKeys: String, CodingKey { case id = "ID", spec = "Spec", description = "Description", status = "Status" }
+    enum CodingKeys: String, CodingKey { case id = "ID", spec = "Spec", description = "Description", status = "Status", managerStatus = "ManagerStatus" }
+    struct ManagerStatus: Decodable {
+        /// `host:port` of the manager's Raft listener.
+        let address: String?
+        enum CodingKeys: String, CodingKey { case address = "Addr" }
+    }
     struct Spec: Decodable {
         let labels: [String: String]?
         let availability: String?
@@ -91,7 +96,11 @@ public struct SwarmNode: Sendable, Equatable, Decodable {
         availability = spec?.availability ?? "active"
         let status = try container.decodeIfPresent(Status.self, forKey: .status)
         state = status?.state ?? "unknown"
-        address = status?.address ?? ""
+        // Some engines give a manager's Status.Addr as 0.0.0.0: its Raft address names the host then.
+        let raft = try container.decodeIfPresent(ManagerStatus.self, forKey: .managerStatus)?.address
+        let raftHost = raft.flatMap { text in text.lastIndex(of: ":").map { String(text[..<$0]) } } ?? ""
+        let given = status?.address ?? ""
+        address = given.isEmpty || given == "0.0.0.0" ? raftHost : given
         hostname = try container.decodeIfPresent(Details.self, forKey: .description)?.hostname ?? ""
     }
 }

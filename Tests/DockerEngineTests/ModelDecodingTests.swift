@@ -42,4 +42,13 @@ import Testing
         let user = try JSONDecoder().decode(NetworkDetails.self, from: Data(#"{"Name":"n","Id":"0123456789abcdef","Driver":"bridge","Options":{}}"#.utf8))
         #expect(user.bridgeInterface == "br-0123456789ab")
     }
+
+    // A Swarm node's address is Status.Addr; a manager given as 0.0.0.0 there is named by its Raft address.
+    @Test func decodesSwarmNodeAddresses() throws {
+        let worker = try JSONDecoder().decode(SwarmNode.self, from: Data(#"{"ID":"w","Description":{"Hostname":"node2"},"Status":{"State":"ready","Addr":"172.28.0.3"}}"#.utf8))
+        #expect(worker.address == "172.28.0.3" && worker.name == "node2" && worker.state == "ready")
+        let manager = try JSONDecoder().decode(SwarmNode.self, from: Data(#"{"ID":"m","Status":{"Addr":"0.0.0.0"},"ManagerStatus":{"Addr":"172.28.0.2:2377"}}"#.utf8))
+        #expect(manager.address == "172.28.0.2")
+        #expect(try JSONDecoder().decode(SwarmNode.self, from: Data(#"{"ID":"x"}"#.utf8)).address == "")
+    }
 }
