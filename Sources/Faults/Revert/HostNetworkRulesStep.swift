@@ -17,23 +17,14 @@ public struct HostNetworkRulesStep: Sendable, Equatable, Codable {
     /// Adds every rule; throws at the first that fails (the injector then reverts what was added).
     func inject(in environment: FaultEnvironment) async throws {
         let namespaces = environment.namespaces, rules = rules
-        try await BlockingIO.run {
-            for rule in rules {
-                try NetworkRulesStep.require(namespaces.run(rule.insert, inNetworkNamespaceOf: IsolateFault.hostProcess), rule.insert)
-            }
-        }
+        try await BlockingIO.run { try NetworkRulesStep.insert(rules, inNetworkNamespaceOf: IsolateFault.hostProcess, through: namespaces) }
     }
 
     func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
         let namespaces = environment.namespaces, rules = rules
+        let node = node
         return try await BlockingIO.run { () throws -> RevertOutcome in
-            var removed = 0
-            for rule in rules.reversed() {
-                while try namespaces.run(rule.check, inNetworkNamespaceOf: IsolateFault.hostProcess).succeeded {
-                    try NetworkRulesStep.require(namespaces.run(rule.delete, inNetworkNamespaceOf: IsolateFault.hostProcess), rule.delete)
-                    removed += 1
-                }
-            }
+            let removed = try NetworkRulesStep.delete(rules, inNetworkNamespaceOf: IsolateFault.hostProcess, through: namespaces)
             return removed > 0 ? .restored : .alreadyClear("no rule of this fault was left on \(node)")
         }
     }

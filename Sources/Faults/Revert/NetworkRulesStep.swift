@@ -23,7 +23,7 @@ public struct NetworkRulesStep: Sendable, Equatable, Codable {
     func inject(pid: Int, in environment: FaultEnvironment) async throws {
         let namespaces = environment.namespaces, rules = rules, shaped = shaped
         try await BlockingIO.run {
-            for rule in rules { try Self.require(namespaces.run(rule.insert, inNetworkNamespaceOf: pid), rule.insert) }
+            try Self.insert(rules, inNetworkNamespaceOf: pid, through: namespaces)
             for interface in shaped { try Self.require(namespaces.run(interface.add, inNetworkNamespaceOf: pid), interface.add) }
         }
     }
@@ -48,16 +48,28 @@ public struct NetworkRulesStep: Sendable, Equatable, Codable {
                 try Self.require(namespaces.run(interface.delete, inNetworkNamespaceOf: pid), interface.delete)
                 removed += 1
             }
-            for rule in rules.reversed() {
-                // -C succeeds while the rule exists; delete until it does not (a rule is added once, but be thorough).
-                while try namespaces.run(rule.check, inNetworkNamespaceOf: pid).succeeded {
-                    try Self.require(namespaces.run(rule.delete, inNetworkNamespaceOf: pid), rule.delete)
-                    removed += 1
-                }
-            }
+            removed += try Self.delete(rules, inNetworkNamespaceOf: pid, through: namespaces)
             if removed > 0 { return .restored }
             return .alreadyClear(restarted ? "container restarted since the inject; its namespace was made anew" : "no rule or qdisc of this fault was left")
         }
+    }
+
+    /// Adds `rules` in order; throws at the first the namespace refuses.
+    static func insert(_ rules: [FirewallRule], inNetworkNamespaceOf pid: Int, through namespaces: any NetworkNamespaceAccess) throws {
+        for rule in rules { try require(namespaces.run(rule.insert, inNetworkNamespaceOf: pid), rule.insert) }
+    }
+
+    /// Deletes every copy of `rules` still there, last added first; returns how many went.
+    static func delete(_ rules: [FirewallRule], inNetworkNamespaceOf pid: Int, through namespaces: any NetworkNamespaceAccess) throws -> Int {
+        var removed = 0
+        for rule in rules.reversed() {
+            // -C succeeds while the rule exists; delete until it does not (a rule is added once, but be thorough).
+            while try namespaces.run(rule.check, inNetworkNamespaceOf: pid).succeeded {
+                try require(namespaces.run(rule.delete, inNetworkNamespaceOf: pid), rule.delete)
+                removed += 1
+            }
+        }
+        return removed
     }
 
     static func require(_ result: CommandResult, _ argv: [String]) throws {
