@@ -13,7 +13,9 @@
 #                              through node N) and fleet-worker on every node, for
 #                              faults/fleet-across-nodes.yaml
 #   scripts/fleet.sh bench     up 3, `faultline-bench fleet` (fan-out over the nodes vs one node, the
-#                              agent hop vs a local inject, the cost of a connected agent), down;
+#                              agent hop vs a local inject, the cost of a connected agent), then the
+#                              Swarm reference stack and `faultline-bench swarm-recovery` (recovery
+#                              through its balancer vs a dense prober and engine events), down;
 #                              FAULTLINE_BIN=.build/release/faultline for release figures
 #   scripts/fleet.sh check     the test bed's own test (the test command runs it): up 3; the campaign
 #                              faults/fleet-across-nodes.yaml across the nodes holds and leaves every
@@ -29,8 +31,9 @@
 #                              left to Swarm (no old container started beside its replacement; its
 #                              time to reschedule agrees with Swarm's task records), a
 #                              node drained for a window and set back, and set back by the manager
-#                              node's warden when that agent is SIGKILLed mid-drain; down, nothing
-#                              left behind
+#                              node's warden when that agent is SIGKILLed mid-drain; the Swarm
+#                              reference stack's campaigns, swarm-recovery's gate and its regression
+#                              build; down, nothing left behind
 #
 # Everything it makes carries the label faultline.fleet=1 and the prefix faultline-fleet-; `down`
 # removes exactly those (node containers, their volumes, the network, the nodes' cgroup
@@ -721,6 +724,10 @@ check_swarm_stack() {
     [ $code -eq 0 ] || { tail -12 "$RUN_DIR/stack-campaign.log" >&2; fail "swarm stack: $campaign did not hold (exit $code)"; }
     say "check: swarm stack: $campaign held: $(python3 "$PWD/scripts/interrupted-runs.py" "$(ls -td "$RUN_DIR"/runs/*/ | head -1)journal.jsonl")"
   done
+  # faultline's recovery figures against a dense prober through the balancer and the engines' events.
+  "$(bench_binary)" swarm-recovery --fleet "$RUN_DIR/fleet.yaml" --rounds 2 --gate > "$RUN_DIR/swarm-recovery.log" 2>&1 \
+    || { cat "$RUN_DIR/swarm-recovery.log" >&2; fail "swarm stack: faultline-bench swarm-recovery missed its gate"; }
+  say "check: swarm stack: $(grep -c 'gate swarm-recovery: held' "$RUN_DIR/swarm-recovery.log") gates of faultline-bench swarm-recovery held: $(grep -o 'held: faultline.s recovery within.*' "$RUN_DIR/swarm-recovery.log")"
   scripts/stack.sh up --swarm --regression > "$RUN_DIR/stack-up.log" 2>&1 || { tail -30 "$RUN_DIR/stack-up.log" >&2; fail "the Swarm stack's regression build did not come up"; }
   code=0
   timeout 180 "$FAULTLINE_BIN" run faults/swarm/backend-replica-killed.yaml --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
@@ -862,7 +869,10 @@ case "${1:-}" in
   swarm) up "${2:-3}"; swarm ;;
   stack-nodes) stack_nodes ;;
   bench) up 3; trap 'status=$?; down; exit $status' EXIT
-         "$(bench_binary)" fleet --fleet "$RUN_DIR/fleet.yaml" "${@:2}" ;;
+         "$(bench_binary)" fleet --fleet "$RUN_DIR/fleet.yaml" "${@:2}"
+         # Then the Swarm reference stack on the same nodes: recovery through its balancer.
+         scripts/stack.sh up --swarm > "$RUN_DIR/stack-up.log" 2>&1 || { tail -30 "$RUN_DIR/stack-up.log" >&2; fail "the Swarm stack did not come up"; }
+         "$(bench_binary)" swarm-recovery --fleet "$RUN_DIR/fleet.yaml" $([[ " ${*:2} " == *" --gate "* ]] && echo --gate) ;;
   fuzz) shift; up 1; trap 'status=$?; down; exit $status' EXIT
         $DOCKER -H "unix://$RUN_DIR/node1/docker.sock" run -d --name fleet-check-web \
           -v /usr:/usr:ro -v /lib:/lib:ro -v /lib64:/lib64:ro -v /bin:/bin:ro -v /etc:/etc:ro "$IMAGE" /bin/sleep 600 >/dev/null

@@ -3,13 +3,12 @@ import Fixtures
 import Foundation
 import Synchronization
 
-/// An independent observer for the recovery-accuracy benchmark: a thread of its own that opens a
+/// An independent observer for the recovery-accuracy benchmarks: a thread of its own that opens a
 /// new TCP connection to a loopback port every few milliseconds and speaks one request of the
 /// server's protocol with raw sockets (Redis `PING` → `+PONG`; PostgreSQL `SSLRequest` and a startup
-/// message → authentication),
-/// nothing shared with faultline's probes.
+/// message → authentication; HTTP `GET path` → status 200), nothing shared with faultline's probes.
 final class DenseProber: Sendable {
-    enum Server: Sendable { case redis, postgres }
+    enum Server: Sendable, Equatable { case redis, postgres, http(path: String) }
 
     /// One check: when it started and ended (wall clock), and whether the server answered.
     struct Check: Sendable {
@@ -54,6 +53,11 @@ final class DenseProber: Sendable {
     /// Whether the latest check so far succeeded.
     func peekLastOK() async -> Bool { checks.withLock { $0.last?.ok ?? false } }
 
+    /// Whether the latest `count` checks all succeeded.
+    func lastChecksOK(_ count: Int) async -> Bool {
+        checks.withLock { $0.count >= count && $0.suffix(count).allSatisfy(\.ok) }
+    }
+
     /// Stops the thread and returns every check, oldest first.
     func stop() async -> [Check] {
         running.store(false, ordering: .relaxed)
@@ -90,6 +94,9 @@ final class DenseProber: Sendable {
             let ok = exchange(fd, startup).first == UInt8(ascii: "R")
             _ = exchange(fd, [UInt8(ascii: "X"), 0, 0, 0, 4], awaitReply: false)
             return ok
+        case .http(let path):
+            let reply = exchange(fd, Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+            return reply.count >= 12 && reply[0..<5] == Array("HTTP/".utf8)[...] && reply[8..<12] == Array(" 200".utf8)[...]
         }
     }
 

@@ -36,7 +36,13 @@ struct RecoveryAccuracyBenchmark: Benchmark {
         let name: String
         let id: String
         let port: Int
-        var label: String { kind == .redis ? "redis" : "postgres" }
+        var label: String {
+            switch kind {
+            case .redis: "redis"
+            case .postgres: "postgres"
+            case .http: "http"
+            }
+        }
     }
 
     /// One window compared with its witnesses; instants in seconds since the epoch.
@@ -181,6 +187,7 @@ struct RecoveryAccuracyBenchmark: Benchmark {
             switch server.kind {
             case .redis: lines.append("    redis: { host: 127.0.0.1, port: \(server.port), command: [PING], expect_reply: PONG }")
             case .postgres: lines.append("    postgres: { dsn: \"postgresql://app@127.0.0.1:\(server.port)/postgres?connect_timeout=1\", query: \"select 1\", expect_value: \"1\" }")
+            case .http(let path): lines.append("    http: { url: \"http://127.0.0.1:\(server.port)\(path)\", expect_status: 200 }")
             }
             lines.append("    every: \(every)")
             lines.append("    timeout: \(timeout)")
@@ -215,6 +222,8 @@ struct RecoveryAccuracyBenchmark: Benchmark {
         case .postgres:
             command = HostBinaryServers.postgresCommand
             (user, stopSignal, tmpfs) = (HostBinaryServers.postgresUser, "SIGINT", HostBinaryServers.postgresTmpfs)
+        case .http:
+            throw BenchmarkError(message: "the recovery benchmark starts Redis and PostgreSQL servers only")
         }
         let id = try await engine.createContainer(name: name, ContainerCreateRequest(
             image: image, cmd: command, labels: ["faultline.test": "bench"], user: user, stopSignal: stopSignal,
