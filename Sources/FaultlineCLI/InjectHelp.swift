@@ -42,6 +42,7 @@ enum InjectHelp {
         case .port: return "PORT"
         case .name: return "NAME"
         case .toxic: return "SPEC"
+        case .flag: return "true|false"
         }
     }
 }

@@ -76,6 +76,13 @@ import Testing
         }
         let pause = try Self.campaign("{ drain: { node: node2, availability: pause } }")
         #expect(try SwarmNodeTargets.resolve(pause, swarm: Self.view(), containers: together).count == 1)
+        // The campaign says it means to: the drain may stop web whole.
+        let meant = try Self.campaign("{ drain: { node: node2, all_replicas: true } }")
+        #expect(try SwarmNodeTargets.resolve(meant, swarm: Self.view(), containers: together).count == 1)
+        let notMeant = try Self.campaign("{ drain: { node: node2, all_replicas: false } }")
+        #expect(throws: PlanError.drainTakesEveryReplica(node: "node2", service: "web", replicas: 2)) {
+            try SwarmNodeTargets.resolve(notMeant, swarm: Self.view(), containers: together)
+        }
     }
 
     // A drain is a timeline window with a node: no target, no chaos, and its parameters checked.
@@ -84,6 +91,7 @@ import Testing
             ("{ drain: { node: node2, target: db } }", "unknown key 'target'"),
             ("{ drain: {} }", "node"),
             ("{ drain: { node: node2, availability: active } }", "not one of drain, pause"),
+            ("{ drain: { node: node2, all_replicas: yes please } }", "must be true or false"),
         ]
         for (fault, expected) in mistakes {
             #expect { _ = try Self.campaign(fault) } throws: { "\($0)".contains(expected) && "\($0)".contains("d.yaml:") }

@@ -93,6 +93,16 @@ import Testing
         #expect(manager.node("n2id")?.spec["Availability"] == "active")
         #expect(try ledger.openEntries().isEmpty)
 
+        // A node the manager does not have: 409 naming it, nothing in the ledger.
+        let before = try ledger.records().count
+        do {
+            _ = try await book.inject(AgentFaultRequest(kind: "drain", target: "n9id", parameters: ["node": ["node9"]], window: "1s", deadline: "2s"))
+            Issue.record("a drain of an unknown node was taken")
+        } catch {
+            #expect(error.status == 409 && error.message.contains("no such node") && error.message.contains("n9id"), "\(error.message)")
+        }
+        #expect(try ledger.records().count == before)
+
         let (plain, plainLedger) = try Self.book(Self.engineWithWeb())
         do {
             _ = try await plain.inject(AgentFaultRequest(kind: "drain", target: "n2id", parameters: ["node": ["node2"]], window: "1s", deadline: "2s"))

@@ -82,6 +82,7 @@ import Testing
         case .port: return ["1", "65535", "0", "65536", "53/udp", "53/sctp", "x", ""]
         case .name: return ["backend", "", " "]
         case .toxic: return ["latency=1s", "latncy=1s", "latency=1s,stream=sideways", ""]
+        case .flag: return ["true", "false", "TRUE", "yes", "1", ""]
         }
     }
 

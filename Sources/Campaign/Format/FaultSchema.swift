@@ -56,6 +56,7 @@ public enum FaultSchema {
         case .port: item = ["type": ["string", "integer"], "pattern": "^[0-9]{1,5}(/(tcp|udp))?$"]
         case .name: item = ["type": "string", "minLength": 1]
         case .toxic: item = ["type": "string", "pattern": "^(\(Toxic.typeNames.joined(separator: "|")))(=|,|$)"]
+        case .flag: item = ["type": "boolean"]
         }
         let description = [parameter.help, parameter.type.bounds].compactMap { $0 }.joined(separator: "; ") + "; e.g. \(parameter.example)"
         if parameter.repeatable {

@@ -73,7 +73,7 @@ public enum PlanError: Error, CustomStringConvertible, Equatable, ExitCodeClassi
         case .swarmNodeAlready(let node, let availability):
             return "drain of node '\(node)': its availability is already \(availability); faultline sets back only what it changed, so it changes nothing here (`docker node update --availability active \(node)` first)"
         case .drainTakesEveryReplica(let node, let service, let replicas):
-            return "drain of node '\(node)' would stop every running replica of service '\(service)' (\(replicas)) at once: that takes the service down; spread the service first (`docker service update --replicas-max-per-node 1 \(service)`) or drain another node"
+            return "drain of node '\(node)' would stop every running replica of service '\(service)' (\(replicas)) at once: that takes the service down; spread the service first (`docker service update --replicas-max-per-node 1 \(service)`), drain another node, or say all_replicas: true in the drain"
         }
     }
 

@@ -3,7 +3,8 @@ import Faults
 
 /// The Swarm nodes a campaign's drain and isolate faults act on, found in a manager's view at plan
 /// time and checked before anything is injected: the node exists, is not protected; a drain's is
-/// not already at the availability asked for and does not run every replica of a service; an
+/// not already at the availability asked for and does not run every replica of a service (unless
+/// the drain says `all_replicas: true`); an
 /// isolate's has an agent (or is the run's engine) and others to be cut off from.
 enum SwarmNodeTargets {
     /// Keyed by the name the campaign gives (a host name or an id). `containers`: the running
@@ -24,7 +25,7 @@ enum SwarmNodeTargets {
             guard node.availability != drain.availability else {
                 throw .swarmNodeAlready(node: node.name, availability: node.availability)
             }
-            if drain.availability == "drain" {
+            if drain.availability == "drain" && !drain.allReplicas {
                 try refuseEveryReplica(on: node, among: containers)
             }
             resolved[drain.node] = PlannedTarget(id: node.id, name: node.name, node: swarm.managerNode)

@@ -116,13 +116,16 @@ public actor AgentFaults {
         return LedgerRecord.Target(id: own, name: name)
     }
 
-    /// An injection's failure as the coordinator hears it: a refused target 403, the rest 502.
+    /// An injection's failure as the coordinator hears it: a refused target 403, a fault that does
+    /// not apply to its target as it is now (a node the manager does not have, a container already
+    /// stopped) 409, the rest 502.
     private static func answering(what: String, _ inject: () async throws -> ActiveFault) async throws(APIError) -> ActiveFault {
         do {
             return try await inject()
         } catch let refusal as TargetError {
             throw APIError(status: 403, message: "\(refusal)")
         } catch let error as FaultError {
+            if case .notApplicable = error { throw APIError(status: 409, message: "\(error)") }
             throw APIError(status: 502, message: "\(error)")
         } catch {
             throw APIError(status: 502, message: "inject \(what): \(error)")

@@ -76,6 +76,11 @@ public struct ParameterInput: Sendable {
 
     public func text(_ key: String) -> String? { texts(key)?.first }
 
+    public func flag(_ key: String) -> Bool? {
+        if case .flag(let value)? = values[key]?.first { return value }
+        return nil
+    }
+
     /// Every text of a list parameter; nil when it was not given.
     public func texts(_ key: String) -> [String]? {
         values[key]?.compactMap { value in

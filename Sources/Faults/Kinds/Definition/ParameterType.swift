@@ -24,6 +24,8 @@ public enum ParameterType: Sendable {
     case name
     /// A toxic as `faultline proxy --toxic` reads it (`latency=2s,stream=upstream`).
     case toxic
+    /// `true` or `false` (a campaign's YAML boolean).
+    case flag
 
     /// Why a text is not a value of the type: what follows the parameter's name (" must be …" or ": …").
     public struct Problem: Error {
@@ -88,6 +90,12 @@ public enum ParameterType: Sendable {
         case .toxic:
             do { _ = try Toxic.parse(text) } catch { throw Problem(": \(error)") }
             return .text(text)
+        case .flag:
+            switch text.trimmingWhitespace.lowercased() {
+            case "true": return .flag(true)
+            case "false": return .flag(false)
+            default: throw Problem(" must be true or false, got '\(text)'")
+            }
         }
     }
 
@@ -104,6 +112,7 @@ public enum ParameterType: Sendable {
         case .port: return "1-65535[/tcp|/udp]"
         case .name: return nil
         case .toxic: return "\(Toxic.typeNames.joined(separator: " | "))=…"
+        case .flag: return "true | false"
         }
     }
 

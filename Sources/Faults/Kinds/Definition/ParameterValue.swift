@@ -6,4 +6,5 @@ public enum ParameterValue: Sendable, Equatable {
     case bytes(Int64)
     /// Text in its canonical form (a signal as `SIGTERM`, a direction, a port, a name, a toxic).
     case text(String)
+    case flag(Bool)
 }

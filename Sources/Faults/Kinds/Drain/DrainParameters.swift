@@ -11,24 +11,32 @@ public struct DrainParameters: FaultParameters {
     public static let parameters = [
         FaultParameter("node", .name, required: true, help: "the Swarm node: its host name or id", example: "node2"),
         FaultParameter("availability", .choice(availabilities), help: "what the node is set to (default drain)", example: "pause"),
+        FaultParameter("all_replicas", .flag,
+                       help: "drain even when the node runs every running replica of a service (that service goes down until Swarm starts it elsewhere); refused otherwise (default false)",
+                       example: "true"),
     ]
     public static let example = "(campaigns only: { drain: { node: node2 } } with a Swarm manager)"
 
     public var node: String
     public var availability: String
+    /// The campaign says so: a drain may stop every running replica of a service.
+    public var allReplicas: Bool
 
-    public init(node: String, availability: String = "drain") {
+    public init(node: String, availability: String = "drain", allReplicas: Bool = false) {
         self.node = node
         self.availability = availability
+        self.allReplicas = allReplicas
     }
 
     public init(_ input: ParameterInput) throws(ParameterError) {
         node = input.text("node") ?? ""
         availability = input.text("availability") ?? "drain"
+        allReplicas = input.flag("all_replicas") ?? false
     }
 
     public var texts: [(key: String, texts: [String])] {
         [("node", [node])] + (availability == "drain" ? [] : [("availability", [availability])])
+            + (allReplicas ? [("all_replicas", ["true"])] : [])
     }
 
     public func action(hasWindow: Bool) -> any FaultAction { NotOnContainers(kind: .drain, summary: summary) }
