@@ -38,6 +38,10 @@ enum KindOptions {
                 let takes = own.isEmpty ? "\(kind.rawValue) takes no kind options" : "\(kind.rawValue) takes \(own.map { "--\($0)" }.joined(separator: ", "))"
                 throw ValidationError("unknown option '--\(name)'\(hint) (\(takes); see `faultline inject --help`)")
             }
+            let isFlag = definition.parameters.contains { $0.option == name && { if case .flag = $0.type { true } else { false } }($0) }
+            if value == nil, isFlag, index + 1 == arguments.count || arguments[index + 1].hasPrefix("--") {
+                value = "true"  // `--include-main` alone says yes
+            }
             if value == nil {
                 index += 1
                 guard index < arguments.count else { throw ValidationError("missing value for '--\(name)'") }

@@ -55,6 +55,15 @@ import Testing
         let kill = try InjectCommand.parse(["kill", "w", "--signal", "term"]).validatedPlan()
         #expect((kill.action as? KillFault)?.signal == "SIGTERM")
         #expect(kill.window == nil)
+        // A flag alone says yes; with a value it takes true or false.
+        let alone = try InjectCommand.parse(["process-kill", "w", "--pattern", "worker", "--include-main", "--signal", "term"]).validatedPlan()
+        let fault = try #require(alone.action as? ProcessKillFault)
+        #expect(fault.pattern == "worker" && fault.includeMain && fault.signal == "SIGTERM")
+        let last = try InjectCommand.parse(["process-kill", "w", "--pattern", "worker", "--include-main"]).validatedPlan()
+        #expect((last.action as? ProcessKillFault)?.includeMain == true)
+        let no = try InjectCommand.parse(["process-kill", "w", "--pattern", "worker", "--include-main", "false"]).validatedPlan()
+        #expect((no.action as? ProcessKillFault)?.includeMain == false)
+        #expect(injectError(["process-kill", "w", "--pattern", "worker", "--include-main", "yes"])?.contains("--include-main must be true or false") == true)
     }
 
     // Errors map to the documented exit codes: engine 3, input 2, explicit codes kept.

@@ -122,6 +122,36 @@ import Testing
         }
     }
 
+    // process-kill: the matching processes in the container's cgroup end, its main process and
+    // the container run on; a pattern matching the main process is refused with nothing signalled.
+    @Test func processKill() async throws {
+        let h = try await harness()
+        let spec = TestContainerSpec(purpose: "f-pkill", command: ["/bin/sh", "-c", "for n in 1 2; do /bin/sleep 30$n & done; while :; do /bin/sleep 1; done"])
+        try await withTestContainer(spec, engine: h.engine) { container in
+            let processes = HostProcesses()
+            func sleepers() throws -> [String] {
+                try processes.processes(ofContainerWithMainProcess: container.state.pid).filter { !$0.isMain }.map(\.commandLine).filter { $0.contains("sleep 30") }.sorted()
+            }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while try sleepers().count < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try sleepers() == ["/bin/sleep 301", "/bin/sleep 302"])
+            let main = try #require(try processes.processes(ofContainerWithMainProcess: container.state.pid).first(where: \.isMain))
+            #expect(main.commandLine.hasPrefix("/bin/sh -c"))
+
+            await #expect(throws: FaultError.self) { _ = try await h.injector.inject(ProcessKillFault(pattern: "while :"), on: container, window: nil) }
+            #expect(try sleepers().count == 2 && h.ledger.records().isEmpty)
+
+            let fault = try await h.injector.inject(ProcessKillFault(pattern: "sleep 30[12]"), on: container, window: nil)
+            let gone = ContinuousClock.now + .seconds(5)
+            while try !sleepers().isEmpty && ContinuousClock.now < gone { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try sleepers().isEmpty)
+            let after = try await h.engine.inspectContainer(container.id).state
+            #expect(after.running && after.pid == container.state.pid)
+            #expect(try await h.injector.revert(fault).result.get() == .nothingToRevert)
+            #expect(try h.ledger.openEntries().isEmpty)
+        }
+    }
+
     // A container restarted during a cpu window lost the fault; the revert writes nothing.
     @Test func cpuRevertAfterRestart() async throws {
         let h = try await harness()

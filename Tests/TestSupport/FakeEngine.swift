@@ -33,8 +33,12 @@ public final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkA
     /// The container's network namespace, for the network faults.
     public let namespaces = FakeNamespaces()
 
+    /// The containers' processes, for the process-kill fault.
+    public let processes = FakeProcesses()
+
     public var environment: FaultEnvironment {
-        FaultEnvironment(containers: self, lifecycle: self, networks: self, cgroups: self, namespaces: namespaces, logger: Logger(label: "fake"))
+        FaultEnvironment(containers: self, lifecycle: self, networks: self, cgroups: self, namespaces: namespaces, processes: processes,
+                         logger: Logger(label: "fake"))
     }
 
     private func record(_ call: String, _ id: String) async throws {

@@ -6,6 +6,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case restart
     /// Send a signal; with a window, start the container again if it is down when the window ends.
     case kill
+    /// Send a signal to the processes inside the container that match a pattern (one-shot).
+    case processKill = "process-kill"
     /// Freeze every process (cgroup freezer); unpause when the window ends.
     case pause
     /// Limit CPU to a fraction of a core for the window.
@@ -39,6 +41,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .stop: return StopParameters.self
         case .restart: return RestartParameters.self
         case .kill: return KillParameters.self
+        case .processKill: return ProcessKillParameters.self
         case .pause: return PauseParameters.self
         case .cpu: return CPUParameters.self
         case .memory: return MemoryParameters.self

@@ -9,6 +9,8 @@ public struct FaultEnvironment: Sendable {
     public let networks: any NetworkAttaching
     public let cgroups: any CgroupAccess
     public let namespaces: any NetworkNamespaceAccess
+    /// A container's processes, for the process-kill fault.
+    public let processes: any ContainerProcessAccess
     /// Container starts, to keep network faults across a restart inside their window (nil: not kept).
     public let starts: (any ContainerStartWatching)?
     /// A Swarm manager's nodes, for the drain fault (nil: no manager to ask).
@@ -20,8 +22,10 @@ public struct FaultEnvironment: Sendable {
 
     public init(containers: any ContainerInspecting, lifecycle: any ContainerLifecycle,
                 networks: any NetworkAttaching, cgroups: any CgroupAccess,
-                namespaces: any NetworkNamespaceAccess = HostNetworkNamespaces(), starts: (any ContainerStartWatching)? = nil,
-                swarmNodes: (any SwarmNodeAdministering)? = nil, engineAddress: String? = nil, logger: Logger) {
+                namespaces: any NetworkNamespaceAccess = HostNetworkNamespaces(), processes: any ContainerProcessAccess = HostProcesses(),
+                starts: (any ContainerStartWatching)? = nil, swarmNodes: (any SwarmNodeAdministering)? = nil, engineAddress: String? = nil,
+                logger: Logger) {
+        self.processes = processes
         self.swarmNodes = swarmNodes
         self.engineAddress = engineAddress
         self.containers = containers
