@@ -727,7 +727,7 @@ check_swarm_stack() {
   # faultline's recovery figures against a dense prober through the balancer and the engines' events.
   "$(bench_binary)" swarm-recovery --fleet "$RUN_DIR/fleet.yaml" --rounds 2 --gate > "$RUN_DIR/swarm-recovery.log" 2>&1 \
     || { cat "$RUN_DIR/swarm-recovery.log" >&2; fail "swarm stack: faultline-bench swarm-recovery missed its gate"; }
-  say "check: swarm stack: $(grep -c 'gate swarm-recovery: held' "$RUN_DIR/swarm-recovery.log") gates of faultline-bench swarm-recovery held: $(grep -o 'held: faultline.s recovery within.*' "$RUN_DIR/swarm-recovery.log")"
+  say "check: swarm stack: faultline-bench swarm-recovery: $(grep -c 'gate swarm-recovery: held' "$RUN_DIR/swarm-recovery.log") gates held; $(grep -o "faultline's recovery within.*" "$RUN_DIR/swarm-recovery.log")"
   scripts/stack.sh up --swarm --regression > "$RUN_DIR/stack-up.log" 2>&1 || { tail -30 "$RUN_DIR/stack-up.log" >&2; fail "the Swarm stack's regression build did not come up"; }
   code=0
   timeout 180 "$FAULTLINE_BIN" run faults/swarm/backend-replica-killed.yaml --fleet "$RUN_DIR/fleet.yaml" --runs-dir "$RUN_DIR/runs" \
