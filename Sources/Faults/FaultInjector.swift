@@ -40,7 +40,7 @@ public struct FaultInjector: Sendable {
         // Every path that injects passes here (inject, run, replay, the daemon): a container that is
         // protected now is refused, whatever a plan or a journal said about it earlier.
         if let refusal = TargetProtection.refusal(for: target, ownContainerID: ownContainerID) { throw refusal }
-        let prepared = try await action.prepare(target, in: environment)
+        let prepared = try await action.prepare(target, in: environment, window: window)
         let watchFrom = Date()
         let fault = try await inject(prepared, kind: action.kind, summary: action.summary,
                                      target: LedgerRecord.Target(id: target.id, name: target.name), window: window)

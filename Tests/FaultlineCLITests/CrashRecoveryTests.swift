@@ -18,6 +18,8 @@ import Testing
         Case(kind: "pause", options: [], needsNetwork: false),
         Case(kind: "cpu", options: ["--cpus", "0.2"], needsNetwork: false),
         Case(kind: "memory", options: ["--memory", "48m"], needsNetwork: false),
+        Case(kind: "cpu-hog", options: ["--workers", "1", "--load", "20"], needsNetwork: false),
+        Case(kind: "memory-hog", options: ["--size", "32m"], needsNetwork: false),
         Case(kind: "partition", options: [], needsNetwork: true),
         Case(kind: "stop", options: ["--grace", "0"], needsNetwork: false),
         Case(kind: "loss", options: ["--probability", "0.5"], needsNetwork: true),
@@ -93,7 +95,15 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(try await engine.inspectContainer(container.id).state.paused == false, "the warden did not unpause within 10 s")
-            let log = (try? String(contentsOfFile: stateDir + "/warden.log", encoding: .utf8)) ?? ""
+            // The warden logs its revert after the engine call returns: the container can be seen
+            // unpaused a moment before the line is written.
+            var log = ""
+            let written = ContinuousClock.now + .seconds(5)
+            repeat {
+                log = (try? String(contentsOfFile: stateDir + "/warden.log", encoding: .utf8)) ?? ""
+                if log.contains("warden reverted") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            } while ContinuousClock.now < written
             #expect(log.contains("warden reverted"), "\(log)")
             #expect(try await FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
         }

@@ -122,6 +122,57 @@ import Testing
         }
     }
 
+    // cpu-hog: one worker at 50 % inside the container's cgroup uses about half a CPU there
+    // (cpuacct, ±0.25); afterwards no process of it is left and the container is as before.
+    @Test func cpuHog() async throws {
+        try await roundTrip(CPUHogParameters(workers: 1, load: 50).action(hasWindow: true), spec: .init(purpose: "f-cpuhog")) { details, snapshot in
+            #expect(snapshot.processes.contains { $0.hasPrefix("stress-ng --cpu 1 --cpu-load 50") })
+            let usage = try HostCgroups().directory(controller: .cpu, pid: details.state.pid).path.replacingOccurrences(of: "/cpu/", with: "/cpuacct/") + "/cpuacct.usage"
+            let first = try #require(Double(try HostCgroups().read(usage)))
+            try await Task.sleep(for: .seconds(1))
+            let used = (try #require(Double(try HostCgroups().read(usage))) - first) / 1e9
+            #expect(abs(used - 0.5) <= 0.25, "\(used) CPU-seconds in 1 s")
+        }
+    }
+
+    // memory-hog: 64 MiB allocated and touched inside the container's memory cgroup (its usage
+    // grows by at least 60 MiB); afterwards freed, no process of it left, the container as before.
+    @Test func memoryHog() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-memhog", memory: 256 << 20), engine: h.engine) { container in
+            let before = try await ContainerSnapshot.take(container.id, engine: h.engine)
+            let usageFile = try HostCgroups().directory(controller: .memory, pid: container.state.pid).file("memory.usage_in_bytes")
+            let idle = try #require(Int64(try HostCgroups().read(usageFile)))
+            let fault = try await h.injector.inject(MemoryHogParameters(size: 64 << 20).action(hasWindow: true), on: container, window: .seconds(30))
+            var grown: Int64 = 0
+            let deadline = ContinuousClock.now + .seconds(5)
+            while grown < 60 << 20 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                grown = try #require(Int64(try HostCgroups().read(usageFile))) - idle
+            }
+            #expect(grown >= 60 << 20, "usage grew by \(grown) bytes")
+            #expect(try await h.injector.revert(fault).result.get() == .restored)
+            let after = try await ContainerSnapshot.take(container.id, engine: h.engine)
+            #expect(after == before, "before: \(before)\nafter: \(after)")
+            #expect(try h.ledger.openEntries().isEmpty)
+        }
+    }
+
+    // A memory-hog by share takes a container without a memory limit for what it is: refused, nothing started.
+    @Test func memoryHogShareNeedsALimit() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-memshare"), engine: h.engine) { container async throws in
+            do {
+                _ = try await h.injector.inject(MemoryHogParameters(share: 0.5).action(hasWindow: true), on: container, window: .seconds(5))
+                Issue.record("a share of no limit was taken")
+            } catch {
+                #expect("\(error)".contains("no memory limit"), "\(error)")
+            }
+            #expect(try h.ledger.records().isEmpty)
+            #expect(try HostProcesses().processes(ofContainerWithMainProcess: container.state.pid).count == 1)
+        }
+    }
+
     // process-kill: the matching processes in the container's cgroup end, its main process and
     // the container run on; a pattern matching the main process is refused with nothing signalled.
     @Test func processKill() async throws {

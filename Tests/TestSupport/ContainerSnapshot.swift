@@ -14,6 +14,8 @@ public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
     public let cgroupValues: [String: String]
     /// The filter table and root qdiscs of the container's namespace (see `NamespaceState`).
     public let namespaceRules: String
+    /// The command lines of the processes in its cgroup, sorted (a hog left behind shows here).
+    public let processes: [String]
 
     public static func take(_ id: String, engine: DockerEngineClient) async throws -> ContainerSnapshot {
         let details = try await engine.inspectContainer(id)
@@ -24,10 +26,12 @@ public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
         }
         var values: [String: String] = [:]
         var rules = ""
+        var processes: [String] = []
         if details.state.running && details.hostConfig.networkMode != "host" {
             rules = try NamespaceState.take(pid: details.state.pid)
         }
         if details.state.running {
+            processes = try HostProcesses().processes(ofContainerWithMainProcess: details.state.pid).map(\.commandLine).sorted()
             let cgroups = HostCgroups()
             let cpu = try cgroups.directory(controller: .cpu, pid: details.state.pid)
             let memory = try cgroups.directory(controller: .memory, pid: details.state.pid)
@@ -40,10 +44,11 @@ public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
             }
         }
         return ContainerSnapshot(running: details.state.running, paused: details.state.paused,
-                                 hostConfig: details.hostConfig, networks: networks, cgroupValues: values, namespaceRules: rules)
+                                 hostConfig: details.hostConfig, networks: networks, cgroupValues: values, namespaceRules: rules,
+                                 processes: processes)
     }
 
     public var description: String {
-        "running=\(running) paused=\(paused) networks=\(networks) cgroup=\(cgroupValues) rules=\(namespaceRules) host=\(hostConfig)"
+        "running=\(running) paused=\(paused) networks=\(networks) cgroup=\(cgroupValues) rules=\(namespaceRules) processes=\(processes) host=\(hostConfig)"
     }
 }

@@ -8,6 +8,12 @@ public final class FakeProcesses: ContainerProcessAccess, Sendable {
         /// Main PID → the container's processes.
         public var byContainer: [Int: [ContainerProcess]] = [:]
         public var signals: [(pid: Int, signal: Int32)] = []
+        /// Main PID → its cgroup directories.
+        public var cgroups: [Int: [String]] = [:]
+        /// Running hogs: token → (command, cgroups).
+        public var hogs: [String: (command: [String], cgroups: [String])] = [:]
+        /// What startHog throws, when set.
+        public var hogFailure: (any Error)?
     }
 
     public let state = Mutex(State())
@@ -26,6 +32,28 @@ public final class FakeProcesses: ContainerProcessAccess, Sendable {
             return processes
         }
     }
+
+    public func cgroups(ofContainerWithMainProcess mainPID: Int) throws -> [String] {
+        try state.withLock { state in
+            guard let directories = state.cgroups[mainPID] else { throw FaultProcessError(message: "no cgroup for process \(mainPID)") }
+            return directories
+        }
+    }
+
+    public func startHog(_ command: [String], token: String, cgroups: [String], mainPID: Int, deadline: Duration) async throws {
+        try state.withLock { state in
+            if let failure = state.hogFailure { throw failure }
+            state.hogs[token] = (command, cgroups)
+        }
+    }
+
+    public func stopHog(token: String, in cgroups: [String]) async throws -> Int {
+        state.withLock { state in state.hogs.removeValue(forKey: token) == nil ? 0 : 1 }
+    }
+
+    /// Ends a hog as its own time-out would.
+    public func hogTimesOut(_ token: String) { state.withLock { _ = $0.hogs.removeValue(forKey: token) } }
+    public var hogs: [String: (command: [String], cgroups: [String])] { state.withLock { $0.hogs } }
 
     public func signal(_ process: ContainerProcess, _ signal: Int32) throws -> Bool {
         state.withLock { state in

@@ -44,6 +44,40 @@ public struct HostCgroups: CgroupAccess {
         throw CgroupError(message: "the \(controller.rawValue) cgroup controller is not available on this host")
     }
 
+    /// Every cgroup directory of process `pid` that exists here: one per v1 hierarchy it is in
+    /// (`cpu`, `memory`, `pids`, `name=systemd`…) and its v2 one.
+    public func memberships(pid: Int) throws -> [String] {
+        let membership: String, mounts: String
+        do {
+            membership = try String(contentsOfFile: "\(procRoot)/\(pid)/cgroup", encoding: .utf8)
+            mounts = try String(contentsOfFile: "\(procRoot)/self/mountinfo", encoding: .utf8)
+        } catch {
+            throw CgroupError(message: "cannot read the cgroups of process \(pid): \(error.localizedDescription)")
+        }
+        let directories = Self.memberships(membership: membership, mountinfo: mounts).filter(exists)
+        guard !directories.isEmpty else {
+            throw CgroupError(message: "no cgroup of process \(pid) is visible here; run faultline on the engine's host, not in a container")
+        }
+        return directories
+    }
+
+    /// Pure part of `memberships(pid:)`.
+    static func memberships(membership: String, mountinfo: String) -> [String] {
+        var directories: [String] = []
+        for line in membership.split(separator: "\n") {
+            let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            let mount: String?
+            if fields[0] == "0" && fields[1].isEmpty {
+                mount = mountPoint(mountinfo: mountinfo, fsType: "cgroup2", option: nil)
+            } else {
+                mount = fields[1].split(separator: ",").first.flatMap { mountPoint(mountinfo: mountinfo, fsType: "cgroup", option: String($0)) }
+            }
+            if let mount { directories.append(mount + (fields[2] == "/" ? "" : String(fields[2]))) }
+        }
+        return directories
+    }
+
     /// The mount point of a cgroup filesystem; for v1, the one whose super options name `option`.
     static func mountPoint(mountinfo: String, fsType: String, option: String?) -> String? {
         for line in mountinfo.split(separator: "\n") {

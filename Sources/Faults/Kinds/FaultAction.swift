@@ -11,6 +11,15 @@ public protocol FaultAction: Sendable {
     /// The fault and its parameters in a few words: `pause`, `cpu 0.2 cores`, `kill SIGTERM`.
     var summary: String { get }
     func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault
+    /// The same, knowing the window the fault will hold (nil: one-shot): a fault that starts
+    /// something of its own (a resource hog) gives it a deadline of its own from it.
+    func prepare(_ target: ContainerDetails, in environment: FaultEnvironment, window: Duration?) async throws -> PreparedFault
+}
+
+extension FaultAction {
+    public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment, window: Duration?) async throws -> PreparedFault {
+        try await prepare(target, in: environment)
+    }
 }
 
 /// What `prepare` produced: how to inject, and how to undo it.

@@ -14,6 +14,10 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case cpu
     /// Limit memory for the window.
     case memory
+    /// Keep CPUs busy inside the container for the window.
+    case cpuHog = "cpu-hog"
+    /// Allocate and hold memory inside the container for the window.
+    case memoryHog = "memory-hog"
     /// Disconnect from one or all networks (reconnect with the same aliases and addresses), or,
     /// with peers, drop traffic to and from those peers only (iptables in its namespace).
     case partition
@@ -45,6 +49,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .pause: return PauseParameters.self
         case .cpu: return CPUParameters.self
         case .memory: return MemoryParameters.self
+        case .cpuHog: return CPUHogParameters.self
+        case .memoryHog: return MemoryHogParameters.self
         case .partition: return PartitionParameters.self
         case .loss: return LossParameters.self
         case .blackhole: return BlackholeParameters.self

@@ -14,6 +14,8 @@ public enum RevertPlan: Sendable, Equatable, Codable {
     case nodeAvailability(NodeAvailabilityStep)
     /// Marked iptables rules deleted from the host's own namespace (isolate).
     case hostNetwork(HostNetworkRulesStep)
+    /// The processes a resource hog started in the container's cgroups, killed (cpu-hog, memory-hog).
+    case hog(HogStep)
 
     /// Performs the step. Safe to call any number of times.
     public func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
@@ -26,6 +28,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case .network(let step): return try await step.apply(in: environment)
         case .nodeAvailability(let step): return try await step.apply(in: environment)
         case .hostNetwork(let step): return try await step.apply(in: environment)
+        case .hog(let step): return try await step.apply(in: environment)
         case .inProcess(let step): return .alreadyClear("\(step.what) lived in faultline process \(step.pid), which has ended")
         }
     }
@@ -48,6 +51,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case "in-process": self = .inProcess(try container.decode(InProcessStep.self, forKey: .detail))
         case "node-availability": self = .nodeAvailability(try container.decode(NodeAvailabilityStep.self, forKey: .detail))
         case "host-network": self = .hostNetwork(try container.decode(HostNetworkRulesStep.self, forKey: .detail))
+        case "hog": self = .hog(try container.decode(HogStep.self, forKey: .detail))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .step, in: container, debugDescription: "unknown revert step '\(other)'")
         }
@@ -74,6 +78,9 @@ public enum RevertPlan: Sendable, Equatable, Codable {
             try container.encode(step, forKey: .detail)
         case .inProcess(let step):
             try container.encode("in-process", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .hog(let step):
+            try container.encode("hog", forKey: .step)
             try container.encode(step, forKey: .detail)
         case .nodeAvailability(let step):
             try container.encode("node-availability", forKey: .step)

@@ -1,0 +1,23 @@
+/// Kills what a resource hog started: every process in the container's cgroups that carries the
+/// fault's token in its environment (`FAULTLINE_HOG=token`), found from the ledger alone, so the
+/// warden or `recover` ends a hog after its faultline process died. The hog's own time-out ends it
+/// too, later; finding none is already clear.
+public struct HogStep: Sendable, Equatable, Codable {
+    /// The marker its processes inherit.
+    public let token: String
+    /// The container's cgroup directories the hog joined (where its processes are looked for).
+    public let cgroups: [String]
+    /// `cpu-hog 2 workers at 80%`.
+    public let what: String
+
+    public init(token: String, cgroups: [String], what: String) {
+        self.token = token
+        self.cgroups = cgroups
+        self.what = what
+    }
+
+    func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
+        let killed = try await environment.processes.stopHog(token: token, in: cgroups)
+        return killed > 0 ? .restored : .alreadyClear("\(what) had already ended")
+    }
+}
