@@ -227,21 +227,14 @@ struct FleetBench: AsyncParsableCommand {
         guard (1...300).contains(containers), (1...1000).contains(rounds), (1...1000).contains(connections) else {
             throw ValidationError("--containers 1…300, --rounds 1…1000, --connections 1…1000")
         }
-        guard let description = try fleet.load() else {
-            throw ValidationError("give --fleet FILE (scripts/fleet.sh up 3 writes /tmp/faultline-fleet/fleet.yaml)")
-        }
         let logger = try global.makeLogger()
-        let agents = try FleetAgents(description, engineCallTimeout: try global.engineCallTimeout(), logger: logger)
-        var engines: [String: DockerEngineClient] = [:]
-        for node in description.nodes {
-            engines[node.name] = try await DockerEngineClient.connect(to: node.engine, logger: logger, callTimeout: try global.engineCallTimeout())
-        }
+        let bed = try await BenchFleet.connect(fleet, global: global, logger: logger, hint: "scripts/fleet.sh up 3 writes /tmp/faultline-fleet/fleet.yaml")
         let work = try BenchWorkDirectory.make("fleet")
         defer { BenchWorkDirectory.remove(work) }
-        let first = description.nodes[0].name
-        let local = FaultInjector(environment: .live(engine: engines[first]!, logger: logger), ledger: try FaultLedger(stateDirectory: work + "/state"),
+        let first = bed.description.nodes[0].name
+        let local = FaultInjector(environment: .live(engine: bed.engines[first]!, logger: logger), ledger: try FaultLedger(stateDirectory: work + "/state"),
                                   revertTimeout: .seconds(30))
-        try await FleetBenchmark(agents: agents, engines: engines, local: local, containers: containers, rounds: rounds,
+        try await FleetBenchmark(agents: bed.agents, engines: bed.engines, local: local, containers: containers, rounds: rounds,
                                  connections: connections, image: image).measure(gate: gate.gate)
     }
 }

@@ -308,18 +308,12 @@ struct SwarmRecoveryBench: AsyncParsableCommand {
 
     func run() async throws {
         guard (1...50).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 50") }
-        guard let description = try fleet.load() else {
-            throw ValidationError("give --fleet FILE (scripts/stack.sh up --swarm brings up the test bed and writes /tmp/faultline-fleet/fleet.yaml)")
-        }
         let context = try await CommandContext.make(global)
-        let agents = try FleetAgents(description, engineCallTimeout: try global.engineCallTimeout(), logger: context.logger)
-        var engines: [String: DockerEngineClient] = [:]
-        for node in description.nodes {
-            engines[node.name] = try await DockerEngineClient.connect(to: node.engine, logger: context.logger, callTimeout: try global.engineCallTimeout())
-        }
+        let bed = try await BenchFleet.connect(fleet, global: global, logger: context.logger,
+                                               hint: "scripts/stack.sh up --swarm brings up the test bed and writes /tmp/faultline-fleet/fleet.yaml")
         let work = try BenchWorkDirectory.make("swarm-recovery")
         defer { BenchWorkDirectory.remove(work) }
-        try await SwarmRecoveryBenchmark(agents: agents, engines: engines, local: context.engine, logger: context.logger, rounds: rounds,
+        try await SwarmRecoveryBenchmark(agents: bed.agents, engines: bed.engines, local: context.engine, logger: context.logger, rounds: rounds,
                                          port: port, stack: stack, workDirectory: work).measure(gate: gate.gate)
     }
 }
