@@ -7,16 +7,39 @@ public struct ContainerDetails: Codable, Sendable, Equatable {
     public let hostConfig: HostConfig
     public let networkSettings: NetworkSettings
     public let restartCount: Int?
+    /// Its volumes, bind mounts and tmpfs mounts.
+    public let mounts: [MountPoint]?
+    /// Where its writable layer lives (`Data.UpperDir` for overlay2).
+    public let graphDriver: GraphDriver?
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", rawName = "Name", state = "State", config = "Config", hostConfig = "HostConfig"
-        case networkSettings = "NetworkSettings", restartCount = "RestartCount"
+        case networkSettings = "NetworkSettings", restartCount = "RestartCount", mounts = "Mounts", graphDriver = "GraphDriver"
     }
 
     /// The container's name without the engine's leading slash.
     public var name: String { rawName.trimmingLeadingSlash() }
     public var shortID: String { String(id.prefix(12)) }
     public var labels: [String: String] { config.labels ?? [:] }
+}
+
+/// One of a container's mounts.
+public struct MountPoint: Codable, Sendable, Equatable {
+    /// `volume`, `bind`, `tmpfs`.
+    public let type: String
+    public let name: String?
+    /// Its path on the engine's host (empty for tmpfs).
+    public let source: String?
+    /// Its path inside the container.
+    public let destination: String
+    enum CodingKeys: String, CodingKey { case type = "Type", name = "Name", source = "Source", destination = "Destination" }
+}
+
+/// The storage driver of a container's writable layer.
+public struct GraphDriver: Codable, Sendable, Equatable {
+    public let name: String
+    public let data: [String: String]?
+    enum CodingKeys: String, CodingKey { case name = "Name", data = "Data" }
 }
 
 /// `State` of an inspected container.

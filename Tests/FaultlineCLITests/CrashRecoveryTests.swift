@@ -109,6 +109,27 @@ import Testing
         }
     }
 
+    // disk-fill SIGKILLed mid-window leaves its file; recover removes exactly that file (a host
+    // tmpfs bound into the container, so nothing here fills this machine's disk).
+    @Test func diskFillRecoversAfterSIGKILL() async throws {
+        let engine = try await TestEngine.client()
+        let stateDir = NSTemporaryDirectory() + "faultline-fill-" + UUID().uuidString
+        try await withHostTmpfs(size: "32m") { directory in
+            FileManager.default.createFile(atPath: directory + "/keep", contents: Data("mine".utf8))
+            try await withTestContainer(.init(purpose: "crash-fill", extraBinds: ["\(directory):/data"]), engine: engine) { container in
+                let child = try FaultlineProcess(["inject", "disk-fill", container.name, "--path", "/data", "--remaining", "4m", "--for", "60s",
+                                                  "--no-warden", "--state-dir", stateDir])
+                try await child.waitFor("injected")
+                child.signal(SIGKILL)
+                _ = try await child.waitForExit()
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 2, "the fill file should outlive the SIGKILL")
+                let recover = try await FaultlineProcess.run(["recover", "--state-dir", stateDir, "--json"])
+                #expect(recover.stdout.contains(#""outcome":"restored""#), "\(recover.stdout)\(recover.stderr)")
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["keep"])
+            }
+        }
+    }
+
     // A new inject first recovers what a killed one left, and says so.
     @Test func injectRecoversFirst() async throws {
         let engine = try await TestEngine.client()

@@ -173,6 +173,40 @@ import Testing
         }
     }
 
+    // disk-fill: a 64 MiB tmpfs from the host bound at /data (never this machine's own disk) is
+    // filled until 8 MiB are free (±1 MiB); the revert removes the one file, also once the container
+    // stopped (through the mount's host path); a directory through a symbolic link is refused.
+    @Test func diskFill() async throws {
+        let h = try await harness()
+        try await withHostTmpfs(size: "64m") { directory in
+            let spec = TestContainerSpec(purpose: "f-fill", extraBinds: ["\(directory):/data"])
+            try await withTestContainer(spec, engine: h.engine) { container in
+                let files = HostContainerFiles()
+                let before = try files.space(of: directory)
+                let fault = try await h.injector.inject(DiskFillFault(path: "/data", remaining: 8 << 20), on: container, window: .seconds(30))
+                let during = try files.space(of: directory)
+                #expect(abs(during.available - (8 << 20)) <= 1 << 20, "\(during.available) bytes free during the fill")
+                #expect(try await h.injector.revert(fault).result.get() == .restored)
+                #expect(abs(try files.space(of: directory).available - before.available) <= 64 << 10)
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+
+                let again = try await h.injector.inject(DiskFillFault(path: "/data", used: 0.5), on: container, window: .seconds(30))
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory).count == 1)
+                _ = try await h.engine.stopContainer(container.id, timeout: 0)
+                #expect(try await h.injector.revert(again).result.get() == .restored)
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+                #expect(try h.ledger.openEntries().isEmpty)
+
+                _ = try await h.engine.startContainer(container.id)
+                try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: "/etc")
+                let running = try await h.engine.inspectContainer(container.id)
+                await #expect { _ = try await h.injector.inject(DiskFillFault(path: "/data/link", remaining: 0), on: running, window: .seconds(5)) } throws: {
+                    "\($0)".contains("symbolic link")
+                }
+            }
+        }
+    }
+
     // process-kill: the matching processes in the container's cgroup end, its main process and
     // the container run on; a pattern matching the main process is refused with nothing signalled.
     @Test func processKill() async throws {

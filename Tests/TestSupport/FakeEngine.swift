@@ -35,10 +35,12 @@ public final class FakeEngine: ContainerInspecting, ContainerLifecycle, NetworkA
 
     /// The containers' processes, for the process-kill fault.
     public let processes = FakeProcesses()
+    /// The containers' filesystems, for the disk-fill fault.
+    public let files = FakeFiles()
 
     public var environment: FaultEnvironment {
         FaultEnvironment(containers: self, lifecycle: self, networks: self, cgroups: self, namespaces: namespaces, processes: processes,
-                         logger: Logger(label: "fake"))
+                         files: files, logger: Logger(label: "fake"))
     }
 
     private func record(_ call: String, _ id: String) async throws {

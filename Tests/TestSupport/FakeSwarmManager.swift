@@ -89,6 +89,6 @@ public final class FakeSwarmManager: SwarmNodeAdministering, Sendable {
     /// Fault seams on `engine` with this manager's nodes.
     public func environment(_ engine: FakeEngine) -> FaultEnvironment {
         FaultEnvironment(containers: engine, lifecycle: engine, networks: engine, cgroups: engine, namespaces: engine.namespaces,
-                         processes: engine.processes, swarmNodes: self, logger: Logger(label: "fake"))
+                         processes: engine.processes, files: engine.files, swarmNodes: self, logger: Logger(label: "fake"))
     }
 }

@@ -18,6 +18,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case cpuHog = "cpu-hog"
     /// Allocate and hold memory inside the container for the window.
     case memoryHog = "memory-hog"
+    /// Fill the filesystem under a directory of the container for the window.
+    case diskFill = "disk-fill"
     /// Disconnect from one or all networks (reconnect with the same aliases and addresses), or,
     /// with peers, drop traffic to and from those peers only (iptables in its namespace).
     case partition
@@ -51,6 +53,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .memory: return MemoryParameters.self
         case .cpuHog: return CPUHogParameters.self
         case .memoryHog: return MemoryHogParameters.self
+        case .diskFill: return DiskFillParameters.self
         case .partition: return PartitionParameters.self
         case .loss: return LossParameters.self
         case .blackhole: return BlackholeParameters.self

@@ -16,6 +16,8 @@ public enum RevertPlan: Sendable, Equatable, Codable {
     case hostNetwork(HostNetworkRulesStep)
     /// The processes a resource hog started in the container's cgroups, killed (cpu-hog, memory-hog).
     case hog(HogStep)
+    /// The one file a disk fill made, removed.
+    case fillFile(FillFileStep)
 
     /// Performs the step. Safe to call any number of times.
     public func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
@@ -29,6 +31,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case .nodeAvailability(let step): return try await step.apply(in: environment)
         case .hostNetwork(let step): return try await step.apply(in: environment)
         case .hog(let step): return try await step.apply(in: environment)
+        case .fillFile(let step): return try await step.apply(in: environment)
         case .inProcess(let step): return .alreadyClear("\(step.what) lived in faultline process \(step.pid), which has ended")
         }
     }
@@ -52,6 +55,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case "node-availability": self = .nodeAvailability(try container.decode(NodeAvailabilityStep.self, forKey: .detail))
         case "host-network": self = .hostNetwork(try container.decode(HostNetworkRulesStep.self, forKey: .detail))
         case "hog": self = .hog(try container.decode(HogStep.self, forKey: .detail))
+        case "fill-file": self = .fillFile(try container.decode(FillFileStep.self, forKey: .detail))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .step, in: container, debugDescription: "unknown revert step '\(other)'")
         }
@@ -81,6 +85,9 @@ public enum RevertPlan: Sendable, Equatable, Codable {
             try container.encode(step, forKey: .detail)
         case .hog(let step):
             try container.encode("hog", forKey: .step)
+            try container.encode(step, forKey: .detail)
+        case .fillFile(let step):
+            try container.encode("fill-file", forKey: .step)
             try container.encode(step, forKey: .detail)
         case .nodeAvailability(let step):
             try container.encode("node-availability", forKey: .step)

@@ -11,6 +11,8 @@ public struct FaultEnvironment: Sendable {
     public let namespaces: any NetworkNamespaceAccess
     /// A container's processes, for the process-kill fault.
     public let processes: any ContainerProcessAccess
+    /// A container's filesystems, for the disk-fill fault.
+    public let files: any ContainerFileAccess
     /// Container starts, to keep network faults across a restart inside their window (nil: not kept).
     public let starts: (any ContainerStartWatching)?
     /// A Swarm manager's nodes, for the drain fault (nil: no manager to ask).
@@ -23,9 +25,11 @@ public struct FaultEnvironment: Sendable {
     public init(containers: any ContainerInspecting, lifecycle: any ContainerLifecycle,
                 networks: any NetworkAttaching, cgroups: any CgroupAccess,
                 namespaces: any NetworkNamespaceAccess = HostNetworkNamespaces(), processes: any ContainerProcessAccess = HostProcesses(),
+                files: any ContainerFileAccess = HostContainerFiles(),
                 starts: (any ContainerStartWatching)? = nil, swarmNodes: (any SwarmNodeAdministering)? = nil, engineAddress: String? = nil,
                 logger: Logger) {
         self.processes = processes
+        self.files = files
         self.swarmNodes = swarmNodes
         self.engineAddress = engineAddress
         self.containers = containers

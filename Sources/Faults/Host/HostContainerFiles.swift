@@ -1,0 +1,50 @@
+import Foundation
+
+/// `ContainerFileAccess` on this host: `statvfs`, and a fill file allocated with `posix_fallocate`.
+public struct HostContainerFiles: ContainerFileAccess {
+    public init() {}
+
+    public func reach(_ directory: String, mainPID: Int) throws -> String {
+        let root = "/proc/\(mainPID)/root"
+        var path = root
+        for component in directory.split(separator: "/") where component != "." {
+            guard component != ".." else { throw FaultProcessError(message: "\(directory) leaves the container's root") }
+            path += "/" + component
+            var status = stat()
+            guard lstat(path, &status) == 0 else { throw FaultProcessError(message: "\(directory) does not exist in the container") }
+            guard status.st_mode & S_IFMT != S_IFLNK else {
+                throw FaultProcessError(message: "\(directory) passes through a symbolic link in the container (\(path.dropFirst(root.count))); give the directory it points to")
+            }
+        }
+        return path
+    }
+
+    public func space(of directory: String) throws -> FilesystemSpace {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FaultProcessError(message: "\(directory) is not a directory")
+        }
+        var stats = statvfs()
+        guard statvfs(directory, &stats) == 0 else { throw FaultProcessError(message: "statvfs \(directory): \(String(cString: strerror(errno)))") }
+        let unit = Int64(stats.f_frsize)
+        return FilesystemSpace(total: Int64(stats.f_blocks) * unit, available: Int64(stats.f_bavail) * unit)
+    }
+
+    public func fill(_ file: String, bytes: Int64) throws {
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw FaultProcessError(message: "create \(file): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        // glibc allocates with fallocate(2) and, where a filesystem cannot, by writing a byte per block.
+        let status = posix_fallocate(descriptor, 0, off_t(bytes))
+        guard status == 0 else {
+            unlink(file)
+            throw FaultProcessError(message: "allocate \(bytes) bytes for \(file): \(String(cString: strerror(status)))")
+        }
+    }
+
+    public func remove(_ file: String) throws -> Bool {
+        if unlink(file) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw FaultProcessError(message: "remove \(file): \(String(cString: strerror(errno)))")
+    }
+}

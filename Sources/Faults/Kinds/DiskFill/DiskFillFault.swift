@@ -1,0 +1,68 @@
+import DockerEngine
+import FaultlineSupport
+import Foundation
+
+/// Fills the filesystem under a directory of a running container with one marked file
+/// (`.faultline-fill-TOKEN`), sized from the filesystem as it is when prepared: what leaves
+/// `remaining` free, or takes it to `used`. The revert removes that file, while the container runs
+/// or through its mount on the host once it stopped.
+public struct DiskFillFault: FaultAction {
+    public let kind = FaultKind.diskFill
+    public let path: String
+    public let remaining: Int64?
+    public let used: Double?
+    public var summary: String { DiskFillParameters(path: path, remaining: remaining, used: used).summary }
+
+    public init(path: String, remaining: Int64? = nil, used: Double? = nil) {
+        self.path = path
+        self.remaining = remaining
+        self.used = used
+    }
+
+    public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
+        try TargetState.requireRunning(target, for: kind)
+        let reached: String, space: FilesystemSpace
+        do {
+            reached = try environment.files.reach(path, mainPID: target.state.pid)
+            space = try environment.files.space(of: reached)
+        } catch let error as FaultProcessError {
+            throw FaultError.notApplicable(kind: kind, target: target.name, reason: error.message)
+        }
+        let bytes = try size(on: space, target: target.name)
+        let fileName = ".faultline-fill-" + UUID().uuidString.lowercased().prefix(12)
+        let hostDirectory = Self.hostPath(of: path, in: target)
+        let step = FillFileStep(containerID: target.id, directory: path, fileName: fileName, hostFile: hostDirectory.map { $0 + "/" + fileName })
+        return PreparedFault(revert: .fillFile(step)) { environment in
+            try environment.files.fill(reached + "/" + fileName, bytes: bytes)
+        }
+    }
+
+    /// The fill's size: what leaves `remaining` free, or takes the filesystem to `used`; refused
+    /// when the filesystem is already there.
+    func size(on space: FilesystemSpace, target: String) throws -> Int64 {
+        let bytes: Int64
+        if let remaining {
+            bytes = space.available - remaining
+        } else {
+            bytes = Int64(Double(space.total) * (used ?? 1)) - space.used
+        }
+        guard bytes >= 1 << 20 else {
+            throw FaultError.notApplicable(kind: kind, target: target,
+                                           reason: "\(path) is already there: \(ByteSize.format(space.available)) free of \(ByteSize.format(space.total))")
+        }
+        return bytes
+    }
+
+    /// `path` inside the container as a path on the engine's host: under the mount whose
+    /// destination holds it (a volume or bind mount), else in the overlay2 writable layer; nil for
+    /// a tmpfs or another storage driver.
+    static func hostPath(of path: String, in target: ContainerDetails) -> String? {
+        func contains(_ mount: String) -> Bool { mount == "/" || path == mount || path.hasPrefix(mount + "/") }
+        if let mount = (target.mounts ?? []).filter({ contains($0.destination) }).max(by: { $0.destination.count < $1.destination.count }) {
+            guard mount.type == "bind" || mount.type == "volume", let source = mount.source, !source.isEmpty else { return nil }
+            return source + path.dropFirst(mount.destination.count)
+        }
+        guard target.graphDriver?.name == "overlay2", let upper = target.graphDriver?.data?["UpperDir"] else { return nil }
+        return upper + path
+    }
+}
