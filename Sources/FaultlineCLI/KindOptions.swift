@@ -38,7 +38,7 @@ enum KindOptions {
                 let takes = own.isEmpty ? "\(kind.rawValue) takes no kind options" : "\(kind.rawValue) takes \(own.map { "--\($0)" }.joined(separator: ", "))"
                 throw ValidationError("unknown option '--\(name)'\(hint) (\(takes); see `faultline inject --help`)")
             }
-            let isFlag = definition.parameters.contains { $0.option == name && { if case .flag = $0.type { true } else { false } }($0) }
+            let isFlag = definition.parameters.contains { $0.option == name && $0.type.isFlag }
             if value == nil, isFlag, index + 1 == arguments.count || arguments[index + 1].hasPrefix("--") {
                 value = "true"  // `--include-main` alone says yes
             }

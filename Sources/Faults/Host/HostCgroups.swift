@@ -8,14 +8,7 @@ public struct HostCgroups: CgroupAccess {
     public init(procRoot: String = "/proc") { self.procRoot = procRoot }
 
     public func directory(controller: CgroupController, pid: Int) throws -> CgroupDirectory {
-        let membership: String
-        let mounts: String
-        do {
-            membership = try String(contentsOfFile: "\(procRoot)/\(pid)/cgroup", encoding: .utf8)
-            mounts = try String(contentsOfFile: "\(procRoot)/self/mountinfo", encoding: .utf8)
-        } catch {
-            throw CgroupError(message: "cannot read the cgroup of process \(pid): \(error.localizedDescription)")
-        }
+        let (membership, mounts) = try membershipAndMounts(pid: pid)
         let located = try Self.locate(controller: controller, membership: membership, mountinfo: mounts)
         guard exists(located.path) else {
             throw CgroupError(message: "the \(controller.rawValue) cgroup \(located.path) of process \(pid) is not visible here; run faultline on the engine's host, not in a container")
@@ -47,18 +40,22 @@ public struct HostCgroups: CgroupAccess {
     /// Every cgroup directory of process `pid` that exists here: one per v1 hierarchy it is in
     /// (`cpu`, `memory`, `pids`, `name=systemd`…) and its v2 one.
     public func memberships(pid: Int) throws -> [String] {
-        let membership: String, mounts: String
-        do {
-            membership = try String(contentsOfFile: "\(procRoot)/\(pid)/cgroup", encoding: .utf8)
-            mounts = try String(contentsOfFile: "\(procRoot)/self/mountinfo", encoding: .utf8)
-        } catch {
-            throw CgroupError(message: "cannot read the cgroups of process \(pid): \(error.localizedDescription)")
-        }
+        let (membership, mounts) = try membershipAndMounts(pid: pid)
         let directories = Self.memberships(membership: membership, mountinfo: mounts).filter(exists)
         guard !directories.isEmpty else {
             throw CgroupError(message: "no cgroup of process \(pid) is visible here; run faultline on the engine's host, not in a container")
         }
         return directories
+    }
+
+    /// `/proc/PID/cgroup` and this process's `/proc/self/mountinfo`, what both lookups start from.
+    private func membershipAndMounts(pid: Int) throws -> (membership: String, mountinfo: String) {
+        do {
+            return (try String(contentsOfFile: "\(procRoot)/\(pid)/cgroup", encoding: .utf8),
+                    try String(contentsOfFile: "\(procRoot)/self/mountinfo", encoding: .utf8))
+        } catch {
+            throw CgroupError(message: "cannot read the cgroup of process \(pid): \(error.localizedDescription)")
+        }
     }
 
     /// Pure part of `memberships(pid:)`.

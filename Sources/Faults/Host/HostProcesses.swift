@@ -32,20 +32,25 @@ public struct HostProcesses: ContainerProcessAccess {
     }
 
     /// Field 22 of `/proc/PID/stat`; nil when the process is gone.
-    func startTime(of pid: Int) -> UInt64? {
+    func startTime(of pid: Int) -> UInt64? { statField(22, of: pid).flatMap { UInt64($0) } }
+
+    /// Field 6 of `/proc/PID/stat`.
+    func session(of pid: Int) -> Int? { statField(6, of: pid).flatMap { Int($0) } }
+
+    private func statField(_ number: Int, of pid: Int) -> Substring? {
         guard let stat = try? String(contentsOfFile: "\(procRoot)/\(pid)/stat", encoding: .utf8) else { return nil }
-        return Self.startTime(stat: stat)
+        return Self.field(number, stat: stat)
     }
 
-    /// Pure part of `startTime(of:)`: the name in parentheses may hold spaces and parentheses, so
-    /// the fields are counted after its last `)`.
-    static func startTime(stat: String) -> UInt64? {
+    /// Field `number` (from 3 on) of a `/proc/PID/stat` text: the name in parentheses (field 2)
+    /// may hold spaces and parentheses, so the fields are counted after its last `)`.
+    static func field(_ number: Int, stat: String) -> Substring? {
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // fields[0] is field 3 (state); starttime is field 22.
-        guard fields.count > 19 else { return nil }
-        return UInt64(fields[19])
+        return fields.count > number - 3 ? fields[number - 3] : nil
     }
+
+    static func startTime(stat: String) -> UInt64? { field(22, stat: stat).flatMap { UInt64($0) } }
 
     func commandLine(of pid: Int) -> String {
         if let data = FileManager.default.contents(atPath: "\(procRoot)/\(pid)/cmdline"), !data.isEmpty {
@@ -135,10 +140,4 @@ extension HostProcesses {
         return hog.sorted().filter { pid in program.map { commandLine(of: pid).hasPrefix($0) } ?? true }
     }
 
-    /// Field 6 of `/proc/PID/stat`.
-    func session(of pid: Int) -> Int? {
-        guard let stat = try? String(contentsOfFile: "\(procRoot)/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        return fields.count > 3 ? Int(fields[3]) : nil
-    }
 }

@@ -1,3 +1,5 @@
+import DockerEngine
+
 /// Removes the one file a disk fill made: through the container's root while it runs (also after a
 /// restart), else through its mount on the engine's host, so a fill never outlives its fault
 /// because the container stopped. Nothing but that file's exact name is ever removed.
@@ -18,23 +20,20 @@ public struct FillFileStep: Sendable, Equatable, Codable {
     }
 
     func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
-        let details: ContainerDetailsState?
+        let state: ContainerState?
         do {
-            let inspected = try await environment.containers.inspectContainer(containerID)
-            details = ContainerDetailsState(running: inspected.state.running, pid: inspected.state.pid)
+            state = try await environment.containers.inspectContainer(containerID).state
         } catch where EngineErrorMatching.isGone(error) {
-            details = nil
+            state = nil
         }
-        if let details, details.running {
-            let reached = try environment.files.reach(directory, mainPID: details.pid)
+        if let state, state.running {
+            let reached = try environment.files.reach(directory, mainPID: state.pid)
             return try environment.files.remove(reached + "/" + fileName) ? .restored : .alreadyClear("the fill file was already gone")
         }
         if let hostFile {
             if try environment.files.remove(hostFile) { return .restored }
-            return details == nil ? .targetGone : .alreadyClear("the fill file was already gone")
+            return state == nil ? .targetGone : .alreadyClear("the fill file was already gone")
         }
-        return details == nil ? .targetGone : .alreadyClear("the container stopped; its fill lived where only it reaches (a tmpfs)")
+        return state == nil ? .targetGone : .alreadyClear("the container stopped; its fill lived where only it reaches (a tmpfs)")
     }
-
-    private struct ContainerDetailsState { let running: Bool; let pid: Int }
 }

@@ -33,6 +33,12 @@ public enum ParameterType: Sendable {
         init(_ problem: String) { self.problem = problem }
     }
 
+    /// A yes/no parameter: `--include-main` alone on a command line means true.
+    public var isFlag: Bool {
+        if case .flag = self { return true }
+        return false
+    }
+
     /// Reads and checks one text.
     public func read(_ text: String) throws(Problem) -> ParameterValue {
         switch self {
