@@ -68,6 +68,11 @@ public struct FaultInjector: Sendable {
     /// in this process (a proxy's toxics): the revert calls it instead of the plan.
     public func inject(_ prepared: PreparedFault, kind: FaultKind, summary: String, target targetRef: LedgerRecord.Target,
                        window: Duration?, localRevert: (@Sendable () async -> RevertOutcome)? = nil) async throws -> ActiveFault {
+        if let filled = prepared.fills, ledger.sharesFilesystem(with: filled) {
+            throw FaultError.notApplicable(
+                kind: kind, target: targetRef.name,
+                reason: "the directory shares a filesystem with faultline's ledger (\(ledger.directory)), and a full disk there stops the ledger recording reverts; fill a volume on a filesystem of its own, or keep the state directory elsewhere (--state-dir)")
+        }
         let id = UUID().uuidString.lowercased()
         let deadline = window.map { Timestamp.iso8601(Date().addingTimeInterval(($0 + deadlineGrace).seconds)) }
         var logger = environment.logger

@@ -20,6 +20,8 @@ import Testing
         Case(kind: "memory", options: ["--memory", "48m"], needsNetwork: false),
         Case(kind: "cpu-hog", options: ["--workers", "1", "--load", "20"], needsNetwork: false),
         Case(kind: "memory-hog", options: ["--size", "32m"], needsNetwork: false),
+        Case(kind: "io-hog", options: ["--size", "8m"], needsNetwork: false),
+        Case(kind: "io-limit", options: ["--write-bps", "1m", "--read-iops", "100"], needsNetwork: false),
         Case(kind: "partition", options: [], needsNetwork: true),
         Case(kind: "stop", options: ["--grace", "0"], needsNetwork: false),
         Case(kind: "loss", options: ["--probability", "0.5"], needsNetwork: true),
@@ -53,6 +55,9 @@ import Testing
                 #expect(recover.stdout.contains(#""outcome":"restored""#), "\(recover.stdout)")
                 let after = try await ContainerSnapshot.take(container.id, engine: engine)
                 #expect(after == before, "before: \(before)\nafter: \(after)")
+                let pid = try await engine.inspectContainer(container.id).state.pid
+                let marked = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/root/").filter { $0.hasPrefix(".faultline-") }
+                #expect(marked.isEmpty, "left in the container: \(marked)")
 
                 let again = try await FaultlineProcess.run(["recover", "--state-dir", stateDir])
                 #expect(again.stdout.contains("nothing to recover"))

@@ -57,10 +57,10 @@ import Testing
                        {"Type":"tmpfs","Source":"","Destination":"/scratch"}],
              "GraphDriver":{"Name":"overlay2","Data":{"UpperDir":"/var/lib/docker/overlay2/abc/diff"}}}
             """.utf8))
-        #expect(DiskFillFault.hostPath(of: "/var/lib/postgresql/data/base", in: details) == "/srv/data/base")
-        #expect(DiskFillFault.hostPath(of: "/var/lib/postgresql", in: details) == "/var/lib/docker/volumes/pg/_data")
-        #expect(DiskFillFault.hostPath(of: "/var/lib/postgresqlx", in: details) == "/var/lib/docker/overlay2/abc/diff/var/lib/postgresqlx")
-        #expect(DiskFillFault.hostPath(of: "/scratch/x", in: details) == nil)
+        #expect(details.hostPath(of: "/var/lib/postgresql/data/base") == "/srv/data/base")
+        #expect(details.hostPath(of: "/var/lib/postgresql") == "/var/lib/docker/volumes/pg/_data")
+        #expect(details.hostPath(of: "/var/lib/postgresqlx") == "/var/lib/docker/overlay2/abc/diff/var/lib/postgresqlx")
+        #expect(details.hostPath(of: "/scratch/x") == nil)
     }
 
     // The parameters: an absolute path without '..'; remaining or used, one of them; the texts read back the same.

@@ -207,6 +207,67 @@ import Testing
         }
     }
 
+    // io-limit: 8 MiB written with direct IO into the writable layer take ~2 s at 4 MiB/s (and
+    // ~0 s before); the revert leaves the blkio files as they were (the snapshot compares them).
+    @Test func ioLimit() async throws {
+        let spec = TestContainerSpec(purpose: "f-iolimit")
+        let action = IOLimitParameters(path: "/", limits: IOLimits(writeBytes: 4 << 20)).action(hasWindow: true)
+        try await roundTrip(action, spec: spec) { details, snapshot in
+            #expect(snapshot.cgroupValues["blkio.throttle.write_bps_device"]?.hasSuffix(" 4194304") == true)
+            let engine = try await TestEngine.client()
+            let started = ContinuousClock.now
+            let written = try await engine.exec(details.id, ["/bin/dd", "if=/dev/zero", "of=/f", "bs=1M", "count=8", "oflag=direct"])
+            let took = (ContinuousClock.now - started).seconds
+            #expect(written.exitCode == 0, "\(written.stderr)")
+            #expect(took >= 1.5 && took <= 3.5, "8 MiB at 4 MiB/s took \(took) s")
+        }
+    }
+
+    // io-hog: direct writes under the writable layer, charged to the container's blkio cgroup
+    // (≥ 8 MiB within 3 s); the revert kills the hog and removes its scratch directory.
+    @Test func ioHog() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-iohog"), engine: h.engine) { container in
+            let before = try await ContainerSnapshot.take(container.id, engine: h.engine)
+            let serviced = try HostCgroups().directory(controller: .blkio, pid: container.state.pid).file("blkio.throttle.io_service_bytes")
+            func written() throws -> Int64 {
+                try HostCgroups().read(serviced).split(separator: "\n").filter { $0.contains(" Write ") }.compactMap { $0.split(separator: " ").last.flatMap { Int64($0) } }.reduce(0, +)
+            }
+            let idle = try written()
+            let fault = try await h.injector.inject(IOHogFault(path: "/", workers: 1, size: 16 << 20), on: container, window: .seconds(30))
+            let root = "/proc/\(container.state.pid)/root/"
+            let scratch = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasPrefix(".faultline-io-") }
+            #expect(scratch.count == 1)
+            let deadline = ContinuousClock.now + .seconds(3)
+            while try written() - idle < 8 << 20 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            let total = try written() - idle
+            #expect(total >= 8 << 20, "\(total) bytes written")
+            #expect(try await h.injector.revert(fault).result.get() == .restored)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasPrefix(".faultline-io-") }.isEmpty)
+            let after = try await ContainerSnapshot.take(container.id, engine: h.engine)
+            #expect(after == before, "before: \(before)\nafter: \(after)")
+            #expect(try h.ledger.openEntries().isEmpty)
+        }
+    }
+
+    // A fill of the filesystem that holds the ledger (here: the ledger kept in the container's
+    // own writable layer, on this machine's disk) is refused before anything is recorded or written.
+    @Test func diskFillSparesTheLedgersFilesystem() async throws {
+        let engine = try await TestEngine.client()
+        try await withTestContainer(.init(purpose: "f-fill-ledger"), engine: engine) { container async throws in
+            let layer = try #require(container.hostPath(of: "/"))
+            let ledger = try FaultLedger(stateDirectory: layer + "/faultline-state")
+            let injector = FaultInjector(environment: .live(engine: engine, logger: TestEngine.logger), ledger: ledger)
+            // Were it not refused, the fill would take only 2 MiB of this machine's disk.
+            let remaining = try HostContainerFiles().space(of: layer).available - (2 << 20)
+            await #expect { _ = try await injector.inject(DiskFillFault(path: "/", remaining: remaining), on: container, window: .seconds(5)) } throws: {
+                "\($0)".contains("shares a filesystem with faultline's ledger (\(layer)/faultline-state)")
+            }
+            #expect(try ledger.records().isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: layer).filter { $0.hasPrefix(".faultline-") }.isEmpty)
+        }
+    }
+
     // process-kill: the matching processes in the container's cgroup end, its main process and
     // the container run on; a pattern matching the main process is refused with nothing signalled.
     @Test func processKill() async throws {

@@ -42,6 +42,11 @@ public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
             where cgroups.exists(memory.file(file)) {
                 values[file] = try cgroups.read(memory.file(file))
             }
+            let blkio = try cgroups.directory(controller: .blkio, pid: details.state.pid)
+            for file in ["read_bps", "write_bps", "read_iops", "write_iops"].map({ "blkio.throttle.\($0)_device" }) + ["io.max"]
+            where cgroups.exists(blkio.file(file)) {
+                values[file] = try cgroups.read(blkio.file(file))
+            }
         }
         return ContainerSnapshot(running: details.state.running, paused: details.state.paused,
                                  hostConfig: details.hostConfig, networks: networks, cgroupValues: values, namespaceRules: rules,

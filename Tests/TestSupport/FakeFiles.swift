@@ -10,6 +10,10 @@ public final class FakeFiles: ContainerFileAccess, Sendable {
         public var space = FilesystemSpace(total: 100 << 20, available: 60 << 20)
         /// Reached path → bytes.
         public var files: [String: Int64] = [:]
+        /// Directories a fault made (reached paths).
+        public var madeDirectories: Set<String> = []
+        /// Host path prefix → the disk under it; a path under none has no disk (a tmpfs).
+        public var disks: [String: String] = [:]
     }
 
     public let state = Mutex(State())
@@ -35,8 +39,19 @@ public final class FakeFiles: ContainerFileAccess, Sendable {
         }
     }
 
+    public func makeDirectory(_ path: String) throws {
+        try state.withLock { state in
+            guard state.madeDirectories.insert(path).inserted else { throw FaultProcessError(message: "create directory \(path): File exists") }
+        }
+    }
+
+    public func blockDevice(of path: String) throws -> String? {
+        state.withLock { state in state.disks.filter { path.hasPrefix($0.key) }.max { $0.key.count < $1.key.count }?.value }
+    }
+
     public func remove(_ file: String) throws -> Bool {
         state.withLock { state in
+            if state.madeDirectories.remove(file) != nil { return true }
             guard let bytes = state.files.removeValue(forKey: file) else { return false }
             state.space = FilesystemSpace(total: state.space.total, available: state.space.available + bytes)
             return true

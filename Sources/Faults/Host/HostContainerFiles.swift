@@ -1,6 +1,7 @@
 import Foundation
 
-/// `ContainerFileAccess` on this host: `statvfs`, and a fill file allocated with `posix_fallocate`.
+/// `ContainerFileAccess` on this host: `statvfs`, a fill file allocated with `posix_fallocate`,
+/// disks found through `/sys/dev/block`.
 public struct HostContainerFiles: ContainerFileAccess {
     public init() {}
 
@@ -42,9 +43,42 @@ public struct HostContainerFiles: ContainerFileAccess {
         }
     }
 
-    public func remove(_ file: String) throws -> Bool {
-        if unlink(file) == 0 { return true }
-        if errno == ENOENT { return false }
-        throw FaultProcessError(message: "remove \(file): \(String(cString: strerror(errno)))")
+    public func makeDirectory(_ path: String) throws {
+        guard mkdir(path, 0o700) == 0 else { throw FaultProcessError(message: "create directory \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    public func remove(_ path: String) throws -> Bool {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT { return false }
+            throw FaultProcessError(message: "remove \(path): \(String(cString: strerror(errno)))")
+        }
+        if status.st_mode & S_IFMT == S_IFDIR {
+            // Foundation walks the tree physically: a symbolic link inside is removed, not followed.
+            do { try FileManager.default.removeItem(atPath: path) } catch {
+                throw FaultProcessError(message: "remove \(path): \(error.localizedDescription)")
+            }
+            return true
+        }
+        guard unlink(path) == 0 else { throw FaultProcessError(message: "remove \(path): \(String(cString: strerror(errno)))") }
+        return true
+    }
+
+    public func blockDevice(of path: String) throws -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw FaultProcessError(message: "stat \(path): \(String(cString: strerror(errno)))") }
+        let device = UInt64(status.st_dev)
+        // glibc's major()/minor() encoding of a dev_t.
+        let major = ((device >> 8) & 0xfff) | ((device >> 32) & ~UInt64(0xfff))
+        let minor = (device & 0xff) | ((device >> 12) & ~UInt64(0xff))
+        let entry = "/sys/dev/block/\(major):\(minor)"
+        guard FileManager.default.fileExists(atPath: entry) else { return nil }
+        guard FileManager.default.fileExists(atPath: entry + "/partition") else { return "\(major):\(minor)" }
+        // Throttling takes the whole disk: a partition's directory in sysfs lies inside its disk's.
+        let disk = URL(fileURLWithPath: entry).resolvingSymlinksInPath().deletingLastPathComponent().path
+        guard let text = try? String(contentsOfFile: disk + "/dev", encoding: .utf8) else {
+            throw FaultProcessError(message: "cannot find the disk of partition \(major):\(minor) (\(disk)/dev)")
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

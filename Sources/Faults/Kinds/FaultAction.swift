@@ -26,9 +26,13 @@ extension FaultAction {
 public struct PreparedFault: Sendable {
     public let revert: RevertPlan
     public let inject: @Sendable (FaultEnvironment) async throws -> Void
+    /// A directory on this host whose filesystem the fault fills (disk-fill): the injector refuses
+    /// it when that filesystem also holds its ledger.
+    public let fills: String?
 
-    public init(revert: RevertPlan, inject: @escaping @Sendable (FaultEnvironment) async throws -> Void) {
+    public init(revert: RevertPlan, fills: String? = nil, inject: @escaping @Sendable (FaultEnvironment) async throws -> Void) {
         self.revert = revert
+        self.fills = fills
         self.inject = inject
     }
 }

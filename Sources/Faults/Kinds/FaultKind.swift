@@ -20,6 +20,10 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case memoryHog = "memory-hog"
     /// Fill the filesystem under a directory of the container for the window.
     case diskFill = "disk-fill"
+    /// Keep the disk under a directory of the container busy with reads and writes for the window.
+    case ioHog = "io-hog"
+    /// Throttle the container's reads and writes on a disk for the window.
+    case ioLimit = "io-limit"
     /// Disconnect from one or all networks (reconnect with the same aliases and addresses), or,
     /// with peers, drop traffic to and from those peers only (iptables in its namespace).
     case partition
@@ -54,6 +58,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .cpuHog: return CPUHogParameters.self
         case .memoryHog: return MemoryHogParameters.self
         case .diskFill: return DiskFillParameters.self
+        case .ioHog: return IOHogParameters.self
+        case .ioLimit: return IOLimitParameters.self
         case .partition: return PartitionParameters.self
         case .loss: return LossParameters.self
         case .blackhole: return BlackholeParameters.self

@@ -23,6 +23,19 @@ public final class FaultLedger: Sendable {
         }
     }
 
+    /// Whether `path` (or, where it is not there yet, its nearest existing parent) lies on the
+    /// filesystem that holds the ledger: the same device.
+    public func sharesFilesystem(with path: String) -> Bool {
+        var ledger = stat(), other = stat()
+        guard stat(directory, &ledger) == 0 else { return false }
+        var candidate = path
+        while stat(candidate, &other) != 0 {
+            guard let slash = candidate.lastIndex(of: "/"), slash != candidate.startIndex else { return stat("/", &other) == 0 && ledger.st_dev == other.st_dev }
+            candidate = String(candidate[..<slash])
+        }
+        return ledger.st_dev == other.st_dev
+    }
+
     /// The state directory faultline uses when none is given: `FAULTLINE_STATE_DIR`, else
     /// `/var/lib/faultline` for root, else `$XDG_STATE_HOME/faultline` or `~/.local/state/faultline`.
     public static func defaultStateDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {

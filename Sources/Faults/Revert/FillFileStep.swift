@@ -1,8 +1,9 @@
 import DockerEngine
 
-/// Removes the one file a disk fill made: through the container's root while it runs (also after a
-/// restart), else through its mount on the engine's host, so a fill never outlives its fault
-/// because the container stopped. Nothing but that file's exact name is ever removed.
+/// Removes the one file a disk fill made (or the one scratch directory an io-hog wrote under):
+/// through the container's root while it runs (also after a restart), else through its mount on
+/// the engine's host, so a fill never outlives its fault because the container stopped. Nothing
+/// but that exact name is ever removed.
 public struct FillFileStep: Sendable, Equatable, Codable {
     public let containerID: String
     /// The directory inside the container and the file's name in it.

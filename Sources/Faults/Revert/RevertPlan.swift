@@ -14,7 +14,8 @@ public enum RevertPlan: Sendable, Equatable, Codable {
     case nodeAvailability(NodeAvailabilityStep)
     /// Marked iptables rules deleted from the host's own namespace (isolate).
     case hostNetwork(HostNetworkRulesStep)
-    /// The processes a resource hog started in the container's cgroups, killed (cpu-hog, memory-hog).
+    /// The processes a resource hog started in the container's cgroups, killed, and an io-hog's
+    /// scratch directory removed (cpu-hog, memory-hog, io-hog).
     case hog(HogStep)
     /// The one file a disk fill made, removed.
     case fillFile(FillFileStep)

@@ -1,4 +1,4 @@
-/// Reads and writes a container's live cgroup files: what the cpu and memory faults use.
+/// Reads and writes a container's live cgroup files: what the cpu, memory and io-limit faults use.
 ///
 /// Writing the cgroup directly (instead of the engine's `update`) leaves the container's
 /// HostConfig untouched, so the revert restores exactly what was there; the engine cannot clear a
@@ -11,9 +11,9 @@ public protocol CgroupAccess: Sendable {
     func exists(_ path: String) -> Bool
 }
 
-/// The cgroup controllers faults use.
+/// The cgroup controllers faults use (`blkio` is v1's name; v2 calls it `io`).
 public enum CgroupController: String, Sendable, Codable {
-    case cpu, memory
+    case cpu, memory, blkio
 }
 
 /// A container's cgroup directory for one controller, and which cgroup version it belongs to.

@@ -1,5 +1,5 @@
 /// A container's filesystems as this host reaches them (`/proc/PID/root/…`, a mount's source):
-/// what the disk-fill fault acts through.
+/// what the disk-fill, io-hog and io-limit faults act through.
 public protocol ContainerFileAccess: Sendable {
     /// `directory` inside the container whose main process is `mainPID`, as a path this host
     /// reaches (`/proc/PID/root/…`); refused when a component of it is a symbolic link (one would
@@ -10,8 +10,14 @@ public protocol ContainerFileAccess: Sendable {
     func space(of directory: String) throws -> FilesystemSpace
     /// Creates `file` (never an existing one, never through a symlink) taking `bytes` of disk.
     func fill(_ file: String, bytes: Int64) throws
-    /// Removes `file`; false when it was not there.
-    func remove(_ file: String) throws -> Bool
+    /// Creates the directory `path` (never an existing one); a scratch directory of a fault's.
+    func makeDirectory(_ path: String) throws
+    /// Removes `path`: a file, or a directory with everything in it (symbolic links removed, never
+    /// followed); false when it was not there.
+    func remove(_ path: String) throws -> Bool
+    /// The whole disk (`major:minor`, what blkio throttling takes) holding the filesystem of
+    /// `path` on this host; nil when no block device backs it (a tmpfs).
+    func blockDevice(of path: String) throws -> String?
 }
 
 /// A filesystem's size and what is free on it, in bytes.

@@ -30,9 +30,10 @@ public struct DiskFillFault: FaultAction {
         }
         let bytes = try size(on: space, target: target.name)
         let fileName = ".faultline-fill-" + UUID().uuidString.lowercased().prefix(12)
-        let hostDirectory = Self.hostPath(of: path, in: target)
+        let hostDirectory = target.hostPath(of: path)
         let step = FillFileStep(containerID: target.id, directory: path, fileName: fileName, hostFile: hostDirectory.map { $0 + "/" + fileName })
-        return PreparedFault(revert: .fillFile(step)) { environment in
+        // The writable layer's mount is an overlay with a device of its own: the fill lands in its upper directory.
+        return PreparedFault(revert: .fillFile(step), fills: hostDirectory ?? reached) { environment in
             try environment.files.fill(reached + "/" + fileName, bytes: bytes)
         }
     }
@@ -51,18 +52,5 @@ public struct DiskFillFault: FaultAction {
                                            reason: "\(path) is already there: \(ByteSize.format(space.available)) free of \(ByteSize.format(space.total))")
         }
         return bytes
-    }
-
-    /// `path` inside the container as a path on the engine's host: under the mount whose
-    /// destination holds it (a volume or bind mount), else in the overlay2 writable layer; nil for
-    /// a tmpfs or another storage driver.
-    static func hostPath(of path: String, in target: ContainerDetails) -> String? {
-        func contains(_ mount: String) -> Bool { mount == "/" || path == mount || path.hasPrefix(mount + "/") }
-        if let mount = (target.mounts ?? []).filter({ contains($0.destination) }).max(by: { $0.destination.count < $1.destination.count }) {
-            guard mount.type == "bind" || mount.type == "volume", let source = mount.source, !source.isEmpty else { return nil }
-            return source + path.dropFirst(mount.destination.count)
-        }
-        guard target.graphDriver?.name == "overlay2", let upper = target.graphDriver?.data?["UpperDir"] else { return nil }
-        return upper + path
     }
 }
