@@ -13,6 +13,19 @@ IMAGE=faultline-stack/app:1
 PROJECT=faultline-stack
 SWARM_STACK=faultline
 compose() { docker-compose -p "$PROJECT" -f compose/docker-compose.yml -f compose/docker-compose.host.yml "$@"; }
+# Postgres's data lives on a filesystem of its own, as a production database's volume on its own
+# disk: a 256 MiB tmpfs mounted here, bound into the pgdata volume (docker-compose.host.yml). A
+# disk-fill campaign fills it without touching this machine's disk (or faultline's ledger on it).
+PGDATA_DISK=${STACK_PGDATA_DISK:-/var/lib/faultline-stack/pgdata}
+export STACK_PGDATA_DISK=$PGDATA_DISK
+mount_pgdata() {
+  mkdir -p "$PGDATA_DISK"
+  mountpoint -q "$PGDATA_DISK" || mount -t tmpfs -o size=256m,mode=0755 faultline-pgdata "$PGDATA_DISK"
+}
+unmount_pgdata() {
+  if mountpoint -q "$PGDATA_DISK"; then umount "$PGDATA_DISK"; fi
+  rmdir "$PGDATA_DISK" 2>/dev/null || true
+}
 say() { printf 'stack: %s\n' "$*"; }
 
 command=${1:-}; shift || true
@@ -88,6 +101,7 @@ case "$command" in
       say "deploying compose/docker-stack.yml as Swarm stack '$SWARM_STACK' (2 backend replicas behind haproxy)"
       manager stack deploy --resolve-image never --prune -c compose/docker-stack.yml "$SWARM_STACK" 2>&1 | sed 's/^/stack: /'
     else
+      mount_pgdata
       compose up -d --remove-orphans 2>&1 | sed 's/^/stack: /'
     fi
     wait_healthy
@@ -97,6 +111,7 @@ case "$command" in
       scripts/fleet.sh down
     else
       compose down -v --remove-orphans 2>&1 | sed 's/^/stack: /'
+      unmount_pgdata
     fi
     ;;
   token)

@@ -70,5 +70,10 @@ import Testing
         #expect { _ = try DiskFillParameters.read([("path", ["/data"])]) } throws: { "\($0)".contains("one of them") }
         let parameters = try DiskFillParameters.read([("path", ["/data"]), ("used", ["0.95"])])
         #expect(try DiskFillParameters.read(parameters.texts) == parameters)
+        // Nothing left free is a size too (where a parameter allows it); a negative one is not.
+        #expect(try DiskFillParameters.read([("path", ["/data"]), ("remaining", ["0"])]).remaining == 0)
+        #expect(try DiskFillParameters.read([("path", ["/data"]), ("remaining", ["0m"])]).remaining == 0)
+        #expect { _ = try DiskFillParameters.read([("path", ["/data"]), ("remaining", ["-1m"])]) } throws: { "\($0)".contains("invalid size") }
+        #expect { _ = try MemoryHogParameters.read([("size", ["0"])]) } throws: { "\($0)".contains("invalid size") }
     }
 }

@@ -2,12 +2,14 @@
 """One agent run from start to end: agent_started … agent_completed in order, or a clear error.
 --resume: when the backend is unreachable or the connection drops mid-run (a restart), reconnect
 (and resume the chat) until the run ends. --require-completion: a clear error counts as a failure
-too. --continue: afterwards the same chat must go on — a `user_message` there completes (retried
+too. --request-padding N: a request N random characters longer (it needs new pages in the
+database, so a full disk there shows). --continue: afterwards the same chat must go on — a `user_message` there completes (retried
 once more if a restart interrupts it): the conversation survives whatever ended the run.
 --parallel N: N such runs at once, each in its own chat and connection (behind a balancer they
 spread over the replicas), started --stagger seconds apart; every one must hold."""
 import argparse
 import asyncio
+import secrets
 
 import websockets
 import websockets.exceptions
@@ -20,11 +22,15 @@ parser.add_argument("--deadline", type=float, default=20)
 parser.add_argument("--resume", action="store_true")
 parser.add_argument("--require-completion", action="store_true")
 parser.add_argument("--request", default="What is 6 * 7? Tell me about retries with backoff.")
+parser.add_argument("--request-padding", type=int, default=0,
+                    help="append this many random hex characters to the request (a run that needs new space in the database)")
 parser.add_argument("--continue", dest="continue_chat", action="store_true")
 parser.add_argument("--parallel", type=int, default=1, help="runs at once, each in its own chat")
 parser.add_argument("--stagger", type=float, default=0, help="seconds between the parallel runs' starts")
 parser.add_argument("--connect-timeout", type=float, default=10, help="per attempt; lost SYNs are retried after 1, 2, 4 s")
 args = parser.parse_args()
+if args.request_padding:
+    args.request += " " + secrets.token_hex((args.request_padding + 1) // 2)[:args.request_padding]
 RETRYABLE = (OSError, ScenarioFailure, websockets.exceptions.WebSocketException, asyncio.TimeoutError)
 
 

@@ -71,6 +71,8 @@ public enum ParameterType: Sendable {
             guard range.contains(seconds) else { throw Problem(" must be \(bounds), got \(text)") }
             return .seconds(seconds)
         case .size(let minimum):
+            // A size may be nothing where the parameter allows it (disk-fill's `remaining: 0`).
+            if minimum == 0, let zero = Double(text.trimmingWhitespace.lowercased().trimmingSuffix(in: "bkmgi")), zero == 0 { return .bytes(0) }
             let bytes: Int64
             do { bytes = try ByteSize.parse(text) } catch { throw Problem(": \(error)") }
             guard bytes >= minimum else { throw Problem(" must be at least \(ByteSize.format(minimum)), got \(text)") }
@@ -129,6 +131,13 @@ public enum ParameterType: Sendable {
 }
 
 extension String {
+    /// Without the trailing characters that are in `characters` (`0mib` → `0`).
+    func trimmingSuffix(in characters: String) -> String {
+        var text = Substring(self)
+        while let last = text.last, characters.contains(last) { text.removeLast() }
+        return String(text)
+    }
+
     var trimmingWhitespace: String {
         var text = Substring(self)
         while text.first?.isWhitespace == true { text.removeFirst() }
