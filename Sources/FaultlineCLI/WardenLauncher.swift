@@ -10,7 +10,7 @@ enum WardenLauncher {
     /// Starts it; returns its pid, or nil when it could not be started (reported, not fatal).
     @discardableResult
     static func start(options: GlobalOptions, logLevel: String = "notice") -> Int32? {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable = FaultlineExecutable.path
         let stateDirectory = options.resolvedStateDirectory
         var argv = [executable, "warden", "--state-dir", stateDirectory, "--log-level", logLevel,
                     "--engine-timeout", options.engineTimeout]

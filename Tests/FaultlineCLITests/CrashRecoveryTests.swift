@@ -28,6 +28,7 @@ import Testing
         Case(kind: "blackhole", options: ["--port", "5432"], needsNetwork: true),
         Case(kind: "bandwidth", options: ["--rate", "1mbit"], needsNetwork: true),
         Case(kind: "partition", options: ["--peer", "10.251.74.1"], needsNetwork: true),
+        Case(kind: "dns", options: ["--names", "^nothing$"], needsNetwork: true),
     ]
 
     // The fault outlives the SIGKILLed process; recover then restores the container exactly.
@@ -131,6 +132,32 @@ import Testing
                 let recover = try await FaultlineProcess.run(["recover", "--state-dir", stateDir, "--json"])
                 #expect(recover.stdout.contains(#""outcome":"restored""#), "\(recover.stdout)\(recover.stderr)")
                 #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["keep"])
+            }
+        }
+    }
+
+    // dns SIGKILLed with nothing to revert it: its resolver deletes the redirect itself when its
+    // own lifetime (the window plus 5 s) ends, and exits; recover then finds nothing left.
+    @Test func dnsEndsByItselfAfterSIGKILL() async throws {
+        let engine = try await TestEngine.client()
+        let stateDir = NSTemporaryDirectory() + "faultline-dns-" + UUID().uuidString
+        try await withTestNetwork(engine: engine) { network in
+            try await withTestContainer(.init(purpose: "crash-dns-self", networks: [network: []]), engine: engine) { container in
+                let before = try await ContainerSnapshot.take(container.id, engine: engine)
+                let child = try FaultlineProcess(["inject", "dns", container.name, "--names", "^nothing$", "--for", "1s", "--no-warden", "--state-dir", stateDir])
+                try await child.waitFor("injected")
+                child.signal(SIGKILL)
+                _ = try await child.waitForExit()
+                #expect(try await ContainerSnapshot.take(container.id, engine: engine) != before, "the fault should outlive the SIGKILL")
+                var after = before
+                let deadline = ContinuousClock.now + .seconds(12)
+                repeat {
+                    try await Task.sleep(for: .milliseconds(250))
+                    after = try await ContainerSnapshot.take(container.id, engine: engine)
+                } while after != before && ContinuousClock.now < deadline
+                #expect(after == before, "before: \(before)\nafter: \(after)")
+                let recover = try await FaultlineProcess.run(["recover", "--state-dir", stateDir, "--json"])
+                #expect(recover.stdout.contains(#""outcome":"already-clear""#) || recover.stdout.contains("already clear"), "\(recover.stdout)")
             }
         }
     }

@@ -91,7 +91,10 @@ import Testing
         let fake = fake()
         let prepared = try await IOHogFault(path: "/data", workers: 2, size: 8 << 20)
             .prepare(try await fake.inspectContainer("c1"), in: fake.environment, window: .seconds(20))
-        guard case .hog(let step) = prepared.revert, let scratch = step.scratch else { Issue.record("\(prepared.revert)"); return }
+        guard case .steps(let steps) = prepared.revert, steps.count == 2, case .hog(let step) = steps[0], case .fillFile(let scratch) = steps[1] else {
+            Issue.record("\(prepared.revert)")
+            return
+        }
         #expect(scratch.directory == "/data" && scratch.fileName.hasPrefix(".faultline-io-"))
         try await prepared.inject(fake.environment)
         let made = "/proc/77/root/data/" + scratch.fileName
@@ -101,7 +104,10 @@ import Testing
                             "--timeout", "25s", "--quiet", "--keep-name"])
         #expect(try await prepared.revert.apply(in: fake.environment) == .restored)
         #expect(fake.files.state.withLock { $0.madeDirectories }.isEmpty && fake.processes.hogs.isEmpty)
-        #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("io-hog /data 2 workers × 8MiB had already ended and left no scratch directory"))
+        #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("io-hog /data 2 workers × 8MiB had already ended"))
+        // The plan reads back from the ledger as it was written.
+        let encoded = try JSONEncoder().encode(prepared.revert)
+        #expect(try JSONDecoder().decode(RevertPlan.self, from: encoded) == prepared.revert)
     }
 
     // Files that would not leave 5% of the filesystem free, or direct IO on a filesystem without a disk: refused, nothing made.

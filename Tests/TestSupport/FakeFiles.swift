@@ -10,6 +10,8 @@ public final class FakeFiles: ContainerFileAccess, Sendable {
         public var space = FilesystemSpace(total: 100 << 20, available: 60 << 20)
         /// Reached path → bytes.
         public var files: [String: Int64] = [:]
+        /// Texts by path (a container's resolv.conf, /proc/PID/net/udp).
+        public var texts: [String: String] = [:]
         /// Directories a fault made (reached paths).
         public var madeDirectories: Set<String> = []
         /// Host path prefix → the disk under it; a path under none has no disk (a tmpfs).
@@ -36,6 +38,13 @@ public final class FakeFiles: ContainerFileAccess, Sendable {
             guard state.files[file] == nil else { throw FaultProcessError(message: "create \(file): File exists") }
             state.files[file] = bytes
             state.space = FilesystemSpace(total: state.space.total, available: state.space.available - bytes)
+        }
+    }
+
+    public func readText(_ file: String) throws -> String {
+        try state.withLock { state in
+            guard let text = state.texts[file] else { throw FaultProcessError(message: "read \(file): No such file or directory") }
+            return text
         }
     }
 

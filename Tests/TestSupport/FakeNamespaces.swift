@@ -35,8 +35,14 @@ public final class FakeNamespaces: NetworkNamespaceAccess {
                 let links = ["1: lo: <LOOPBACK,UP> mtu 65536"] + state.roots.keys.sorted().enumerated().map { "\($0 + 2): \($1)@if9: <BROADCAST,UP> mtu 1500" }
                 return CommandResult(status: 0, output: links.joined(separator: "\n"))
             case ("iptables", _):
-                // iptables -w 5 -I CHAIN 1 SPEC… | -C/-D CHAIN SPEC…: a rule is its chain and spec.
-                let action = argv[3], rule = action == "-I" ? [argv[4]] + argv[6...] : Array(argv[4...])
+                // iptables -w 5 [-t TABLE] -I CHAIN 1 SPEC… | -C/-D CHAIN SPEC…: a rule is its chain and
+                // spec (after `-t TABLE` for a table other than filter).
+                var words = Array(argv.dropFirst(3)), table: [String] = []
+                if words.first == "-t", words.count > 2 {
+                    table = ["-t", words[1]]
+                    words.removeFirst(2)
+                }
+                let action = words[0], rule = table + (action == "-I" ? [words[1]] + words[3...] : Array(words[1...]))
                 switch action {
                 case "-I":
                     state.rules.insert(rule, at: 0)

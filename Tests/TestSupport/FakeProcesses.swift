@@ -40,7 +40,7 @@ public final class FakeProcesses: ContainerProcessAccess, Sendable {
         }
     }
 
-    public func startHog(_ command: [String], token: String, cgroups: [String], mainPID: Int, deadline: Duration) async throws {
+    public func startHog(_ command: [String], token: String, cgroups: [String], mainPID: Int, network: Bool, deadline: Duration) async throws {
         try state.withLock { state in
             if let failure = state.hogFailure { throw failure }
             state.hogs[token] = (command, cgroups)

@@ -6,7 +6,8 @@ import Foundation
 /// Counters and generated comments are dropped; a filter table with no rules and ACCEPT policies
 /// counts as absent (iptables cannot unload a table once a rule was added and removed, and an
 /// empty table filters nothing); interface names are dropped from qdisc lines (a reconnect
-/// renames eth0 to eth1). The nat table is the engine's (its DNS ports change on reconnect).
+/// renames eth0 to eth1). Of the nat table only faultline's rules count (the rest is the engine's,
+/// its DNS ports change on reconnect).
 public enum NamespaceState {
     public static func take(pid: Int) throws -> String {
         let namespaces = HostNetworkNamespaces()
@@ -16,8 +17,10 @@ public enum NamespaceState {
         let hasRules = lines.contains { $0.hasPrefix("-A ") }
         let defaultPolicies = lines.filter { $0.hasPrefix(":") }.allSatisfy { $0.hasSuffix(" ACCEPT") }
         let filter = hasRules || !defaultPolicies ? lines : []
+        let nat = try namespaces.run(["iptables-save", "-t", "nat"], inNetworkNamespaceOf: pid).output
+            .split(separator: "\n").map(String.init).filter { $0.hasPrefix("-A ") && $0.contains("faultline:") }
         let qdiscs = try namespaces.run(["tc", "qdisc", "show"], inNetworkNamespaceOf: pid).output
             .split(separator: "\n").map { $0.replacingOccurrences(of: #" dev \S+"#, with: "", options: .regularExpression) }.sorted()
-        return (filter + qdiscs).joined(separator: "\n")
+        return (filter + nat + qdiscs).joined(separator: "\n")
     }
 }

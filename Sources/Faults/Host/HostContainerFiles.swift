@@ -43,6 +43,14 @@ public struct HostContainerFiles: ContainerFileAccess {
         }
     }
 
+    public func readText(_ file: String) throws -> String {
+        let descriptor = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FaultProcessError(message: "read \(file): \(String(cString: strerror(errno)))") }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let data = handle.readDataToEndOfFile()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     public func makeDirectory(_ path: String) throws {
         guard mkdir(path, 0o700) == 0 else { throw FaultProcessError(message: "create directory \(path): \(String(cString: strerror(errno)))") }
     }

@@ -80,10 +80,10 @@ extension HostProcesses {
     /// with the container's main process, and is SIGKILLed with its whole process group by
     /// `timeout` at `deadline` whatever becomes of faultline. Its own session: a kill of
     /// faultline's group leaves it to its revert.
-    public func startHog(_ command: [String], token: String, cgroups: [String], mainPID: Int, deadline: Duration) async throws {
+    public func startHog(_ command: [String], token: String, cgroups: [String], mainPID: Int, network: Bool, deadline: Duration) async throws {
         let join = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1/cgroup.procs\" || exit 97; shift; n=$((n-1)); done; exec \"$@\""
         let argv = ["/bin/sh", "-c", join, "faultline-hog", String(cgroups.count)] + cgroups
-            + ["timeout", "--signal=KILL", "\(Int(deadline.seconds.rounded(.up)))s", "nsenter", "--target", String(mainPID), "--pid", "--"] + command
+            + ["timeout", "--signal=KILL", "\(Int(deadline.seconds.rounded(.up)))s", "nsenter", "--target", String(mainPID), "--pid"] + (network ? ["--net"] : []) + ["--"] + command
         let environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "\(Self.tokenVariable)=\(token)"]
         let child: pid_t
         switch ChildProcess.spawn(argv, stderr: .null, grouping: .ownSession, environment: environment, searchPath: false) {

@@ -35,6 +35,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case bandwidth
     /// Delay packets (`netem`, where the kernel has it).
     case latency
+    /// Make name resolution fail (or answer late) for names matching a pattern.
+    case dns
     /// Turn toxics on in a TCP proxy that the campaign runs in faultline's own process (latency,
     /// resets, timeouts… on any kernel); the target is the proxy, not a container.
     case toxic
@@ -65,6 +67,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .blackhole: return BlackholeParameters.self
         case .bandwidth: return BandwidthParameters.self
         case .latency: return LatencyParameters.self
+        case .dns: return DNSParameters.self
         case .toxic: return ToxicParameters.self
         case .drain: return DrainParameters.self
         case .isolate: return IsolateParameters.self

@@ -14,11 +14,13 @@ public enum RevertPlan: Sendable, Equatable, Codable {
     case nodeAvailability(NodeAvailabilityStep)
     /// Marked iptables rules deleted from the host's own namespace (isolate).
     case hostNetwork(HostNetworkRulesStep)
-    /// The processes a resource hog started in the container's cgroups, killed, and an io-hog's
-    /// scratch directory removed (cpu-hog, memory-hog, io-hog).
+    /// The processes a resource hog started in the container's cgroups, killed (cpu-hog,
+    /// memory-hog, io-hog, the dns fault's resolver).
     case hog(HogStep)
     /// The one file a disk fill made, removed.
     case fillFile(FillFileStep)
+    /// Several steps, in order (a hog's processes killed, then its scratch directory removed).
+    indirect case steps([RevertPlan])
 
     /// Performs the step. Safe to call any number of times.
     public func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
@@ -33,6 +35,14 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case .hostNetwork(let step): return try await step.apply(in: environment)
         case .hog(let step): return try await step.apply(in: environment)
         case .fillFile(let step): return try await step.apply(in: environment)
+        case .steps(let steps):
+            // Every step runs, also after one that fails; the first failure is then reported.
+            var outcomes: [RevertOutcome] = [], failure: (any Error)?
+            for step in steps {
+                do { outcomes.append(try await step.apply(in: environment)) } catch { failure = failure ?? error }
+            }
+            if let failure { throw failure }
+            return outcomes.first { $0 == .restored } ?? outcomes.first ?? .nothingToRevert
         case .inProcess(let step): return .alreadyClear("\(step.what) lived in faultline process \(step.pid), which has ended")
         }
     }
@@ -57,6 +67,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case "host-network": self = .hostNetwork(try container.decode(HostNetworkRulesStep.self, forKey: .detail))
         case "hog": self = .hog(try container.decode(HogStep.self, forKey: .detail))
         case "fill-file": self = .fillFile(try container.decode(FillFileStep.self, forKey: .detail))
+        case "steps": self = .steps(try container.decode([RevertPlan].self, forKey: .detail))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .step, in: container, debugDescription: "unknown revert step '\(other)'")
         }
@@ -90,6 +101,9 @@ public enum RevertPlan: Sendable, Equatable, Codable {
         case .fillFile(let step):
             try container.encode("fill-file", forKey: .step)
             try container.encode(step, forKey: .detail)
+        case .steps(let steps):
+            try container.encode("steps", forKey: .step)
+            try container.encode(steps, forKey: .detail)
         case .nodeAvailability(let step):
             try container.encode("node-availability", forKey: .step)
             try container.encode(step, forKey: .detail)

@@ -1,5 +1,6 @@
 /// A container's filesystems as this host reaches them (`/proc/PID/root/…`, a mount's source):
-/// what the disk-fill, io-hog and io-limit faults act through.
+/// what the disk-fill, io-hog and io-limit faults act through, and where the dns fault reads the
+/// container's resolver.
 public protocol ContainerFileAccess: Sendable {
     /// `directory` inside the container whose main process is `mainPID`, as a path this host
     /// reaches (`/proc/PID/root/…`); refused when a component of it is a symbolic link (one would
@@ -10,6 +11,8 @@ public protocol ContainerFileAccess: Sendable {
     func space(of directory: String) throws -> FilesystemSpace
     /// Creates `file` (never an existing one, never through a symlink) taking `bytes` of disk.
     func fill(_ file: String, bytes: Int64) throws
+    /// The text of `file` (a path this host reaches), never through a symbolic link at its end.
+    func readText(_ file: String) throws -> String
     /// Creates the directory `path` (never an existing one); a scratch directory of a fault's.
     func makeDirectory(_ path: String) throws
     /// Removes `path`: a file, or a directory with everything in it (symbolic links removed, never

@@ -53,7 +53,7 @@ public struct ResourceHogFault: FaultAction {
         let token = UUID().uuidString.lowercased()
         let pid = target.state.pid
         return PreparedFault(revert: .hog(HogStep(token: token, cgroups: cgroups, what: summary))) { environment in
-            try await environment.processes.startHog(command, token: token, cgroups: cgroups, mainPID: pid, deadline: held + Self.selfDeadlineGrace)
+            try await environment.processes.startHog(command, token: token, cgroups: cgroups, mainPID: pid, network: false, deadline: held + Self.selfDeadlineGrace)
         }
     }
 

@@ -50,9 +50,9 @@ public struct IOHogFault: FaultAction {
         let hog = ResourceHogFault(kind: kind, summary: summary,
                                    stressArguments: ["--hdd", String(workers), "--hdd-bytes", String(size), "--temp-path", scratch] + (buffered ? [] : ["--hdd-opts", "direct"]))
         let started = try await hog.prepare(target, in: environment, window: window)
-        guard case .hog(let step) = started.revert else { return started }
         let files = FillFileStep(containerID: target.id, directory: path, fileName: name, hostFile: target.hostPath(of: path).map { $0 + "/" + name })
-        return PreparedFault(revert: .hog(HogStep(token: step.token, cgroups: step.cgroups, what: step.what, scratch: files))) { environment in
+        // The hog first (it writes there), then its scratch directory.
+        return PreparedFault(revert: .steps([started.revert, .fillFile(files)])) { environment in
             try environment.files.makeDirectory(scratch)
             try await started.inject(environment)
         }
