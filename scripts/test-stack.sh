@@ -26,6 +26,7 @@ declare -A GUARDS=(
   [postgres-pause-then-restart]="run-completes max_error_rate"
   [redis-down]="resume max_error_rate"
   [llm-slow]="retry-visible passes_within"
+  [llm-dns-failure]="retry-visible passes_within"
   [postgres-partition]="run-completes max_error_rate"
   [websocket-drop-resume]="resume max_error_rate"
 )

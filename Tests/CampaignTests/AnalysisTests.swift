@@ -163,5 +163,20 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         #expect(results[3].passed, "\(results[3].detail)")
         #expect(results[3].detail.contains("passed 245ms after the inject"))
     }
-}
 
+    // After a one-shot fault (a restart) passes_within looks for a pass within the limit of its
+    // instant: the error a restart causes comes after it, not during it.
+    @Test func propagationAfterAOneShotFault() throws {
+        let evaluator = HypothesisEvaluator(campaign: try Self.campaign())
+        var window = FaultWindow(index: 1, kind: .restart, summary: "restart", selector: "db", container: "db", injectAt: .milliseconds(1000))
+        window.injectedAt = .milliseconds(1001)
+        window.revertAt = .milliseconds(1001)
+        let samples = ["api": [sample("api", 0, .ok)], "err": [sample("err", 1100, .failed), sample("err", 1200, .ok)]]
+        let figures = WindowAnalysis.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 1)
+        let passed = evaluator.evaluate(windows: [window], figures: figures, samples: samples).first { $0.name.hasPrefix("err passes_within") }
+        #expect(passed?.passed == true && passed?.detail.contains("passed 202ms after the inject") == true, "\(String(describing: passed))")
+        let late = ["api": [sample("api", 0, .ok)], "err": [sample("err", 1100, .failed), sample("err", 1400, .ok)]]
+        let missed = evaluator.evaluate(windows: [window], figures: figures, samples: late).first { $0.name.hasPrefix("err passes_within") }
+        #expect(missed?.passed == false, "\(String(describing: missed))")
+    }
+}

@@ -79,9 +79,10 @@ public struct HypothesisEvaluator: Sendable {
             return CheckResult(name: name, window: title, passed: recovered <= limit,
                                detail: "\(detect)recovered \(recovered.formatted) after the revert, limit \(limit.formatted)")
         case .passesWithin(let limit):
-            let revertAt = window.revertAt ?? window.injectAt
-            // Checks that overlapped the window (one in flight at the inject met the fault too).
-            let overlapping = samples.filter { $0.overlaps(from: window.injectAt, to: revertAt) }
+            // Checks that overlapped the window (one in flight at the inject met the fault too); a
+            // one-shot fault (restart, kill) acts after its instant, so its window is the limit.
+            let end = window.kind.isWindowed ? window.revertAt ?? window.injectAt : window.injectAt + limit
+            let overlapping = samples.filter { $0.overlaps(from: window.injectAt, to: end) }
             let first = overlapping.filter(\.outcome.isOK).min { $0.endOffset < $1.endOffset }
             guard let first else {
                 let last = overlapping.last
