@@ -158,6 +158,26 @@ import Testing
         }
     }
 
+    // memory-hog oom: past a 64 MiB limit, so the OOM killer acts in the container (on the hog, the
+    // largest process, which then ends); the revert reports it, and the container's main process runs on.
+    @Test func memoryHogSeeksTheOOMKiller() async throws {
+        let h = try await harness()
+        try await withTestContainer(.init(purpose: "f-oom", memory: 64 << 20), engine: h.engine) { container in
+            let counts = try HostCgroups().directory(controller: .memory, pid: container.state.pid).file("memory.oom_control")
+            func kills() throws -> Int { OOMWatch.kills(in: try HostCgroups().read(counts)) ?? -1 }
+            #expect(try kills() == 0)
+            let fault = try await h.injector.inject(MemoryHogParameters(oom: true).action(hasWindow: true), on: container, window: .seconds(30))
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try kills() == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try kills() >= 1)
+            let outcome = try await h.injector.revert(fault).result.get()
+            #expect(outcome == .alreadyClear("memory-hog past the limit had already ended; the OOM killer acted 1 time in the container; the engine reports it running"), "\(outcome)")
+            let after = try await h.engine.inspectContainer(container.id)
+            #expect(after.state.running && after.state.pid == container.state.pid)
+            #expect(try HostProcesses().processes(ofContainerWithMainProcess: container.state.pid).count == 1)
+        }
+    }
+
     // A memory-hog by share takes a container without a memory limit for what it is: refused, nothing started.
     @Test func memoryHogShareNeedsALimit() async throws {
         let h = try await harness()

@@ -38,6 +38,23 @@ import Testing
         #expect(command.starts(with: ["stress-ng", "--vm", "1", "--vm-hang", "0", "--oomable", "--vm-bytes", String(bytes)]))
     }
 
+    // oom: past the limit by a tenth of it (256 MiB limit, 56 MiB used → 225.6 MiB); the revert
+    // reports the OOM kills counted since the inject and what the engine says of the container.
+    @Test func oomGoesPastTheLimitAndReportsTheKills() async throws {
+        let fake = fake()
+        fake.setFile("/fake/memory/77/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2")
+        let prepared = try await MemoryHogParameters(oom: true).action(hasWindow: true)
+            .prepare(try await fake.inspectContainer("c1"), in: fake.environment, window: .seconds(10))
+        try await prepared.inject(fake.environment)
+        let command = try #require(fake.processes.hogs.values.first?.command)
+        let bytes: Int64 = (256 << 20) - (56 << 20) + (256 << 20) / 10
+        #expect(command.starts(with: ["stress-ng", "--vm", "1", "--vm-hang", "0", "--oomable", "--vm-bytes", String(bytes)]))
+        fake.setFile("/fake/memory/77/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 3")
+        #expect(try await prepared.revert.apply(in: fake.environment) == .restoredNoting("the OOM killer acted 1 time in the container; the engine reports it running"))
+        #expect(try MemoryHogParameters.read([("oom", ["true"])]) == MemoryHogParameters(oom: true))
+        #expect { _ = try MemoryHogParameters.read([("oom", ["true"]), ("size", ["64m"])]) } throws: { "\($0)".contains("one of them") }
+    }
+
     // No limit, or usage already at the share: refused before anything starts.
     @Test func memoryShareRefusals() async throws {
         for (limit, usage, expected) in [("9223372036854771712", "1000", "no memory limit"), ("268435456", "260000000", "already uses")] {

@@ -9,14 +9,22 @@ public struct HogStep: Sendable, Equatable, Codable {
     public let cgroups: [String]
     /// `cpu-hog 2 workers at 80%`.
     public let what: String
-    public init(token: String, cgroups: [String], what: String) {
+    /// For a memory hog that seeks the OOM killer: what it reports at the revert.
+    public let oomWatch: OOMWatch?
+
+    public init(token: String, cgroups: [String], what: String, oomWatch: OOMWatch? = nil) {
         self.token = token
         self.cgroups = cgroups
         self.what = what
+        self.oomWatch = oomWatch
     }
 
     func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
         let killed = try await environment.processes.stopHog(token: token, in: cgroups)
+        if let oomWatch {
+            let note = await oomWatch.note(in: environment)
+            return killed > 0 ? .restoredNoting(note) : .alreadyClear("\(what) had already ended; \(note)")
+        }
         return killed > 0 ? .restored : .alreadyClear("\(what) had already ended")
     }
 }

@@ -2,6 +2,8 @@
 public enum RevertOutcome: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The fault was undone.
     case restored
+    /// The fault was undone, and what it caused meanwhile was seen (the OOM killer acting).
+    case restoredNoting(String)
     /// Nothing was left to undo (already reverted, or the container restarted and lost the fault).
     case alreadyClear(String)
     /// The container no longer exists.
@@ -12,9 +14,18 @@ public enum RevertOutcome: Sendable, Equatable, Codable, CustomStringConvertible
     /// left stopped (started again it would run beside the replacement, outside the service).
     case replacedBySwarm(service: String)
 
+    /// Whether the fault was undone now (with or without a note).
+    public var isRestored: Bool {
+        switch self {
+        case .restored, .restoredNoting: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .restored: return "restored"
+        case .restoredNoting(let note): return "restored; \(note)"
         case .alreadyClear(let why): return "already clear (\(why))"
         case .targetGone: return "target gone"
         case .nothingToRevert: return "nothing to revert"

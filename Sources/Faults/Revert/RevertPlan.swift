@@ -42,7 +42,7 @@ public enum RevertPlan: Sendable, Equatable, Codable {
                 do { outcomes.append(try await step.apply(in: environment)) } catch { failure = failure ?? error }
             }
             if let failure { throw failure }
-            return outcomes.first { $0 == .restored } ?? outcomes.first ?? .nothingToRevert
+            return outcomes.first(where: \.isRestored) ?? outcomes.first ?? .nothingToRevert
         case .inProcess(let step): return .alreadyClear("\(step.what) lived in faultline process \(step.pid), which has ended")
         }
     }

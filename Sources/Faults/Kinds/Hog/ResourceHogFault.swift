@@ -14,17 +14,21 @@ public struct ResourceHogFault: FaultAction {
     public let stressArguments: [String]
     /// The memory hog's share of the container's limit, turned into bytes when prepared.
     public let limitShare: Double?
+    /// The memory hog allocates past the container's limit, so the OOM killer acts; the revert
+    /// reports what it did.
+    public let seeksOOM: Bool
 
     static let program = "stress-ng"
     static let selfDeadlineGrace = Duration.seconds(10)
     /// Without a window (not taken by these kinds' definitions) the generator still ends by itself.
     static let longestWithoutWindow = Duration.seconds(3600)
 
-    public init(kind: FaultKind, summary: String, stressArguments: [String], limitShare: Double? = nil) {
+    public init(kind: FaultKind, summary: String, stressArguments: [String], limitShare: Double? = nil, seeksOOM: Bool = false) {
         self.kind = kind
         self.summary = summary
         self.stressArguments = stressArguments
         self.limitShare = limitShare
+        self.seeksOOM = seeksOOM
     }
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
@@ -41,8 +45,16 @@ public struct ResourceHogFault: FaultAction {
             throw FaultError.unsupported(kind: kind, reason: "cannot find the cgroups of \(target.name): \(error); run faultline on the engine's host (or its agent there)")
         }
         var arguments = stressArguments
+        var oomWatch: OOMWatch?
         if let limitShare {
             arguments += ["--vm-bytes", String(try Self.bytes(share: limitShare, of: target, in: environment))]
+        } else if seeksOOM {
+            let memory = try Self.memory(of: target, in: environment)
+            // Past the limit by a tenth of it (at least 16 MiB): the allocation cannot fit.
+            arguments += ["--vm-bytes", String(memory.limit - memory.usage + max(16 << 20, memory.limit / 10))]
+            let countFile = memory.directory.file(memory.directory.version == .v1 ? "memory.oom_control" : "memory.events")
+            let before = (try? environment.cgroups.read(countFile)).flatMap(OOMWatch.kills(in:)) ?? 0
+            oomWatch = OOMWatch(containerID: target.id, countFile: countFile, killsBefore: before)
         }
         let held = window ?? Self.longestWithoutWindow
         let seconds = Int((held + Self.selfDeadlineGrace / 2).seconds.rounded(.up))
@@ -52,14 +64,26 @@ public struct ResourceHogFault: FaultAction {
         let command = [Self.program] + arguments + ["--timeout", "\(seconds)s", "--quiet", "--keep-name"]
         let token = UUID().uuidString.lowercased()
         let pid = target.state.pid
-        return PreparedFault(revert: .hog(HogStep(token: token, cgroups: cgroups, what: summary))) { environment in
+        return PreparedFault(revert: .hog(HogStep(token: token, cgroups: cgroups, what: summary, oomWatch: oomWatch))) { environment in
             try await environment.processes.startHog(command, token: token, cgroups: cgroups, mainPID: pid, network: false, deadline: held + Self.selfDeadlineGrace)
         }
     }
 
     /// The memory hog's size for a share of the container's limit: what takes the container's
-    /// usage to `share` of its limit. A container without a limit, or already past it, is refused.
+    /// usage to `share` of its limit. Already past it is refused.
     static func bytes(share: Double, of target: ContainerDetails, in environment: FaultEnvironment) throws -> Int64 {
+        let memory = try Self.memory(of: target, in: environment)
+        let bytes = Int64(Double(memory.limit) * share) - memory.usage
+        guard bytes >= 1 << 20 else {
+            throw FaultError.notApplicable(kind: .memoryHog, target: target.name,
+                                           reason: "it already uses \(ByteSize.format(memory.usage)) of its \(ByteSize.format(memory.limit)) limit, at or past \(Int(share * 100))%")
+        }
+        return bytes
+    }
+
+    /// The container's memory cgroup, its limit and its usage; a container without a limit is
+    /// refused (a share of it, or going past it, means nothing).
+    static func memory(of target: ContainerDetails, in environment: FaultEnvironment) throws -> (directory: CgroupDirectory, limit: Int64, usage: Int64) {
         let directory: CgroupDirectory
         do { directory = try environment.cgroups.directory(controller: .memory, pid: target.state.pid) } catch {
             throw FaultError.unsupported(kind: .memoryHog, reason: "cannot find the memory cgroup of \(target.name): \(error)")
@@ -68,14 +92,9 @@ public struct ResourceHogFault: FaultAction {
         let limitText = try environment.cgroups.read(directory.file(limitFile)), usageText = try environment.cgroups.read(directory.file(usageFile))
         // v1 shows "no limit" as a page-rounded Int64.max.
         guard let limit = Int64(limitText), limit < Int64.max / 2, let usage = Int64(usageText) else {
-            throw FaultError.notApplicable(kind: .memoryHog, target: target.name, reason: "it has no memory limit to take a share of; give size instead of share")
+            throw FaultError.notApplicable(kind: .memoryHog, target: target.name, reason: "it has no memory limit to take a share of or go past; give size instead")
         }
-        let bytes = Int64(Double(limit) * share) - usage
-        guard bytes >= 1 << 20 else {
-            throw FaultError.notApplicable(kind: .memoryHog, target: target.name,
-                                           reason: "it already uses \(ByteSize.format(usage)) of its \(ByteSize.format(limit)) limit, at or past \(Int(share * 100))%")
-        }
-        return bytes
+        return (directory, limit, usage)
     }
 
     static func installed(_ program: String) -> Bool {
