@@ -14,9 +14,6 @@ public struct DNSFault: FaultAction {
     public let answer: DNSAnswer
     public var summary: String { DNSParameters(names: names, answer: answer).summary }
 
-    static let selfDeadlineGrace = Duration.seconds(10)
-    /// Without a window (not taken by the kind's definition) the resolver still ends by itself.
-    static let longestWithoutWindow = Duration.seconds(3600)
     /// The ports the resolver listens on inside the container (loopback, UDP).
     static let ports: ClosedRange<UInt16> = 40000...49999
 
@@ -48,21 +45,20 @@ public struct DNSFault: FaultAction {
         let port = UInt16.random(in: Self.ports), mark = NamespaceTarget.mark()
         let rule = FirewallRule(chain: "OUTPUT", match: ["-p", "udp", "--dport", "53", "-m", "mark", "!", "--mark", "0x\(String(DNSResponder.defaultForwardMark, radix: 16))"],
                                 target: "REDIRECT", targetOptions: ["--to-ports", String(port)], table: "nat", mark: mark)
-        let held = window ?? Self.longestWithoutWindow
-        let lifetime = Int((held + Self.selfDeadlineGrace / 2).seconds.rounded(.up))
+        let lifetime = HelperLifetime(window: window)
         var command = [FaultlineExecutable.path, "dns-responder", "--port", String(port), "--upstream", resolver, "--names", names]
         switch answer {
         case .delay(let delay): command += ["--answer", "delay", "--delay", DurationText.format(delay)]
         default: command += ["--answer", answer.description]
         }
-        command += ["--lifetime", "\(lifetime)s", "--rule-mark", mark]
+        command += ["--lifetime", "\(lifetime.ownSeconds)s", "--rule-mark", mark]
         let token = UUID().uuidString.lowercased()
         let rules = NetworkRulesStep(containerID: target.id, startedAt: target.state.startedAt, rules: [rule], shaped: [])
         let resolverStep = HogStep(token: token, cgroups: cgroups, what: "the resolver of \(summary)")
         let launch = command
         // The rule goes first on the way out (queries resolve normally again at once), then the resolver.
         return PreparedFault(revert: .steps([.network(rules), .hog(resolverStep)])) { environment in
-            try await environment.processes.startHog(launch, token: token, cgroups: cgroups, mainPID: pid, network: true, deadline: held + Self.selfDeadlineGrace)
+            try await environment.processes.startHog(launch, token: token, cgroups: cgroups, mainPID: pid, network: true, deadline: lifetime.killedAfter)
             try await Self.waitUntilListening(on: port, pid: pid, files: environment.files)
             try await rules.inject(pid: pid, in: environment)
         }

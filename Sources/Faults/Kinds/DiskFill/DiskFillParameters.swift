@@ -26,12 +26,9 @@ public struct DiskFillParameters: FaultParameters {
     }
 
     public init(_ input: ParameterInput) throws(ParameterError) {
-        path = input.text("path") ?? ""
+        path = try ContainerDirectoryParameter.read(input, fallback: "")
         remaining = input.bytes("remaining")
         used = input.number("used")
-        guard path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
-            throw ParameterError(key: "path", "\(parameter: "path") must be an absolute path inside the container without '..', got '\(path)'")
-        }
         if (remaining == nil) == (used == nil) {
             throw ParameterError(key: remaining == nil ? "remaining" : "used", "give \(parameter: "remaining") (free space left) or \(parameter: "used") (share used), one of them")
         }

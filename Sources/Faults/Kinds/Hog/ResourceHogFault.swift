@@ -6,7 +6,7 @@ import Foundation
 /// cgroups and PID namespace for the window: the container's own limits and accounting apply to
 /// it, as to its own processes, and nothing is installed in or copied into its image. The revert
 /// kills every process carrying the fault's token; the generator's own time-out (the window plus
-/// `selfDeadlineGrace`) ends it even if every faultline process is gone.
+/// `HelperLifetime.grace`) ends it even if every faultline process is gone.
 public struct ResourceHogFault: FaultAction {
     public let kind: FaultKind
     public let summary: String
@@ -19,9 +19,6 @@ public struct ResourceHogFault: FaultAction {
     public let seeksOOM: Bool
 
     static let program = "stress-ng"
-    static let selfDeadlineGrace = Duration.seconds(10)
-    /// Without a window (not taken by these kinds' definitions) the generator still ends by itself.
-    static let longestWithoutWindow = Duration.seconds(3600)
 
     public init(kind: FaultKind, summary: String, stressArguments: [String], limitShare: Double? = nil, seeksOOM: Bool = false) {
         self.kind = kind
@@ -56,16 +53,15 @@ public struct ResourceHogFault: FaultAction {
             let before = (try? environment.cgroups.read(countFile)).flatMap(OOMWatch.kills(in:)) ?? 0
             oomWatch = OOMWatch(containerID: target.id, countFile: countFile, killsBefore: before)
         }
-        let held = window ?? Self.longestWithoutWindow
-        let seconds = Int((held + Self.selfDeadlineGrace / 2).seconds.rounded(.up))
+        let lifetime = HelperLifetime(window: window)
         // stress-ng's own time-out ends it cleanly; `timeout` kills what is left of it later.
         // --keep-name: workers keep their command line and environment area (renamed ones overwrite
         // it, and the revert finds the hog by the token there).
-        let command = [Self.program] + arguments + ["--timeout", "\(seconds)s", "--quiet", "--keep-name"]
+        let command = [Self.program] + arguments + ["--timeout", "\(lifetime.ownSeconds)s", "--quiet", "--keep-name"]
         let token = UUID().uuidString.lowercased()
         let pid = target.state.pid
         return PreparedFault(revert: .hog(HogStep(token: token, cgroups: cgroups, what: summary, oomWatch: oomWatch))) { environment in
-            try await environment.processes.startHog(command, token: token, cgroups: cgroups, mainPID: pid, network: false, deadline: held + Self.selfDeadlineGrace)
+            try await environment.processes.startHog(command, token: token, cgroups: cgroups, mainPID: pid, network: false, deadline: lifetime.killedAfter)
         }
     }
 

@@ -31,10 +31,7 @@ public struct IOHogParameters: FaultParameters {
     }
 
     public init(_ input: ParameterInput) throws(ParameterError) {
-        path = input.text("path") ?? "/"
-        guard path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
-            throw ParameterError(key: "path", "\(parameter: "path") must be an absolute path inside the container without '..', got '\(path)'")
-        }
+        path = try ContainerDirectoryParameter.read(input)
         let workers = input.number("workers") ?? 1
         guard workers == workers.rounded() else { throw ParameterError(key: "workers", "\(parameter: "workers") must be a whole number, got \(workers)") }
         self.workers = Int(workers)

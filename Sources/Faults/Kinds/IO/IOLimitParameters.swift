@@ -25,10 +25,7 @@ public struct IOLimitParameters: FaultParameters {
     }
 
     public init(_ input: ParameterInput) throws(ParameterError) {
-        path = input.text("path") ?? "/"
-        guard path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
-            throw ParameterError(key: "path", "\(parameter: "path") must be an absolute path inside the container without '..', got '\(path)'")
-        }
+        path = try ContainerDirectoryParameter.read(input)
         func operations(_ key: String) throws(ParameterError) -> Int64? {
             guard let value = input.number(key) else { return nil }
             guard value == value.rounded() else { throw ParameterError(key: key, "\(parameter: key) must be a whole number of operations, got \(value)") }
