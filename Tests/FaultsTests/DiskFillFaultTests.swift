@@ -33,6 +33,17 @@ import Testing
         #expect(fake.files.files.values.first == Int64(Double(100 << 20) * 0.9) - (40 << 20))
     }
 
+    // A service writing between the prepare and the fill: the fill is measured again and still
+    // leaves exactly what was asked.
+    @Test func measuresAgainWhenTheFilesystemChanged() async throws {
+        let fake = fake()
+        let prepared = try await DiskFillFault(path: "/data", remaining: 0).prepare(try await fake.inspectContainer("c1"), in: fake.environment)
+        fake.files.state.withLock { $0.space = FilesystemSpace(total: $0.space.total, available: $0.space.available - (1 << 20)) }
+        try await prepared.inject(fake.environment)
+        #expect(fake.files.state.withLock { $0.space.available } == 0)
+        #expect(fake.files.files.values.first == 59 << 20)
+    }
+
     // Already at the mark, a directory that is not there, a stopped container: refused before anything is written.
     @Test func refusesBeforeWriting() async throws {
         let fake = fake()

@@ -36,6 +36,7 @@ public final class FakeFiles: ContainerFileAccess, Sendable {
     public func fill(_ file: String, bytes: Int64) throws {
         try state.withLock { state in
             guard state.files[file] == nil else { throw FaultProcessError(message: "create \(file): File exists") }
+            guard bytes <= state.space.available else { throw FaultProcessError(message: "allocate \(bytes) bytes for \(file): No space left on device") }
             state.files[file] = bytes
             state.space = FilesystemSpace(total: state.space.total, available: state.space.available - bytes)
         }
