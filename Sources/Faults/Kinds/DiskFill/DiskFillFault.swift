@@ -33,24 +33,21 @@ public struct DiskFillFault: FaultAction {
         let hostDirectory = target.hostPath(of: path)
         let step = FillFileStep(containerID: target.id, directory: path, fileName: fileName, hostFile: hostDirectory.map { $0 + "/" + fileName })
         // The writable layer's mount is an overlay with a device of its own: the fill lands in its upper directory.
-        let fault = self
-        return PreparedFault(revert: .fillFile(step), fills: hostDirectory ?? reached) { environment in
-            try fault.fill(reached + "/" + fileName, measured: bytes, in: environment.files, target: target.name)
+        return PreparedFault(revert: .fillFile(step), fills: hostDirectory ?? reached) { [self] environment in
+            try fill(fileName, in: reached, measured: bytes, files: environment.files, target: target.name)
         }
     }
 
     /// Allocates the fill. The filesystem keeps changing under a running service (a database
     /// writing while it fills): when the size measured at the prepare no longer fits, it is
     /// measured again and tried again, a few times.
-    func fill(_ file: String, measured: Int64, in files: any ContainerFileAccess, target: String) throws {
+    func fill(_ fileName: String, in directory: String, measured: Int64, files: any ContainerFileAccess, target: String) throws {
         var bytes = measured
         for attempt in 1...Self.attempts {
             do {
-                try files.fill(file, bytes: bytes)
-                return
-            } catch let error as FaultProcessError where attempt < Self.attempts {
-                _ = error
-                bytes = try size(on: try files.space(of: (file as NSString).deletingLastPathComponent), target: target)
+                return try files.fill(directory + "/" + fileName, bytes: bytes)
+            } catch is FaultProcessError where attempt < Self.attempts {
+                bytes = try size(on: try files.space(of: directory), target: target)
             }
         }
     }
