@@ -109,7 +109,7 @@ let package = Package(
 
         .testTarget(name: "FaultlineSupportTests", dependencies: ["FaultlineSupport", "TestSupport"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "FaultlineSupport", "TestSupport"]),
-        .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "FaultlineSupport", "TestSupport"]),
+        .testTarget(name: "FaultsTests", dependencies: ["Faults", "DockerEngine", "FaultlineSupport", "TestSupport", "Fixtures"]),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "DockerEngine", "TestSupport"]),
         .testTarget(name: "FaultProxyTests", dependencies: ["FaultProxy", "FaultlineSupport", "TestSupport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CampaignTests", dependencies: ["Campaign", "Faults", "Probes", "DockerEngine", "FaultProxy", "TestSupport"]),

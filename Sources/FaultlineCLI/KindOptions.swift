@@ -18,7 +18,9 @@ enum KindOptions {
     /// what an agent is sent (it reads them with the same definition).
     static func texts(_ arguments: [String], for kind: FaultKind) throws -> [(key: String, texts: [String])] {
         let definition = kind.definition
-        let byOption = Dictionary(FaultKind.allCases.flatMap { $0.definition.parameters.map { ($0.option, $0.key) } }, uniquingKeysWith: { first, _ in first })
+        // The kind's own options first (http's --port is its key `port`, loss's is `ports`); another
+        // kind's option is read only to say it does not apply here.
+        let byOption = Dictionary(([kind] + FaultKind.allCases).flatMap { $0.definition.parameters.map { ($0.option, $0.key) } }, uniquingKeysWith: { first, _ in first })
         var given: [(key: String, texts: [String])] = []
         var index = 0
         while index < arguments.count {

@@ -29,6 +29,7 @@ import Testing
         Case(kind: "bandwidth", options: ["--rate", "1mbit"], needsNetwork: true),
         Case(kind: "partition", options: ["--peer", "10.251.74.1"], needsNetwork: true),
         Case(kind: "dns", options: ["--names", "^nothing$"], needsNetwork: true),
+        Case(kind: "http", options: ["--port", "8080", "--status", "503"], needsNetwork: true),
     ]
 
     // The fault outlives the SIGKILLed process; recover then restores the container exactly.
@@ -136,15 +137,16 @@ import Testing
         }
     }
 
-    // dns SIGKILLed with nothing to revert it: its resolver deletes the redirect itself when its
-    // own lifetime (the window plus 5 s) ends, and exits; recover then finds nothing left.
-    @Test func dnsEndsByItselfAfterSIGKILL() async throws {
+    // dns or http SIGKILLed with nothing to revert it: its resolver or proxy deletes the redirect
+    // itself when its own lifetime (the window plus 5 s) ends, and exits; recover then finds nothing left.
+    @Test(arguments: [["dns", "--names", "^nothing$"], ["http", "--port", "8080", "--status", "503"]])
+    func helperEndsItsFaultAfterSIGKILL(_ fault: [String]) async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-dns-" + UUID().uuidString
+        let stateDir = NSTemporaryDirectory() + "faultline-\(fault[0])-" + UUID().uuidString
         try await withTestNetwork(engine: engine) { network in
-            try await withTestContainer(.init(purpose: "crash-dns-self", networks: [network: []]), engine: engine) { container in
+            try await withTestContainer(.init(purpose: "crash-\(fault[0])-self", networks: [network: []]), engine: engine) { container in
                 let before = try await ContainerSnapshot.take(container.id, engine: engine)
-                let child = try FaultlineProcess(["inject", "dns", container.name, "--names", "^nothing$", "--for", "1s", "--no-warden", "--state-dir", stateDir])
+                let child = try FaultlineProcess(["inject"] + fault.prefix(1) + [container.name] + fault.dropFirst() + ["--for", "1s", "--no-warden", "--state-dir", stateDir])
                 try await child.waitFor("injected")
                 child.signal(SIGKILL)
                 _ = try await child.waitForExit()

@@ -125,7 +125,7 @@ final class UDPEcho: @unchecked Sendable {
 
     init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = DNSResponder.address("127.0.0.1", 0)
+        var address = HelperSocket.ipv4("127.0.0.1", 0)
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
@@ -152,7 +152,7 @@ final class UDPEcho: @unchecked Sendable {
     static func ask(port: UInt16, _ query: [UInt8]) throws -> [UInt8] {
         let client = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { Glibc.close(client) }
-        var address = DNSResponder.address("127.0.0.1", port)
+        var address = HelperSocket.ipv4("127.0.0.1", port)
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         _ = send(client, query, query.count, 0)
         var ready = pollfd(fd: client, events: Int16(POLLIN), revents: 0)

@@ -159,7 +159,7 @@ import Testing
     }
 
     // memory-hog oom: past a 64 MiB limit, so the OOM killer acts in the container (on the hog, the
-    // largest process, which then ends); the revert reports it, and the container's main process runs on.
+    // largest process); the revert reports it, and the container's main process runs on.
     @Test func memoryHogSeeksTheOOMKiller() async throws {
         let h = try await harness()
         try await withTestContainer(.init(purpose: "f-oom", memory: 64 << 20), engine: h.engine) { container in
@@ -171,7 +171,13 @@ import Testing
             while try kills() == 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             #expect(try kills() >= 1)
             let outcome = try await h.injector.revert(fault).result.get()
-            #expect(outcome == .alreadyClear("memory-hog past the limit had already ended; the OOM killer acted 1 time in the container; the engine reports it running"), "\(outcome)")
+            // stress-ng may have started its killed worker again by the revert (then killed: restored,
+            // noting) or not (already clear, noting); either way the note tells what the OOM killer did.
+            switch outcome {
+            case .alreadyClear(let note), .restoredNoting(let note):
+                #expect(note.contains("the OOM killer acted") && note.hasSuffix("in the container; the engine reports it running"), "\(outcome)")
+            default: Issue.record("\(outcome)")
+            }
             let after = try await h.engine.inspectContainer(container.id)
             #expect(after.state.running && after.state.pid == container.state.pid)
             #expect(try HostProcesses().processes(ofContainerWithMainProcess: container.state.pid).count == 1)

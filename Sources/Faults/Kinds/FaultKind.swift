@@ -37,6 +37,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case latency
     /// Make name resolution fail (or answer late) for names matching a pattern.
     case dns
+    /// Answer, delay or reset HTTP calls a container makes or receives (a proxy of faultline's in its namespace).
+    case http
     /// Turn toxics on in a TCP proxy that the campaign runs in faultline's own process (latency,
     /// resets, timeouts… on any kernel); the target is the proxy, not a container.
     case toxic
@@ -68,6 +70,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .bandwidth: return BandwidthParameters.self
         case .latency: return LatencyParameters.self
         case .dns: return DNSParameters.self
+        case .http: return HTTPParameters.self
         case .toxic: return ToxicParameters.self
         case .drain: return DrainParameters.self
         case .isolate: return IsolateParameters.self

@@ -14,9 +14,6 @@ public struct DNSFault: FaultAction {
     public let answer: DNSAnswer
     public var summary: String { DNSParameters(names: names, answer: answer).summary }
 
-    /// The ports the resolver listens on inside the container (loopback, UDP).
-    static let ports: ClosedRange<UInt16> = 40000...49999
-
     public init(names: String, answer: DNSAnswer = .nxdomain) {
         self.names = names
         self.answer = answer
@@ -42,8 +39,8 @@ public struct DNSFault: FaultAction {
         do { cgroups = try environment.processes.cgroups(ofContainerWithMainProcess: pid) } catch {
             throw FaultError.unsupported(kind: kind, reason: "cannot find the cgroups of \(target.name): \(error); run faultline on the engine's host (or its agent there)")
         }
-        let port = UInt16.random(in: Self.ports), mark = NamespaceTarget.mark()
-        let rule = FirewallRule(chain: "OUTPUT", match: ["-p", "udp", "--dport", "53", "-m", "mark", "!", "--mark", "0x\(String(DNSResponder.defaultForwardMark, radix: 16))"],
+        let port = UInt16.random(in: HelperSocket.ports), mark = NamespaceTarget.mark()
+        let rule = FirewallRule(chain: "OUTPUT", match: ["-p", "udp", "--dport", "53", "-m", "mark", "!", "--mark", HelperSocket.forwardMarkText],
                                 target: "REDIRECT", targetOptions: ["--to-ports", String(port)], table: "nat", mark: mark)
         let lifetime = HelperLifetime(window: window)
         var command = [FaultlineExecutable.path, "dns-responder", "--port", String(port), "--upstream", resolver, "--names", names]
@@ -59,7 +56,7 @@ public struct DNSFault: FaultAction {
         // The rule goes first on the way out (queries resolve normally again at once), then the resolver.
         return PreparedFault(revert: .steps([.network(rules), .hog(resolverStep)])) { environment in
             try await environment.processes.startHog(launch, token: token, cgroups: cgroups, mainPID: pid, network: true, deadline: lifetime.killedAfter)
-            try await Self.waitUntilListening(on: port, pid: pid, files: environment.files)
+            try await HelperSocket.waitUntilBound(String(format: "0100007F:%04X", port), table: "udp", pid: pid, files: environment.files, what: "the resolver")
             try await rules.inject(pid: pid, in: environment)
         }
     }
@@ -73,18 +70,5 @@ public struct DNSFault: FaultAction {
             if inet_pton(AF_INET, String(words[1]), &address) == 1 { return String(words[1]) }
         }
         return nil
-    }
-
-    /// Waits until the resolver's socket is bound in the container's namespace (its UDP table),
-    /// so the redirect never sends a query to a port nobody answers on.
-    static func waitUntilListening(on port: UInt16, pid: Int, files: any ContainerFileAccess) async throws {
-        let wanted = String(format: "0100007F:%04X", port)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while ContinuousClock.now < deadline {
-            let table = (try? files.readText("/proc/\(pid)/net/udp")) ?? ""
-            if table.split(separator: "\n").contains(where: { $0.split(separator: " ").dropFirst().first.map(String.init) == wanted }) { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw FaultProcessError(message: "the resolver did not listen on 127.0.0.1:\(port)/udp in the container within 5 s")
     }
 }

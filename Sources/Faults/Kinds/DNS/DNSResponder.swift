@@ -23,7 +23,7 @@ public struct DNSResponder: Sendable {
     public let ruleMark: String?
 
     /// The mark forwarded queries carry, so the fault's own redirect lets them through.
-    public static let defaultForwardMark: UInt32 = 0xfa17
+    public static let defaultForwardMark: UInt32 = HelperSocket.forwardMark
     /// How long a forwarded query waits for the container's resolver.
     static let upstreamTimeout = Duration.seconds(5)
     static let stopping = Atomic<Bool>(false)
@@ -43,7 +43,7 @@ public struct DNSResponder: Sendable {
     /// Answers until its lifetime ends or SIGTERM; then deletes its rules.
     public func run() throws {
         let pattern = try Regex(names)
-        let listener = try Self.socket(bindingLoopbackPort: port)
+        let listener = try HelperSocket.bound(Int32(SOCK_DGRAM.rawValue), host: "127.0.0.1", port: port)
         defer { close(listener) }
         signal(SIGTERM) { _ in DNSResponder.stopping.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in DNSResponder.stopping.store(true, ordering: .relaxed) }
@@ -70,7 +70,7 @@ public struct DNSResponder: Sendable {
             case .delay(let delay): forward(packet, for: client, through: listener, after: delay)
             }
         }
-        if let ruleMark { Self.deleteRules(markedWith: ruleMark) }
+        if let ruleMark { HelperRules.delete(markedWith: ruleMark, table: "nat", chains: ["OUTPUT"]) }
     }
 
     /// Sends `packet` to the container's resolver (after `delay`) and its answer back to `client`,
@@ -84,7 +84,7 @@ public struct DNSResponder: Sendable {
             defer { close(outbound) }
             var markValue = mark
             guard setsockopt(outbound, SOL_SOCKET, SO_MARK, &markValue, socklen_t(MemoryLayout<UInt32>.size)) == 0 else { return }
-            var address = Self.address(upstream, upstreamPort)
+            var address = HelperSocket.ipv4(upstream, upstreamPort)
             let connected = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(outbound, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
@@ -107,41 +107,6 @@ public struct DNSResponder: Sendable {
             _ = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(socket, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-        }
-    }
-
-    static func address(_ host: String, _ port: UInt16) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        inet_pton(AF_INET, host, &address.sin_addr)
-        return address
-    }
-
-    static func socket(bindingLoopbackPort port: UInt16) throws -> Int32 {
-        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard descriptor >= 0 else { throw FaultProcessError(message: "socket: \(String(cString: strerror(errno)))") }
-        var address = address("127.0.0.1", port)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            throw FaultProcessError(message: "bind 127.0.0.1:\(port)/udp: \(reason)")
-        }
-        return descriptor
-    }
-
-    /// Deletes every nat OUTPUT rule whose comment is `mark` (the ones that send queries here).
-    static func deleteRules(markedWith mark: String) {
-        guard let listing = try? HostNetworkNamespaces.spawn(["iptables", "-w", "5", "-t", "nat", "-S", "OUTPUT"], timeout: .seconds(10)),
-              listing.succeeded else { return }
-        for line in listing.output.split(separator: "\n") where line.hasPrefix("-A OUTPUT ") && line.contains(mark) {
-            // `iptables -S` prints a rule as it is given (its comment quoted): the same words after -D delete it.
-            let words = line.split(separator: " ").dropFirst(2).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-            guard words.contains(mark) else { continue }
-            _ = try? HostNetworkNamespaces.spawn(["iptables", "-w", "5", "-t", "nat", "-D", "OUTPUT"] + words, timeout: .seconds(10))
         }
     }
 }

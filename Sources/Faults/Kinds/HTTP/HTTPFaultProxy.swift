@@ -1,0 +1,226 @@
+import FaultlineSupport
+import Foundation
+import Glibc
+import Synchronization
+
+/// The `http` fault's proxy: a process of faultline's own (`faultline http-proxy`) that runs in the
+/// target container's network namespace and cgroups. The fault's rule redirects new connections on
+/// the port here; the proxy finds each one's original destination (`SO_ORIGINAL_DST`), reads the
+/// requests on it one by one, acts on the ones the fault matches, and forwards the rest unchanged
+/// (its own connections carry `forwardMark`, which the rule lets pass). Bytes that are not an
+/// HTTP/1.x request (TLS, another protocol) and everything after a protocol switch (a WebSocket
+/// upgrade) are copied through untouched. At the end of its lifetime, or on SIGTERM, it deletes
+/// the rules carrying `ruleMark` and exits, which closes the connections opened through it.
+public struct HTTPFaultProxy: Sendable {
+    public let port: UInt16
+    public let match: HTTPRequestMatch
+    public let answer: HTTPFaultAnswer
+    public let lifetime: Duration
+    /// The comment of the rules that send connections here, deleted on the way out; nil: none.
+    public let ruleMark: String?
+    /// Where to forward instead of each connection's original destination (tests without a redirect).
+    public let upstream: (host: String, port: UInt16)?
+    public let forwardMark: UInt32
+
+    static let stopping = Atomic<Bool>(false)
+    /// `SO_ORIGINAL_DST` (linux/netfilter_ipv4.h), at level `SOL_IP`.
+    static let originalDestinationOption: Int32 = 80
+    /// How long a connection to the upstream may take.
+    static let connectTimeout = Duration.seconds(10)
+
+    public init(port: UInt16, match: HTTPRequestMatch, answer: HTTPFaultAnswer, lifetime: Duration, ruleMark: String? = nil,
+                upstream: (host: String, port: UInt16)? = nil, forwardMark: UInt32 = DNSResponder.defaultForwardMark) {
+        self.port = port
+        self.match = match
+        self.answer = answer
+        self.lifetime = lifetime
+        self.ruleMark = ruleMark
+        self.upstream = upstream
+        self.forwardMark = forwardMark
+    }
+
+    /// Serves until its lifetime ends or SIGTERM; then deletes its rules. `ready` gets the port once
+    /// the listener is bound (port 0: one the kernel chose; tests start clients then).
+    public func run(ready: (UInt16) -> Void = { _ in }) throws {
+        let decider = try HTTPRequestMatch.Decider(match)
+        let listener = try HelperSocket.listener(tcpPort: port)
+        defer { close(listener) }
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGTERM) { _ in HTTPFaultProxy.stopping.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in HTTPFaultProxy.stopping.store(true, ordering: .relaxed) }
+        var bound = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        ready(UInt16(bigEndian: bound.sin_port))
+        let end = ContinuousClock.now + lifetime
+        while ContinuousClock.now < end, !Self.stopping.load(ordering: .relaxed) {
+            var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            guard poll(&waiting, 1, 200) > 0 else { continue }
+            let client = accept(listener, nil, nil)
+            guard client >= 0 else { continue }
+            let connection = Connection(client: client, proxy: self, decider: decider)
+            Thread.detachNewThread { connection.serve() }
+        }
+        if let ruleMark { HelperRules.delete(markedWith: ruleMark, table: "nat", chains: ["OUTPUT", "PREROUTING"]) }
+    }
+
+    /// One client connection, on a thread of its own; its response direction on another.
+    final class Connection: @unchecked Sendable {
+        let client: Int32
+        let proxy: HTTPFaultProxy
+        let decider: HTTPRequestMatch.Decider
+        var upstream: Int32 = -1
+            let pumpDone = DispatchSemaphore(value: 0)
+        var pending: [UInt8] = []
+        var resetting = false
+
+        init(client: Int32, proxy: HTTPFaultProxy, decider: HTTPRequestMatch.Decider) {
+            self.client = client
+            self.proxy = proxy
+            self.decider = decider
+        }
+
+        func serve() {
+            defer { finish() }
+            guard let destination = destination() else { return reset() }
+            while true {
+                guard fill(until: { HTTPRequestHead.endIndex(in: $0) != nil || !HTTPRequestHead.mayBeRequest($0) || $0.count > HTTPRequestHead.limit }) else { return }
+                guard let end = HTTPRequestHead.endIndex(in: pending), let head = HTTPRequestHead.parse(pending[..<end]), let body = head.body else {
+                    // Not HTTP/1.x (or a head too long to read): every byte goes through as it is.
+                    return passThrough(to: destination)
+                }
+                if decider.actsOn(head) {
+                    if let delay = proxy.answer.delay { Thread.sleep(forTimeInterval: delay.seconds) }
+                    if proxy.answer.reset == true { return reset() }
+                    if proxy.answer.status != nil {
+                        _ = HelperSocket.writeAll(client, proxy.answer.response(toHead: head.method))
+                        shutdown(client, Int32(SHUT_WR))
+                        // Closing with the request's body unread would reset the connection under the answer.
+                        return HelperSocket.drain(client, for: .seconds(2))
+                    }
+                }
+                guard connect(to: destination), HelperSocket.writeAll(upstream, Array(pending[..<end])) else { return reset() }
+                pending.removeFirst(end)
+                guard forward(body) else { return }
+                if head.switchesProtocol { return copyRest() }
+            }
+        }
+
+        /// Reads from the client until `enough` holds for what is pending; false at its end.
+        private func fill(until enough: ([UInt8]) -> Bool) -> Bool {
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            while !enough(pending) {
+                let count = read(client, &buffer, buffer.count)
+                guard count > 0 else { return false }
+                pending += buffer[0..<count]
+            }
+            return true
+        }
+
+        /// Sends the request's body upstream as it arrives.
+        private func forward(_ body: HTTPRequestHead.Body) -> Bool {
+            switch body {
+            case .none: return true
+            case .length(let length): return forward(bytes: length)
+            case .chunked:
+                while true {
+                    guard fill(until: { $0.firstRange(of: [13, 10]) != nil }), let lineEnd = pending.firstRange(of: [13, 10])?.upperBound else { return false }
+                    let sizeText = String(decoding: pending[..<(lineEnd - 2)], as: UTF8.self).split(separator: ";").first ?? ""
+                    guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+                    guard forward(bytes: lineEnd) else { return false }
+                    if size == 0 {
+                        // Trailer lines, then the empty line that ends the body.
+                        while true {
+                            guard fill(until: { $0.firstRange(of: [13, 10]) != nil }), let end = pending.firstRange(of: [13, 10])?.upperBound else { return false }
+                            guard forward(bytes: end) else { return false }
+                            if end == 2 { return true }
+                        }
+                    }
+                    guard forward(bytes: size + 2) else { return false }
+                }
+            }
+        }
+
+        /// Sends the next `count` bytes from the client upstream.
+        private func forward(bytes count: Int) -> Bool {
+            var left = count
+            while left > 0 {
+                if pending.isEmpty, !fill(until: { !$0.isEmpty }) { return false }
+                let part = min(left, pending.count)
+                guard HelperSocket.writeAll(upstream, Array(pending[..<part])) else { return false }
+                pending.removeFirst(part)
+                left -= part
+            }
+            return true
+        }
+
+        private func passThrough(to destination: sockaddr_in) {
+            guard connect(to: destination), HelperSocket.writeAll(upstream, pending) else { return reset() }
+            pending.removeAll()
+            copyRest()
+        }
+
+        /// Copies the client's bytes upstream until either side ends.
+        private func copyRest() {
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = read(client, &buffer, buffer.count)
+                guard count > 0, HelperSocket.writeAll(upstream, Array(buffer[0..<count])) else { return }
+            }
+        }
+
+        /// The connection's upstream, opened once; the upstream's bytes go to the client on a thread of their own.
+        private func connect(to destination: sockaddr_in) -> Bool {
+            if upstream >= 0 { return true }
+            guard let socket = HelperSocket.connect(destination, mark: proxy.forwardMark, timeout: HTTPFaultProxy.connectTimeout) else { return false }
+            upstream = socket
+            let client = client, done = pumpDone
+            Thread.detachNewThread {
+                var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+                while true {
+                    let count = read(socket, &buffer, buffer.count)
+                    guard count > 0, HelperSocket.writeAll(client, Array(buffer[0..<count])) else { break }
+                }
+                // The upstream ended (or the client went away): the client sees the same end.
+                shutdown(client, Int32(SHUT_RDWR))
+                done.signal()
+            }
+            return true
+        }
+
+        /// Where the client meant to connect: the redirect's original destination, or the test's upstream.
+        private func destination() -> sockaddr_in? {
+            if let upstream = proxy.upstream { return HelperSocket.ipv4(upstream.host, upstream.port) }
+            var original = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            guard getsockopt(client, Int32(SOL_IP), HTTPFaultProxy.originalDestinationOption, &original, &length) == 0 else { return nil }
+            // Not redirected (a client that dialled the proxy's own port): no destination but itself.
+            var local = sockaddr_in()
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(client, $0, &length) } }
+            guard original.sin_port != local.sin_port || original.sin_addr.s_addr != local.sin_addr.s_addr else { return nil }
+            return original
+        }
+
+        /// Ends the client's connection with a TCP RST.
+        private func reset() {
+            resetting = true
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        }
+
+        /// Closes both sides once the response direction has finished with the client's descriptor
+        /// (closed earlier, its number could already belong to another connection).
+        private func finish() {
+            if upstream >= 0 {
+                shutdown(upstream, resetting ? Int32(SHUT_RDWR) : Int32(SHUT_WR))
+                if pumpDone.wait(timeout: .now() + 30) == .timedOut {
+                    shutdown(upstream, Int32(SHUT_RDWR))
+                    pumpDone.wait()
+                }
+                close(upstream)
+            }
+            close(client)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import FaultlineSupport
+import Foundation
+import Glibc
+
+/// The socket calls of the processes faults start inside a container (the dns resolver, the http
+/// proxy): blocking IPv4 sockets, one thread per conversation.
+enum HelperSocket {
+    /// The ports a helper listens on inside the container.
+    static let ports: ClosedRange<UInt16> = 40000...49999
+    /// The mark a helper's own forwarded traffic carries, so the fault's redirect lets it pass.
+    static let forwardMark: UInt32 = 0xfa17
+    static var forwardMarkText: String { "0x" + String(forwardMark, radix: 16) }
+
+    static func ipv4(_ host: String, _ port: UInt16) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        inet_pton(AF_INET, host, &address.sin_addr)
+        return address
+    }
+
+    /// A socket bound to `host:port` (`SOCK_DGRAM` or `SOCK_STREAM`, listening when a stream).
+    static func bound(_ type: Int32, host: String, port: UInt16) throws -> Int32 {
+        let descriptor = socket(AF_INET, type, 0)
+        let kind = type == Int32(SOCK_DGRAM.rawValue) ? "udp" : "tcp"
+        guard descriptor >= 0 else { throw FaultProcessError(message: "socket: \(String(cString: strerror(errno)))") }
+        var reuse: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = ipv4(host, port)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, kind == "udp" || listen(descriptor, 512) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw FaultProcessError(message: "bind \(host):\(port)/\(kind): \(reason)")
+        }
+        return descriptor
+    }
+
+    /// A TCP listener on every address of the namespace.
+    static func listener(tcpPort port: UInt16) throws -> Int32 { try bound(Int32(SOCK_STREAM.rawValue), host: "0.0.0.0", port: port) }
+
+    /// A TCP connection carrying `mark` (so the fault's own redirect lets it pass); nil when it
+    /// cannot be made within `timeout`.
+    static func connect(_ destination: sockaddr_in, mark: UInt32, timeout: Duration) -> Int32? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        var markValue = mark
+        guard setsockopt(descriptor, SOL_SOCKET, SO_MARK, &markValue, socklen_t(MemoryLayout<UInt32>.size)) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        var seconds = timeval(tv_sec: Int(timeout.seconds), tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
+        var address = destination
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            return nil
+        }
+        var none = timeval()
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+        var noDelay: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        return descriptor
+    }
+
+    /// Writes every byte; false when the peer is gone.
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return false }
+            sent += count
+        }
+        return true
+    }
+
+    /// Reads and discards until the peer closes or `limit` passes.
+    static func drain(_ descriptor: Int32, for limit: Duration) {
+        let end = ContinuousClock.now + limit
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while ContinuousClock.now < end {
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, Int32((end - ContinuousClock.now).milliseconds)) > 0, read(descriptor, &buffer, buffer.count) > 0 else { return }
+        }
+    }
+
+    /// Waits until a socket of the container's namespace is bound to `local` (`0100007F:A1B2`) in
+    /// `/proc/PID/net/<table>` (`udp`, or `tcp` in the listening state), so a redirect never sends
+    /// traffic to a port nobody serves.
+    static func waitUntilBound(_ local: String, table: String, pid: Int, files: any ContainerFileAccess, what: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            let listing = (try? files.readText("/proc/\(pid)/net/\(table)")) ?? ""
+            let bound = listing.split(separator: "\n").contains { line in
+                let fields = line.split(separator: " ")
+                return fields.count > 3 && fields[1] == local && (table != "tcp" || fields[3] == "0A")
+            }
+            if bound { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw FaultProcessError(message: "\(what) did not listen on \(local) (/proc/\(pid)/net/\(table)) in the container within 5 s")
+    }
+}

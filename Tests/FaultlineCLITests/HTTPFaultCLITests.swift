@@ -1,0 +1,116 @@
+import DockerEngine
+import Foundation
+import TestSupport
+import Testing
+
+/// `faultline inject http` against real containers on a user-defined network: a client container
+/// calling a Python HTTP server (`model`). No client is pointed anywhere: the redirect in the
+/// target's namespace sends the calls through faultline's proxy, and afterwards the container is
+/// exactly as before.
+@Suite(.serialized) struct HTTPFaultCLITests {
+    func withClientAndModel(_ body: @escaping @Sendable (DockerEngineClient, ContainerDetails, ContainerDetails) async throws -> Void) async throws {
+        let engine = try await TestEngine.client()
+        try await withTestNetwork(engine: engine) { network in
+            var server = TestServers.spec(.http)
+            server.networks = [network: ["model"]]
+            try await withTestContainer(server, engine: engine) { model in
+                try await withTestContainer(.init(purpose: "http-client", networks: [network: []]), engine: engine) { client in
+                    _ = try await TestServers.publishedPort(.http, of: model.id, engine: engine)
+                    for _ in 0..<50 where try await call("/health.json", from: client, engine: engine).status != 200 {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    try await body(engine, client, model)
+                }
+            }
+        }
+    }
+
+    /// `curl` in the container: the status it got, the response's head, and how long it took.
+    func call(_ path: String, from container: ContainerDetails, engine: DockerEngineClient) async throws -> (status: Int, head: String, seconds: Double) {
+        let started = ContinuousClock.now
+        let result = try await engine.exec(container.id, ["/usr/bin/curl", "-s", "-m", "5", "-D", "-", "-o", "/dev/null", "http://model:8080\(path)"])
+        let head = result.stdout
+        let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return (status, head, (ContinuousClock.now - started).seconds)
+    }
+
+    // Calls the client makes: the first two matching ones get 429 with Retry-After, the third and
+    // another path reach the server; after the window every call does, and nothing of the fault is left.
+    @Test func answersTheClientsCallsInTheServersPlace() async throws {
+        try await withClientAndModel { engine, client, _ in
+            let before = try await ContainerSnapshot.take(client.id, engine: engine)
+            let stateDir = NSTemporaryDirectory() + "faultline-http-" + UUID().uuidString
+            let child = try FaultlineProcess(["inject", "http", client.name, "--port", "8080", "--path", "^/health", "--status", "429",
+                                              "--header", "Retry-After: 2", "--first", "2", "--for", "5s", "--state-dir", stateDir])
+            try await child.waitFor("injected")
+            for _ in 0..<2 {
+                let limited = try await call("/health.json", from: client, engine: engine)
+                #expect(limited.status == 429 && limited.head.contains("Retry-After: 2"), "\(limited.head)")
+            }
+            #expect(try await call("/health.json", from: client, engine: engine).status == 200)
+            #expect(try await call("/", from: client, engine: engine).status == 200)
+            #expect(try await child.waitForExit() == 0, "\(child.text)")
+            #expect(try await call("/health.json", from: client, engine: engine).status == 200)
+            let after = try await ContainerSnapshot.take(client.id, engine: engine)
+            #expect(after == before, "before: \(before)\nafter: \(after)")
+        }
+    }
+
+    // delay: the call reaches the server that much later (tolerance: +1.5 s for exec and curl).
+    @Test func delaysTheCalls() async throws {
+        try await withClientAndModel { engine, client, _ in
+            let stateDir = NSTemporaryDirectory() + "faultline-http-" + UUID().uuidString
+            let child = try FaultlineProcess(["inject", "http", client.name, "--port", "8080", "--delay", "800ms", "--for", "5s", "--state-dir", stateDir])
+            try await child.waitFor("injected")
+            let late = try await call("/health.json", from: client, engine: engine)
+            #expect(late.status == 200 && late.seconds >= 0.8 && late.seconds < 2.3, "\(late)")
+            #expect(try await child.waitForExit() == 0, "\(child.text)")
+        }
+    }
+
+    // Calls the server receives, through its published port: a connection open before the fault
+    // goes on unfaulted with `existing: leave` and is reset with `existing: reset`; new ones get 503.
+    @Test func inboundAndTheConnectionsAlreadyOpen() async throws {
+        try await withClientAndModel { engine, _, model in
+            let port = try await TestServers.publishedPort(.http, of: model.id, engine: engine)
+            let before = try await ContainerSnapshot.take(model.id, engine: engine)
+            for existing in ["leave", "reset"] {
+                let open = try RawTCPClient(port: port)
+                try await Task.sleep(for: .milliseconds(200))
+                let stateDir = NSTemporaryDirectory() + "faultline-http-" + UUID().uuidString
+                let child = try FaultlineProcess(["inject", "http", model.name, "--port", "8080", "--direction", "inbound", "--status", "503",
+                                                  "--existing", existing, "--for", "3s", "--state-dir", stateDir])
+                try await child.waitFor("injected")
+                let fresh = try RawTCPClient(port: port)
+                fresh.send("GET /health.json HTTP/1.1\r\nHost: model\r\n\r\n")
+                let answer = fresh.read()
+                #expect(answer.text.hasPrefix("HTTP/1.1 503 Service Unavailable"), "\(answer)")
+                if existing == "leave" {
+                    open.send("GET /health.json HTTP/1.0\r\n\r\n")
+                    let old = open.read()
+                    #expect(old.text.hasPrefix("HTTP/1.0 200 OK") && old.text.hasSuffix(#""db":"up"}}"#), "\(old)")
+                } else {
+                    let old = open.read(timeout: .seconds(2))
+                    #expect(old.text.isEmpty && (old.end == .closed || old.end == .reset), "\(old)")
+                }
+                #expect(try await child.waitForExit() == 0, "\(child.text)")
+            }
+            let after = try await ContainerSnapshot.take(model.id, engine: engine)
+            #expect(after == before, "before: \(before)\nafter: \(after)")
+        }
+    }
+
+    // Bad input changes nothing: one clear line naming the option.
+    @Test func badInputIsRefused() async throws {
+        try await withClientAndModel { engine, client, _ in
+            let before = try await ContainerSnapshot.take(client.id, engine: engine)
+            let none = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "8080", "--for", "2s"])
+            #expect(none.status == 2 && none.stderr.contains("needs --status, --reset or --delay"), "\(none.stderr)")
+            let both = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "8080", "--status", "503", "--reset", "--for", "2s"])
+            #expect(both.status == 2 && both.stderr.contains("exclude each other"), "\(both.stderr)")
+            let header = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "8080", "--status", "429", "--header", "Retry-After", "--for", "2s"])
+            #expect(header.status == 2 && header.stderr.contains("'Name: value'"), "\(header.stderr)")
+            #expect(try await ContainerSnapshot.take(client.id, engine: engine) == before)
+        }
+    }
+}
