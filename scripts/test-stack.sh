@@ -27,6 +27,7 @@ declare -A GUARDS=(
   [redis-down]="resume max_error_rate"
   [llm-slow]="retry-visible passes_within"
   [llm-dns-failure]="retry-visible passes_within"
+  [llm-rate-limited]="retry-visible passes_within"
   [postgres-partition]="run-completes max_error_rate"
   [websocket-drop-resume]="resume max_error_rate"
 )

@@ -1,12 +1,13 @@
 """Agent runs: persist the request, think, call tools, ask the model, persist the answer, and
 report every step as an event. Failures reach the client as `error` events, never as silence."""
 import asyncio
+import json
 import logging
 import time
 
 from . import tools
 from .errors import ClientVisibleError, DependencyError, RequestError
-from .retry import reason, with_retries
+from .retry import RetryLater, reason, with_retries
 
 log = logging.getLogger("backend.agent")
 
@@ -87,6 +88,8 @@ class AgentService:
                                                    f"retrying in {delay:g}s (attempt {attempt} of {attempts}).", retrying=True)
 
         def describe(exc, attempts):
+            if isinstance(exc, RetryLater):
+                return DependencyError("model_rate_limited", f"model rate-limited after {attempts} attempt(s) ({attempts - 1} retries): {exc}")
             return DependencyError("database_unavailable", f"database unavailable: could not {what} after {attempts} attempt(s): "
                                                            f"{reason(exc, settings.db_timeout)}")
         return await with_retries(operation, attempts=settings.database_attempts, timeout=settings.db_timeout,
@@ -107,16 +110,33 @@ class AgentService:
 
         async def call():
             async with self.http.post(f"{settings.llm_url}/v1/complete", json={"prompt": prompt}) as response:
+                if response.status == 429:
+                    after = retry_after(response.headers.get("Retry-After"))
+                    raise RetryLater("HTTP 429" + (f", Retry-After {after:g}s" if after is not None else ""), after)
+                if response.status in (401, 403):
+                    # Another attempt with the same key gets the same answer: say so at once.
+                    raise DependencyError("model_auth_failed", f"the model refused the backend's credentials (HTTP {response.status}); "
+                                                               f"not retried, the key needs fixing")
                 if response.status != 200:
                     raise RuntimeError(f"the model answered HTTP {response.status}")
-                body = await response.json()
-                return body["text"]
+                raw = await response.read()
+            try:
+                text = json.loads(raw)["text"]
+                if not isinstance(text, str):
+                    raise TypeError(f"'text' is {type(text).__name__}, not a string")
+            except (ValueError, KeyError, TypeError) as exc:
+                # A malformed answer is the model service's bug, not an outage: nothing is stored, the run ends clearly.
+                raise DependencyError("model_bad_response", f"the model's answer was malformed ({type(exc).__name__}: "
+                                                            f"{str(exc)[:120]}); not retried, nothing was stored") from None
+            return text
 
         async def announce(attempt, attempts, reason, delay):
             await emit("agent_thinking", reasoning=f"The model did not answer ({reason}); retrying in {delay:g}s "
                                                    f"(attempt {attempt} of {attempts}).", retrying=True)
 
         def describe(exc, attempts):
+            if isinstance(exc, RetryLater):
+                return DependencyError("model_rate_limited", f"model rate-limited after {attempts} attempt(s) ({attempts - 1} retries): {exc}")
             return DependencyError("model_timeout" if isinstance(exc, asyncio.TimeoutError) else "model_unavailable",
                                    f"model {'timeout' if isinstance(exc, asyncio.TimeoutError) else 'unavailable'} after "
                                    f"{attempts} attempt(s) ({attempts - 1} retries): {reason(exc, settings.llm_timeout)}")
@@ -129,3 +149,11 @@ class AgentService:
             await asyncio.wait_for(self.store.fail_run(run_id, message), self.settings.db_timeout)
         except Exception as exc:  # noqa: BLE001 - the run stays 'running' and is marked interrupted at the next start
             log.warning("could not mark run %s failed: %s", run_id, exc or type(exc).__name__)
+
+
+def retry_after(value):
+    """Seconds from a Retry-After header given in seconds (an HTTP date is not used here); None otherwise."""
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

@@ -4,6 +4,15 @@ import asyncio
 from .errors import ClientVisibleError
 
 
+class RetryLater(Exception):
+    """A dependency asked to be called again later (HTTP 429 with Retry-After): the wait it asked
+    for replaces the backoff (up to twice the longest backoff)."""
+
+    def __init__(self, message, after):
+        super().__init__(message)
+        self.after = after
+
+
 async def with_retries(operation, *, attempts, timeout, backoff_base, backoff_max, describe, on_retry=None):
     """Runs `operation()` (a coroutine factory) with a per-attempt timeout, up to `attempts` times.
 
@@ -22,6 +31,8 @@ async def with_retries(operation, *, attempts, timeout, backoff_base, backoff_ma
             last = exc
         if attempt < attempts:
             delay = min(backoff_max, backoff_base * (2 ** (attempt - 1)))
+            if isinstance(last, RetryLater) and last.after is not None:
+                delay = min(2 * backoff_max, max(0.0, last.after))
             if on_retry is not None:
                 await on_retry(attempt + 1, attempts, reason(last, timeout), delay)
             await asyncio.sleep(delay)
