@@ -102,7 +102,7 @@ let package = Package(
         ]),
         // `faultline-bench`: the benchmarks, side by side with the alternatives; not in the product.
         .executableTarget(name: "Benchmarks", dependencies: [
-            "FaultlineCLI", "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "FaultlineSupport", "Fixtures",
+            "FaultlineCLI", "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "FaultlineSupport", "Fixtures", "CSpawn",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Benchmarks"),
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Campaign", "Faults", "DockerEngine", "FaultlineSupport", "TestSupport", "CurlTransport", "Fixtures", "Probes", .product(name: "Yams", package: "Yams"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Campaign", "DockerEngine", "TestSupport"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Campaign", "FaultlineSupport", "TestSupport"]),
-        .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "Campaign", "FaultProxy", "FaultlineSupport", "TestSupport"]),
+        .testTarget(name: "FaultlineCLITests", dependencies: ["FaultlineCLI", "Faults", "DockerEngine", "Campaign", "FaultProxy", "FaultlineSupport", "TestSupport", "Fixtures"]),
         // Shared test helpers: the fake engine, labelled throw-away containers against the real
         // engine, and (re-exported) the fixtures the benchmarks use too.
         .target(name: "TestSupport", dependencies: ["DockerEngine", "Faults", "FaultlineSupport", "CurlTransport", "Fixtures", .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),

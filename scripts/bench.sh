@@ -7,6 +7,7 @@
 #   FAULTS        planned faults in the scheduler benchmark (default 1000)
 #   CAMPAIGN_RUNS runs per tool in the campaign-overhead benchmark (default 10)
 #   PROXY_REQUESTS, PROXY_SIZE  round trips and bulk size of the proxy benchmark (5000, 1g)
+#   HTTP_REQUESTS, HTTP_SECONDS  requests per path and rate-measurement seconds of the transparent-http benchmark (5000, 3)
 #   DAEMON_RUNS   small runs in the daemon footprint benchmark (default 1000)
 #   TORTURE_TRIALS  SIGKILL trials of the daemon torture test (default 200; the test command runs 50)
 #   FUZZ_SECONDS  seconds per fuzz target: campaign parser, engine decoders, daemon API bodies (default 120; the test command runs 5, 3 and 3)
@@ -19,7 +20,7 @@ GATE=""
 if [ "${1:-}" = "--gate" ]; then
   GATE="--gate"
   : "${ROUNDS:=20}" "${PROBES:=100}" "${PROBE_SECONDS:=5}" "${FAULTS:=200}" "${CAMPAIGN_RUNS:=3}" "${RECOVERY_ROUNDS:=2}"
-  : "${PROXY_REQUESTS:=1000}" "${PROXY_SIZE:=256m}" "${DAEMON_RUNS:=40}"
+  : "${PROXY_REQUESTS:=1000}" "${PROXY_SIZE:=256m}" "${DAEMON_RUNS:=40}" "${HTTP_REQUESTS:=1000}" "${HTTP_SECONDS:=1}"
 elif [ $# -gt 0 ]; then
   echo "usage: scripts/bench.sh [--gate]" >&2; exit 2
 fi
@@ -79,6 +80,7 @@ bench scheduler --faults "${FAULTS:-1000}"
 bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos --http http://127.0.0.1:18080/
 bench recovery --rounds "${RECOVERY_ROUNDS:-10}"
 bench proxy --requests "${PROXY_REQUESTS:-5000}" --size "${PROXY_SIZE:-1g}"
+bench transparent-http --requests "${HTTP_REQUESTS:-5000}" --seconds "${HTTP_SECONDS:-3}"
 bench daemon --runs "${DAEMON_RUNS:-1000}"
 if [ -n "$GATE" ]; then
   [ -z "$missed" ] || { echo "bench: regression gates missed:$missed (see the MISSED lines above)" >&2; exit 1; }

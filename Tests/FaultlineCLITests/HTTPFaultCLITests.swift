@@ -1,5 +1,6 @@
 import DockerEngine
 import Foundation
+import Fixtures
 import TestSupport
 import Testing
 

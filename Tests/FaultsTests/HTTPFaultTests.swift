@@ -89,7 +89,7 @@ import Testing
         }
         let rule = try #require(rules.rules.first)
         #expect(rules.rules.count == 1 && rule.table == "nat" && rule.chain == "OUTPUT" && rule.target == "REDIRECT")
-        #expect(rule.match == ["-p", "tcp", "--dport", "8080", "-m", "mark", "!", "--mark", "0xfa17"])
+        #expect(rule.match == ["-p", "tcp", "--syn", "--dport", "8080", "-m", "mark", "!", "--mark", "0xfa17"])
         let port = try #require(rule.targetOptions?.last)
         await #expect { try await prepared.inject(fake.environment) } throws: { "\($0)".contains("did not listen") }
         #expect(fake.namespaces.state.withLock { $0.rules.isEmpty })
@@ -111,7 +111,7 @@ import Testing
     // Calls the container receives are redirected in PREROUTING; both directions take both rules.
     @Test func redirectsByDirection() {
         #expect(HTTPFault.rules(port: 80, direction: .inbound, to: 41000, mark: "m").map(\.chain) == ["PREROUTING"])
-        #expect(HTTPFault.rules(port: 80, direction: .inbound, to: 41000, mark: "m")[0].match == ["-p", "tcp", "--dport", "80"])
+        #expect(HTTPFault.rules(port: 80, direction: .inbound, to: 41000, mark: "m")[0].match == ["-p", "tcp", "--syn", "--dport", "80"])
         #expect(HTTPFault.rules(port: 80, direction: .both, to: 41000, mark: "m").map(\.chain) == ["OUTPUT", "PREROUTING"])
     }
 

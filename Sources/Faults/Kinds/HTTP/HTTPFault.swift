@@ -46,16 +46,19 @@ public struct HTTPFault: FaultAction {
         }
     }
 
-    /// The redirects: calls the container makes (nat OUTPUT, except the proxy's own) and calls it receives (PREROUTING).
+    /// The redirects: calls the container makes (nat OUTPUT, except the proxy's own) and calls it
+    /// receives (PREROUTING). Only a connection's SYN is redirected: where the namespace tracked no
+    /// connections before this rule, conntrack meets an open connection first mid-stream, and without
+    /// `--syn` its next packet would be redirected to the proxy and reset.
     static func rules(port: UInt16, direction: TrafficDirection, to listenPort: UInt16, mark: String) -> [FirewallRule] {
         let redirect = ["--to-ports", String(listenPort)]
         var rules: [FirewallRule] = []
         if direction != .inbound {
-            rules.append(FirewallRule(chain: "OUTPUT", match: ["-p", "tcp", "--dport", String(port), "-m", "mark", "!", "--mark", HelperSocket.forwardMarkText],
+            rules.append(FirewallRule(chain: "OUTPUT", match: ["-p", "tcp", "--syn", "--dport", String(port), "-m", "mark", "!", "--mark", HelperSocket.forwardMarkText],
                                       target: "REDIRECT", targetOptions: redirect, table: "nat", mark: mark))
         }
         if direction != .outbound {
-            rules.append(FirewallRule(chain: "PREROUTING", match: ["-p", "tcp", "--dport", String(port)], target: "REDIRECT", targetOptions: redirect, table: "nat", mark: mark))
+            rules.append(FirewallRule(chain: "PREROUTING", match: ["-p", "tcp", "--syn", "--dport", String(port)], target: "REDIRECT", targetOptions: redirect, table: "nat", mark: mark))
         }
         return rules
     }

@@ -162,7 +162,7 @@ public struct HTTPFaultProxy: Sendable {
 
         /// Copies the client's bytes upstream until either side ends.
         private func copyRest() {
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
             while true {
                 let count = read(client, &buffer, buffer.count)
                 guard count > 0, HelperSocket.writeAll(upstream, Array(buffer[0..<count])) else { return }
@@ -176,7 +176,7 @@ public struct HTTPFaultProxy: Sendable {
             upstream = socket
             let client = client, done = pumpDone
             Thread.detachNewThread {
-                var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+                var buffer = [UInt8](repeating: 0, count: 16 * 1024)
                 while true {
                     let count = read(socket, &buffer, buffer.count)
                     guard count > 0, HelperSocket.writeAll(client, Array(buffer[0..<count])) else { break }

@@ -6,6 +6,9 @@ import Glibc
 public final class RawTCPClient: @unchecked Sendable {
     let descriptor: Int32
 
+    /// Takes over a connected socket (one opened in another network namespace).
+    public init(connected descriptor: Int32) { self.descriptor = descriptor }
+
     public init(host: String = "127.0.0.1", port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
@@ -18,11 +21,16 @@ public final class RawTCPClient: @unchecked Sendable {
         guard connected == 0 else {
             let reason = String(cString: strerror(errno))
             close(descriptor)
-            throw TestSupportError("connect \(host):\(port): \(reason)")
+            throw RawTCPClient.Failure(message: "connect \(host):\(port): \(reason)")
         }
     }
 
     deinit { close(descriptor) }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
 
     public func send(_ text: String) {
         var bytes = Array(text.utf8)[...]
