@@ -28,6 +28,7 @@ declare -A GUARDS=(
   [llm-slow]="retry-visible passes_within"
   [llm-dns-failure]="retry-visible passes_within"
   [llm-rate-limited]="retry-visible passes_within"
+  [websocket-message-faults]="resume-after-close max_error_rate"
   [postgres-partition]="run-completes max_error_rate"
   [websocket-drop-resume]="resume max_error_rate"
 )

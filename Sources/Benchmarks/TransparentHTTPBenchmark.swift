@@ -122,17 +122,17 @@ struct TransparentHTTPBenchmark: Benchmark {
         return Double(after - before) / Double(idle)
     }
 
-    /// The `faultline http-proxy` process in the container's network namespace.
+    /// The `faultline intercept-proxy` process in the container's network namespace.
     func proxyProcess() throws -> Int {
         let namespace = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net")
         for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
             guard let candidate = Int(entry),
                   let commandLine = FileManager.default.contents(atPath: "/proc/\(candidate)/cmdline"),
-                  String(decoding: commandLine, as: UTF8.self).split(separator: "\0").dropFirst().first == "http-proxy",
+                  String(decoding: commandLine, as: UTF8.self).split(separator: "\0").dropFirst().first == "intercept-proxy",
                   (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(candidate)/ns/net")) == namespace else { continue }
             return candidate
         }
-        throw BenchmarkError(message: "no faultline http-proxy process in the container's network namespace")
+        throw BenchmarkError(message: "no faultline intercept-proxy process in the container's network namespace")
     }
 
     func report(_ result: Result) -> String {

@@ -32,14 +32,7 @@ public final class RawTCPClient: @unchecked Sendable {
         public var description: String { message }
     }
 
-    public func send(_ text: String) {
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { return }
-            bytes = bytes.dropFirst(sent)
-        }
-    }
+    public func send(_ text: String) { send(bytes: Array(text.utf8)) }
 
     /// How reading ended.
     public enum End: String, Sendable {
@@ -48,6 +41,12 @@ public final class RawTCPClient: @unchecked Sendable {
 
     /// Reads until `count` bytes came, the peer closed or reset, or `timeout` passed.
     public func read(_ count: Int = .max, timeout: Duration = .seconds(3)) -> (text: String, end: End) {
+        let (bytes, end) = readBytes(count, timeout: timeout)
+        return (String(decoding: bytes, as: UTF8.self), end)
+    }
+
+    /// The same, as bytes (what a binary protocol needs).
+    public func readBytes(_ count: Int = .max, timeout: Duration = .seconds(3)) -> (bytes: [UInt8], end: End) {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = ContinuousClock.now + timeout
@@ -55,14 +54,24 @@ public final class RawTCPClient: @unchecked Sendable {
             let left = deadline - ContinuousClock.now
             var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             guard left > .zero, poll(&ready, 1, Int32(max(1, Double(left.components.seconds) * 1000 + Double(left.components.attoseconds) / 1e15))) > 0 else {
-                return (String(decoding: bytes, as: UTF8.self), .timedOut)
+                return (bytes, .timedOut)
             }
             let got = Glibc.read(descriptor, &buffer, min(buffer.count, count - bytes.count))
-            if got == 0 { return (String(decoding: bytes, as: UTF8.self), .closed) }
-            if got < 0 { return (String(decoding: bytes, as: UTF8.self), errno == ECONNRESET ? .reset : .failed) }
+            if got == 0 { return (bytes, .closed) }
+            if got < 0 { return (bytes, errno == ECONNRESET ? .reset : .failed) }
             bytes += buffer[0..<got]
         }
-        return (String(decoding: bytes, as: UTF8.self), .complete)
+        return (bytes, .complete)
+    }
+
+    /// Sends bytes as they are.
+    public func send(bytes: [UInt8]) {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let sent = rest.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { return }
+            rest = rest.dropFirst(sent)
+        }
     }
 
     /// Sends a request and reads `count` bytes back (an echo server's copy of it).

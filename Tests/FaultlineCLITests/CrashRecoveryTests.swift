@@ -30,6 +30,7 @@ import Testing
         Case(kind: "partition", options: ["--peer", "10.251.74.1"], needsNetwork: true),
         Case(kind: "dns", options: ["--names", "^nothing$"], needsNetwork: true),
         Case(kind: "http", options: ["--port", "8080", "--status", "503"], needsNetwork: true),
+        Case(kind: "websocket", options: ["--port", "8765", "--direction", "inbound", "--action", "drop"], needsNetwork: true),
     ]
 
     // The fault outlives the SIGKILLed process; recover then restores the container exactly.

@@ -82,7 +82,7 @@ import Testing
     @Test func startsTheProxyThenRedirects() async throws {
         let fake = fake()
         let parameters = try HTTPParameters.read([("port", ["8080"]), ("status", ["503"])])
-        let prepared = try await HTTPFault(parameters).prepare(try await fake.inspectContainer("c1"), in: fake.environment, window: .seconds(20))
+        let prepared = try await parameters.action(hasWindow: true).prepare(try await fake.inspectContainer("c1"), in: fake.environment, window: .seconds(20))
         guard case .steps(let steps) = prepared.revert, steps.count == 2, case .network(let rules) = steps[0], case .hog(let proxy) = steps[1] else {
             Issue.record("\(prepared.revert)")
             return
@@ -97,7 +97,7 @@ import Testing
         listen(fake, port: port)
         try await prepared.inject(fake.environment)
         let command = try #require(fake.processes.hogs[proxy.token]?.command)
-        #expect(Array(command.dropFirst().prefix(3)) == ["http-proxy", "--port", port])
+        #expect(Array(command.dropFirst().prefix(5)) == ["intercept-proxy", "--kind", "http", "--port", port])
         #expect(Array(command.suffix(4)) == ["--lifetime", "25s", "--rule-mark", rule.mark])
         let encoded = try #require(command.firstIndex(of: "--parameters").map { command[$0 + 1] })
         let given = try JSONDecoder().decode([String: [String]].self, from: Data(encoded.utf8))
@@ -108,11 +108,24 @@ import Testing
         #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("no rule or qdisc of this fault was left"))
     }
 
+    // The proxy's port is one no socket of the container uses (a busy client's own connections held
+    // a random one once), below the range of ports for outgoing connections.
+    @Test func choosesAPortNoSocketUses() {
+        let fake = fake()
+        let used = HelperSocket.ports.filter { $0 != 25000 }.map { String(format: "   1: 0A000002:%04X 0A000003:1F90 01", $0) }
+        fake.files.state.withLock {
+            $0.texts["/proc/77/net/tcp"] = "  sl  local_address rem_address   st\n" + used.prefix(6000).joined(separator: "\n")
+            $0.texts["/proc/77/net/tcp6"] = "  sl  local_address\n" + used.dropFirst(6000).map { $0.replacingOccurrences(of: "0A000002", with: "00000000000000000000000000000000") }.joined(separator: "\n")
+        }
+        #expect(HelperSocket.freePort(pid: 77, table: "tcp", files: fake.files) == 25000)
+        #expect(HelperSocket.ports.contains(HelperSocket.freePort(pid: 78, table: "udp", files: fake.files)))
+    }
+
     // Calls the container receives are redirected in PREROUTING; both directions take both rules.
     @Test func redirectsByDirection() {
-        #expect(HTTPFault.rules(port: 80, direction: .inbound, to: 41000, mark: "m").map(\.chain) == ["PREROUTING"])
-        #expect(HTTPFault.rules(port: 80, direction: .inbound, to: 41000, mark: "m")[0].match == ["-p", "tcp", "--syn", "--dport", "80"])
-        #expect(HTTPFault.rules(port: 80, direction: .both, to: 41000, mark: "m").map(\.chain) == ["OUTPUT", "PREROUTING"])
+        #expect(InterceptFault.rules(port: 80, direction: .inbound, to: 41000, mark: "m").map(\.chain) == ["PREROUTING"])
+        #expect(InterceptFault.rules(port: 80, direction: .inbound, to: 41000, mark: "m")[0].match == ["-p", "tcp", "--syn", "--dport", "80"])
+        #expect(InterceptFault.rules(port: 80, direction: .both, to: 41000, mark: "m").map(\.chain) == ["OUTPUT", "PREROUTING"])
     }
 
     // Not applicable to a container sharing the host's network namespace: refused, nothing started.
@@ -120,7 +133,7 @@ import Testing
         let fake = FakeEngine()
         fake.add(FakeEngine.details(id: "h1", name: "hostnet", pid: 78, networkMode: "host"))
         let parameters = try HTTPParameters.read([("port", ["8080"]), ("status", ["503"])])
-        await #expect { _ = try await HTTPFault(parameters).prepare(try await fake.inspectContainer("h1"), in: fake.environment, window: .seconds(5)) } throws: {
+        await #expect { _ = try await parameters.action(hasWindow: true).prepare(try await fake.inspectContainer("h1"), in: fake.environment, window: .seconds(5)) } throws: {
             "\($0)".contains("host's network namespace")
         }
         #expect(fake.processes.hogs.isEmpty)

@@ -6,7 +6,10 @@ too. --request-padding N: a request N random characters longer (it needs new pag
 database, so a full disk there shows). --continue: afterwards the same chat must go on — a `user_message` there completes (retried
 once more if a restart interrupts it): the conversation survives whatever ended the run.
 --parallel N: N such runs at once, each in its own chat and connection (behind a balancer they
-spread over the replicas), started --stagger seconds apart; every one must hold."""
+spread over the replicas), started --stagger seconds apart; every one must hold. --dedupe: the
+client drops an event whose sequence number it has shown already (and says how many), instead of
+failing on it; --expect-duplicates: and at least one must have come. --expect-reconnect: the run
+must have needed a reconnect (the connection was closed under it)."""
 import argparse
 import asyncio
 import secrets
@@ -28,6 +31,9 @@ parser.add_argument("--continue", dest="continue_chat", action="store_true")
 parser.add_argument("--parallel", type=int, default=1, help="runs at once, each in its own chat")
 parser.add_argument("--stagger", type=float, default=0, help="seconds between the parallel runs' starts")
 parser.add_argument("--connect-timeout", type=float, default=10, help="per attempt; lost SYNs are retried after 1, 2, 4 s")
+parser.add_argument("--dedupe", action="store_true", help="drop events whose sequence number was shown already")
+parser.add_argument("--expect-duplicates", action="store_true", help="with --dedupe: fail unless at least one was dropped")
+parser.add_argument("--expect-reconnect", action="store_true", help="with --resume: fail unless the run needed at least one reconnect")
 args = parser.parse_args()
 if args.request_padding:
     args.request += " " + secrets.token_hex((args.request_padding + 1) // 2)[:args.request_padding]
@@ -42,6 +48,7 @@ class Client:
         self.session = None
         self.reconnects = 0
         self.last_seq = {}
+        self.dropped = 0  # duplicates dropped by earlier sessions
 
     def remaining(self):
         return self.deadline - asyncio.get_running_loop().time()
@@ -49,8 +56,11 @@ class Client:
     async def connect(self):
         while True:
             try:
+                if self.session is not None:
+                    self.dropped += self.session.duplicates
                 self.session = await Session(args.user, self.jwt).connect(timeout=min(args.connect_timeout, max(1.0, self.remaining())))
                 self.session.last_seq = self.last_seq
+                self.session.dedupe = args.dedupe
                 return
             except RETRYABLE:
                 if not args.resume or self.remaining() <= 0:
@@ -101,6 +111,13 @@ async def one_run(delay=0.0):
             if after.get("code") != "run_interrupted" or attempt == 2:
                 raise ScenarioFailure(f"the conversation did not continue: {after.get('message')}")
     await client.session.close()
+    if args.expect_reconnect and client.reconnects == 0:
+        raise ScenarioFailure(f"run {run_id} needed no reconnect (expected its connection to close under it)")
+    if args.dedupe:
+        dropped = client.dropped + client.session.duplicates
+        if args.expect_duplicates and dropped == 0:
+            raise ScenarioFailure(f"run {run_id}: no duplicate event came (expected some to drop)")
+        outcome += f", {dropped} duplicate(s) dropped"
     return outcome
 
 

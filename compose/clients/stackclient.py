@@ -39,6 +39,8 @@ class Session:
         self.ws = None
         self.last_seq = {}   # chat_id -> last sequence number seen
         self.events = []
+        self.dedupe = False  # drop an event whose sequence number was seen already (a client that deduplicates)
+        self.duplicates = 0  # how many it dropped
 
     async def connect(self, timeout=5):
         self.ws = await asyncio.wait_for(websockets.connect(WS_URL, extra_headers={"Authorization": f"Bearer {self.token}"},
@@ -52,14 +54,25 @@ class Session:
         await self.ws.send(json.dumps(message))
 
     async def receive(self, timeout):
-        try:
-            raw = await asyncio.wait_for(self.ws.recv(), timeout)
-        except asyncio.TimeoutError:
-            raise ScenarioFailure(f"{self.user}: silence for {timeout:g}s (a hang, not a clear error)") from None
-        event = json.loads(raw)
-        self.check(event)
-        self.events.append(event)
-        return event
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                raise ScenarioFailure(f"{self.user}: silence for {timeout:g}s (a hang, not a clear error)") from None
+            event = json.loads(raw)
+            if self.dedupe and self.seen(event):
+                self.duplicates += 1
+                continue
+            self.check(event)
+            self.events.append(event)
+            return event
+
+    def seen(self, event):
+        """An event of a chat whose sequence number is not past the last one shown: a duplicate."""
+        previous = self.last_seq.get(event.get("chat_id"))
+        return "seq" in event and previous is not None and event["seq"] <= previous
 
     def check(self, event):
         if "seq" not in event:

@@ -39,6 +39,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case dns
     /// Answer, delay or reset HTTP calls a container makes or receives (a proxy of faultline's in its namespace).
     case http
+    /// Drop, delay, duplicate, reorder or corrupt WebSocket messages, or close after one (the same proxy).
+    case websocket
     /// Turn toxics on in a TCP proxy that the campaign runs in faultline's own process (latency,
     /// resets, timeouts… on any kernel); the target is the proxy, not a container.
     case toxic
@@ -71,6 +73,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .latency: return LatencyParameters.self
         case .dns: return DNSParameters.self
         case .http: return HTTPParameters.self
+        case .websocket: return WebSocketParameters.self
         case .toxic: return ToxicParameters.self
         case .drain: return DrainParameters.self
         case .isolate: return IsolateParameters.self

@@ -10,8 +10,8 @@ public protocol ContainerProcessAccess: Sendable {
     /// The cgroup directories of the container whose main process is `mainPID` (every hierarchy it
     /// is in): where a hog is placed, and looked for again by its revert.
     func cgroups(ofContainerWithMainProcess mainPID: Int) throws -> [String]
-    /// Starts `command` in those cgroups and in the container's PID namespace (and its network
-    /// namespace with `network`), its processes marked with `token` and all killed at `deadline`
+    /// Starts `command` in those cgroups and in the container's PID namespace (with `network`: its
+    /// network namespace instead), its processes marked with `token` and all killed at `deadline`
     /// from now whatever else happens; returns once it runs there, or throws saying why it could not start.
     func startHog(_ command: [String], token: String, cgroups: [String], mainPID: Int, network: Bool, deadline: Duration) async throws
     /// Kills every process in `cgroups` marked with `token` and waits until they are gone; how many it killed.

@@ -35,11 +35,8 @@ public struct DNSFault: FaultAction {
         } catch let error as FaultProcessError {
             throw FaultError.notApplicable(kind: kind, target: target.name, reason: "cannot read its resolver: \(error.message)")
         }
-        let cgroups: [String]
-        do { cgroups = try environment.processes.cgroups(ofContainerWithMainProcess: pid) } catch {
-            throw FaultError.unsupported(kind: kind, reason: "cannot find the cgroups of \(target.name): \(error); run faultline on the engine's host (or its agent there)")
-        }
-        let port = UInt16.random(in: HelperSocket.ports), mark = NamespaceTarget.mark()
+        let cgroups = try HelperCgroups.of(target, pid: pid, for: kind, in: environment)
+        let port = HelperSocket.freePort(pid: pid, table: "udp", files: environment.files), mark = NamespaceTarget.mark()
         let rule = FirewallRule(chain: "OUTPUT", match: ["-p", "udp", "--dport", "53", "-m", "mark", "!", "--mark", HelperSocket.forwardMarkText],
                                 target: "REDIRECT", targetOptions: ["--to-ports", String(port)], table: "nat", mark: mark)
         let lifetime = HelperLifetime(window: window)

@@ -25,9 +25,7 @@ public struct DNSParameters: FaultParameters {
 
     public init(_ input: ParameterInput) throws(ParameterError) {
         names = input.text("names") ?? ""
-        do { _ = try Regex(names) } catch {
-            throw ParameterError(key: "names", "\(parameter: "names") is not a regular expression: '\(names)' (\(String(describing: error)))")
-        }
+        try RegexParameter.check(names, key: "names")
         let delay = input.duration("delay")
         switch input.text("answer") ?? (delay == nil ? "nxdomain" : "delay") {
         case "servfail": answer = .servfail

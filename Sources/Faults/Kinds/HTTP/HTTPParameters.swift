@@ -50,24 +50,16 @@ public struct HTTPParameters: FaultParameters {
     }
 
     public init(_ input: ParameterInput) throws(ParameterError) {
-        let portText = input.text("port") ?? ""
-        guard let port = BlackholeFault.Port.parse(portText), port.proto == "tcp" else {
-            throw ParameterError(key: "port", "\(parameter: "port") must be a TCP port (HTTP runs over TCP), got \(portText)")
-        }
-        self.port = UInt16(port.number)
+        port = try InterceptedPort.read(input)
         direction = input.text("direction").flatMap(TrafficDirection.init(rawValue:))
         match = HTTPRequestMatch(method: try Self.method(input.text("method")), path: input.text("path"), header: input.text("request-header"),
                                  probability: input.number("probability"), first: try Self.whole(input.number("first"), "first"))
-        if let path = match.path {
-            do { _ = try Regex(path) } catch { throw ParameterError(key: "path", "\(parameter: "path") is not a regular expression: '\(path)' (\(String(describing: error)))") }
-        }
+        try RegexParameter.check(match.path, key: "path")
         if let header = match.header {
             guard let line = HTTPRequestMatch.headerLine(header) else {
                 throw ParameterError(key: "request-header", "\(parameter: "request-header") must be 'Name: regex', got '\(header)'")
             }
-            do { _ = try Regex(line.value) } catch {
-                throw ParameterError(key: "request-header", "\(parameter: "request-header")'s value is not a regular expression: '\(line.value)' (\(String(describing: error)))")
-            }
+            try RegexParameter.check(line.value, key: "request-header", part: "value")
         }
         answer = HTTPFaultAnswer(status: try Self.whole(input.number("status"), "status"), headers: input.texts("header"), body: input.text("body"),
                                  delay: input.duration("delay"), reset: input.flag("reset"))
@@ -111,7 +103,9 @@ public struct HTTPParameters: FaultParameters {
             + ParameterTexts.optional("existing", existing?.rawValue)
     }
 
-    public func action(hasWindow: Bool) -> any FaultAction { HTTPFault(self) }
+    public func action(hasWindow: Bool) -> any FaultAction {
+        InterceptFault(kind: .http, port: port, direction: direction ?? .outbound, existing: existing ?? .leave, texts: texts, summary: summary)
+    }
 
     /// `http :8080 POST ^/v1/ status 429`.
     public var summary: String {

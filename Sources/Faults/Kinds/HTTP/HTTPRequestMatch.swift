@@ -42,37 +42,30 @@ public struct HTTPRequestMatch: Sendable, Codable, Equatable {
         return true
     }
 
-    /// Decides request by request, keeping count of the ones acted on (shared by every connection;
-    /// the patterns are matched under its lock, a regular expression not being shareable across threads).
+    /// Decides request by request (shared by every connection; the patterns are matched under its
+    /// lock, a regular expression not being shareable across threads).
     final class Decider: Sendable {
         let match: HTTPRequestMatch
-        private let state: Mutex<State>
+        private let patterns: Mutex<Patterns>
+        private let allowance: MatchAllowance
 
-        struct State {
+        struct Patterns {
             let path: Regex<AnyRegexOutput>?
             let header: (name: String, value: Regex<AnyRegexOutput>)?
-            var actedOn = 0
         }
 
         init(_ match: HTTPRequestMatch) throws {
             self.match = match
             let path = try match.path.map { try Regex($0) }
             let header = try match.header.flatMap(HTTPRequestMatch.headerLine).map { ($0.name, try Regex($0.value)) }
-            state = Mutex(State(path: path, header: header))
+            patterns = Mutex(Patterns(path: path, header: header))
+            allowance = MatchAllowance(probability: match.probability, first: match.first)
         }
 
         /// Whether the fault acts on this request.
         func actsOn(_ head: HTTPRequestHead) -> Bool {
             let match = match
-            return state.withLock { state in
-                guard match.fits(head, path: state.path, header: state.header) else { return false }
-                if let first = match.first, state.actedOn >= first { return false }
-                if let probability = match.probability, probability < 1, Double.random(in: 0..<1) >= probability { return false }
-                state.actedOn += 1
-                return true
-            }
+            return patterns.withLock { match.fits(head, path: $0.path, header: $0.header) } && allowance.admits()
         }
-
-        var count: Int { state.withLock { $0.actedOn } }
     }
 }

@@ -37,10 +37,7 @@ public struct ResourceHogFault: FaultAction {
         guard Self.installed(Self.program) else {
             throw FaultError.unsupported(kind: kind, reason: "\(kind.rawValue) runs \(Self.program) from the engine's host, and it is not installed there (apt-get install stress-ng); the cpu and memory kinds limit instead of pressing")
         }
-        let cgroups: [String]
-        do { cgroups = try environment.processes.cgroups(ofContainerWithMainProcess: target.state.pid) } catch {
-            throw FaultError.unsupported(kind: kind, reason: "cannot find the cgroups of \(target.name): \(error); run faultline on the engine's host (or its agent there)")
-        }
+        let cgroups = try HelperCgroups.of(target, pid: target.state.pid, for: kind, in: environment)
         var arguments = stressArguments
         var oomWatch: OOMWatch?
         if let limitShare {

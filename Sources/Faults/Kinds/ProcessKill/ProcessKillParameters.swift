@@ -31,9 +31,7 @@ public struct ProcessKillParameters: FaultParameters {
         pattern = input.text("pattern") ?? ""
         signal = input.text("signal")
         includeMain = input.flag("include_main") ?? false
-        do { _ = try Regex(pattern) } catch {
-            throw ParameterError(key: "pattern", "\(parameter: "pattern") is not a regular expression: '\(pattern)' (\(String(describing: error)))")
-        }
+        try RegexParameter.check(pattern, key: "pattern")
     }
 
     public var texts: [(key: String, texts: [String])] {

@@ -5,8 +5,29 @@ import Glibc
 /// The socket calls of the processes faults start inside a container (the dns resolver, the http
 /// proxy): blocking IPv4 sockets, one thread per conversation.
 enum HelperSocket {
-    /// The ports a helper listens on inside the container.
-    static let ports: ClosedRange<UInt16> = 40000...49999
+    /// The ports a helper listens on inside the container: below Linux's default range of ports for
+    /// outgoing connections (32768–60999), where a busy client's own connections would hold the one
+    /// chosen (seen: the backend's connections held the proxy's port and it could not listen).
+    static let ports: ClosedRange<UInt16> = 20000...32767
+
+    /// A port of `ports` no socket of the container's namespace uses now (`/proc/PID/net/<table>`
+    /// and its IPv6 twin, every state); a random one of them.
+    static func freePort(pid: Int, table: String, files: any ContainerFileAccess) -> UInt16 {
+        var used = Set<UInt16>()
+        for name in [table, table + "6"] {
+            let listing = (try? files.readText("/proc/\(pid)/net/\(name)")) ?? ""
+            for line in listing.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 1, let colon = fields[1].lastIndex(of: ":"), let port = UInt16(fields[1][fields[1].index(after: colon)...], radix: 16) else { continue }
+                used.insert(port)
+            }
+        }
+        for _ in 0..<100 {
+            let port = UInt16.random(in: ports)
+            if !used.contains(port) { return port }
+        }
+        return ports.first { !used.contains($0) } ?? UInt16.random(in: ports)
+    }
     /// The mark a helper's own forwarded traffic carries, so the fault's redirect lets it pass.
     static let forwardMark: UInt32 = 0xfa17
     static var forwardMarkText: String { "0x" + String(forwardMark, radix: 16) }

@@ -2,19 +2,31 @@ import DockerEngine
 import FaultlineSupport
 import Foundation
 
-/// Answers, delays or resets a container's HTTP calls without repointing any client: starts
-/// faultline's own proxy (`HTTPFaultProxy`) in the container's network namespace and cgroups, then
+/// The `http` and `websocket` faults: acts on a container's HTTP calls or WebSocket messages without
+/// repointing any client. Starts faultline's own proxy (`InterceptProxy`) in the container's network namespace and cgroups, then
 /// redirects new TCP connections on the port there (a marked nat rule: OUTPUT for the calls it
 /// makes, PREROUTING for the calls it receives; the proxy's own forwarded connections carry a
 /// firewall mark the rule lets pass). The revert deletes the rule, then stops the proxy; the proxy
 /// deletes the rule itself when its own lifetime (the window plus a grace) ends, so a crash of every
 /// faultline process still ends the fault within that grace.
-public struct HTTPFault: FaultAction {
-    public let kind = FaultKind.http
-    public let parameters: HTTPParameters
-    public var summary: String { parameters.summary }
+public struct InterceptFault: FaultAction {
+    public let kind: FaultKind
+    public let port: UInt16
+    public let direction: TrafficDirection
+    public let existing: HTTPParameters.ExistingConnections
+    /// The kind's parameters as texts: what the proxy process reads with the kind's definition.
+    public let texts: [(key: String, texts: [String])]
+    public let summary: String
 
-    public init(_ parameters: HTTPParameters) { self.parameters = parameters }
+    public init(kind: FaultKind, port: UInt16, direction: TrafficDirection, existing: HTTPParameters.ExistingConnections,
+                texts: [(key: String, texts: [String])], summary: String) {
+        self.kind = kind
+        self.port = port
+        self.direction = direction
+        self.existing = existing
+        self.texts = texts
+        self.summary = summary
+    }
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
         try await prepare(target, in: environment, window: nil)
@@ -22,21 +34,18 @@ public struct HTTPFault: FaultAction {
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment, window: Duration?) async throws -> PreparedFault {
         let pid = try NamespaceTarget.require(target, for: kind)
-        let cgroups: [String]
-        do { cgroups = try environment.processes.cgroups(ofContainerWithMainProcess: pid) } catch {
-            throw FaultError.unsupported(kind: kind, reason: "cannot find the cgroups of \(target.name): \(error); run faultline on the engine's host (or its agent there)")
-        }
-        let listenPort = UInt16.random(in: HelperSocket.ports), mark = NamespaceTarget.mark()
-        let rules = Self.rules(port: parameters.port, direction: parameters.direction ?? .outbound, to: listenPort, mark: mark)
+        let cgroups = try HelperCgroups.of(target, pid: pid, for: kind, in: environment)
+        let listenPort = HelperSocket.freePort(pid: pid, table: "tcp", files: environment.files), mark = NamespaceTarget.mark()
+        let rules = Self.rules(port: port, direction: direction, to: listenPort, mark: mark)
         let lifetime = HelperLifetime(window: window)
-        let given = Dictionary(parameters.texts.map { ($0.key, $0.texts) }, uniquingKeysWith: { first, _ in first })
+        let given = Dictionary(texts.map { ($0.key, $0.texts) }, uniquingKeysWith: { first, _ in first })
         let encoded = String(decoding: try JSONEncoder().encode(given), as: UTF8.self)
-        let command = [FaultlineExecutable.path, "http-proxy", "--port", String(listenPort), "--parameters", encoded,
+        let command = [FaultlineExecutable.path, "intercept-proxy", "--kind", kind.rawValue, "--port", String(listenPort), "--parameters", encoded,
                        "--lifetime", "\(lifetime.ownSeconds)s", "--rule-mark", mark]
         let token = UUID().uuidString.lowercased()
         let rulesStep = NetworkRulesStep(containerID: target.id, startedAt: target.state.startedAt, rules: rules, shaped: [])
         let proxyStep = HogStep(token: token, cgroups: cgroups, what: "the proxy of \(summary)")
-        let existing = parameters.existing ?? .leave, port = parameters.port, direction = parameters.direction ?? .outbound
+        let existing = existing, port = port, direction = direction
         // The rule goes first on the way out (new connections go straight to the server again), then the proxy.
         return PreparedFault(revert: .steps([.network(rulesStep), .hog(proxyStep)])) { environment in
             try await environment.processes.startHog(command, token: token, cgroups: cgroups, mainPID: pid, network: true, deadline: lifetime.killedAfter)

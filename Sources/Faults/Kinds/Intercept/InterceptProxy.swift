@@ -3,18 +3,24 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// The `http` fault's proxy: a process of faultline's own (`faultline http-proxy`) that runs in the
-/// target container's network namespace and cgroups. The fault's rule redirects new connections on
-/// the port here; the proxy finds each one's original destination (`SO_ORIGINAL_DST`), reads the
-/// requests on it one by one, acts on the ones the fault matches, and forwards the rest unchanged
-/// (its own connections carry `forwardMark`, which the rule lets pass). Bytes that are not an
-/// HTTP/1.x request (TLS, another protocol) and everything after a protocol switch (a WebSocket
-/// upgrade) are copied through untouched. At the end of its lifetime, or on SIGTERM, it deletes
-/// the rules carrying `ruleMark` and exits, which closes the connections opened through it.
-public struct HTTPFaultProxy: Sendable {
+/// The proxy of the `http` and `websocket` faults: a process of faultline's own (`faultline
+/// intercept-proxy`) that runs in the target container's network namespace and cgroups. The
+/// fault's rule redirects new connections on the port here; the proxy finds each one's original
+/// destination (`SO_ORIGINAL_DST`) and forwards there (its own connections carry `forwardMark`,
+/// which the rule lets pass). For `http` it reads the requests on a connection one by one and acts
+/// on the ones the fault matches; for `websocket` it reads the messages after an upgrade
+/// (`InterceptProxy+WebSocket`). Bytes that are not an HTTP/1.x request (TLS, another protocol)
+/// are copied through untouched. At the end of its lifetime, or on SIGTERM, it deletes the rules
+/// carrying `ruleMark` and exits, which closes the connections opened through it.
+public struct InterceptProxy: Sendable {
+    /// What the proxy does to the traffic it reads.
+    public enum Behaviour: Sendable {
+        case http(HTTPRequestMatch, HTTPFaultAnswer)
+        case websocket(WebSocketParameters)
+    }
+
     public let port: UInt16
-    public let match: HTTPRequestMatch
-    public let answer: HTTPFaultAnswer
+    public let behaviour: Behaviour
     public let lifetime: Duration
     /// The comment of the rules that send connections here, deleted on the way out; nil: none.
     public let ruleMark: String?
@@ -28,11 +34,10 @@ public struct HTTPFaultProxy: Sendable {
     /// How long a connection to the upstream may take.
     static let connectTimeout = Duration.seconds(10)
 
-    public init(port: UInt16, match: HTTPRequestMatch, answer: HTTPFaultAnswer, lifetime: Duration, ruleMark: String? = nil,
+    public init(port: UInt16, behaviour: Behaviour, lifetime: Duration, ruleMark: String? = nil,
                 upstream: (host: String, port: UInt16)? = nil, forwardMark: UInt32 = DNSResponder.defaultForwardMark) {
         self.port = port
-        self.match = match
-        self.answer = answer
+        self.behaviour = behaviour
         self.lifetime = lifetime
         self.ruleMark = ruleMark
         self.upstream = upstream
@@ -42,12 +47,16 @@ public struct HTTPFaultProxy: Sendable {
     /// Serves until its lifetime ends or SIGTERM; then deletes its rules. `ready` gets the port once
     /// the listener is bound (port 0: one the kernel chose; tests start clients then).
     public func run(ready: (UInt16) -> Void = { _ in }) throws {
-        let decider = try HTTPRequestMatch.Decider(match)
+        let decider: Decider
+        switch behaviour {
+        case .http(let match, _): decider = .http(try HTTPRequestMatch.Decider(match))
+        case .websocket(let parameters): decider = .websocket(try WebSocketDecider(parameters))
+        }
         let listener = try HelperSocket.listener(tcpPort: port)
         defer { close(listener) }
         signal(SIGPIPE, SIG_IGN)
-        signal(SIGTERM) { _ in HTTPFaultProxy.stopping.store(true, ordering: .relaxed) }
-        signal(SIGINT) { _ in HTTPFaultProxy.stopping.store(true, ordering: .relaxed) }
+        signal(SIGTERM) { _ in InterceptProxy.stopping.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in InterceptProxy.stopping.store(true, ordering: .relaxed) }
         var bound = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
@@ -64,17 +73,23 @@ public struct HTTPFaultProxy: Sendable {
         if let ruleMark { HelperRules.delete(markedWith: ruleMark, table: "nat", chains: ["OUTPUT", "PREROUTING"]) }
     }
 
+    /// What decides, across every connection, which requests or messages the fault acts on.
+    enum Decider: Sendable {
+        case http(HTTPRequestMatch.Decider)
+        case websocket(WebSocketDecider)
+    }
+
     /// One client connection, on a thread of its own; its response direction on another.
     final class Connection: @unchecked Sendable {
         let client: Int32
-        let proxy: HTTPFaultProxy
-        let decider: HTTPRequestMatch.Decider
+        let proxy: InterceptProxy
+        let decider: Decider
         var upstream: Int32 = -1
-            let pumpDone = DispatchSemaphore(value: 0)
+        let pumpDone = DispatchSemaphore(value: 0)
         var pending: [UInt8] = []
         var resetting = false
 
-        init(client: Int32, proxy: HTTPFaultProxy, decider: HTTPRequestMatch.Decider) {
+        init(client: Int32, proxy: InterceptProxy, decider: Decider) {
             self.client = client
             self.proxy = proxy
             self.decider = decider
@@ -83,17 +98,26 @@ public struct HTTPFaultProxy: Sendable {
         func serve() {
             defer { finish() }
             guard let destination = destination() else { return reset() }
+            switch (decider, proxy.behaviour) {
+            case (.http(let decider), .http(_, let answer)): serveHTTP(to: destination, decider: decider, answer: answer)
+            case (.websocket(let decider), .websocket): serveWebSocket(to: destination, decider: decider)
+            default: passThrough(to: destination)
+            }
+        }
+
+        /// Requests one by one: the matching ones get the fault's answer, the rest go upstream.
+        private func serveHTTP(to destination: sockaddr_in, decider: HTTPRequestMatch.Decider, answer: HTTPFaultAnswer) {
             while true {
-                guard fill(until: { HTTPRequestHead.endIndex(in: $0) != nil || !HTTPRequestHead.mayBeRequest($0) || $0.count > HTTPRequestHead.limit }) else { return }
+                guard fillHead() else { return }
                 guard let end = HTTPRequestHead.endIndex(in: pending), let head = HTTPRequestHead.parse(pending[..<end]), let body = head.body else {
                     // Not HTTP/1.x (or a head too long to read): every byte goes through as it is.
                     return passThrough(to: destination)
                 }
                 if decider.actsOn(head) {
-                    if let delay = proxy.answer.delay { Thread.sleep(forTimeInterval: delay.seconds) }
-                    if proxy.answer.reset == true { return reset() }
-                    if proxy.answer.status != nil {
-                        _ = HelperSocket.writeAll(client, proxy.answer.response(toHead: head.method))
+                    if let delay = answer.delay { Thread.sleep(forTimeInterval: delay.seconds) }
+                    if answer.reset == true { return reset() }
+                    if answer.status != nil {
+                        _ = HelperSocket.writeAll(client, answer.response(toHead: head.method))
                         shutdown(client, Int32(SHUT_WR))
                         // Closing with the request's body unread would reset the connection under the answer.
                         return HelperSocket.drain(client, for: .seconds(2))
@@ -106,8 +130,13 @@ public struct HTTPFaultProxy: Sendable {
             }
         }
 
+        /// Reads until a whole request head is pending, or what is pending cannot begin one; false at the client's end.
+        func fillHead() -> Bool {
+            fill(until: { HTTPRequestHead.endIndex(in: $0) != nil || !HTTPRequestHead.mayBeRequest($0) || $0.count > HTTPRequestHead.limit })
+        }
+
         /// Reads from the client until `enough` holds for what is pending; false at its end.
-        private func fill(until enough: ([UInt8]) -> Bool) -> Bool {
+        func fill(until enough: ([UInt8]) -> Bool) -> Bool {
             var buffer = [UInt8](repeating: 0, count: 16 * 1024)
             while !enough(pending) {
                 let count = read(client, &buffer, buffer.count)
@@ -118,7 +147,7 @@ public struct HTTPFaultProxy: Sendable {
         }
 
         /// Sends the request's body upstream as it arrives.
-        private func forward(_ body: HTTPRequestHead.Body) -> Bool {
+        func forward(_ body: HTTPRequestHead.Body) -> Bool {
             switch body {
             case .none: return true
             case .length(let length): return forward(bytes: length)
@@ -142,7 +171,7 @@ public struct HTTPFaultProxy: Sendable {
         }
 
         /// Sends the next `count` bytes from the client upstream.
-        private func forward(bytes count: Int) -> Bool {
+        func forward(bytes count: Int) -> Bool {
             var left = count
             while left > 0 {
                 if pending.isEmpty, !fill(until: { !$0.isEmpty }) { return false }
@@ -154,46 +183,58 @@ public struct HTTPFaultProxy: Sendable {
             return true
         }
 
-        private func passThrough(to destination: sockaddr_in) {
+        func passThrough(to destination: sockaddr_in) {
             guard connect(to: destination), HelperSocket.writeAll(upstream, pending) else { return reset() }
             pending.removeAll()
             copyRest()
         }
 
         /// Copies the client's bytes upstream until either side ends.
-        private func copyRest() {
-            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-            while true {
-                let count = read(client, &buffer, buffer.count)
-                guard count > 0, HelperSocket.writeAll(upstream, Array(buffer[0..<count])) else { return }
-            }
-        }
+        func copyRest() { Connection.copy(from: client, to: upstream, first: []) }
 
-        /// The connection's upstream, opened once; the upstream's bytes go to the client on a thread of their own.
-        private func connect(to destination: sockaddr_in) -> Bool {
+        /// The connection's upstream, opened once; the upstream's bytes go to the client unchanged on a thread of their own.
+        func connect(to destination: sockaddr_in) -> Bool {
             if upstream >= 0 { return true }
-            guard let socket = HelperSocket.connect(destination, mark: proxy.forwardMark, timeout: HTTPFaultProxy.connectTimeout) else { return false }
-            upstream = socket
-            let client = client, done = pumpDone
-            Thread.detachNewThread {
-                var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-                while true {
-                    let count = read(socket, &buffer, buffer.count)
-                    guard count > 0, HelperSocket.writeAll(client, Array(buffer[0..<count])) else { break }
-                }
-                // The upstream ended (or the client went away): the client sees the same end.
-                shutdown(client, Int32(SHUT_RDWR))
-                done.signal()
-            }
+            guard openUpstream(to: destination) else { return false }
+            let client = client
+            startResponseDirection { upstream in Connection.copy(from: upstream, to: client, first: []) }
             return true
         }
 
+        /// Opens the upstream connection (marked, so the redirect lets it pass); false when it cannot.
+        func openUpstream(to destination: sockaddr_in) -> Bool {
+            guard let socket = HelperSocket.connect(destination, mark: proxy.forwardMark, timeout: InterceptProxy.connectTimeout) else { return false }
+            upstream = socket
+            return true
+        }
+
+        /// Runs the upstream-to-client direction on a thread of its own; when it ends (the upstream's
+        /// end, or the client gone) the client sees the same end.
+        func startResponseDirection(_ body: @escaping @Sendable (Int32) -> Void) {
+            let socket = upstream, client = client, done = pumpDone
+            Thread.detachNewThread {
+                body(socket)
+                shutdown(client, Int32(SHUT_RDWR))
+                done.signal()
+            }
+        }
+
+        /// Writes `first`, then copies until either side ends.
+        static func copy(from source: Int32, to destination: Int32, first: [UInt8]) {
+            guard first.isEmpty || HelperSocket.writeAll(destination, first) else { return }
+            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = read(source, &buffer, buffer.count)
+                guard count > 0, HelperSocket.writeAll(destination, Array(buffer[0..<count])) else { return }
+            }
+        }
+
         /// Where the client meant to connect: the redirect's original destination, or the test's upstream.
-        private func destination() -> sockaddr_in? {
+        func destination() -> sockaddr_in? {
             if let upstream = proxy.upstream { return HelperSocket.ipv4(upstream.host, upstream.port) }
             var original = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            guard getsockopt(client, Int32(SOL_IP), HTTPFaultProxy.originalDestinationOption, &original, &length) == 0 else { return nil }
+            guard getsockopt(client, Int32(SOL_IP), InterceptProxy.originalDestinationOption, &original, &length) == 0 else { return nil }
             // Not redirected (a client that dialled the proxy's own port): no destination but itself.
             var local = sockaddr_in()
             length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -203,7 +244,7 @@ public struct HTTPFaultProxy: Sendable {
         }
 
         /// Ends the client's connection with a TCP RST.
-        private func reset() {
+        func reset() {
             resetting = true
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
             setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))

@@ -10,12 +10,12 @@ import Testing
 /// The http fault's proxy in this process, forwarding to an echo server on loopback instead of a
 /// redirect's original destination: a forwarded request comes back byte for byte, so what the proxy
 /// passes is seen exactly; a request it acts on gets the fault's answer, a reset, or arrives late.
-@Suite struct HTTPFaultProxyTests {
+@Suite struct InterceptProxyHTTPTests {
     /// Starts a proxy for `parameters` in front of a new echo server; it serves for `lifetime`.
     func proxy(_ given: [(key: String, texts: [String])], lifetime: Duration = .seconds(8)) async throws -> (port: UInt16, server: LoopbackServer) {
         let parameters = try HTTPParameters.read([("port", ["8080"])] + given)
         let server = try await LoopbackServer(.echo)
-        let proxy = HTTPFaultProxy(port: 0, match: parameters.match, answer: parameters.answer, lifetime: lifetime,
+        let proxy = InterceptProxy(port: 0, behaviour: .http(parameters.match, parameters.answer), lifetime: lifetime,
                                    upstream: ("127.0.0.1", UInt16(server.port)))
         let bound = Mutex<UInt16?>(nil)
         Thread.detachNewThread { try? proxy.run { port in bound.withLock { $0 = port } } }
