@@ -19,10 +19,7 @@ import Testing
 
         init(script: [String]) throws {
             let listener = try HelperSocket.bound(Int32(SOCK_STREAM.rawValue), host: "127.0.0.1", port: 0)
-            var address = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-            port = UInt16(bigEndian: address.sin_port)
+            port = UInt16(bigEndian: HelperSocket.localAddress(of: listener).sin_port)
             Thread.detachNewThread { [self] in
                 let connection = accept(listener, nil, nil)
                 close(listener)
@@ -148,6 +145,31 @@ import Testing
         }
         try await Task.sleep(for: .milliseconds(200))
         #expect(server.received.withLock { $0 }.map { String(decoding: $0.payload, as: UTF8.self) } == [#"{"type":"hello"}"#])
+    }
+
+    // A server that hangs up before answering the upgrade: the client's connection ends at once (a
+    // reset), it does not wait on a response direction that never started.
+    @Test func endsAtOnceWhenTheServerHangsUpOnTheUpgrade() async throws {
+        let listener = try HelperSocket.bound(Int32(SOCK_STREAM.rawValue), host: "127.0.0.1", port: 0)
+        let serverPort = UInt16(bigEndian: HelperSocket.localAddress(of: listener).sin_port)
+        Thread.detachNewThread {
+            let connection = accept(listener, nil, nil)
+            close(listener)
+            if connection >= 0 { close(connection) }
+        }
+        let parameters = try WebSocketParameters.read([("port", ["8000"]), ("action", ["drop"])])
+        let proxy = InterceptProxy(port: 0, behaviour: .websocket(parameters), lifetime: .seconds(8), upstream: ("127.0.0.1", serverPort))
+        let bound = Mutex<UInt16?>(nil)
+        Thread.detachNewThread { try? proxy.run { port in bound.withLock { $0 = port } } }
+        var port: UInt16?
+        for _ in 0..<200 where port == nil {
+            port = bound.withLock { $0 }
+            if port == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let client = try RawTCPClient(port: Int(try #require(port)))
+        client.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        let result = client.read(timeout: .seconds(3))
+        #expect(result.text.isEmpty && (result.end == .reset || result.end == .closed), "\(result)")
     }
 
     // Frames are read and written back exactly (lengths of 7, 16 and 64 bits; masked and not).

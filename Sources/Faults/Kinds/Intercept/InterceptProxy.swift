@@ -57,10 +57,7 @@ public struct InterceptProxy: Sendable {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGTERM) { _ in InterceptProxy.stopping.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in InterceptProxy.stopping.store(true, ordering: .relaxed) }
-        var bound = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        ready(UInt16(bigEndian: bound.sin_port))
+        ready(UInt16(bigEndian: HelperSocket.localAddress(of: listener).sin_port))
         let end = ContinuousClock.now + lifetime
         while ContinuousClock.now < end, !Self.stopping.load(ordering: .relaxed) {
             var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
@@ -88,6 +85,8 @@ public struct InterceptProxy: Sendable {
         let pumpDone = DispatchSemaphore(value: 0)
         var pending: [UInt8] = []
         var resetting = false
+        /// Whether the upstream-to-client direction runs (and will signal `pumpDone`).
+        var responding = false
 
         init(client: Int32, proxy: InterceptProxy, decider: Decider) {
             self.client = client
@@ -212,6 +211,7 @@ public struct InterceptProxy: Sendable {
         /// end, or the client gone) the client sees the same end.
         func startResponseDirection(_ body: @escaping @Sendable (Int32) -> Void) {
             let socket = upstream, client = client, done = pumpDone
+            responding = true
             Thread.detachNewThread {
                 body(socket)
                 shutdown(client, Int32(SHUT_RDWR))
@@ -236,9 +236,7 @@ public struct InterceptProxy: Sendable {
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             guard getsockopt(client, Int32(SOL_IP), InterceptProxy.originalDestinationOption, &original, &length) == 0 else { return nil }
             // Not redirected (a client that dialled the proxy's own port): no destination but itself.
-            var local = sockaddr_in()
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(client, $0, &length) } }
+            let local = HelperSocket.localAddress(of: client)
             guard original.sin_port != local.sin_port || original.sin_addr.s_addr != local.sin_addr.s_addr else { return nil }
             return original
         }
@@ -255,7 +253,7 @@ public struct InterceptProxy: Sendable {
         private func finish() {
             if upstream >= 0 {
                 shutdown(upstream, resetting ? Int32(SHUT_RDWR) : Int32(SHUT_WR))
-                if pumpDone.wait(timeout: .now() + 30) == .timedOut {
+                if responding, pumpDone.wait(timeout: .now() + 30) == .timedOut {
                     shutdown(upstream, Int32(SHUT_RDWR))
                     pumpDone.wait()
                 }

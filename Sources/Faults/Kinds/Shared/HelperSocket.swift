@@ -59,6 +59,14 @@ enum HelperSocket {
         return descriptor
     }
 
+    /// The address a socket is bound to (`getsockname`).
+    static func localAddress(of descriptor: Int32) -> sockaddr_in {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return address
+    }
+
     /// A TCP listener on every address of the namespace.
     static func listener(tcpPort port: UInt16) throws -> Int32 { try bound(Int32(SOCK_STREAM.rawValue), host: "0.0.0.0", port: port) }
 
