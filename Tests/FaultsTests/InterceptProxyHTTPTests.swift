@@ -17,13 +17,7 @@ import Testing
         let server = try await LoopbackServer(.echo)
         let proxy = InterceptProxy(port: 0, behaviour: .http(parameters.match, parameters.answer), lifetime: lifetime,
                                    upstream: ("127.0.0.1", UInt16(server.port)))
-        let bound = Mutex<UInt16?>(nil)
-        Thread.detachNewThread { try? proxy.run { port in bound.withLock { $0 = port } } }
-        for _ in 0..<200 {
-            if let port = bound.withLock({ $0 }) { return (port, server) }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        throw FaultProcessError(message: "the proxy did not start")
+        return (try await proxy.startedForTests(), server)
     }
 
     static let get = "GET /v1/chat HTTP/1.1\r\nHost: llm\r\n\r\n"

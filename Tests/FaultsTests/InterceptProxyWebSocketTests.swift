@@ -59,14 +59,7 @@ import Testing
         let parameters = try WebSocketParameters.read([("port", ["8000"])] + given)
         let server = try ScriptedServer(script: Self.script)
         let proxy = InterceptProxy(port: 0, behaviour: .websocket(parameters), lifetime: .seconds(8), upstream: ("127.0.0.1", server.port))
-        let bound = Mutex<UInt16?>(nil)
-        Thread.detachNewThread { try? proxy.run { port in bound.withLock { $0 = port } } }
-        var port: UInt16?
-        for _ in 0..<200 where port == nil {
-            port = bound.withLock { $0 }
-            if port == nil { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        let client = try RawTCPClient(port: Int(try #require(port)))
+        let client = try RawTCPClient(port: Int(try await proxy.startedForTests()))
         client.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
         return (server, client)
@@ -159,14 +152,7 @@ import Testing
         }
         let parameters = try WebSocketParameters.read([("port", ["8000"]), ("action", ["drop"])])
         let proxy = InterceptProxy(port: 0, behaviour: .websocket(parameters), lifetime: .seconds(8), upstream: ("127.0.0.1", serverPort))
-        let bound = Mutex<UInt16?>(nil)
-        Thread.detachNewThread { try? proxy.run { port in bound.withLock { $0 = port } } }
-        var port: UInt16?
-        for _ in 0..<200 where port == nil {
-            port = bound.withLock { $0 }
-            if port == nil { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        let client = try RawTCPClient(port: Int(try #require(port)))
+        let client = try RawTCPClient(port: Int(try await proxy.startedForTests()))
         client.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
         let result = client.read(timeout: .seconds(3))
         #expect(result.text.isEmpty && (result.end == .reset || result.end == .closed), "\(result)")
