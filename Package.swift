@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        // libnetfilter_queue for the packet engine (and pidfd_open, whose syscall(2) is variadic).
+        .systemLibrary(name: "CNetfilterQueue", pkgConfig: "libnetfilter_queue", providers: [.apt(["libnetfilter-queue-dev"])]),
         // glibc's posix_spawn closefrom action (declared only under _GNU_SOURCE).
         .systemLibrary(name: "CSpawn"),
 
@@ -43,7 +45,7 @@ let package = Package(
         ]),
         // Fault kinds, the write-ahead ledger and recovery.
         .target(name: "Faults", dependencies: [
-            "DockerEngine", "FaultProxy", "FaultlineSupport",
+            "CNetfilterQueue", "DockerEngine", "FaultProxy", "FaultlineSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Probes (HTTP, TCP, PostgreSQL, Redis, WebSocket, command), the runner and sample statistics.

@@ -15,7 +15,7 @@ public struct FaultlineCommand: AsyncParsableCommand {
         version: FaultlineCommand.versionText,
         subcommands: [RunCommand.self, ValidateCommand.self, ReplayCommand.self, ReportCommand.self, TargetsCommand.self, InjectCommand.self, RecoverCommand.self, ProbeCommand.self, ProxyCommand.self,
                       DaemonCommand.self, SubmitCommand.self, RunsCommand.self, StatusCommand.self, LogsCommand.self, AbortCommand.self,
-                      ScheduleCommand.self, WardenCommand.self, CertsCommand.self, DNSResponderCommand.self, InterceptProxyCommand.self])
+                      ScheduleCommand.self, WardenCommand.self, CertsCommand.self, DNSResponderCommand.self, InterceptProxyCommand.self, PacketEngineCommand.self])
 
     /// faultline's release.
     public static let release = "0.4.0"

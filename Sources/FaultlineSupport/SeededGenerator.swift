@@ -14,7 +14,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform duration in `range` (millisecond resolution).
-    mutating func duration(in range: ClosedRange<Duration>) -> Duration {
+    public mutating func duration(in range: ClosedRange<Duration>) -> Duration {
         let low = range.lowerBound.nanoseconds / 1_000_000, high = range.upperBound.nanoseconds / 1_000_000
         guard high > low else { return range.lowerBound }
         return .milliseconds(Int64.random(in: low...high, using: &self))

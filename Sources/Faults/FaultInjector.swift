@@ -42,7 +42,7 @@ public struct FaultInjector: Sendable {
         if let refusal = TargetProtection.refusal(for: target, ownContainerID: ownContainerID) { throw refusal }
         let prepared = try await action.prepare(target, in: environment, window: window)
         let watchFrom = Date()
-        let fault = try await inject(prepared, kind: action.kind, summary: action.summary,
+        let fault = try await inject(prepared, kind: action.kind, summary: prepared.summary ?? action.summary,
                                      target: LedgerRecord.Target(id: target.id, name: target.name), window: window)
         guard window != nil, case .network(let step) = prepared.revert, let starts = environment.starts else { return fault }
         return fault.with(keeper: RestartKeeper.start(step, since: watchFrom, watcher: starts, environment: environment,

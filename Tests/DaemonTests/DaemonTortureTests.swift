@@ -14,7 +14,7 @@ import Testing
 @Suite(.serialized) struct DaemonTortureTests {
     static var trials: Int { Int(ProcessInfo.processInfo.environment["FAULTLINE_TORTURE_TRIALS"] ?? "") ?? 50 }
 
-    /// Every kind faultline can inject here (latency needs netem, which this kernel lacks), spread
+    /// Most kinds faultline can inject here (not latency and packet: their engine has tests of its own), spread
     /// over about five seconds on three containers, so a kill lands in any of them.
     static func campaign(core: String, net: String, peer: String, proxyPort: Int) -> String {
         """

@@ -30,6 +30,7 @@ import Testing
         Case(kind: "partition", options: ["--peer", "10.251.74.1"], needsNetwork: true),
         Case(kind: "dns", options: ["--names", "^nothing$"], needsNetwork: true),
         Case(kind: "http", options: ["--port", "8080", "--status", "503"], needsNetwork: true),
+        Case(kind: "packet", options: ["--delay", "200ms", "--loss", "0.1"], needsNetwork: true),
         Case(kind: "websocket", options: ["--port", "8765", "--direction", "inbound", "--action", "drop"], needsNetwork: true),
     ]
 
@@ -161,6 +162,41 @@ import Testing
                 #expect(after == before, "before: \(before)\nafter: \(after)")
                 let recover = try await FaultlineProcess.run(["recover", "--state-dir", stateDir, "--json"])
                 #expect(recover.stdout.contains(#""outcome":"already-clear""#) || recover.stdout.contains("already clear"), "\(recover.stdout)")
+            }
+        }
+    }
+
+    // The packet engine ends with the faultline process that started it: with every packet dropped,
+    // echoes come back within a second of the SIGKILL (its queue has no reader and its rules
+    // bypass), and recover then deletes the rules left behind.
+    @Test func packetEngineFailsOpenAfterSIGKILL() async throws {
+        let engine = try await TestEngine.client()
+        let stateDir = NSTemporaryDirectory() + "faultline-packet-" + UUID().uuidString
+        func echoes(_ address: String, sent: Int) async throws -> Int {
+            let result = try await CommandRunner.run(["/usr/bin/python3", "\(TestServers.fixtures)/udp_echo.py", "count", address, "9999", String(sent)])
+            return try #require(Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(result.stdout) \(result.stderr)")
+        }
+        try await withTestNetwork(engine: engine) { network in
+            let spec = TestContainerSpec(purpose: "crash-packet-open", command: ["/usr/bin/python3", "-u", "/fixtures/udp_echo.py", "serve", "9999"],
+                                         networks: [network: []], extraBinds: ["\(TestServers.fixtures):/fixtures:ro"])
+            try await withTestContainer(spec, engine: engine) { server in
+                let address = try #require(server.networkSettings.networks?.values.compactMap(\.ipAddress).first { !$0.isEmpty })
+                for _ in 0..<50 {
+                    if try await echoes(address, sent: 5) == 5 { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let before = try await ContainerSnapshot.take(server.id, engine: engine)
+                let child = try FaultlineProcess(["inject", "packet", server.name, "--loss", "1", "--for", "60s", "--no-warden", "--state-dir", stateDir])
+                try await child.waitFor("injected")
+                #expect(try await echoes(address, sent: 30) == 0)
+                child.signal(SIGKILL)
+                _ = try await child.waitForExit()
+                try await Task.sleep(for: .seconds(1))
+                #expect(try await echoes(address, sent: 50) >= 49, "traffic should flow within a second of the SIGKILL")
+                #expect(try await ContainerSnapshot.take(server.id, engine: engine) != before, "the rules stay for recover")
+                let recover = try await FaultlineProcess.run(["recover", "--state-dir", stateDir, "--json"])
+                #expect(recover.stdout.contains(#""outcome":"restored""#), "\(recover.stdout)\(recover.stderr)")
+                #expect(try await ContainerSnapshot.take(server.id, engine: engine) == before)
             }
         }
     }

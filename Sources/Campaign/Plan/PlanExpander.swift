@@ -1,4 +1,5 @@
 import Faults
+import FaultlineSupport
 
 /// Expands a campaign into its concrete plan: repeats with seeded jitter, random picks, chaos
 /// mode — all drawn from the campaign seed, so the same seed and containers give the same plan.

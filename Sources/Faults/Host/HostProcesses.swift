@@ -112,7 +112,15 @@ extension HostProcesses {
     }
 
     public func stopHog(token: String, in cgroups: [String]) async throws -> Int {
+        // SIGTERM first, for up to half a second: a helper holding something (the packet engine's
+        // held packets) lets it go; then SIGKILL whatever is left.
         var killed = 0
+        let gentle = ContinuousClock.now + .milliseconds(500)
+        for pid in try marked(token, in: cgroups, running: nil) where kill(pid_t(pid), SIGTERM) == 0 { killed += 1 }
+        while killed > 0, ContinuousClock.now < gentle {
+            if try marked(token, in: cgroups, running: nil).isEmpty { return killed }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let deadline = ContinuousClock.now + .seconds(5)
         while ContinuousClock.now < deadline {
             let left = try marked(token, in: cgroups, running: nil)

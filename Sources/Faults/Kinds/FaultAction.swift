@@ -29,10 +29,13 @@ public struct PreparedFault: Sendable {
     /// A directory on this host whose filesystem the fault fills (disk-fill): the injector refuses
     /// it when that filesystem also holds its ledger.
     public let fills: String?
+    /// What was prepared, when it says more than the action's summary (which mechanism runs it).
+    public let summary: String?
 
-    public init(revert: RevertPlan, fills: String? = nil, inject: @escaping @Sendable (FaultEnvironment) async throws -> Void) {
+    public init(revert: RevertPlan, fills: String? = nil, summary: String? = nil, inject: @escaping @Sendable (FaultEnvironment) async throws -> Void) {
         self.revert = revert
         self.fills = fills
+        self.summary = summary
         self.inject = inject
     }
 }

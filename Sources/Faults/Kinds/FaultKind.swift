@@ -35,6 +35,8 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
     case bandwidth
     /// Delay packets (`netem`, where the kernel has it).
     case latency
+    /// Delay, lose, duplicate, corrupt or reorder packets in faultline's packet engine (NFQUEUE; any kernel).
+    case packet
     /// Make name resolution fail (or answer late) for names matching a pattern.
     case dns
     /// Answer, delay or reset HTTP calls a container makes or receives (a proxy of faultline's in its namespace).
@@ -71,6 +73,7 @@ public enum FaultKind: String, Codable, Sendable, CaseIterable {
         case .blackhole: return BlackholeParameters.self
         case .bandwidth: return BandwidthParameters.self
         case .latency: return LatencyParameters.self
+        case .packet: return PacketParameters.self
         case .dns: return DNSParameters.self
         case .http: return HTTPParameters.self
         case .websocket: return WebSocketParameters.self

@@ -18,28 +18,11 @@ public struct PeerPartitionFault: FaultAction {
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
         let pid = try NamespaceTarget.require(target, for: kind)
-        var addresses: [String] = []
-        for peer in peers {
-            if Self.isAddress(peer) {
-                addresses.append(peer)
-                continue
-            }
-            let details: ContainerDetails
-            do {
-                details = try await environment.containers.inspectContainer(peer)
-            } catch where EngineErrorMatching.isGone(error) {
-                throw FaultError.notApplicable(kind: kind, target: target.name, reason: "peer '\(peer)' is neither a container nor an address/CIDR")
-            }
-            let found = (details.networkSettings.networks ?? [:]).values.compactMap { $0.ipAddress }.filter { !$0.isEmpty }
-            guard !found.isEmpty else {
-                throw FaultError.notApplicable(kind: kind, target: target.name, reason: "peer '\(peer)' has no network address (is it running?)")
-            }
-            addresses += found
-        }
+        let addresses = try await PeerAddresses.resolve(peers, for: target, kind: kind, in: environment)
         guard !addresses.isEmpty else { throw FaultError.notApplicable(kind: kind, target: target.name, reason: "name at least one peer") }
         let mark = NamespaceTarget.mark()
         var rules: [FirewallRule] = []
-        for address in Array(Set(addresses)).sorted() {
+        for address in addresses {
             if direction != .outbound { rules.append(FirewallRule(chain: "INPUT", match: ["-s", address], mark: mark)) }
             if direction != .inbound { rules.append(FirewallRule(chain: "OUTPUT", match: ["-d", address], mark: mark)) }
         }

@@ -9,7 +9,7 @@ public struct ShapingFault: FaultAction {
     public enum Shape: Sendable, Equatable {
         /// tc rate syntax: `1mbit`, `500kbit`, `10mbps`.
         case bandwidth(rate: String)
-        case latency(delay: Duration, jitter: Duration)
+        case latency(delay: Duration, jitter: Duration, mechanism: LatencyMechanism)
     }
 
     public let shape: Shape
@@ -22,8 +22,8 @@ public struct ShapingFault: FaultAction {
     public var summary: String {
         switch shape {
         case .bandwidth(let rate): return "bandwidth \(rate)"
-        case .latency(let delay, let jitter):
-            return "latency \(Self.milliseconds(delay))" + (jitter > .zero ? " ±\(Self.milliseconds(jitter))" : "")
+        case .latency(let delay, let jitter, let mechanism):
+            return "latency \(Self.milliseconds(delay))" + (jitter > .zero ? " ±\(Self.milliseconds(jitter))" : "") + (mechanism == .auto ? "" : " (\(mechanism.rawValue))")
         }
     }
 
@@ -40,6 +40,10 @@ public struct ShapingFault: FaultAction {
     static func burstBytes(_ bytesPerSecond: Double) -> Int { max(16_384, Int(bytesPerSecond / 50)) }
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
+        try await prepare(target, in: environment, window: nil)
+    }
+
+    public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment, window: Duration?) async throws -> PreparedFault {
         let pid = try NamespaceTarget.require(target, for: kind)
         let qdisc: [String]
         switch shape {
@@ -48,10 +52,19 @@ public struct ShapingFault: FaultAction {
                 throw FaultError.notApplicable(kind: kind, target: target.name, reason: "'\(rate)' is not a rate (e.g. 1mbit, 500kbit, 10mbps)")
             }
             qdisc = ["tbf", "rate", rate, "burst", String(Self.burstBytes(Self.bytesPerSecond(rate) ?? 0)), "latency", "400ms"]
-        case .latency(let delay, let jitter):
-            guard environment.namespaces.kernelHasNetem() else {
-                throw FaultError.unsupported(kind: kind, reason: "this kernel has no netem qdisc (sch_netem), so latency cannot be added in the kernel; "
-                                             + "put `faultline proxy --toxic latency=…` in front of the service (any kernel), or use loss or bandwidth faults")
+        case .latency(let delay, let jitter, let mechanism):
+            let hasNetem = mechanism == .packetEngine ? false : environment.namespaces.kernelHasNetem()
+            if !hasNetem {
+                guard mechanism != .netem else {
+                    throw FaultError.unsupported(kind: kind, reason: "this kernel has no netem qdisc (sch_netem), so latency cannot be added by netem; "
+                                                 + "leave out mechanism (or give packet-engine) to delay packets in faultline's packet engine")
+                }
+                // The same delay on what the container sends, in faultline's packet engine.
+                let packets = PacketParameters(delay: PacketDelay(delay: delay, jitter: jitter), direction: .outbound)
+                let why = mechanism == .auto ? "no netem here: faultline's packet engine" : "faultline's packet engine"
+                let engine = PacketFault(parameters: packets, mechanism: why, kind: .latency)
+                let prepared = try await engine.prepare(target, in: environment, window: window)
+                return PreparedFault(revert: prepared.revert, summary: summary + " (\(why))", inject: prepared.inject)
             }
             qdisc = ["netem", "delay", Self.milliseconds(delay)] + (jitter > .zero ? [Self.milliseconds(jitter)] : [])
         }

@@ -1,0 +1,163 @@
+import CNetfilterQueue
+import FaultlineSupport
+import Foundation
+import Glibc
+
+/// faultline's packet engine: the process the `packet` fault starts in a container's network
+/// namespace. It reads one NFQUEUE (libnetfilter_queue) and gives every packet the marked rules
+/// send there its verdict: dropped, let through at once, or held and let through later (its
+/// payload corrupted, a copy sent after it). One thread, one poll loop: packets in, held packets
+/// out when due. The queue is fail-open and its rules carry `--queue-bypass`, so when this process
+/// is gone packets pass. It ends when its lifetime does (deleting its rules), on SIGTERM (the
+/// revert's, after it deleted the rules), or at once when the faultline process that started it
+/// dies; what it held is let through each time (a SIGKILL loses it, as a lossy link would).
+public final class PacketEngine {
+    let queue: UInt16
+    var decider: PacketDecider<SystemRandomNumberGenerator>
+    let bounds: PacketBounds
+    let lifetime: Duration
+    let ruleMark: String?
+    let ownerPID: Int32?
+    private var held = ReleaseQueue()
+    private var queueHandle: OpaquePointer?
+    private var rawSocket: Int32 = -1
+    private var arrivals: UInt64 = 0
+
+    public init(queue: UInt16, parameters: PacketParameters, lifetime: Duration, ruleMark: String?, ownerPID: Int32?) {
+        self.queue = queue
+        decider = PacketDecider(parameters, random: SystemRandomNumberGenerator())
+        bounds = parameters.bounds ?? .standard
+        self.lifetime = lifetime
+        self.ruleMark = ruleMark
+        self.ownerPID = ownerPID
+    }
+
+    /// Serves the queue until the lifetime ends or the owner dies; deletes the rules and returns.
+    public func run() throws {
+        let ends = ContinuousClock.now + lifetime
+        guard let handle = nfq_open() else { throw FaultProcessError(message: "nfq_open: \(String(cString: strerror(errno))) (is nfnetlink_queue available?)") }
+        defer { nfq_close(handle) }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        guard let queueHandle = nfq_create_queue(handle, queue, { queueHandle, _, data, context in
+            guard let data, let context else { return 0 }
+            Unmanaged<PacketEngine>.fromOpaque(context).takeUnretainedValue().arrived(data)
+            return 0
+        }, context) else {
+            throw FaultProcessError(message: "NFQUEUE \(queue) could not be bound (another reader has it?): \(String(cString: strerror(errno)))")
+        }
+        self.queueHandle = queueHandle
+        defer { nfq_destroy_queue(queueHandle) }
+        guard nfq_set_mode(queueHandle, UInt8(NFQNL_COPY_PACKET.rawValue), 0xffff) >= 0 else { throw FaultProcessError(message: "nfq_set_mode: \(String(cString: strerror(errno)))") }
+        // The kernel keeps held packets in the queue: room for the bound, and past it accept, not drop.
+        _ = nfq_set_queue_maxlen(queueHandle, UInt32(bounds.maxHeld + 4096))
+        _ = nfq_set_queue_flags(queueHandle, UInt32(NFQA_CFG_F_FAIL_OPEN), UInt32(NFQA_CFG_F_FAIL_OPEN))
+        let descriptor = nfq_fd(handle)
+        var buffer: Int32 = 16 << 20
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, socklen_t(MemoryLayout<Int32>.size))
+        _ = fl_netlink_no_enobufs(descriptor)
+        let owner = ownerPID.map { fl_pidfd_open($0) } ?? -1
+        if let ownerPID, owner < 0 { throw FaultProcessError(message: "the faultline process \(ownerPID) that started the engine is gone") }
+        // The revert deletes the rules, then sends SIGTERM: what is held goes through before the exit.
+        let terminated = fl_sigterm_descriptor()
+        rawSocket = Self.copySocket()
+        defer {
+            if rawSocket >= 0 { close(rawSocket) }
+            if owner >= 0 { close(owner) }
+        }
+
+        var message = [UInt8](repeating: 0, count: 0x10000 + 4096)
+        while ContinuousClock.now < ends {
+            let next = held.nextDue.map { min($0, ends) } ?? ends
+            let wait = max(0, min(1000, Int32(((next - ContinuousClock.now).seconds * 1000).rounded(.up))))
+            // A descriptor of -1 is skipped by poll.
+            var watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: owner, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: terminated, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&watched, 3, wait)
+            if ready < 0 && errno != EINTR { throw FaultProcessError(message: "poll: \(String(cString: strerror(errno)))") }
+            if watched[2].revents != 0 {
+                releaseDue(nil)
+                return
+            }
+            if watched[1].revents != 0 {
+                // Its owner is gone: what it held goes through, and with no reader the rules let
+                // everything pass; the warden or `recover` delete them from the ledger's record.
+                releaseDue(nil)
+                return
+            }
+            if watched[0].revents & Int16(POLLIN) != 0 {
+                while true {
+                    let count = message.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                    if count <= 0 { break }
+                    message.withUnsafeMutableBytes { _ = nfq_handle_packet(handle, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(count)) }
+                }
+            }
+            releaseDue(ContinuousClock.now)
+        }
+        // Rules first (no new packets come), then everything held goes through.
+        if let ruleMark { HelperRules.delete(markedWith: ruleMark, table: "filter", chains: ["INPUT", "OUTPUT"]) }
+        releaseDue(nil)
+    }
+
+    /// One packet from the queue: its verdict now, or held for later.
+    private func arrived(_ data: OpaquePointer) {
+        let id = fl_nfq_packet_id(data)
+        arrivals &+= 1
+        let decision = decider.decide()
+        if decision.drop { return verdict(id, NF_DROP) }
+        if held.count >= bounds.maxHeld && decision.hold > .zero {
+            return verdict(id, bounds.overflow == .accept ? NF_ACCEPT : NF_DROP)
+        }
+        var payload: [UInt8]?
+        if decision.duplicate || decision.corruptBit != nil {
+            var bytes: UnsafeMutablePointer<UInt8>?
+            let length = nfq_get_payload(data, &bytes)
+            if length > 0, let bytes { payload = Array(UnsafeBufferPointer(start: bytes, count: Int(length))) }
+        }
+        var corrupted = false
+        if let bit = decision.corruptBit, var bytes = payload, let checksums = decider.parameters.corruption?.checksums {
+            corrupted = PacketCorruption.flip(&bytes, bit: bit, checksums: checksums)
+            payload = bytes
+        }
+        let packet = HeldPacket(id: id, due: ContinuousClock.now + decision.hold, order: arrivals, payload: payload, corrupted: corrupted, duplicate: decision.duplicate)
+        if decision.hold == .zero { release(packet) } else { held.push(packet) }
+    }
+
+    /// Lets through every held packet due by `now` (all of them when nil).
+    private func releaseDue(_ now: ContinuousClock.Instant?) {
+        while let packet = held.popDue(by: now) { release(packet) }
+    }
+
+    private func release(_ packet: HeldPacket) {
+        if packet.corrupted, let payload = packet.payload {
+            payload.withUnsafeBufferPointer { _ = nfq_set_verdict(queueHandle, packet.id, UInt32(NF_ACCEPT), UInt32($0.count), $0.baseAddress) }
+        } else {
+            verdict(packet.id, NF_ACCEPT)
+        }
+        if packet.duplicate, let payload = packet.payload { sendCopy(payload) }
+    }
+
+    private func verdict(_ id: UInt32, _ verdict: Int32) { _ = nfq_set_verdict(queueHandle, id, UInt32(verdict), 0, nil) }
+
+    /// A copy goes out through a raw socket carrying the helpers' mark, which the rules let pass: a
+    /// copy of an outgoing packet leaves as it did; one of an arriving packet (addressed to this
+    /// namespace) comes in over loopback, which the rules leave alone too.
+    private func sendCopy(_ payload: [UInt8]) {
+        guard rawSocket >= 0, payload.count >= 20 else { return }
+        var destination = sockaddr_in()
+        destination.sin_family = sa_family_t(AF_INET)
+        payload.withUnsafeBytes { bytes in withUnsafeMutableBytes(of: &destination.sin_addr) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[16..<20])) } }
+        _ = payload.withUnsafeBytes { bytes in
+            withUnsafePointer(to: &destination) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(rawSocket, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+    }
+
+    private static func copySocket() -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_RAW))
+        guard descriptor >= 0 else { return -1 }
+        var mark = HelperSocket.forwardMark
+        setsockopt(descriptor, SOL_SOCKET, SO_MARK, &mark, socklen_t(MemoryLayout<UInt32>.size))
+        return descriptor
+    }
+}
