@@ -8,6 +8,7 @@
 #   CAMPAIGN_RUNS runs per tool in the campaign-overhead benchmark (default 10)
 #   PROXY_REQUESTS, PROXY_SIZE  round trips and bulk size of the proxy benchmark (5000, 1g)
 #   HTTP_REQUESTS, HTTP_SECONDS  requests per path and rate-measurement seconds of the transparent-http benchmark (5000, 3)
+#   PACKET_ROUND_TRIPS, PACKET_PACKETS  the packet benchmark's round trips per path and packets per asked delay (3000, 3000)
 #   DAEMON_RUNS   small runs in the daemon footprint benchmark (default 1000)
 #   TORTURE_TRIALS  SIGKILL trials of the daemon torture test (default 200; the test command runs 50)
 #   FUZZ_SECONDS  seconds per fuzz target: campaign parser, engine decoders, daemon API bodies (default 120; the test command runs 5, 3 and 3)
@@ -81,6 +82,7 @@ bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos
 bench recovery --rounds "${RECOVERY_ROUNDS:-10}"
 bench proxy --requests "${PROXY_REQUESTS:-5000}" --size "${PROXY_SIZE:-1g}"
 bench transparent-http --requests "${HTTP_REQUESTS:-5000}" --seconds "${HTTP_SECONDS:-3}"
+bench packet --round-trips "${PACKET_ROUND_TRIPS:-3000}" --packets "${PACKET_PACKETS:-3000}"
 bench daemon --runs "${DAEMON_RUNS:-1000}"
 if [ -n "$GATE" ]; then
   [ -z "$missed" ] || { echo "bench: regression gates missed:$missed (see the MISSED lines above)" >&2; exit 1; }

@@ -16,6 +16,15 @@ struct ResourceUsage {
         return .microseconds(micros)
     }
 
+    /// CPU time (user + system) process `pid` has used so far (/proc/PID/stat; clock-tick resolution); zero when unknown.
+    static func cpuTime(ofProcess pid: Int) -> Duration {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return .zero }
+        // After "pid (comm)": state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Int64(fields[11]), let system = Int64(fields[12]) else { return .zero }
+        return .milliseconds((user + system) * 1000 / Int64(sysconf(Int32(_SC_CLK_TCK))))
+    }
+
     /// Peak resident set size of this process (VmHWM), in bytes.
     static func peakResidentBytes() -> Int64 { memory("VmHWM") }
 

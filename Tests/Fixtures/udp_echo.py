@@ -49,6 +49,11 @@ def count(host, port, total):
     print(len(seen))
 
 
+def payload(number):
+    """64 bytes: the number, a hash of it (a flipped bit in the number shows), and padding."""
+    return b"%08d%08x" % (number, number * 2654435761 % 2**32) + b"." * 48
+
+
 def measure(host, port, total, gap):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setblocking(False)
@@ -63,7 +68,7 @@ def measure(host, port, total, gap):
                 return
             text = data.decode("utf-8", "replace")
             number = int(text[:8]) if text[:8].isdigit() else None
-            if number is None or number not in sent_at or data != b"%08d" % number + b"." * 56:
+            if number is None or number not in sent_at or data != payload(number):
                 changed += 1
                 continue
             copies[number] = copies.get(number, 0) + 1
@@ -73,7 +78,7 @@ def measure(host, port, total, gap):
 
     for number in range(total):
         sent_at[number] = time.monotonic()
-        sock.sendto(b"%08d" % number + b"." * 56, (host, port))
+        sock.sendto(payload(number), (host, port))
         end = time.monotonic() + gap / 1000
         while time.monotonic() < end:
             drain()

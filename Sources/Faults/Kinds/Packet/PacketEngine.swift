@@ -47,10 +47,18 @@ public final class PacketEngine {
         }
         self.queueHandle = queueHandle
         defer { nfq_destroy_queue(queueHandle) }
-        guard nfq_set_mode(queueHandle, UInt8(NFQNL_COPY_PACKET.rawValue), 0xffff) >= 0 else { throw FaultProcessError(message: "nfq_set_mode: \(String(cString: strerror(errno)))") }
+        // Payloads cross to this process only when a packet may be copied or changed; otherwise only
+        // the packet's id does, and large (GSO) packets stay whole instead of being cut up first.
+        let parameters = decider.parameters
+        let needsPayload = parameters.duplicate != nil || parameters.corruption != nil
+        let mode = needsPayload ? NFQNL_COPY_PACKET : NFQNL_COPY_META
+        guard nfq_set_mode(queueHandle, UInt8(mode.rawValue), needsPayload ? 0xffff : 0) >= 0 else {
+            throw FaultProcessError(message: "nfq_set_mode: \(String(cString: strerror(errno)))")
+        }
         // The kernel keeps held packets in the queue: room for the bound, and past it accept, not drop.
         _ = nfq_set_queue_maxlen(queueHandle, UInt32(bounds.maxHeld + 4096))
-        _ = nfq_set_queue_flags(queueHandle, UInt32(NFQA_CFG_F_FAIL_OPEN), UInt32(NFQA_CFG_F_FAIL_OPEN))
+        let flags = UInt32(NFQA_CFG_F_FAIL_OPEN) | (needsPayload ? 0 : UInt32(NFQA_CFG_F_GSO))
+        _ = nfq_set_queue_flags(queueHandle, flags, flags)
         let descriptor = nfq_fd(handle)
         var buffer: Int32 = 16 << 20
         setsockopt(descriptor, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, socklen_t(MemoryLayout<Int32>.size))
