@@ -16,6 +16,7 @@ struct PacketEngineCommand: ParsableCommand {
     @Option(help: "how long to serve before deleting the rules and exiting") var lifetime: String
     @Option(help: "the comment of the filter rules to delete on the way out") var ruleMark: String?
     @Option(help: "end (letting held packets through) when this process exits") var ownerPid: Int32?
+    @Option(help: "write what it did (packets delayed, dropped…) here as JSON when it ends") var counts: String?
 
     func run() throws {
         let fault: PacketParameters
@@ -27,6 +28,6 @@ struct PacketEngineCommand: ParsableCommand {
         }
         let lifetime: Duration
         do { lifetime = try DurationText.parse(self.lifetime) } catch { throw ValidationError("--lifetime: \(error)") }
-        try PacketEngine(queue: queue, parameters: fault, lifetime: lifetime, ruleMark: ruleMark, ownerPID: ownerPid).run()
+        try PacketEngine(queue: queue, parameters: fault, lifetime: lifetime, ruleMark: ruleMark, ownerPID: ownerPid, countsFile: counts).run()
     }
 }

@@ -24,7 +24,9 @@ import Testing
         return try JSONDecoder().decode(Figures.self, from: Data(result.stdout.utf8))
     }
 
-    static func withPacketFault(_ given: [(key: String, texts: [String])], _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+    /// Injects, runs `body`, reverts: the revert's outcome (with the engine's counts).
+    @discardableResult
+    static func withPacketFault(_ given: [(key: String, texts: [String])], _ body: @escaping @Sendable (String) async throws -> Void) async throws -> RevertOutcome {
         try await NetworkFaultIntegrationTests.withEcho { _, injector, server, _ in
             let address = try NetworkFaultIntegrationTests.address(server)
             let before = try NetworkFaultIntegrationTests.networkState(server.state.pid)
@@ -35,21 +37,25 @@ import Testing
                 _ = try? await injector.revert(fault)
                 throw error
             }
-            #expect(try await injector.revert(fault).result.get() == .restored)
+            let outcome = try await injector.revert(fault).result.get()
+            #expect(outcome.isRestored)
             #expect(try NetworkFaultIntegrationTests.networkState(server.state.pid) == before)
             let after = try await measure(address, sent: 50, gapMilliseconds: 2)
             #expect(after.distinct == 50 && after.p50_ms ?? 99 < 10, "after the revert: \(after)")
+            return outcome
         }
     }
 
     // delay 100 ms on what the container sends: every round trip p50 within 100…108 ms and p99 within
-    // 100…120 ms at ~500 packets/s; no echo overtakes another (no jitter).
+    // 100…120 ms at ~500 packets/s; no echo overtakes another (no jitter); the revert reports the counts.
     @Test func delaysEveryPacket() async throws {
-        try await Self.withPacketFault([("delay", ["100ms"]), ("direction", ["outbound"])]) { address in
+        let outcome = try await Self.withPacketFault([("delay", ["100ms"]), ("direction", ["outbound"])]) { address in
             let figures = try await Self.measure(address, sent: 500, gapMilliseconds: 2)
             #expect(figures.distinct == 500 && figures.late == 0, "\(figures)")
             #expect((100...108).contains(figures.p50_ms ?? 0) && (100...120).contains(figures.p99_ms ?? 0), "\(figures)")
         }
+        // The window's counts come back with the revert: the 500 echoes, each delayed.
+        #expect("\(outcome)".contains("the packet engine saw 500 packets: 500 delayed, 0 dropped"), "\(outcome)")
     }
 
     // The revert lets what the engine holds through instead of dropping it: with 2 s of delay, every
@@ -61,7 +67,7 @@ import Testing
                                                   on: server, window: .seconds(30))
             let measuring = Task { try await Self.measure(address, sent: 50, gapMilliseconds: 4) }
             try await Task.sleep(for: .milliseconds(600))
-            #expect(try await injector.revert(fault).result.get() == .restored)
+            #expect(try await injector.revert(fault).result.get().isRestored)
             let figures = try await measuring.value
             #expect(figures.distinct == 50 && (figures.p99_ms ?? 0) < 1900, "\(figures)")
         }

@@ -11,12 +11,15 @@ public struct HogStep: Sendable, Equatable, Codable {
     public let what: String
     /// For a memory hog that seeks the OOM killer: what it reports at the revert.
     public let oomWatch: OOMWatch?
+    /// For the packet engine: the file it writes its counts to when it ends, read into the outcome.
+    public let countsFile: String?
 
-    public init(token: String, cgroups: [String], what: String, oomWatch: OOMWatch? = nil) {
+    public init(token: String, cgroups: [String], what: String, oomWatch: OOMWatch? = nil, countsFile: String? = nil) {
         self.token = token
         self.cgroups = cgroups
         self.what = what
         self.oomWatch = oomWatch
+        self.countsFile = countsFile
     }
 
     func apply(in environment: FaultEnvironment) async throws -> RevertOutcome {
@@ -24,6 +27,9 @@ public struct HogStep: Sendable, Equatable, Codable {
         if let oomWatch {
             let note = await oomWatch.note(in: environment)
             return killed > 0 ? .restoredNoting(note) : .alreadyClear("\(what) had already ended; \(note)")
+        }
+        if let countsFile, let counts = PacketCounts.take(from: countsFile) {
+            return killed > 0 ? .restoredNoting(counts.description) : .alreadyClear("\(what) had already ended; \(counts)")
         }
         return killed > 0 ? .restored : .alreadyClear("\(what) had already ended")
     }

@@ -18,22 +18,27 @@ public final class PacketEngine {
     let lifetime: Duration
     let ruleMark: String?
     let ownerPID: Int32?
+    /// Where the counts go when it ends (nil: nowhere).
+    let countsFile: String?
+    private var counts = PacketCounts()
     private var held = ReleaseQueue()
     private var queueHandle: OpaquePointer?
     private var rawSocket: Int32 = -1
     private var arrivals: UInt64 = 0
 
-    public init(queue: UInt16, parameters: PacketParameters, lifetime: Duration, ruleMark: String?, ownerPID: Int32?) {
+    public init(queue: UInt16, parameters: PacketParameters, lifetime: Duration, ruleMark: String?, ownerPID: Int32?, countsFile: String? = nil) {
         self.queue = queue
         decider = PacketDecider(parameters, random: SystemRandomNumberGenerator())
         bounds = parameters.bounds ?? .standard
         self.lifetime = lifetime
         self.ruleMark = ruleMark
         self.ownerPID = ownerPID
+        self.countsFile = countsFile
     }
 
-    /// Serves the queue until the lifetime ends or the owner dies; deletes the rules and returns.
+    /// Serves the queue until the lifetime ends, SIGTERM comes or the owner dies; writes its counts.
     public func run() throws {
+        defer { if let countsFile { counts.write(to: countsFile) } }
         let ends = ContinuousClock.now + lifetime
         guard let handle = nfq_open() else { throw FaultProcessError(message: "nfq_open: \(String(cString: strerror(errno))) (is nfnetlink_queue available?)") }
         defer { nfq_close(handle) }
@@ -110,9 +115,15 @@ public final class PacketEngine {
     private func arrived(_ data: OpaquePointer) {
         let id = fl_nfq_packet_id(data)
         arrivals &+= 1
+        counts.seen += 1
         let decision = decider.decide()
-        if decision.drop { return verdict(id, NF_DROP) }
+        if decision.drop {
+            counts.dropped += 1
+            return verdict(id, NF_DROP)
+        }
         if held.count >= bounds.maxHeld && decision.hold > .zero {
+            counts.pastBound += 1
+            if bounds.overflow == .drop { counts.dropped += 1 }
             return verdict(id, bounds.overflow == .accept ? NF_ACCEPT : NF_DROP)
         }
         var payload: [UInt8]?
@@ -127,7 +138,15 @@ public final class PacketEngine {
             payload = bytes
         }
         let packet = HeldPacket(id: id, due: ContinuousClock.now + decision.hold, order: arrivals, payload: payload, corrupted: corrupted, duplicate: decision.duplicate)
-        if decision.hold == .zero { release(packet) } else { held.push(packet) }
+        if corrupted { counts.corrupted += 1 }
+        if decision.duplicate && payload != nil { counts.duplicated += 1 }
+        if decision.hold == .zero {
+            release(packet)
+        } else {
+            counts.delayed += 1
+            held.push(packet)
+            counts.mostHeld = max(counts.mostHeld, held.count)
+        }
     }
 
     /// Lets through every held packet due by `now` (all of them when nil).

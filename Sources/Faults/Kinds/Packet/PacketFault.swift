@@ -34,11 +34,12 @@ public struct PacketFault: FaultAction {
         let lifetime = HelperLifetime(window: window)
         let given = Dictionary(parameters.texts.map { ($0.key, $0.texts) }, uniquingKeysWith: { first, _ in first })
         let encoded = String(decoding: try JSONEncoder().encode(given), as: UTF8.self)
-        let command = [FaultlineExecutable.path, "packet-engine", "--queue", String(queue), "--parameters", encoded,
-                       "--lifetime", "\(lifetime.ownSeconds)s", "--rule-mark", mark, "--owner-pid", String(getpid())]
         let token = UUID().uuidString.lowercased()
+        let counts = NSTemporaryDirectory() + "faultline-packet-\(token).json"
+        let command = [FaultlineExecutable.path, "packet-engine", "--queue", String(queue), "--parameters", encoded,
+                       "--lifetime", "\(lifetime.ownSeconds)s", "--rule-mark", mark, "--owner-pid", String(getpid()), "--counts", counts]
         let rulesStep = NetworkRulesStep(containerID: target.id, startedAt: target.state.startedAt, rules: rules, shaped: [])
-        let engineStep = HogStep(token: token, cgroups: cgroups, what: "the packet engine of \(summary)")
+        let engineStep = HogStep(token: token, cgroups: cgroups, what: "the packet engine of \(summary)", countsFile: counts)
         let files = environment.files
         // The rules go first on the way out (packets flow straight again), then the engine.
         return PreparedFault(revert: .steps([.network(rulesStep), .hog(engineStep)]), summary: summary) { environment in
