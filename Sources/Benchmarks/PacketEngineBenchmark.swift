@@ -93,38 +93,10 @@ struct PacketEngineBenchmark: Benchmark {
     /// `faultline inject packet SERVER OPTIONS --for 600s` until it says injected; `body` gets the
     /// engine's PID; then SIGTERM (the inject reverts) and its exit.
     func withFault(_ options: [String], _ body: (Int) async throws -> Void) async throws {
-        let log = workDirectory + "/inject-\(UUID().uuidString.prefix(6)).log"
-        let child: pid_t
-        switch ChildProcess.spawn([faultline, "inject", "packet", server.name] + options + ["--for", "600s", "--state-dir", workDirectory + "/state"],
-                                  stdout: .appendFile(log), stderr: .appendFile(log)) {
-        case .success(let pid): child = pid
-        case .failure(let failure): throw BenchmarkError(message: "could not start faultline inject: \(failure)")
-        }
-        defer {
-            kill(child, SIGTERM)
-            _ = ChildProcess.wait(child)
-        }
-        let started = ContinuousClock.now
-        while !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("injected") {
-            guard ContinuousClock.now - started < .seconds(20), kill(child, 0) == 0 else {
-                throw BenchmarkError(message: "faultline inject packet \(options.joined(separator: " ")) did not inject: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        try await body(try engineProcess())
-    }
-
-    /// The `faultline packet-engine` process in the server's network namespace.
-    func engineProcess() throws -> Int {
-        let namespace = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(server.pid)/ns/net")
-        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
-            guard let candidate = Int(entry),
-                  let commandLine = FileManager.default.contents(atPath: "/proc/\(candidate)/cmdline"),
-                  String(decoding: commandLine, as: UTF8.self).split(separator: "\0").dropFirst().first == "packet-engine",
-                  (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(candidate)/ns/net")) == namespace else { continue }
-            return candidate
-        }
-        throw BenchmarkError(message: "no faultline packet-engine process in the container's network namespace")
+        let (child, _) = try await InjectedFault.start(faultline, ["inject", "packet", server.name] + options + ["--for", "600s", "--state-dir", workDirectory + "/state"],
+                                                       log: workDirectory + "/inject-\(UUID().uuidString.prefix(6)).log")
+        defer { InjectedFault.end(child) }
+        try await body(try InjectedFault.helper("packet-engine", inNamespaceOf: server.pid))
     }
 
     func report(_ figures: Figures) -> String {

@@ -41,25 +41,10 @@ struct TransparentHTTPBenchmark: Benchmark {
         let server = FixedHTTPServer(listener: try NetworkNamespaceThread.socket(inNamespaceOf: pid, port: Self.port, listen: true))
         defer { server.stop() }
         let direct = try (0..<connections).map { _ in RawTCPClient(connected: try connect()) }
-        let log = workDirectory + "/inject.log"
-        let started = ContinuousClock.now
-        let child: pid_t
-        switch ChildProcess.spawn([faultline, "inject", "http", container, "--port", String(Self.port), "--path", "^/never-matched$", "--status", "500",
-                                   "--for", "600s", "--state-dir", workDirectory + "/state"], stdout: .appendFile(log), stderr: .appendFile(log)) {
-        case .success(let pid): child = pid
-        case .failure(let failure): throw BenchmarkError(message: "could not start faultline inject: \(failure)")
-        }
-        defer {
-            kill(child, SIGTERM)
-            _ = ChildProcess.wait(child)
-        }
-        while !((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("injected") {
-            guard ContinuousClock.now - started < .seconds(20), kill(child, 0) == 0 else {
-                throw BenchmarkError(message: "faultline inject http did not inject: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        result.injectMilliseconds = (ContinuousClock.now - started).milliseconds
+        let (child, took) = try await InjectedFault.start(faultline, ["inject", "http", container, "--port", String(Self.port), "--path", "^/never-matched$", "--status", "500",
+                                                                      "--for", "600s", "--state-dir", workDirectory + "/state"], log: workDirectory + "/inject.log")
+        defer { InjectedFault.end(child) }
+        result.injectMilliseconds = took.milliseconds
         let through = try (0..<connections).map { _ in RawTCPClient(connected: try connect()) }
         // The redirect is in place: a matching request on a new connection gets the fault's answer.
         let probe = RawTCPClient(connected: try connect())
@@ -108,7 +93,7 @@ struct TransparentHTTPBenchmark: Benchmark {
 
     /// The proxy's resident memory grown by `idle` more connections (each has served one request), per connection.
     func proxyMemoryPerConnection() async throws -> Double {
-        let proxy = try proxyProcess()
+        let proxy = try InjectedFault.helper("intercept-proxy", inNamespaceOf: pid)
         let before = ResourceUsage.memory("VmRSS", of: String(proxy))
         var held: [RawTCPClient] = []
         for _ in 0..<idle {
@@ -120,19 +105,6 @@ struct TransparentHTTPBenchmark: Benchmark {
         let after = ResourceUsage.memory("VmRSS", of: String(proxy))
         withExtendedLifetime(held) {}
         return Double(after - before) / Double(idle)
-    }
-
-    /// The `faultline intercept-proxy` process in the container's network namespace.
-    func proxyProcess() throws -> Int {
-        let namespace = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net")
-        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
-            guard let candidate = Int(entry),
-                  let commandLine = FileManager.default.contents(atPath: "/proc/\(candidate)/cmdline"),
-                  String(decoding: commandLine, as: UTF8.self).split(separator: "\0").dropFirst().first == "intercept-proxy",
-                  (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(candidate)/ns/net")) == namespace else { continue }
-            return candidate
-        }
-        throw BenchmarkError(message: "no faultline intercept-proxy process in the container's network namespace")
     }
 
     func report(_ result: Result) -> String {
