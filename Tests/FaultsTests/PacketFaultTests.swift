@@ -110,6 +110,29 @@ import Testing
         #expect(PacketFault.rules(queue: 1, direction: .outbound, ports: [], peers: [], mark: "m").count == 1)
     }
 
+    // A kernel without the NFQUEUE target: one line saying so and what to use instead; the rule
+    // that failed is not left, and the revert stops the engine.
+    @Test func saysWhenTheKernelLacksNFQUEUE() async throws {
+        let fake = FakeEngine()
+        fake.add(FakeEngine.details(id: "c1", name: "api", pid: 77))
+        fake.processes.state.withLock { $0.cgroups[77] = ["/fake/cpu/77"] }
+        fake.namespaces.failCommands(containing: "-j NFQUEUE", output: "iptables v1.8.9 (nf_tables): Couldn't load target `NFQUEUE':No such file or directory")
+        let prepared = try await PacketParameters(loss: PacketLoss(probability: 0.1)).action(hasWindow: true)
+            .prepare(try await fake.inspectContainer("c1"), in: fake.environment, window: .seconds(5))
+        guard case .steps(let steps) = prepared.revert, case .network(let rules) = steps[0] else {
+            Issue.record("\(prepared.revert)")
+            return
+        }
+        let queue = try #require(rules.rules.first?.targetOptions?[1])
+        fake.files.state.withLock { $0.texts["/proc/77/net/netfilter/nfnetlink_queue"] = "  \(queue)  31337 0 2 65535 0 0 0  1\n" }
+        await #expect { try await prepared.inject(fake.environment) } throws: {
+            "\($0)".contains("no NFQUEUE target") && "\($0)".contains("faultline proxy --toxic")
+        }
+        #expect(fake.namespaces.state.withLock { $0.rules.isEmpty })
+        _ = try await prepared.revert.apply(in: fake.environment)
+        #expect(fake.processes.hogs.isEmpty)
+    }
+
     // Held packets leave by due time, those due together in arrival order.
     @Test func releasesByDueTime() {
         var queue = ReleaseQueue()

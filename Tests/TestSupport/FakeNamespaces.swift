@@ -10,6 +10,7 @@ public final class FakeNamespaces: NetworkNamespaceAccess {
         public var roots: [String: String] = ["eth0": "qdisc noqueue 0: root refcnt 2"]
         public var netem = false
         public var failing: String?
+        public var failingOutput = "refused by the test"
     }
     public let state = Mutex(State())
 
@@ -21,7 +22,12 @@ public final class FakeNamespaces: NetworkNamespaceAccess {
     public func setRoot(_ interface: String, _ qdisc: String) { state.withLock { $0.roots[interface] = qdisc } }
     /// A restart: the namespace is made anew (the rules a test put there before the faults stay).
     public func makeAnew() { state.withLock { $0.rules.removeAll { rule in rule.contains { $0.hasPrefix("faultline:") } } } }
-    public func failCommands(containing text: String) { state.withLock { $0.failing = text } }
+    public func failCommands(containing text: String, output: String = "refused by the test") {
+        state.withLock {
+            $0.failing = text
+            $0.failingOutput = output
+        }
+    }
 
     public func kernelHasNetem() -> Bool { state.withLock { $0.netem } }
 
@@ -29,7 +35,7 @@ public final class FakeNamespaces: NetworkNamespaceAccess {
         state.withLock { state in
             let line = argv.joined(separator: " ")
             state.commands.append("\(pid): \(line)")
-            if let failing = state.failing, line.contains(failing) { return CommandResult(status: 1, output: "refused by the test") }
+            if let failing = state.failing, line.contains(failing) { return CommandResult(status: 1, output: state.failingOutput) }
             switch (argv.first, argv.dropFirst().first) {
             case ("ip", _):
                 let links = ["1: lo: <LOOPBACK,UP> mtu 65536"] + state.roots.keys.sorted().enumerated().map { "\($0 + 2): \($1)@if9: <BROADCAST,UP> mtu 1500" }

@@ -40,13 +40,23 @@ public struct PacketFault: FaultAction {
                        "--lifetime", "\(lifetime.ownSeconds)s", "--rule-mark", mark, "--owner-pid", String(getpid()), "--counts", counts]
         let rulesStep = NetworkRulesStep(containerID: target.id, startedAt: target.state.startedAt, rules: rules, shaped: [])
         let engineStep = HogStep(token: token, cgroups: cgroups, what: "the packet engine of \(summary)", countsFile: counts)
-        let files = environment.files
+        let files = environment.files, kind = kind
         // The rules go first on the way out (packets flow straight again), then the engine.
         return PreparedFault(revert: .steps([.network(rulesStep), .hog(engineStep)]), summary: summary) { environment in
             try await environment.processes.startHog(command, token: token, cgroups: cgroups, mainPID: pid, network: true, deadline: lifetime.killedAfter)
             try await Self.waitUntilRead(queue, pid: pid, files: files)
-            try await rulesStep.inject(pid: pid, in: environment)
+            do {
+                try await rulesStep.inject(pid: pid, in: environment)
+            } catch NetworkFaultError.command(_, let output) where Self.lacksTheTarget(output) {
+                throw FaultError.unsupported(kind: kind, reason: "this kernel's iptables has no NFQUEUE target (xt_NFQUEUE), so no packet can reach faultline's packet engine; "
+                                             + "use loss, blackhole or bandwidth (iptables and tc), or put `faultline proxy --toxic …` in front of the service")
+            }
         }
+    }
+
+    /// Whether iptables refused a rule because the kernel (or its nf_tables compat layer) has no NFQUEUE target.
+    static func lacksTheTarget(_ output: String) -> Bool {
+        output.contains("NFQUEUE") && (output.contains("Couldn't load target") || output.contains("No chain/target/match") || output.contains("Extension NFQUEUE"))
     }
 
     /// Queue numbers the fault picks from at random (each network namespace has its own queues).
