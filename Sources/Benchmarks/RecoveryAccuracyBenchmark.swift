@@ -57,6 +57,14 @@ struct RecoveryAccuracyBenchmark: Benchmark {
         let faultlineRecovered: Double?
         let denseDetected: Double?
         let denseRecovered: Double?
+        /// faultline's onset estimate (the middle of its bracket) and downtime estimate, in seconds.
+        var faultlineOnset: Double? = nil
+        var faultlineDowntime: Double? = nil
+        /// The dense prober's onset (the middle between its last ok check's end and its first failure's start).
+        var denseOnset: Double? = nil
+
+        /// The dense prober's downtime: its onset → its first ok check's end.
+        var denseDowntime: Double? { denseOnset.flatMap { onset in denseRecovered.map { $0 - onset } } }
     }
 
     struct Result: Sendable {
@@ -155,19 +163,24 @@ struct RecoveryAccuracyBenchmark: Benchmark {
                 server: server.label, fault: window.kind, refresh: refresh, engineStart: engineStart, engineEnd: engineEnd,
                 faultlineDetected: figures?.timeToDetect.map { inject + $0.seconds },
                 faultlineRecovered: figures?.timeToRecover.map { revert + $0.seconds },
-                denseDetected: dense.detected, denseRecovered: dense.recovered))
+                denseDetected: dense.detected, denseRecovered: dense.recovered,
+                faultlineOnset: figures?.impact.map { inject + $0.onset.estimate.seconds },
+                faultlineDowntime: figures?.impact?.downtime?.estimate.seconds, denseOnset: dense.onset))
         }
         return (comparisons, outcome.neighbourRefreshes)
     }
 
-    /// The dense prober's outage from `from` on: detected when the first failed check ended,
-    /// recovered when the first ok check after it ended (its answer is the proof; a check that
-    /// started during the outage may be answered after it).
-    static func outage(in checks: [DenseProber.Check], from: Double) -> (detected: Double?, recovered: Double?) {
+    /// The dense prober's outage from `from` on: onset between the last ok check's end and the
+    /// first failed check's start (the middle), detected when that failed check ended, recovered
+    /// when the first ok check after it ended (its answer is the proof; a check that started during
+    /// the outage may be answered after it).
+    static func outage(in checks: [DenseProber.Check], from: Double) -> (onset: Double?, detected: Double?, recovered: Double?) {
         let later = checks.filter { $0.start.timeIntervalSince1970 >= from }
-        guard let failed = later.firstIndex(where: { !$0.ok }) else { return (nil, nil) }
+        guard let failed = later.firstIndex(where: { !$0.ok }) else { return (nil, nil, nil) }
         let recovered = later[failed...].first(where: \.ok)?.end.timeIntervalSince1970
-        return (later[failed].end.timeIntervalSince1970, recovered)
+        let failedStart = later[failed].start.timeIntervalSince1970
+        let lastOK = failed > later.startIndex ? min(later[failed - 1].end.timeIntervalSince1970, failedStart) : failedStart
+        return ((lastOK + failedStart) / 2, later[failed].end.timeIntervalSince1970, recovered)
     }
 
     // MARK: - The campaign
@@ -295,6 +308,13 @@ extension RecoveryAccuracyBenchmark {
             lines.append("| \(server) | \(fault.rawValue) | \(rows.count) | \(spread(differences(rows, \.faultlineDetected, \.engineStart), [50, 90, 100])) | "
                          + "\(spread(differences(rows, \.denseDetected, \.engineStart), [50, 90, 100])) |")
         }
+        lines += ["", "Onset and downtime: faultline's estimate (the middle of its bracket) minus the dense prober's, in ms (p50 / p90 / max of the difference), refresh on and off together.", "",
+                  "| server | fault | windows | onset: faultline − dense prober | downtime: faultline − dense prober |", "|---|---|---:|---:|---:|"]
+        for (server, fault) in pairs.sorted(by: { ($0.1.rawValue, $0.0) < ($1.1.rawValue, $1.0) }) {
+            let rows = result.comparisons.filter { $0.server == server && $0.fault == fault }
+            lines.append("| \(server) | \(fault.rawValue) | \(rows.count) | \(spread(differences(rows, \.faultlineOnset, \.denseOnset), [50, 90, 100])) | "
+                         + "\(spread(differences(rows, \.faultlineDowntime, \.denseDowntime), [50, 90, 100])) |")
+        }
         let missing = result.comparisons.filter { $0.engineEnd == nil || $0.faultlineRecovered == nil || $0.denseRecovered == nil }.count
         lines += [
             "",
@@ -313,7 +333,8 @@ extension RecoveryAccuracyBenchmark {
 
 extension RecoveryAccuracyBenchmark {
     /// `--gate`: with the neighbour refresh on (the default), every window has its figures and
-    /// faultline's recovered instant is within 150 ms of the dense prober's (p90 of |difference|).
+    /// faultline's recovered instant is within 150 ms and its downtime within 100 ms of the dense prober's (p90 of
+    /// |difference|); in every window its onset is within one probe interval + 5 ms (p90).
     func gate(_ result: Result) -> BenchmarkGate {
         var gate = BenchmarkGate()
         let rows = result.comparisons.filter(\.refresh)
@@ -322,6 +343,18 @@ extension RecoveryAccuracyBenchmark {
                      figures: "\(differences.count) of \(rows.count)")
         let p90 = Percentiles(differences).value(90) ?? .infinity
         gate.require(p90 <= 150, "faultline's recovery within 150 ms of the dense prober (p90)", figures: String(format: "%.0f ms", p90))
+        // Onset: faultline's bracket is bounded by two of its checks, one probe interval apart, so its
+        // middle is within an interval (+5 ms for the dense prober's own cadence) of the dense prober's.
+        let onsets = result.comparisons.compactMap { row in row.faultlineOnset.flatMap { ours in row.denseOnset.map { abs(ours - $0) * 1000 } } }
+        let onsetLimit = Self.probeEvery.milliseconds + 5
+        let onsetP90 = Percentiles(onsets).value(90) ?? .infinity
+        gate.require(onsets.count == result.comparisons.count && onsetP90 <= onsetLimit,
+                     "faultline's onset within \(Int(onsetLimit)) ms of the dense prober's (p90), every window",
+                     figures: String(format: "%.0f ms over %d of %d windows", onsetP90, onsets.count, result.comparisons.count))
+        let downtimes = rows.compactMap { row in row.faultlineDowntime.flatMap { ours in row.denseDowntime.map { abs(ours - $0) * 1000 } } }
+        let downtimeP90 = Percentiles(downtimes).value(90) ?? .infinity
+        gate.require(downtimes.count == rows.count && downtimeP90 <= 100, "faultline's downtime within 100 ms of the dense prober's (p90, refresh on)",
+                     figures: String(format: "%.0f ms over %d of %d windows", downtimeP90, downtimes.count, rows.count))
         // Redis serves within milliseconds of its start: what is left is the host's ARP entry,
         // which the refresh must have dealt with (~0.45 s without it here).
         let redisRestarts = rows.filter { $0.server == "redis" && $0.fault == .restart }

@@ -148,10 +148,17 @@ struct InjectCommand: AsyncParsableCommand {
             var unrecovered = false
             for (name, analysis) in await session.finish(injectAt: injectAt, revertAt: revertAt) {
                 unrecovered = unrecovered || analysis.timeToRecover == nil
+                let impact = analysis.impact
                 output.event("measured", ProbeSession.describe(name, analysis), fields: [
                     "probe": .string(name),
+                    "unaffected": .bool(analysis.unaffected),
+                    "onset_ms": impact.map { .number($0.onset.estimate.milliseconds) } ?? .null,
+                    "onset_uncertainty_ms": impact.map { .number($0.onset.uncertainty.milliseconds) } ?? .null,
+                    "detected_ms": impact.map { .number($0.detected.milliseconds) } ?? .null,
+                    "recovered_ms": impact?.recovered.map { .number($0.estimate.milliseconds) } ?? .null,
+                    "downtime_ms": impact?.downtime.map { .number($0.estimate.milliseconds) } ?? .null,
                     "ttd_ms": analysis.timeToDetect.map { .number($0.milliseconds) } ?? .null,
-                    "ttr_ms": analysis.timeToRecover.map { .number($0.milliseconds) } ?? .null,
+                    "ttr_ms": analysis.unaffected ? .null : analysis.timeToRecover.map { .number($0.milliseconds) } ?? .null,
                     "samples_during": .integer(Int64(analysis.samplesDuring)),
                     "failures_during": .integer(Int64(analysis.failuresDuring)),
                     "healthy_before": .bool(analysis.healthyBefore),

@@ -1,3 +1,4 @@
+import Campaign
 import FaultlineSupport
 import Foundation
 import Logging
@@ -66,15 +67,15 @@ final class ProbeSession: Sendable {
     static func describe(_ name: String, _ analysis: RecoveryAnalysis) -> String {
         var parts: [String] = []
         parts.append(analysis.healthyBefore ? "healthy before" : "NOT healthy before the inject")
-        guard let detect = analysis.timeToDetect else {
-            parts.append("never failed: unaffected by the fault (\(analysis.samplesDuring) samples during the window)")
+        guard let impact = analysis.impact else {
+            parts.append("unaffected: no check failed from the inject on (\(analysis.samplesDuring) samples during the window)")
             return "\(name): " + parts.joined(separator: "; ")
         }
-        parts.append("detected after \(DurationText.format(detect))")
+        parts.append(ImpactText.describe(impact))
         parts.append(String(format: "%d of %d samples failed during the window (%.0f%%)", analysis.failuresDuring, analysis.samplesDuring,
                             analysis.errorRateDuring * 100))
         if let recover = analysis.timeToRecover {
-            parts.append("recovered \(DurationText.format(recover)) after the revert")
+            parts.append("back \(DurationText.format(recover)) after the revert")
         } else {
             parts.append("did NOT recover (\(consecutiveOK) ok samples in a row) before the limit")
         }

@@ -5,10 +5,12 @@
 ///   check already in flight at the inject counts, it met the fault);
 /// - time to recover: revert (the end of the window, when the revert starts) → start of the first
 ///   of `consecutive` ok samples in a row that started after it;
-/// - error rate during the window over the checks that overlapped it, and samples seen.
+/// - error rate during the window over the checks that overlapped it, and samples seen;
+/// - the impact (onset, detected, recovered, downtime with their uncertainty), nil when no check failed.
 public struct RecoveryAnalysis: Sendable, Equatable {
     public let timeToDetect: Duration?
     public let timeToRecover: Duration?
+    public let impact: Impact?
     public let samplesDuring: Int
     public let failuresDuring: Int
     public let failuresAfter: Int
@@ -16,6 +18,9 @@ public struct RecoveryAnalysis: Sendable, Equatable {
     public let healthyBefore: Bool
 
     public var errorRateDuring: Double { samplesDuring == 0 ? 0 : Double(failuresDuring) / Double(samplesDuring) }
+    /// No check failed from the inject on, and the probe passed K checks in a row after the revert:
+    /// the fault did not reach what this probe measures, so there is no recovery to report.
+    public var unaffected: Bool { impact == nil && timeToRecover != nil }
 
     /// - Parameters: sample offsets and the inject/revert instants are on the same monotonic timeline.
     public static func analyse(_ samples: [ProbeSample], injectAt: Duration, revertAt: Duration, consecutive: Int = 3) -> RecoveryAnalysis {
@@ -34,8 +39,9 @@ public struct RecoveryAnalysis: Sendable, Equatable {
                 break
             }
         }
-        // A probe that never failed recovered at once; report zero only when it has the K ok samples.
-        return RecoveryAnalysis(timeToDetect: detect, timeToRecover: recover, samplesDuring: during.count,
+        return RecoveryAnalysis(timeToDetect: detect, timeToRecover: recover,
+                                impact: Impact.of(ordered, injectAt: injectAt, revertAt: revertAt, consecutive: consecutive),
+                                samplesDuring: during.count,
                                 failuresDuring: during.filter { !$0.outcome.isOK }.count,
                                 failuresAfter: after.filter { !$0.outcome.isOK }.count, healthyBefore: healthyBefore)
     }

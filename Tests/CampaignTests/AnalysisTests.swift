@@ -87,7 +87,9 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         let figures = WindowAnalysis.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 3)
         let results = evaluator.evaluate(windows: [window], figures: figures, samples: samples)
         #expect(results.map(\.passed) == [true, false, true, true])
-        #expect(results[0].detail == "detected after 150ms, recovered 300ms after the revert, limit 500ms")
+        // onset between the last ok check's end (1002) and the first failure's start (1100); recovered
+        // within the first of 3 ok checks (2300–2302); downtime the widest and narrowest between.
+        #expect(results[0].detail == "after the inject: onset 51ms ± 49ms, detected 150ms, recovered 1.301s ± 1ms; downtime 1.25s ± 50ms; back 300ms after the revert, limit 500ms")
         #expect(results[1].detail.contains("90.0% (9 of 10 samples failed)"))
         #expect(results[3].detail.contains("passed 202ms after the inject"))
         // The propagation probe is left out of the steady state: it fails while all is well.
@@ -178,5 +180,37 @@ func sample(_ probe: String, _ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS
         let late = ["api": [sample("api", 0, .ok)], "err": [sample("err", 1100, .failed), sample("err", 1400, .ok)]]
         let missed = evaluator.evaluate(windows: [window], figures: figures, samples: late).first { $0.name.hasPrefix("err passes_within") }
         #expect(missed?.passed == false, "\(String(describing: missed))")
+    }
+
+    // A probe that never failed is unaffected: recover_within passes saying so, with no recovery figure.
+    @Test func unaffectedProbeReportsNoRecovery() throws {
+        let evaluator = HypothesisEvaluator(campaign: try Self.campaign())
+        let window = Self.window()
+        let samples = ["api": stride(from: 0, through: 3000, by: 100).map { sample("api", $0, .ok) }, "err": [sample("err", 0, .ok)]]
+        let figures = WindowAnalysis.figures(windows: [window], samples: samples, probes: ["api", "err"], runEnd: .seconds(3), consecutive: 3)
+        let api = try #require(figures.first { $0.probe == "api" })
+        #expect(api.unaffected && api.impact == nil)
+        let recover = try #require(evaluator.evaluate(windows: [window], figures: figures, samples: samples).first)
+        #expect(recover.passed && recover.detail == "unaffected: no check failed from the inject on (10 overlapped the window), limit 500ms")
+        #expect(ImpactText.cells(api) == ["unaffected", "—", "—", "—", "—"])
+        let json = JSONReport.render(RunRecord(), figures: [api])
+        #expect(json.contains(#""unaffected" : true"#) && !json.contains("ttr_ms") && !json.contains("onset_ms"))  // absent, not zero
+    }
+
+    // Every report names the impact figures: onset, detected, recovered, downtime, with their uncertainty.
+    @Test func reportsShowTheImpact() throws {
+        var record = RunRecord()
+        record.name = "a"
+        record.windows = [Self.window()]
+        record.samples = Self.samples()
+        let figures = WindowAnalysis.figures(windows: [Self.window()], samples: Self.samples(), probes: ["api"], runEnd: .seconds(3), consecutive: 3)
+        let markdown = MarkdownReport.render(record, figures: figures)
+        #expect(markdown.contains("| onset | detected | recovered | downtime | back after the revert |"))
+        #expect(markdown.contains("| 1 | api | 51ms ± 49ms | 150ms | 1.301s ± 1ms | 1.25s ± 50ms | 300ms |"))
+        let json = JSONReport.render(record, figures: figures)
+        #expect(json.contains(#""onset_ms" : {"#) && json.contains(#""downtime_ms" : {"#) && json.contains(#""detected_ms" : 150"#))
+        let html = HTMLReport.render(record, figures: figures)
+        #expect(html.contains("<title>onset 51ms ± 49ms after the inject</title>"))
+        #expect(html.contains("recovered 1.301s ± 1ms after the inject · downtime 1.25s ± 50ms"))
     }
 }

@@ -27,7 +27,7 @@ import Testing
         let dom = try await CommandRunner.run([browser] + flags + ["--dump-dom", "file://\(html)"])
         #expect(dom.status == 0, "\(dom.stderr.suffix(500))")
         #expect(dom.stdout.contains("<svg") && dom.stdout.contains("<polyline"), "the browser's DOM has no timeline")
-        #expect(dom.stdout.contains("TTD 150ms") && dom.stdout.contains("TTR 300ms"))
+        #expect(dom.stdout.contains(">onset</text>") && dom.stdout.contains(">recovered · downtime 1.25s ± 50ms</text>"), "the impact is not marked")
 
         let png = directory + "/report.png"
         let shot = try await CommandRunner.run([browser] + flags + ["--screenshot=\(png)", "--window-size=1100,800", "file://\(html)"])

@@ -59,6 +59,7 @@ func sample(_ offsetMS: Int, _ outcome: ProbeOutcome, latencyMS: Int = 1, probe:
         let fine = RecoveryAnalysis.analyse((0..<10).map { sample($0 * 100, .ok) }, injectAt: .milliseconds(350), revertAt: .milliseconds(550))
         #expect(fine.timeToDetect == nil)
         #expect(fine.timeToRecover == .milliseconds(50))
+        #expect(fine.unaffected && fine.impact == nil && !down.unaffected)
     }
 
     // A check already in flight when the fault hits, failing after it, is the detection (not the next one).

@@ -71,13 +71,17 @@ public struct HypothesisEvaluator: Sendable {
             return CheckResult(name: name, window: title, passed: figure.during.samples > 0 && figure.during.p99 <= limit,
                                detail: "p99 during the window \(figure.during.p99.formatted) over \(figure.during.samples) samples, limit \(limit.formatted)")
         case .recoverWithin(let limit):
+            if figure.unaffected {
+                return CheckResult(name: name, window: title, passed: true,
+                                   detail: "unaffected: no check failed from the inject on (\(figure.during.samples) overlapped the window), limit \(limit.formatted)")
+            }
+            let impact = figure.impact.map { "\(ImpactText.describe($0)); " } ?? ""
             guard let recovered = figure.timeToRecover else {
                 return CheckResult(name: name, window: title, passed: false,
-                                   detail: "did not recover (\(campaign.settings.consecutiveOK) ok samples in a row) after the revert; limit \(limit.formatted)")
+                                   detail: "\(impact)did not recover (\(campaign.settings.consecutiveOK) ok samples in a row) after the revert; limit \(limit.formatted)")
             }
-            let detect = figure.timeToDetect.map { "detected after \($0.formatted), " } ?? "never failed, "
             return CheckResult(name: name, window: title, passed: recovered <= limit,
-                               detail: "\(detect)recovered \(recovered.formatted) after the revert, limit \(limit.formatted)")
+                               detail: "\(impact)back \(recovered.formatted) after the revert, limit \(limit.formatted)")
         case .passesWithin(let limit):
             // Checks that overlapped the window (one in flight at the inject met the fault too); a
             // one-shot fault (restart, kill) acts after its instant, so its window is the limit.

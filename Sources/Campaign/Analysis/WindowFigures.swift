@@ -22,7 +22,12 @@ public struct WindowFigures: Sendable, Equatable, Codable {
     public let probe: String
     public let window: Int
     public let timeToDetect: Duration?
+    /// Revert → the first of K ok checks in a row after it (what `recover_within` judges).
     public let timeToRecover: Duration?
+    /// Onset, detected, recovered and downtime with their uncertainty; nil when no check failed.
+    public let impact: Impact?
+    /// No check failed from the inject on and K passed after the revert: nothing to recover from.
+    public let unaffected: Bool
     public let before: Phase
     public let during: Phase
     public let after: Phase
@@ -73,7 +78,7 @@ public enum WindowAnalysis {
         stats.finish()
         return WindowFigures(
             probe: probe, window: window.index, timeToDetect: recovery.timeToDetect, timeToRecover: recovery.timeToRecover,
-            before: .of(before), during: .of(during), after: .of(after), longestOutage: stats.longestFailureDuration,
+            impact: recovery.impact, unaffected: recovery.unaffected, before: .of(before), during: .of(during), after: .of(after), longestOutage: stats.longestFailureDuration,
             retries: (during + after).filter { $0.attempts > 1 }.count)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Probes
 
 /// A self-contained HTML report with an SVG timeline: fault windows shaded per container, one
-/// strip per probe (ok / failed per sample), its latency line, and time to detect / recover marked.
+/// strip per probe (ok / failed per sample), its latency line, and each impact marked (onset and recovery as bands as wide as their uncertainty, detection as a line).
 enum HTMLReport {
     static let width = 1000.0
     static let left = 170.0
@@ -34,10 +34,10 @@ enum HTMLReport {
         for check in verdict?.checks ?? [] {
             html += "<tr><td>\(check.name.xmlEscaped)</td><td>\((check.window ?? "—").xmlEscaped)</td><td class=\"\(check.passed ? "pass" : "fail")\">\(check.passed ? "pass" : "FAIL")</td><td>\(check.detail.xmlEscaped)</td></tr>\n"
         }
-        html += "</table>\n<h2>Figures per window and probe</h2>\n<table><tr><th>window</th><th>probe</th><th>time to detect</th><th>time to recover</th><th>error rate before / during / after</th><th>p50 / p99 during</th><th>longest outage</th><th>retries</th></tr>\n"
+        html += "</table>\n<h2>Figures per window and probe</h2>\n<table><tr><th>window</th><th>probe</th>" + ImpactText.headers.map { "<th>\($0)</th>" }.joined() + "<th>error rate before / during / after</th><th>p50 / p99 during</th><th>longest outage</th><th>retries</th></tr>\n"
         for figure in figures {
             let rates = String(format: "%.1f%% / %.1f%% / %.1f%%", figure.before.errorRate * 100, figure.during.errorRate * 100, figure.after.errorRate * 100)
-            html += "<tr><td>\(figure.window)</td><td>\(figure.probe.xmlEscaped)</td><td>\(figure.timeToDetect?.formatted ?? "—")</td><td>\(figure.timeToRecover?.formatted ?? "—")</td><td>\(rates)</td><td>\(figure.during.p50.formatted) / \(figure.during.p99.formatted)</td><td>\(figure.longestOutage.formatted)</td><td>\(figure.retries)</td></tr>\n"
+            html += "<tr><td>\(figure.window)</td><td>\(figure.probe.xmlEscaped)</td>" + ImpactText.cells(figure).map { "<td>\($0.xmlEscaped)</td>" }.joined() + "<td>\(rates)</td><td>\(figure.during.p50.formatted) / \(figure.during.p99.formatted)</td><td>\(figure.longestOutage.formatted)</td><td>\(figure.retries)</td></tr>\n"
         }
         html += "</table>\n<h2>Campaign</h2>\n<pre>\(record.source.xmlEscaped)</pre>\n</body></html>\n"
         return html
@@ -104,13 +104,16 @@ enum HTMLReport {
             }
             for figure in figures where figure.probe == probe {
                 guard let window = record.windows.first(where: { $0.index == figure.window }) else { continue }
-                if let ttd = figure.timeToDetect {
-                    let px = x(window.injectAt + ttd)
-                    svg += ##"<line x1="\##(f(px))" y1="\##(f(y))" x2="\##(f(px))" y2="\##(f(y + stripHeight))" stroke="#cf222e" stroke-dasharray="3 2"><title>time to detect \##(ttd.formatted)</title></line><text x="\##(f(px + 2))" y="\##(f(y + 22))" fill="#cf222e">TTD \##(ttd.formatted)</text>"##
-                }
-                if let ttr = figure.timeToRecover, let revert = window.revertAt {
-                    let px = x(revert + ttr)
-                    svg += ##"<line x1="\##(f(px))" y1="\##(f(y))" x2="\##(f(px))" y2="\##(f(y + stripHeight))" stroke="#1a7f37" stroke-dasharray="3 2"><title>time to recover \##(ttr.formatted)</title></line><text x="\##(f(px + 2))" y="\##(f(y + 34))" fill="#1a7f37">TTR \##(ttr.formatted)</text>"##
+                guard let impact = figure.impact else { continue }
+                // Onset and recovery as bands as wide as their uncertainty, detection as a line, downtime between.
+                let onset = (x(window.injectAt + impact.onset.earliest), x(window.injectAt + impact.onset.latest))
+                svg += ##"<rect x="\##(f(onset.0))" y="\##(f(y))" width="\##(f(max(1, onset.1 - onset.0)))" height="\##(f(stripHeight))" fill="#cf222e" fill-opacity="0.35"><title>onset \##(ImpactText.describe(impact.onset).xmlEscaped) after the inject</title></rect><text x="\##(f(onset.0 + 2))" y="\##(f(y + 22))" fill="#cf222e">onset</text>"##
+                let detected = x(window.injectAt + impact.detected)
+                svg += ##"<line x1="\##(f(detected))" y1="\##(f(y))" x2="\##(f(detected))" y2="\##(f(y + stripHeight))" stroke="#cf222e" stroke-dasharray="3 2"><title>detected \##(impact.detected.formatted) after the inject</title></line>"##
+                if let recovered = impact.recovered {
+                    let band = (x(window.injectAt + recovered.earliest), x(window.injectAt + recovered.latest))
+                    let downtime = impact.downtime.map { " · downtime " + ImpactText.describe($0) } ?? ""
+                    svg += ##"<rect x="\##(f(band.0))" y="\##(f(y))" width="\##(f(max(1, band.1 - band.0)))" height="\##(f(stripHeight))" fill="#1a7f37" fill-opacity="0.45"><title>recovered \##(ImpactText.describe(recovered).xmlEscaped) after the inject\##(downtime.xmlEscaped)</title></rect><text x="\##(f(band.0 + 2))" y="\##(f(y + 34))" fill="#1a7f37">recovered\##(downtime.xmlEscaped)</text>"##
                 }
             }
             svg += "\n"

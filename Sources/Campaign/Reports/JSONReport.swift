@@ -1,5 +1,6 @@
 import FaultlineSupport
 import Foundation
+import Probes
 
 /// The machine-readable summary: verdict, checks, windows and figures.
 enum JSONReport {
@@ -57,10 +58,32 @@ enum JSONReport {
         }
     }
 
+    /// An instant known within bounds, in ms after the inject (a duration for downtime).
+    struct BracketMS: Encodable {
+        let earliest: Double
+        let latest: Double
+        let estimate: Double
+        let uncertainty: Double
+
+        init(_ bracket: Impact.Bracket) {
+            earliest = bracket.earliest.milliseconds
+            latest = bracket.latest.milliseconds
+            estimate = bracket.estimate.milliseconds
+            uncertainty = bracket.uncertainty.milliseconds
+        }
+    }
+
     struct Figure: Encodable {
         let probe: String
         let window: Int
+        /// No check failed from the inject on: no onset, no recovery.
+        let unaffected: Bool
+        let onsetMS: BracketMS?
+        let detectedMS: Double?
+        let recoveredMS: BracketMS?
+        let downtimeMS: BracketMS?
         let ttdMS: Double?
+        /// Revert → first of K ok checks; null when unaffected.
         let ttrMS: Double?
         let errorRateBefore: Double
         let errorRateDuring: Double
@@ -82,7 +105,10 @@ enum JSONReport {
                        reschedule: $0.reschedule.map(RescheduleFigure.init))
             },
             figures: figures.map {
-                Figure(probe: $0.probe, window: $0.window, ttdMS: $0.timeToDetect?.milliseconds, ttrMS: $0.timeToRecover?.milliseconds,
+                Figure(probe: $0.probe, window: $0.window, unaffected: $0.unaffected, onsetMS: $0.impact.map { BracketMS($0.onset) },
+                       detectedMS: $0.impact?.detected.milliseconds, recoveredMS: $0.impact?.recovered.map(BracketMS.init),
+                       downtimeMS: $0.impact?.downtime.map(BracketMS.init),
+                       ttdMS: $0.timeToDetect?.milliseconds, ttrMS: $0.unaffected ? nil : $0.timeToRecover?.milliseconds,
                        errorRateBefore: $0.before.errorRate, errorRateDuring: $0.during.errorRate, errorRateAfter: $0.after.errorRate,
                        p50DuringMS: $0.during.p50.milliseconds, p99DuringMS: $0.during.p99.milliseconds,
                        longestOutageMS: $0.longestOutage.milliseconds, retries: $0.retries)

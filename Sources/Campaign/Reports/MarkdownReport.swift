@@ -35,11 +35,12 @@ enum MarkdownReport {
         }
         if !figures.isEmpty {
             lines += ["", "### Figures per window and probe", "",
-                      "| window | probe | time to detect | time to recover | errors before / during / after | p99 during | longest outage | retries |",
-                      "|---:|---|---:|---:|---|---:|---:|---:|"]
+                      "Instants after the inject, ± half the gap between the checks that bound them.", "",
+                      "| window | probe | " + ImpactText.headers.joined(separator: " | ") + " | errors before / during / after | p99 during | longest outage | retries |",
+                      "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
             for figure in figures {
                 let rates = String(format: "%.0f%% / %.0f%% / %.0f%%", figure.before.errorRate * 100, figure.during.errorRate * 100, figure.after.errorRate * 100)
-                lines.append("| \(figure.window) | \(figure.probe.markdownCell) | \(figure.timeToDetect?.formatted ?? "—") | \(figure.timeToRecover?.formatted ?? "—") | \(rates) | \(figure.during.p99.formatted) | \(figure.longestOutage.formatted) | \(figure.retries) |")
+                lines.append("| \(figure.window) | \(figure.probe.markdownCell) | \(ImpactText.cells(figure).joined(separator: " | ")) | \(rates) | \(figure.during.p99.formatted) | \(figure.longestOutage.formatted) | \(figure.retries) |")
             }
         }
         if !record.nodeProbes.isEmpty {
