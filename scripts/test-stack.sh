@@ -77,6 +77,23 @@ sys.exit(0 if any(c.get("name", "").startswith(sys.argv[2]) and c.find("failure"
 PY
   then
     say "caught    $name: '$guard' failed against the regression build ($(( $(date +%s) - start ))s)"
+    # The same regression, caught by comparing with the normal build's run (no absolute limit involved).
+    base=$(ls -d "$WORK"/stack/"$name"/*/ 2>/dev/null | head -1)
+    if [ -z "$base" ]; then
+      say "          $name: not compared: this selection has no run of it against the normal build"
+    else
+      set +e
+      "$FL" compare "$base" "$(dirname "$junit")" > "$WORK/regression/$name.compare" 2>&1
+      compared=$?
+      set -e
+      if [ "$compared" = 1 ]; then
+        say "          $name: faultline compare against the normal build's run: $(grep -m1 '^regression:' "$WORK/regression/$name.compare" || true)"
+      else
+        say "MISSED    $name: faultline compare against the normal build's run exited $compared, expected 1 (a regression)"
+        tail -8 "$WORK/regression/$name.compare" | sed 's/^/    /'
+        failures+=("$name (compare)")
+      fi
+    fi
   else
     say "MISSED    $name: exit $code, expected 1 with '$guard' failing"
     grep -E '^  (FAIL|pass)' "$WORK/regression/$name.log" | head -8 | sed 's/^/    /' || tail -5 "$WORK/regression/$name.log"
@@ -88,4 +105,4 @@ if [ ${#failures[@]} -gt 0 ]; then
   say "${#failures[@]} failed: ${failures[*]}"
   exit 1
 fi
-say "all campaigns held against the stack; the regression build failed every guarded one"
+say "all campaigns held against the stack; the regression build failed every guarded one, and faultline compare caught each against the normal build's run"

@@ -13,7 +13,7 @@ public struct FaultlineCommand: AsyncParsableCommand {
             Shell completions: faultline --generate-completion-script bash|zsh|fish.
             """,
         version: FaultlineCommand.versionText,
-        subcommands: [RunCommand.self, ValidateCommand.self, ReplayCommand.self, ReportCommand.self, TargetsCommand.self, InjectCommand.self, RecoverCommand.self, ProbeCommand.self, ProxyCommand.self,
+        subcommands: [RunCommand.self, ValidateCommand.self, ReplayCommand.self, ReportCommand.self, CompareCommand.self, TargetsCommand.self, InjectCommand.self, RecoverCommand.self, ProbeCommand.self, ProxyCommand.self,
                       DaemonCommand.self, SubmitCommand.self, RunsCommand.self, StatusCommand.self, LogsCommand.self, AbortCommand.self,
                       ScheduleCommand.self, WardenCommand.self, CertsCommand.self, DNSResponderCommand.self, InterceptProxyCommand.self, PacketEngineCommand.self])
 

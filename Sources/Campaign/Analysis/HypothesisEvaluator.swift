@@ -11,13 +11,20 @@ public struct HypothesisEvaluator: Sendable {
     /// `passes_within` checks (those expect to fail while all is well).
     public var steadyStateProbes: [String] {
         if let named = campaign.hypothesis.steadyState.probes { return named }
-        let propagationOnly = Set(campaign.hypothesis.checks.filter {
+        let propagation = propagationOnlyProbes
+        return campaign.probes.map(\.name).filter { !propagation.contains($0) }
+    }
+
+    /// Probes used only by `passes_within` checks: they are expected to fail while all is well and
+    /// to pass once the fault shows, so their failures are not an impact.
+    public var propagationOnlyProbes: Set<String> {
+        let propagation = Set(campaign.hypothesis.checks.filter {
             if case .passesWithin = $0.rule { return true } else { return false }
         }.map(\.probe))
         let usedOtherwise = Set(campaign.hypothesis.checks.filter {
             if case .passesWithin = $0.rule { return false } else { return true }
         }.map(\.probe))
-        return campaign.probes.map(\.name).filter { !propagationOnly.contains($0) || usedOtherwise.contains($0) }
+        return propagation.subtracting(usedOtherwise)
     }
 
     /// The steady state from the samples observed before the first fault.

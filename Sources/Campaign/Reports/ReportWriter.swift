@@ -24,10 +24,12 @@ public enum ReportWriter {
         return written
     }
 
-    /// Figures recomputed from a journal (for `faultline report`).
-    public static func figures(for record: RunRecord, consecutive: Int) -> [WindowFigures] {
-        WindowAnalysis.figures(windows: record.windows, samples: record.samples, probes: record.probeNames,
-                               runEnd: record.end, consecutive: consecutive)
+    /// Figures recomputed from a journal (for `faultline report` and `compare`), with the run's
+    /// `consecutive_ok`. Journals record the settings; one written before they did is read the old way.
+    public static func figures(for record: RunRecord) -> [WindowFigures] {
+        let consecutive = record.consecutiveOK ?? (try? CampaignParser.parse(record.source, file: "journal"))?.settings.consecutiveOK ?? 3
+        return WindowAnalysis.figures(windows: record.windows, samples: record.samples, probes: record.probeNames,
+                                      runEnd: record.end, consecutive: consecutive)
     }
 
     /// Renders the reports of the run in `directory` again from its journal (`faultline report`, and
@@ -35,9 +37,7 @@ public enum ReportWriter {
     @discardableResult
     public static func rewrite(directory: String) throws -> (record: RunRecord, written: [String]) {
         let record = try RunRecord.load(directory: directory)
-        // Journals record the settings; one written before they did is read the old way, once.
-        let consecutive = record.consecutiveOK ?? (try? CampaignParser.parse(record.source, file: "journal"))?.settings.consecutiveOK ?? 3
-        return (record, try write(record, figures: figures(for: record, consecutive: consecutive), to: directory))
+        return (record, try write(record, figures: figures(for: record), to: directory))
     }
 }
 
