@@ -58,17 +58,23 @@ public struct Impact: Sendable, Equatable, Codable {
         // (or the first one, for a fault that acts after its instant, such as a restart).
         let lastInWindow = failing.last { $0.offset < revertAt } ?? first
         var recovered: Bracket?
-        var run = 0
-        let later = ordered.filter { $0.offset > lastInWindow.offset }
-        for (index, sample) in later.enumerated() {
-            run = sample.outcome.isOK ? run + 1 : 0
-            if run == max(1, consecutive) {
-                let firstOK = later[index - run + 1]
-                let answered = usual.isEmpty ? firstOK.offset : firstOK.endOffset - usual[usual.count / 2]
-                recovered = Bracket(earliest: max(firstOK.offset, answered, injectAt) - injectAt, latest: firstOK.endOffset - injectAt)
-                break
-            }
+        if let firstOK = ordered.filter({ $0.offset > lastInWindow.offset }).firstOfOKRun(length: consecutive) {
+            let answered = usual.isEmpty ? firstOK.offset : firstOK.endOffset - usual[usual.count / 2]
+            recovered = Bracket(earliest: max(firstOK.offset, answered, injectAt) - injectAt, latest: firstOK.endOffset - injectAt)
         }
         return Impact(onset: onset, detected: detectedAt - injectAt, recovered: recovered)
+    }
+}
+
+extension Array where Element == ProbeSample {
+    /// The first sample of the first run of `length` (at least 1) ok samples in a row (samples in start order).
+    func firstOfOKRun(length: Int) -> ProbeSample? {
+        let length = Swift.max(1, length)
+        var run = 0
+        for (index, sample) in enumerated() {
+            run = sample.outcome.isOK ? run + 1 : 0
+            if run == length { return self[index - length + 1] }
+        }
+        return nil
     }
 }

@@ -28,19 +28,11 @@ public struct RecoveryAnalysis: Sendable, Equatable {
         let before = ordered.filter { $0.offset + $0.latency <= injectAt }
         let healthyBefore = before.count >= consecutive && before.suffix(consecutive).allSatisfy(\.outcome.isOK)
         let during = ordered.filter { $0.overlaps(from: injectAt, to: revertAt) }
-        let detect = ordered.filter { $0.endOffset > injectAt && !$0.outcome.isOK }.map(\.endOffset).min().map { $0 - injectAt }
         let after = ordered.filter { $0.offset >= revertAt }
-        var recover: Duration?
-        var run = 0
-        for (index, sample) in after.enumerated() {
-            run = sample.outcome.isOK ? run + 1 : 0
-            if run == consecutive {
-                recover = max(.zero, after[index - consecutive + 1].offset - revertAt)
-                break
-            }
-        }
-        return RecoveryAnalysis(timeToDetect: detect, timeToRecover: recover,
-                                impact: Impact.of(ordered, injectAt: injectAt, revertAt: revertAt, consecutive: consecutive),
+        let recover = after.firstOfOKRun(length: consecutive).map { max(.zero, $0.offset - revertAt) }
+        let impact = Impact.of(ordered, injectAt: injectAt, revertAt: revertAt, consecutive: consecutive)
+        // Detection is the impact's: the end of the first failing check that ended after the inject.
+        return RecoveryAnalysis(timeToDetect: impact?.detected, timeToRecover: recover, impact: impact,
                                 samplesDuring: during.count,
                                 failuresDuring: during.filter { !$0.outcome.isOK }.count,
                                 failuresAfter: after.filter { !$0.outcome.isOK }.count, healthyBefore: healthyBefore)
