@@ -39,12 +39,23 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The campaign file.") var file: String
     @OptionGroup var options: RunOptions
+    @Option(name: .long, help: "Run the campaign this many times and report per check in how many it held (flaky when not all) and each figure's distribution.")
+    var trials = 1
+    @Option(name: .long, help: "How trials after the first are planned: replay (the first trial's plan) or reseed (seed + i - 1); default: the campaign's settings.trial_plan, else replay.")
+    var trialPlan: String?
+
+    func validate() throws {
+        guard (1...100).contains(trials) else { throw ValidationError("--trials must be between 1 and 100, got \(trials)") }
+        if let trialPlan, TrialPlan(rawValue: trialPlan) == nil {
+            throw ValidationError("--trial-plan must be one of \(TrialPlan.allCases.map(\.rawValue).joined(separator: ", ")), got '\(trialPlan)'")
+        }
+    }
 
     func run() async throws {
         let campaign = try CampaignParser.parse(file: file)
         let source = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
         try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir, warden: !options.noWarden,
-                                    fleet: try options.fleet.load())
+                                    fleet: try options.fleet.load(), trials: trials, trialPlan: trialPlan.flatMap(TrialPlan.init(rawValue:)))
             .execute(campaign: campaign, source: source, file: file, dryRun: options.dryRun, replaying: nil)
     }
 }

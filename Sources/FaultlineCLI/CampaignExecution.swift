@@ -15,6 +15,10 @@ struct CampaignExecution {
     var warden = true
     /// The fleet whose nodes' containers the campaign acts on (nil: this host's engine).
     var fleet: FleetDescription? = nil
+    /// `run --trials N`: the campaign this many times, then what the trials say together.
+    var trials = 1
+    /// Overrides the campaign's `settings.trial_plan`.
+    var trialPlan: TrialPlan? = nil
 
     func execute(campaign: CampaignDefinition, source: String, file: String, dryRun: Bool, replaying: CampaignPlan?) async throws {
         let output = Output(json: json)
@@ -34,10 +38,28 @@ struct CampaignExecution {
             PlanPrinter.print(plan, campaign: campaign, to: output)
             return
         }
-        let directory = runsDir + "/" + Self.directoryName(campaign.name)
         trap.onSignal { runner.abort("interrupted by \(SignalTrap.name(trap.received ?? SIGINT))") }
         let guardian = warden ? WardenGuard(options: global) : nil
         defer { guardian?.stop() }
+        if trials > 1 {
+            try await runTrials(campaign: campaign, source: source, file: file, first: (runner, plan), view: view, output: output, trap: trap,
+                                make: { campaign in CampaignRunner(campaign: campaign, source: source, file: file, engine: context.engine, ledger: ledger,
+                                                                   fleet: agents, logger: context.logger, emit: { view.handle($0) }) })
+            return
+        }
+        let directory = runsDir + "/" + Self.directoryName(campaign.name)
+        let result = try await runOnce(runner, plan: plan, campaign: campaign, directory: directory, view: view, output: output)
+        if let signal = trap.received { throw SignalTrap.exitCode(for: signal) }
+        switch result.verdict.status {
+        case .held: return
+        case .violated: throw ExitCode(FaultlineExitCode.failed.rawValue)
+        case .aborted: throw ExitCode(FaultlineExitCode.infrastructure.rawValue)
+        }
+    }
+
+    /// One run: live view, journal, reports, the verdict's lines.
+    private func runOnce(_ runner: CampaignRunner, plan: CampaignPlan, campaign: CampaignDefinition, directory: String, view: LiveView,
+                         output: Output) async throws -> RunResult {
         output.event("run", "\(campaign.name): \(plan.faults.count) fault(s) on \(plan.containers.count) container(s); journal \(directory)/journal.jsonl",
                      fields: ["campaign": .string(campaign.name), "directory": .string(directory)])
         view.start()
@@ -53,12 +75,62 @@ struct CampaignExecution {
             }
             output.line("reports: \(written.joined(separator: ", "))")
         }
-        if let signal = trap.received { throw SignalTrap.exitCode(for: signal) }
-        switch result.verdict.status {
-        case .held: return
-        case .violated: throw ExitCode(FaultlineExitCode.failed.rawValue)
-        case .aborted: throw ExitCode(FaultlineExitCode.infrastructure.rawValue)
+        return result
+    }
+
+    /// `--trials N`: the runs go into one directory (`trial-1` … `trial-N`), then `trials.md` and
+    /// `trials.json` say what they say together. Exit 0 only when every check held in every trial;
+    /// a trial the steady state or a stop condition cut short counts as not holding its checks.
+    private func runTrials(campaign: CampaignDefinition, source: String, file: String, first: (CampaignRunner, CampaignPlan), view: LiveView,
+                           output: Output, trap: SignalTrap, make: (CampaignDefinition) -> CampaignRunner) async throws {
+        let planning = trialPlan ?? campaign.settings.trialPlan
+        let directory = runsDir + "/" + Self.directoryName(campaign.name + "-trials")
+        var runs: [(checks: [CheckResult], figures: [WindowFigures])] = []
+        var directories: [String] = []
+        var aborted = false
+        for trial in 1...trials {
+            let (runner, plan): (CampaignRunner, CampaignPlan)
+            if trial == 1 {
+                (runner, plan) = first
+            } else if planning == .replay {
+                runner = make(campaign)
+                plan = try await runner.replayPlan(first.1)
+            } else {
+                var reseeded = campaign
+                reseeded.seed = campaign.seed &+ UInt64(trial - 1)
+                runner = make(reseeded)
+                plan = try await runner.plan()
+            }
+            trap.onSignal { runner.abort("interrupted by \(SignalTrap.name(trap.received ?? SIGINT))") }
+            output.event("trial", "trial \(trial) of \(trials) (\(planning == .replay ? "the first trial's plan" : "seed \(plan.seed)"))",
+                         fields: ["trial": .integer(Int64(trial)), "trials": .integer(Int64(trials))])
+            let trialDirectory = directory + "/trial-\(trial)"
+            let result = try await runOnce(runner, plan: plan, campaign: campaign, directory: trialDirectory, view: view, output: output)
+            runs.append((result.verdict.checks, result.figures))
+            directories.append(trialDirectory)
+            if let signal = trap.received { throw SignalTrap.exitCode(for: signal) }
+            aborted = aborted || result.verdict.status == .aborted
         }
+        let summary = TrialSummary.of(runs)
+        let files = [("trials.md", TrialReport.markdown(summary, name: campaign.name, plan: planning)),
+                     ("trials.json", TrialReport.json(summary, name: campaign.name, plan: planning, runs: directories))]
+        for (name, content) in files {
+            do { try content.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) } catch {
+                throw CampaignRunError.journal("cannot write \(directory)/\(name): \(error.localizedDescription)")
+            }
+        }
+        let flaky = summary.checks.filter { $0.status == "flaky" }, failed = summary.checks.filter { $0.status == "failed" }
+        output.event(summary.held ? "held" : "violated",
+                     summary.held ? "every check held in all \(trials) trials" : "\(failed.count) check(s) failed in every trial, \(flaky.count) flaky (held in some trials only)",
+                     fields: ["trials": .integer(Int64(trials)), "flaky": .integer(Int64(flaky.count)), "failed": .integer(Int64(failed.count)),
+                              "report": .string(directory + "/trials.md")])
+        if !output.json {
+            TextTable.print(TrialReport.checkRows(summary), to: output)
+            TextTable.print(TrialReport.figureRows(summary), to: output)
+            output.line("trials: \(directory)/trials.md, \(directory)/trials.json")
+        }
+        if aborted && summary.held { throw ExitCode(FaultlineExitCode.infrastructure.rawValue) }
+        if !summary.held { throw ExitCode(FaultlineExitCode.failed.rawValue) }
     }
 
     /// `20261122-013512-redis-pause-1a2b`

@@ -56,6 +56,8 @@ import Testing
         let campaign = try CampaignParser.parse(Self.valid, file: "c.yaml")
         #expect(campaign.name == "db-outage" && campaign.seed == 42)
         #expect(campaign.settings.blastRadius == 3 && campaign.settings.recoveryLimit == .seconds(20))
+        #expect(campaign.settings.trialPlan == .replay)
+        #expect(try CampaignParser.parse(Self.minimal + "\nsettings: { trial_plan: reseed }", file: "c.yaml").settings.trialPlan == .reseed)
         #expect(campaign.target(named: "db")?.match == .compose(project: "shop", service: "postgres"))
         #expect(campaign.target(named: "web")?.pick == .random(1))
         #expect(campaign.target(named: "cache")?.match == .labels(["tier=cache"]))
@@ -114,6 +116,7 @@ import Testing
         ("at: 1s", "at: soon", "timeline[0].at: invalid duration 'soon'"),
         ("name: x", "name: x\nseed: -3", "seed: expected a whole number 0 or more"),
         ("name: x", "name: [x", "not valid YAML"),
+        ("name: x", "name: x\nsettings: { trial_plan: reshuffle }", "bad.yaml:2:25: settings.trial_plan: 'reshuffle' is not allowed"),
     ])
     func locatesMistakes(original: String, replacement: String, expected: String) {
         let text = original == "timelin:" ? Self.minimal.replacingOccurrences(of: "timeline:", with: "timelin:") : Self.minimal.replacingOccurrences(of: original, with: replacement)

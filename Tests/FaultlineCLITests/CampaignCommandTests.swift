@@ -96,6 +96,41 @@ import Testing
         }
     }
 
+    // run --trials 3: three runs in one directory, each a full run with its reports; trials.json
+    // tallies the check over them and spreads the downtime; a replayed trial acts on the same container.
+    @Test func trialsRunTheCampaignRepeatedly() async throws {
+        let engine = try await TestEngine.client()
+        let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
+        try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
+            let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
+            try await TestServers.awaitRedis(port)
+            let file = try Self.write(Self.campaign(container: container.name, port: port, window: "600ms"))
+            let result = try await FaultlineProcess.run(["run", file, "--trials", "3", "--state-dir", NSTemporaryDirectory() + "fl-cli-state-" + UUID().uuidString,
+                                                         "--runs-dir", runs])
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("trial 3 of 3") && result.stdout.contains("every check held in all 3 trials"), "\(result.stdout)")
+            let directory = "\(runs)/\(try #require(try FileManager.default.contentsOfDirectory(atPath: runs).first))"
+            #expect(directory.contains("cli-pause-trials"))
+            for trial in 1...3 {
+                let journal = try String(contentsOfFile: "\(directory)/trial-\(trial)/journal.jsonl", encoding: .utf8)
+                #expect(journal.contains(container.name), "trial \(trial) did not act on \(container.name)")
+                #expect(FileManager.default.fileExists(atPath: "\(directory)/trial-\(trial)/report.json"))
+            }
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/trials.json"))) as? [String: Any])
+            #expect(json["verdict"] as? String == "held" && json["trials"] as? Int == 3 && json["trial_plan"] as? String == "replay")
+            let checks = try #require(json["checks"] as? [[String: Any]])
+            #expect(checks.contains { $0["name"] as? String == "redis recover_within 2s" && $0["held"] as? Int == 3 }, "\(checks)")
+            let figures = try #require(json["figures"] as? [[String: Any]])
+            let downtime = try #require(figures.first { $0["probe"] as? String == "redis" && $0["figure"] as? String == "downtime" })
+            // A paused Redis fails every check of the 600 ms window: each trial's downtime is about that.
+            let values = try #require(downtime["values_ms"] as? [Double])
+            #expect(values.count == 3 && values.allSatisfy { (300...2000).contains($0) }, "\(values)")
+            #expect(FileManager.default.fileExists(atPath: "\(directory)/trials.md"))
+        }
+        let bad = try await FaultlineProcess.run(["run", "x.yaml", "--trials", "0"])
+        #expect(bad.status == 2 && bad.stderr.contains("--trials must be between 1 and 100, got 0"), "\(bad.stderr)")
+    }
+
     // validate: a typo exits 2 naming file, line, column and the allowed keys; nothing runs.
     @Test func validateLocatesTypos() async throws {
         let file = try Self.write(Self.campaign(container: "x", port: 1).replacingOccurrences(of: "hypothesis:", with: "hypotesis:"))

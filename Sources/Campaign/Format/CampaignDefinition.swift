@@ -35,6 +35,17 @@ public struct CampaignSettings: Sendable, Equatable {
     /// through its bridge address measure the service, not the host's ARP retry timer
     /// (see `BridgeNeighbourRefresher`).
     public var refreshNeighbours = true
+    /// How `run --trials N` plans trials after the first.
+    public var trialPlan: TrialPlan = .replay
 
     public init() {}
+}
+
+/// How the trials of `run --trials N` are planned.
+public enum TrialPlan: String, Sendable, Equatable, CaseIterable {
+    /// Every trial runs the first trial's plan again (same faults, instants and containers):
+    /// the trials differ only by how the system behaved.
+    case replay
+    /// Trial i plans afresh with seed + i − 1: random picks, jitter and chaos mode vary too.
+    case reseed
 }

@@ -83,13 +83,14 @@ public enum CampaignParser {
     }
 
     static func parseSettings(_ node: YAMLNode) throws(CampaignError) -> CampaignSettings {
-        let entries = try node.mapping(allowed: ["blast_radius", "revert_timeout", "recovery_limit", "consecutive_ok", "refresh_neighbours"])
+        let entries = try node.mapping(allowed: ["blast_radius", "revert_timeout", "recovery_limit", "consecutive_ok", "refresh_neighbours", "trial_plan"])
         var settings = CampaignSettings()
         if let value = entries["blast_radius"] { settings.blastRadius = try value.int(in: 1...1000) }
         if let value = entries["revert_timeout"] { settings.revertTimeout = try value.duration() }
         if let value = entries["recovery_limit"] { settings.recoveryLimit = try value.duration() }
         if let value = entries["consecutive_ok"] { settings.consecutiveOK = try value.int(in: 1...100) }
         if let value = entries["refresh_neighbours"] { settings.refreshNeighbours = try value.bool() }
+        if let value = entries["trial_plan"] { settings.trialPlan = TrialPlan(rawValue: try value.choice(TrialPlan.allCases.map(\.rawValue)))! }
         return settings
     }
 
