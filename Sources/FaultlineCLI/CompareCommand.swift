@@ -28,14 +28,13 @@ struct CompareCommand: AsyncParsableCommand {
 
     func run() async throws {
         let output = Output(json: json)
-        let (baseRecord, baseFigures) = try Self.load(base)
-        let (candidateRecord, candidateFigures) = try Self.load(candidate)
+        let baseRuns = try Self.load(base), candidateRuns = try Self.load(candidate)
+        let (baseRecord, candidateRecord) = (baseRuns[0].record, candidateRuns[0].record)
         let thresholds = RunComparison.Thresholds(absolute: .milliseconds(thresholdMs), relative: Double(thresholdPercent) / 100,
                                                   errorRatePoints: thresholdPoints / 100)
         let comparison: RunComparison
         do {
-            comparison = try RunComparison.compare(base: baseRecord, baseFigures: baseFigures, candidate: candidateRecord,
-                                                   candidateFigures: candidateFigures, thresholds: thresholds)
+            comparison = try RunComparison.compare(base: baseRuns, candidate: candidateRuns, thresholds: thresholds)
         } catch {
             Output.error("cannot compare \(base) with \(candidate): \(error)")
             throw ExitCode(FaultlineExitCode.invalidInput.rawValue)
@@ -55,8 +54,8 @@ struct CompareCommand: AsyncParsableCommand {
                                           "regressions": .integer(Int64(comparison.regressions.count)),
                                           "unmatched": .array(comparison.unmatched.map(JSONValue.string))]).encoded())
         } else {
-            output.line("base:      \(baseRecord.name) \(base) (\(baseRecord.verdict?.status.rawValue ?? "no verdict"))")
-            output.line("candidate: \(candidateRecord.name) \(candidate) (\(candidateRecord.verdict?.status.rawValue ?? "no verdict"))")
+            output.line("base:      \(baseRecord.name) \(base) (\(Self.verdicts(baseRuns)))")
+            output.line("candidate: \(candidateRecord.name) \(candidate) (\(Self.verdicts(candidateRuns)))")
             TextTable.print([["window", "probe", "figure", "base", "candidate", "change", ""]]
                             + comparison.rows.map { [$0.title, $0.probe, $0.figure, $0.base, $0.candidate, $0.change, $0.regression == nil ? "" : "WORSE"] },
                             to: output)
@@ -64,21 +63,40 @@ struct CompareCommand: AsyncParsableCommand {
             for row in comparison.regressions {
                 output.line("regression: \(row.probe) \(row.figure) (\(row.title)): \(row.base) → \(row.candidate); \(row.regression ?? "")")
             }
+            let test = baseRuns.count > 1 || candidateRuns.count > 1 ? "; over trials also a one-sided rank test at p ≤ 0.05" : ""
             output.line(comparison.regressions.isEmpty
-                        ? "no regression beyond the thresholds (\(thresholdMs) ms and \(thresholdPercent)% for durations, \(thresholdPoints) points for error rates)"
+                        ? "no regression beyond the thresholds (\(thresholdMs) ms and \(thresholdPercent)% for durations, \(thresholdPoints) points for error rates\(test))"
                         : "\(comparison.regressions.count) regression(s)")
         }
         if !comparison.regressions.isEmpty { throw ExitCode(FaultlineExitCode.failed.rawValue) }
     }
 
-    /// A run directory's record and figures, or exit 2 naming what is wrong with it.
-    static func load(_ directory: String) throws -> (RunRecord, [WindowFigures]) {
+    /// "held", or for trials "3 trials: 2 held, 1 violated".
+    static func verdicts(_ runs: [ComparedRun]) -> String {
+        let statuses = runs.map { $0.record.verdict?.status.rawValue ?? "no verdict" }
+        guard runs.count > 1 else { return statuses[0] }
+        let counts = Dictionary(grouping: statuses, by: { $0 }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }
+        return "\(runs.count) trials: " + counts.joined(separator: ", ")
+    }
+
+    /// A run directory's record and figures, or every trial's of a `run --trials N` directory
+    /// (`trial-1` … `trial-N`), or exit 2 naming what is wrong with it.
+    static func load(_ directory: String) throws -> [ComparedRun] {
         let path = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
-        guard FileManager.default.fileExists(atPath: path + "/journal.jsonl") else {
-            Output.error("\(directory) is not a run directory: it has no journal.jsonl")
-            throw ExitCode(FaultlineExitCode.invalidInput.rawValue)
+        var trials: [String] = []
+        while FileManager.default.fileExists(atPath: path + "/trial-\(trials.count + 1)/journal.jsonl") {
+            trials.append(path + "/trial-\(trials.count + 1)")
         }
-        let record = try RunRecord.load(directory: path)
-        return (record, ReportWriter.figures(for: record))
+        if trials.isEmpty {
+            guard FileManager.default.fileExists(atPath: path + "/journal.jsonl") else {
+                Output.error("\(directory) is neither a run directory nor one of trials: it has no journal.jsonl and no trial-1/journal.jsonl")
+                throw ExitCode(FaultlineExitCode.invalidInput.rawValue)
+            }
+            trials = [path]
+        }
+        return try trials.map { trial in
+            let record = try RunRecord.load(directory: trial)
+            return ComparedRun(record: record, figures: ReportWriter.figures(for: record))
+        }
     }
 }

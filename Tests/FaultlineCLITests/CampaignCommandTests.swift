@@ -126,6 +126,9 @@ import Testing
             let values = try #require(downtime["values_ms"] as? [Double])
             #expect(values.count == 3 && values.allSatisfy { (300...2000).contains($0) }, "\(values)")
             #expect(FileManager.default.fileExists(atPath: "\(directory)/trials.md"))
+            // compare reads a directory of trials as a set: against itself, no regression.
+            let compare = try await FaultlineProcess.run(["compare", directory, directory])
+            #expect(compare.status == 0 && compare.stdout.contains("(3 trials: 3 held)") && compare.stdout.contains("rank test"), "\(compare.stdout)\(compare.stderr)")
         }
         let bad = try await FaultlineProcess.run(["run", "x.yaml", "--trials", "0"])
         #expect(bad.status == 2 && bad.stderr.contains("--trials must be between 1 and 100, got 0"), "\(bad.stderr)")

@@ -45,7 +45,7 @@ import Testing
         #expect(loose.status == 0, "\(loose.stdout)")
 
         let notARun = try await FaultlineProcess.run(["compare", base, NSTemporaryDirectory()])
-        #expect(notARun.status == 2 && notARun.stderr.contains("is not a run directory: it has no journal.jsonl"), "\(notARun.stderr)")
+        #expect(notARun.status == 2 && notARun.stderr.contains("is neither a run directory nor one of trials: it has no journal.jsonl and no trial-1/journal.jsonl"), "\(notARun.stderr)")
         let otherPlan = try await FaultlineProcess.run(["compare", base, restart])
         #expect(otherPlan.status == 2 && otherPlan.stderr.contains("window #1 is pause on db in the base run and restart on db in the candidate"), "\(otherPlan.stderr)")
         let badThreshold = try await FaultlineProcess.run(["compare", base, same, "--threshold-percent", "2000"])

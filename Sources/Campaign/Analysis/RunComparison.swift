@@ -130,7 +130,7 @@ public struct RunComparison: Sendable {
         let allowed = max(thresholds.absolute, .nanoseconds(Int64(Double(base.nanoseconds) * thresholds.relative))) + noise
         guard grew > allowed else { return nil }
         return "grew by \(grew.formatted), more than \(allowed.formatted) (the larger of \(thresholds.absolute.formatted) and "
-            + "\(Int(thresholds.relative * 100))% of the base, plus ±\(noise.formatted) of uncertainty)"
+            + "\(Int(thresholds.relative * 100))% of the base\(noise > .zero ? ", plus ±\(noise.formatted) of uncertainty" : ""))"
     }
 
     static func signed(_ duration: Duration) -> String {

@@ -54,7 +54,7 @@ public struct TrialSummary: Sendable {
         }
 
         /// Nearest-rank quantile.
-        static func quantile(_ sorted: [Duration], _ q: Double) -> Duration? {
+        static func quantile<Value>(_ sorted: [Value], _ q: Double) -> Value? {
             guard !sorted.isEmpty else { return nil }
             return sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
         }
