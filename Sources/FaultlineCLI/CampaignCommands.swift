@@ -54,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let campaign = try CampaignParser.parse(file: file)
         let source = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
-        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir, warden: !options.noWarden,
+        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir, warden: !options.noWarden, baseline: options.baseline,
                                     fleet: try options.fleet.load(), trials: trials, trialPlan: trialPlan.flatMap(TrialPlan.init(rawValue:)))
             .execute(campaign: campaign, source: source, file: file, dryRun: options.dryRun, replaying: nil)
     }
@@ -93,7 +93,7 @@ struct ReplayCommand: AsyncParsableCommand {
             Output.note("\(runDirectory) is from before journals recorded the campaign's variables: today's environment is used")
         }
         let campaign = try CampaignParser.parse(record.source, file: "\(runDirectory)/journal.jsonl (campaign \(record.file))", variables: expansion)
-        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir, warden: !options.noWarden,
+        try await CampaignExecution(global: global, json: options.json, runsDir: options.runsDir, warden: !options.noWarden, baseline: options.baseline,
                                     fleet: try options.fleet.load())
             .execute(campaign: campaign, source: record.source, file: record.file, dryRun: options.dryRun, replaying: plan)
     }
@@ -122,5 +122,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Where run directories (journal and reports) go.") var runsDir = "faultline-runs"
     @Flag(name: .long, help: "One JSON object per event instead of the live view.") var json = false
     @Flag(name: .long, help: "Do not start the warden (which reverts this run's faults if faultline dies mid-run).") var noWarden = false
+    @Option(name: .long, help: "A run (or trials) directory of the same campaign: a figure that got worse than there beyond noise fails the verdict, as faultline compare would.")
+    var baseline: String?
     @OptionGroup var fleet: FleetOption
 }

@@ -13,6 +13,8 @@ struct CampaignExecution {
     let runsDir: String
     /// Start the warden beside the run (the dead-man switch).
     var warden = true
+    /// `--baseline DIR`: the run (or trials) this one is compared with as part of its verdict.
+    var baseline: String? = nil
     /// The fleet whose nodes' containers the campaign acts on (nil: this host's engine).
     var fleet: FleetDescription? = nil
     /// `run --trials N`: the campaign this many times, then what the trials say together.
@@ -22,6 +24,11 @@ struct CampaignExecution {
 
     func execute(campaign: CampaignDefinition, source: String, file: String, dryRun: Bool, replaying: CampaignPlan?) async throws {
         let output = Output(json: json)
+        let comparedWith: Baseline?
+        do { comparedWith = try baseline.map { try Baseline.load($0) } } catch {
+            Output.error("--baseline: \(error)")
+            throw ExitCode(FaultlineExitCode.invalidInput.rawValue)
+        }
         let trap = SignalTrap()
         let context = try await CommandContext.make(global)
         let ledger = try context.ledger(global)
@@ -30,10 +37,15 @@ struct CampaignExecution {
 
         let view = LiveView(output: output)
         let agents = try fleet.map { try FleetAgents($0, engineCallTimeout: try global.engineCallTimeout(), logger: context.logger) }
+        // Trials are compared with the baseline as a set, once they all ran; a single run as itself.
         let runner = CampaignRunner(campaign: campaign, source: source, file: file, engine: context.engine, ledger: ledger,
-                                    fleet: agents, logger: context.logger, emit: { view.handle($0) })
+                                    fleet: agents, baseline: trials > 1 ? nil : comparedWith, logger: context.logger, emit: { view.handle($0) })
         let plan: CampaignPlan
         if let replaying { plan = try await runner.replayPlan(replaying) } else { plan = try await runner.plan() }
+        do { try comparedWith?.check(plan: plan) } catch {
+            Output.error("--baseline: \(error)")
+            throw ExitCode(FaultlineExitCode.invalidInput.rawValue)
+        }
         if dryRun {
             PlanPrinter.print(plan, campaign: campaign, to: output)
             return
@@ -42,7 +54,7 @@ struct CampaignExecution {
         let guardian = warden ? WardenGuard(options: global) : nil
         defer { guardian?.stop() }
         if trials > 1 {
-            try await runTrials(campaign: campaign, source: source, file: file, first: (runner, plan), view: view, output: output, trap: trap,
+            try await runTrials(campaign: campaign, source: source, file: file, first: (runner, plan), baseline: comparedWith, view: view, output: output, trap: trap,
                                 make: { campaign in CampaignRunner(campaign: campaign, source: source, file: file, engine: context.engine, ledger: ledger,
                                                                    fleet: agents, logger: context.logger, emit: { view.handle($0) }) })
             return
@@ -70,9 +82,7 @@ struct CampaignExecution {
                      fields: ["verdict": .string(result.verdict.status.rawValue), "reason": .string(result.verdict.reason),
                               "report": .string(directory + "/report.html")])
         if !json {
-            for check in result.verdict.checks {
-                output.line("  \(check.passed ? "pass" : "FAIL")  \(check.name)\(check.window.map { " — \($0)" } ?? ""): \(check.detail)")
-            }
+            result.verdict.checks.forEach { Self.print($0, to: output) }
             output.line("reports: \(written.joined(separator: ", "))")
         }
         return result
@@ -81,11 +91,12 @@ struct CampaignExecution {
     /// `--trials N`: the runs go into one directory (`trial-1` … `trial-N`), then `trials.md` and
     /// `trials.json` say what they say together. Exit 0 only when every check held in every trial;
     /// a trial the steady state or a stop condition cut short counts as not holding its checks.
-    private func runTrials(campaign: CampaignDefinition, source: String, file: String, first: (CampaignRunner, CampaignPlan), view: LiveView,
+    private func runTrials(campaign: CampaignDefinition, source: String, file: String, first: (CampaignRunner, CampaignPlan), baseline: Baseline?, view: LiveView,
                            output: Output, trap: SignalTrap, make: (CampaignDefinition) -> CampaignRunner) async throws {
         let planning = trialPlan ?? campaign.settings.trialPlan
         let directory = runsDir + "/" + Self.directoryName(campaign.name + "-trials")
         var runs: [(checks: [CheckResult], figures: [WindowFigures])] = []
+        var compared: [ComparedRun] = []
         var directories: [String] = []
         var aborted = false
         for trial in 1...trials {
@@ -107,11 +118,13 @@ struct CampaignExecution {
             let trialDirectory = directory + "/trial-\(trial)"
             let result = try await runOnce(runner, plan: plan, campaign: campaign, directory: trialDirectory, view: view, output: output)
             runs.append((result.verdict.checks, result.figures))
+            compared.append(ComparedRun(record: result.record, figures: result.figures))
             directories.append(trialDirectory)
             if let signal = trap.received { throw SignalTrap.exitCode(for: signal) }
             aborted = aborted || result.verdict.status == .aborted
         }
-        let summary = TrialSummary.of(runs)
+        var summary = TrialSummary.of(runs)
+        if let baseline { summary = summary.adding(setChecks: baseline.checks(candidate: compared)) }
         let files = [("trials.md", TrialReport.markdown(summary, name: campaign.name, plan: planning)),
                      ("trials.json", TrialReport.json(summary, name: campaign.name, plan: planning, runs: directories))]
         for (name, content) in files {
@@ -127,10 +140,16 @@ struct CampaignExecution {
         if !output.json {
             TextTable.print(TrialReport.checkRows(summary), to: output)
             TextTable.print(TrialReport.figureRows(summary), to: output)
+            summary.setChecks.forEach { Self.print($0, to: output) }
             output.line("trials: \(directory)/trials.md, \(directory)/trials.json")
         }
         if aborted && summary.held { throw ExitCode(FaultlineExitCode.infrastructure.rawValue) }
         if !summary.held { throw ExitCode(FaultlineExitCode.failed.rawValue) }
+    }
+
+    /// `  FAIL  health recover_within 10s — #1 stop on redis: …`
+    static func print(_ check: CheckResult, to output: Output) {
+        output.line("  \(check.passed ? "pass" : "FAIL")  \(check.name)\(check.window.map { " — \($0)" } ?? ""): \(check.detail)")
     }
 
     /// `20261122-013512-redis-pause-1a2b`

@@ -79,24 +79,11 @@ struct CompareCommand: AsyncParsableCommand {
         return "\(runs.count) trials: " + counts.joined(separator: ", ")
     }
 
-    /// A run directory's record and figures, or every trial's of a `run --trials N` directory
-    /// (`trial-1` … `trial-N`), or exit 2 naming what is wrong with it.
+    /// The runs of a directory (see `ComparedRun.load`), or exit 2 naming what is wrong with it.
     static func load(_ directory: String) throws -> [ComparedRun] {
-        let path = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
-        var trials: [String] = []
-        while FileManager.default.fileExists(atPath: path + "/trial-\(trials.count + 1)/journal.jsonl") {
-            trials.append(path + "/trial-\(trials.count + 1)")
-        }
-        if trials.isEmpty {
-            guard FileManager.default.fileExists(atPath: path + "/journal.jsonl") else {
-                Output.error("\(directory) is neither a run directory nor one of trials: it has no journal.jsonl and no trial-1/journal.jsonl")
-                throw ExitCode(FaultlineExitCode.invalidInput.rawValue)
-            }
-            trials = [path]
-        }
-        return try trials.map { trial in
-            let record = try RunRecord.load(directory: trial)
-            return ComparedRun(record: record, figures: ReportWriter.figures(for: record))
+        do { return try ComparedRun.load(directory) } catch {
+            Output.error(error.description)
+            throw ExitCode(FaultlineExitCode.invalidInput.rawValue)
         }
     }
 }

@@ -72,4 +72,20 @@ import Testing
         let comparison = try RunComparison.compare(base: try trials([2200]), candidate: try trials([3700, 3800, 3600]))
         #expect(comparison.regressions.contains { $0.figure == "downtime" && $0.regression?.contains("too few trials") == true })
     }
+
+    // A baseline turns each regression into a failed check naming probe, figure and window, or
+    // gives one passed check; over trials it is judged once for the set and tallied as such.
+    @Test func baselineChecksNameTheFigure() throws {
+        let baseline = Baseline(directory: "runs/base", runs: try trials([2200, 2300, 2100]))
+        let same = baseline.checks(candidate: try trials([2200, 2300, 2200]))
+        #expect(same.count == 1 && same[0].name == "baseline" && same[0].passed && same[0].detail.hasPrefix("no regression against runs/base in "), "\(same)")
+        let worse = baseline.checks(candidate: try trials([3700, 3800, 3600]))
+        let downtime = try #require(worse.first { $0.name == "baseline api downtime" })
+        #expect(!downtime.passed && downtime.window == "#1 pause")
+        #expect(downtime.detail.hasPrefix("1.25s (3 trials: 1.15s … 1.35s) → 2.75s (3 trials: 2.65s … 2.85s) (baseline runs/base); median grew by 1.5s"), "\(downtime.detail)")
+        let threeTrials: [(checks: [CheckResult], figures: [WindowFigures])] = [([], []), ([], []), ([], [])]
+        let summary = TrialSummary.of(threeTrials).adding(setChecks: worse)
+        #expect(!summary.held && summary.setChecks == worse)
+        #expect(TrialReport.markdown(summary, name: "a", plan: .replay).contains("- **FAIL** baseline api downtime (#1 pause): 1.25s"))
+    }
 }

@@ -134,6 +134,39 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("--trials must be between 1 and 100, got 0"), "\(bad.stderr)")
     }
 
+    // run --baseline DIR: the same campaign again is no regression (a passing "baseline" check);
+    // a pause four times as long is one — exit 1, and JUnit names the figure; a baseline of another
+    // plan is refused before anything is injected.
+    @Test func baselineJudgesTheRunAgainstAnEarlierOne() async throws {
+        let engine = try await TestEngine.client()
+        let runs = NSTemporaryDirectory() + "fl-cli-runs-" + UUID().uuidString
+        let state = NSTemporaryDirectory() + "fl-cli-state-" + UUID().uuidString
+        try await withTestContainer(TestServers.spec(.redis), engine: engine) { container in
+            let port = try await TestServers.publishedPort(.redis, of: container.id, engine: engine)
+            try await TestServers.awaitRedis(port)
+            let file = try Self.write(Self.campaign(container: container.name, port: port, window: "600ms"))
+            let first = try await FaultlineProcess.run(["run", file, "--state-dir", state, "--runs-dir", runs + "/base"])
+            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+            let base = "\(runs)/base/\(try #require(try FileManager.default.contentsOfDirectory(atPath: runs + "/base").first))"
+            let again = try await FaultlineProcess.run(["run", file, "--baseline", base, "--state-dir", state, "--runs-dir", runs + "/again"])
+            #expect(again.status == 0 && again.stdout.contains("pass  baseline: no regression against \(base)"), "\(again.stdout)\(again.stderr)")
+            let longer = try Self.write(Self.campaign(container: container.name, port: port, window: "2400ms"))
+            let worse = try await FaultlineProcess.run(["run", longer, "--baseline", base, "--state-dir", state, "--runs-dir", runs + "/worse"])
+            #expect(worse.status == 1 && worse.stdout.contains("FAIL  baseline redis downtime — #1 pause"), "\(worse.stdout)\(worse.stderr)")
+            let directory = "\(runs)/worse/\(try #require(try FileManager.default.contentsOfDirectory(atPath: runs + "/worse").first))"
+            let junit = try String(contentsOfFile: "\(directory)/junit.xml", encoding: .utf8)
+            #expect(junit.contains("baseline redis downtime") && junit.contains("(baseline \(base)); grew by"), "\(junit)")
+            let other = try Self.write(Self.campaign(container: container.name, port: port).replacingOccurrences(of: "pause: { target: cache }", with: "restart: { target: cache }")
+                .replacingOccurrences(of: ", for: 20s", with: ""))
+            let refused = try await FaultlineProcess.run(["run", other, "--baseline", base, "--state-dir", state, "--runs-dir", runs + "/other"])
+            #expect(refused.status == 2 && refused.stderr.contains("window #1 is pause on cache in baseline"), "\(refused.stdout)\(refused.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: runs + "/other"))
+            let missing = try await FaultlineProcess.run(["run", file, "--baseline", runs + "/nonexistent", "--state-dir", state, "--runs-dir", runs + "/missing"])
+            #expect(missing.status == 2 && missing.stderr.contains("--baseline: \(runs)/nonexistent is neither a run directory nor one of trials"), "\(missing.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: runs + "/missing"))
+        }
+    }
+
     // validate: a typo exits 2 naming file, line, column and the allowed keys; nothing runs.
     @Test func validateLocatesTypos() async throws {
         let file = try Self.write(Self.campaign(container: "x", port: 1).replacingOccurrences(of: "hypothesis:", with: "hypotesis:"))

@@ -63,9 +63,20 @@ public struct TrialSummary: Sendable {
     public let trials: Int
     public let checks: [CheckTally]
     public let figures: [FigureSpread]
+    /// Checks that judged the trials as one set (`--baseline`), with their details.
+    public private(set) var setChecks: [CheckResult] = []
 
     /// Held only when every check held in every trial.
     public var held: Bool { checks.allSatisfy { $0.status == "held" } }
+
+    /// With checks that judge the trials as a set (`--baseline`): held in all trials or in none.
+    public func adding(setChecks: [CheckResult]) -> TrialSummary {
+        var summary = TrialSummary(trials: trials, checks: checks + setChecks.map {
+            CheckTally(name: $0.name, window: $0.window, held: $0.passed ? trials : 0, trials: trials)
+        }, figures: figures)
+        summary.setChecks = self.setChecks + setChecks
+        return summary
+    }
 
     /// - Parameter runs: each trial's verdict checks and figures, in trial order.
     public static func of(_ runs: [(checks: [CheckResult], figures: [WindowFigures])]) -> TrialSummary {

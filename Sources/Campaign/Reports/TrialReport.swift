@@ -35,6 +35,10 @@ public enum TrialReport {
         var lines = ["## \(summary.held ? "✅" : "❌") faultline: \(name.markdownCell) — \(summary.trials) trials, \(summary.held ? "held in every trial" : "\(failed) check(s) failed, \(flaky) flaky")", "",
                      "Trials after the first \(plan == .replay ? "replayed its plan (same faults, instants and containers)" : "planned afresh with seed + i − 1").", ""]
         lines += table(checkRows(summary))
+        if !summary.setChecks.isEmpty {
+            lines += ["", "Judged over all trials together:", ""]
+            lines += summary.setChecks.map { "- \($0.passed ? "pass" : "**FAIL**") \($0.name.markdownCell)\($0.window.map { " (\($0))" } ?? ""): \($0.detail.markdownCell)" }
+        }
         lines += ["", "### Figures over the trials", "", "Instants after the inject; the interval for the median is from two order statistics, with the confidence the number of trials allows.", ""]
         lines += table(figureRows(summary))
         return lines.joined(separator: "\n") + "\n"
@@ -47,8 +51,9 @@ public enum TrialReport {
             let medianMS: Double?; let p90MS: Double?; let minMS: Double?; let maxMS: Double?
             let medianIntervalMS: [Double]?; let medianIntervalConfidence: Double?
         }
+        struct SetCheck: Encodable { let name: String; let window: String?; let passed: Bool; let detail: String }
         let name: String; let trials: Int; let trialPlan: String; let verdict: String; let runs: [String]
-        let checks: [Check]; let figures: [Figure]
+        let checks: [Check]; let figures: [Figure]; let setChecks: [SetCheck]
     }
 
     public static func json(_ summary: TrialSummary, name: String, plan: TrialPlan, runs: [String]) -> String {
@@ -61,7 +66,8 @@ public enum TrialReport {
                              unaffected: spread.unaffected, medianMS: spread.median?.milliseconds, p90MS: spread.p90?.milliseconds,
                              minMS: spread.sorted.first?.milliseconds, maxMS: spread.sorted.last?.milliseconds,
                              medianIntervalMS: interval.map { [$0.lower.milliseconds, $0.upper.milliseconds] }, medianIntervalConfidence: interval?.confidence)
-            })
+            },
+            setChecks: summary.setChecks.map { .init(name: $0.name, window: $0.window, passed: $0.passed, detail: $0.detail) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -43,6 +43,8 @@ public final class CampaignRunner: Sendable {
     let ledger: FaultLedger
     /// The fleet's agents when targets run on fleet nodes (nil: the one engine of `environment`).
     let fleet: (any NodeFaults)?
+    /// `run --baseline DIR`: its regressions become failed checks of the verdict (nil: none).
+    let baseline: Baseline?
     let logger: Logger
     let emit: @Sendable (RunEvent) -> Void
     private let abortReason = Mutex<String?>(nil)
@@ -50,17 +52,18 @@ public final class CampaignRunner: Sendable {
 
     /// A runner on the real engine.
     public convenience init(campaign: CampaignDefinition, source: String, file: String, engine: DockerEngineClient, ledger: FaultLedger,
-                            fleet: (any NodeFaults)? = nil, logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
+                            fleet: (any NodeFaults)? = nil, baseline: Baseline? = nil, logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
         self.init(campaign: campaign, source: source, file: file, environment: .live(engine: engine, logger: logger),
                   neighbours: fleet == nil ? BridgeNeighbourRefresher(engine: engine, logger: logger) : nil, ledger: ledger, fleet: fleet,
-                  logger: logger, emit: emit)
+                  baseline: baseline, logger: logger, emit: emit)
     }
 
     /// A runner on any fault environment (a fake engine in unit tests).
     public init(campaign: CampaignDefinition, source: String, file: String, environment: FaultEnvironment,
-                neighbours: BridgeNeighbourRefresher?, ledger: FaultLedger, fleet: (any NodeFaults)? = nil,
+                neighbours: BridgeNeighbourRefresher?, ledger: FaultLedger, fleet: (any NodeFaults)? = nil, baseline: Baseline? = nil,
                 logger: Logger, emit: @escaping @Sendable (RunEvent) -> Void) {
         self.fleet = fleet
+        self.baseline = baseline
         self.campaign = campaign
         self.source = source
         self.file = file
@@ -279,15 +282,6 @@ public final class CampaignRunner: Sendable {
         let samples = await store.snapshot()
         let figures = WindowAnalysis.figures(windows: windows, samples: samples, probes: campaign.probes.map(\.name),
                                    runEnd: runEnd, consecutive: campaign.settings.consecutiveOK)
-        let checks = [steady] + evaluator.evaluate(windows: windows, figures: figures, samples: samples)
-        var verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
-        journal.append(.verdict(verdict))
-        await journal.flush()
-        // The verdict itself (or a record just before it) may be what could not be written.
-        if let failure = journal.failure, aborted == nil {
-            abort("\(failure): the run's record is incomplete")
-            verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
-        }
         var record = RunRecord()
         record.name = campaign.name
         record.file = file
@@ -298,6 +292,20 @@ public final class CampaignRunner: Sendable {
         record.windows = windows
         record.samples = samples
         record.nodeProbes = nodeProbes
+        var checks = [steady] + evaluator.evaluate(windows: windows, figures: figures, samples: samples)
+        // A run that injected everything is also judged against its baseline (one cut short has
+        // nothing to compare figure by figure).
+        if let baseline, steady.passed, aborted == nil, !windows.contains(where: { $0.error != nil }) {
+            checks += baseline.checks(candidate: [ComparedRun(record: record, figures: figures)])
+        }
+        var verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
+        journal.append(.verdict(verdict))
+        await journal.flush()
+        // The verdict itself (or a record just before it) may be what could not be written.
+        if let failure = journal.failure, aborted == nil {
+            abort("\(failure): the run's record is incomplete")
+            verdict = Self.verdict(steady: steady, checks: checks, windows: windows, aborted: aborted)
+        }
         record.abortReason = aborted
         record.verdict = verdict
         return RunResult(directory: directory, record: record, figures: figures, neighbourRefreshes: neighbours?.refreshed ?? 0)
