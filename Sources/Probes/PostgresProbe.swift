@@ -37,6 +37,9 @@ public final class PostgresProbe: Probe, @unchecked Sendable {
         self.timeout = timeout
     }
 
+    /// host:port of the last connection (libpq picks among a DSN's hosts).
+    private var lastServer: String?
+
     deinit { if let connection { PQfinish(connection) } }
 
     public func check() async -> ProbeCheck { await lane.run { self.checkOnLane() } }
@@ -60,7 +63,12 @@ public final class PostgresProbe: Probe, @unchecked Sendable {
         }
         let result = query(deadline: deadline, attempts: 1)
         if result.outcome == .timeout || result.outcome == .error { drop() }
-        return reconnected && result.outcome == .ok ? .ok(result.reason + " (new connection)") : result
+        guard reconnected, result.outcome == .ok, let connection else { return result }
+        // A DSN with several hosts (libpq's host=a,b with target_session_attrs) follows a failover:
+        // say which server answers once it is another than before.
+        let server = "\(Self.message(PQhost(connection))):\(Self.message(PQport(connection)))"
+        defer { lastServer = server }
+        return .ok(result.reason + (lastServer.map { $0 == server ? " (new connection)" : " (new connection, now to \(server))" } ?? " (new connection)"))
     }
 
     private enum Connection { case connected(OpaquePointer), failed(ProbeCheck) }

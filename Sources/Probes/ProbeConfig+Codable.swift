@@ -53,7 +53,8 @@ extension ProbeConfig: Codable {
         case .http(let config): return URLComponents(string: config.url)?.host
         case .websocket(let config): return URLComponents(string: config.url)?.host
         case .tcp(let config): return config.host
-        case .redis(let config): return config.host
+        // Through Sentinel the probe talks to whichever master the Sentinels name: no one host.
+        case .redis(let config): return config.sentinels == nil ? config.host : nil
         case .postgres(let config):
             if config.dsn.contains("://") { return URLComponents(string: config.dsn)?.host.flatMap { $0.isEmpty ? nil : $0 } }
             for pair in config.dsn.split(separator: " ") where pair.hasPrefix("host=") || pair.hasPrefix("hostaddr=") {

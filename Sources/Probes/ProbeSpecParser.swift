@@ -1,7 +1,7 @@
 import Foundation
 
 /// Builds a probe from what on-call types: a URL (`http://…`, `https://…`, `tcp://host:port`,
-/// `redis://[:password@]host:port[/db]`, `postgres://…`, `ws://…`) or `exec` with an argv, plus
+/// `redis://[:password@]host:port[/db]`, `redis+sentinel://host:port[,…]/master`, `postgres://…`, `ws://…`) or `exec` with an argv, plus
 /// options. Every error names what is wrong and what is allowed.
 public enum ProbeSpecParser {
     /// Options that refine a spec; each applies to some kinds only.
@@ -36,7 +36,7 @@ public enum ProbeSpecParser {
         public init() {}
     }
 
-    public static let schemes = "http://, https://, tcp://, redis://, postgres://, postgresql://, ws://, wss://, or exec -- ARGV"
+    public static let schemes = "http://, https://, tcp://, redis://, redis+sentinel://, postgres://, postgresql://, ws://, wss://, or exec -- ARGV"
 
     public static func parse(_ spec: String, options: Options = Options()) throws(ProbeConfigError) -> ProbeConfig {
         let lowered = spec.lowercased()
@@ -75,6 +75,31 @@ public enum ProbeSpecParser {
             }
             config = .tcp(TCPProbeConfig(host: host, port: port, send: options.send.first, expect: options.expect.first))
             try refuse(options, except: ["send", "expect"], kind: "tcp")
+        } else if lowered.hasPrefix("redis+sentinel://") {
+            // redis+sentinel://[:password@]host:port[,host:port…]/mastername[/db]: URLComponents takes one host only.
+            var rest = String(spec.dropFirst("redis+sentinel://".count))
+            var redis = RedisProbeConfig(host: "", port: 6379)
+            if let at = rest.lastIndex(of: "@") {
+                let credentials = rest[..<at]
+                redis.password = String(credentials.hasPrefix(":") ? credentials.dropFirst() : credentials)
+                rest = String(rest[rest.index(after: at)...])
+            }
+            let parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            let sentinels = parts[0].split(separator: ",").map(String.init)
+            guard parts.count >= 2, !parts[1].isEmpty, !sentinels.isEmpty, let first = sentinels.first.flatMap(RedisProbeConfig.hostPort) else {
+                throw ProbeConfigError("url", "'\(spec)' is not redis+sentinel://[:password@]host:port[,host:port…]/mastername[/db]")
+            }
+            (redis.host, redis.port) = first
+            redis.sentinels = sentinels
+            redis.master = parts[1]
+            if parts.count > 2, !parts[2].isEmpty {
+                guard let database = Int(parts[2]) else { throw ProbeConfigError("url", "database '\(parts[2])' is not a number") }
+                redis.database = database
+            }
+            if let command = options.command { redis.command = command.split(separator: " ").map(String.init) }
+            redis.expectReply = options.expectReply
+            try refuse(options, except: ["command", "expectReply"], kind: "redis")
+            config = .redis(redis)
         } else if lowered.hasPrefix("redis://") {
             guard let url = URLComponents(string: spec), let host = url.host, !host.isEmpty else {
                 throw ProbeConfigError("url", "'\(spec)' is not redis://[:password@]host[:port][/db]")

@@ -57,6 +57,10 @@ import Testing
         #expect(campaign.name == "db-outage" && campaign.seed == 42)
         #expect(campaign.settings.blastRadius == 3 && campaign.settings.recoveryLimit == .seconds(20))
         #expect(campaign.settings.trialPlan == .replay)
+        let sentinel = try CampaignParser.parse(Self.minimal.replacingOccurrences(
+            of: "tcp: { host: 127.0.0.1, port: 5432 }", with: "redis: { sentinels: [127.0.0.1:26379, 127.0.0.1:26380], master: mymaster }"), file: "c.yaml")
+        guard case .redis(let redis) = sentinel.probes[0].config else { Issue.record("not redis"); return }
+        #expect(redis.sentinels == ["127.0.0.1:26379", "127.0.0.1:26380"] && redis.master == "mymaster" && redis.port == 26379)
         #expect(try CampaignParser.parse(Self.minimal + "\nsettings: { trial_plan: reseed }", file: "c.yaml").settings.trialPlan == .reseed)
         #expect(campaign.target(named: "db")?.match == .compose(project: "shop", service: "postgres"))
         #expect(campaign.target(named: "web")?.pick == .random(1))
@@ -116,6 +120,9 @@ import Testing
         ("at: 1s", "at: soon", "timeline[0].at: invalid duration 'soon'"),
         ("name: x", "name: x\nseed: -3", "seed: expected a whole number 0 or more"),
         ("name: x", "name: [x", "not valid YAML"),
+        ("tcp: { host: 127.0.0.1, port: 5432 }", "redis: { sentinels: [127.0.0.1:26379] }", "probes[0].redis: missing 'master': the name the Sentinels monitor"),
+        ("tcp: { host: 127.0.0.1, port: 5432 }", "redis: { host: a, sentinels: [127.0.0.1:26379], master: m }", "give either host and port, or sentinels and master"),
+        ("tcp: { host: 127.0.0.1, port: 5432 }", "redis: { host: a, master: m }", "probes[0].redis.master: 'master' needs 'sentinels' to ask"),
         ("name: x", "name: x\nsettings: { trial_plan: reshuffle }", "bad.yaml:2:25: settings.trial_plan: 'reshuffle' is not allowed"),
     ])
     func locatesMistakes(original: String, replacement: String, expected: String) {

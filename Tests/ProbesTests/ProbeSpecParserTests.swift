@@ -21,6 +21,10 @@ import Testing
         guard case .redis(let redis) = try ProbeSpecParser.parse("redis://:secret@127.0.0.1:6381/2", options: options { $0.command = "GET k" })
         else { Issue.record("not redis"); return }
         #expect(redis.port == 6381 && redis.password == "secret" && redis.database == 2 && redis.command == ["GET", "k"])
+        guard case .redis(let sentinel) = try ProbeSpecParser.parse("redis+sentinel://:secret@10.0.0.1:26379,[::1]:26380/mymaster/3")
+        else { Issue.record("not redis through Sentinel"); return }
+        #expect(sentinel.sentinels == ["10.0.0.1:26379", "[::1]:26380"] && sentinel.master == "mymaster" && sentinel.database == 3)
+        #expect(sentinel.password == "secret" && sentinel.host == "10.0.0.1" && sentinel.port == 26379)
         guard case .postgres(let postgres) = try ProbeSpecParser.parse("postgres://app@127.0.0.1:5435/app", options: options { $0.expectValue = "1" })
         else { Issue.record("not postgres"); return }
         #expect(postgres.query == "select 1" && postgres.expectValue == "1")
@@ -39,6 +43,8 @@ import Testing
         ("tcp://127.0.0.1", ProbeSpecParser.Options(), "has no port"),
         ("tcp://:80", ProbeSpecParser.Options(), "has no host"),
         ("redis://127.0.0.1:6379/x", ProbeSpecParser.Options(), "database 'x' is not a number"),
+        ("redis+sentinel://127.0.0.1:26379", ProbeSpecParser.Options(), "is not redis+sentinel://[:password@]host:port[,host:port…]/mastername[/db]"),
+        ("redis+sentinel://127.0.0.1/mymaster", ProbeSpecParser.Options(), "is not redis+sentinel://"),
         ("http://", ProbeSpecParser.Options(), "is not an http:// or https:// URL"),
         ("exec", ProbeSpecParser.Options(), "give the command after --"),
     ])

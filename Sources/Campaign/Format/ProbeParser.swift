@@ -74,9 +74,23 @@ enum ProbeParser {
     }
 
     static func redis(_ node: YAMLNode) throws(CampaignError) -> RedisProbeConfig {
-        let entries = try node.mapping(allowed: ["host", "port", "password", "database", "command", "expect_reply"])
-        guard let host = entries["host"] else { throw node.error("missing 'host'") }
-        var config = RedisProbeConfig(host: try host.nonEmptyString(), port: try entries["port"]?.int(in: 1...65535) ?? 6379)
+        let entries = try node.mapping(allowed: ["host", "port", "password", "database", "command", "expect_reply", "sentinels", "master"])
+        var config: RedisProbeConfig
+        if let value = entries["sentinels"] {
+            // Through Sentinel: host and port are the master's, asked of the Sentinels at each check.
+            if entries["host"] != nil || entries["port"] != nil { throw node.error("give either host and port, or sentinels and master") }
+            let sentinels = try value.stringList()
+            guard let first = sentinels.first else { throw value.error("empty; e.g. [127.0.0.1:26379]") }
+            for sentinel in sentinels where RedisProbeConfig.hostPort(sentinel) == nil { throw value.error("'\(sentinel)' is not host:port") }
+            guard let master = entries["master"] else { throw node.error("missing 'master': the name the Sentinels monitor, e.g. mymaster") }
+            config = RedisProbeConfig(host: RedisProbeConfig.hostPort(first)!.host, port: RedisProbeConfig.hostPort(first)!.port)
+            config.sentinels = sentinels
+            config.master = try master.nonEmptyString()
+        } else {
+            guard let host = entries["host"] else { throw node.error("missing 'host' (or 'sentinels' and 'master')") }
+            if let master = entries["master"] { throw master.error("'master' needs 'sentinels' to ask") }
+            config = RedisProbeConfig(host: try host.nonEmptyString(), port: try entries["port"]?.int(in: 1...65535) ?? 6379)
+        }
         if let value = entries["password"] { config.password = try value.string() }
         if let value = entries["database"] { config.database = try value.int(in: 0...10_000) }
         if let value = entries["command"] {
