@@ -14,6 +14,7 @@ import NIOCore
 ///     POST   /v1/runs/{id}/abort             abort (everything injected is reverted)
 ///     GET    /v1/runs/{id}/events            the run's story as server-sent events, live until it ends
 ///     GET    /v1/runs/{id}/reports/{name}    report.json, junit.xml, summary.md, report.html
+///     GET    /v1/campaigns/{name}/history    a campaign's finished runs, oldest first, with their figures
 ///     POST   /v1/schedules                   add a schedule (JSON ScheduleRequest)
 ///     GET    /v1/schedules                   list them
 ///     DELETE /v1/schedules/{id}              remove one
@@ -68,6 +69,14 @@ enum APIRoutes {
             }
         }
         route(.get, "/v1/runs") { _, _ in try json(await daemon.registry.list()) }
+        route(.get, "/v1/campaigns/:name/history") { _, context in
+            try await respond {
+                let name = try context.parameters.require("name")
+                let runs = await daemon.registry.list()
+                // Journals are read here, off the registry, so a long history does not hold up runs.
+                return try json(try CampaignHistory.of(name, runs: runs))
+            }
+        }
         route(.get, "/v1/runs/:id") { _, context in
             try await respond { try json(await daemon.registry.detail(try context.parameters.require("id"))) }
         }

@@ -169,6 +169,9 @@ public actor RunRegistry {
             do {
                 let result = try await runner.run(plan, directory: directory)
                 let reports = (try? ReportWriter.write(result.record, figures: result.figures, to: directory)) ?? []
+                if result.verdict.status != .aborted {
+                    metrics.latest(campaign: run.campaign.name, figures: result.figures, held: result.verdict.status == .held)
+                }
                 outcome = (RunStatus(result.verdict.status), result.verdict.reason, result.verdict.checks,
                            reports.map { ($0 as NSString).lastPathComponent })
             } catch {

@@ -123,6 +123,18 @@ import Testing
             #expect(metrics.contains("faultline_faults_active 0"))
             #expect(metrics.contains(#"faultline_engine_call_duration_seconds_count{method="POST"}"#))
             #expect(metrics.contains(#"faultline_probe_samples_total{probe="redis"}"#))
+            // The campaign's latest figures: a paused Redis is down about as long as the 1 s window.
+            #expect(metrics.contains(#"faultline_campaign_held{campaign="daemon-test"} 1"#), "\(metrics)")
+            let downtime = metrics.split(separator: "\n").first { $0.hasPrefix(#"faultline_campaign_downtime_seconds{campaign="daemon-test",window="1",probe="redis"}"#) }
+            let seconds = try #require(downtime.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }, "\(metrics)")
+            #expect((0.5...3).contains(seconds), "\(seconds)")
+            // The history: this run, with the same figure from its journal; an unknown campaign names those there are.
+            let history = try #require(try await daemon.json("GET", "/v1/campaigns/daemon-test/history") as? [[String: Any]])
+            #expect(history.count == 1 && history[0]["id"] as? String == id && history[0]["status"] as? String == "held", "\(history)")
+            let figure = try #require((history[0]["figures"] as? [[String: Any]])?.first { $0["probe"] as? String == "redis" })
+            #expect(abs((figure["downtime_ms"] as? Double ?? 0) / 1000 - seconds) < 0.001 && figure["recovered"] as? Bool == true, "\(figure)")
+            let unknown = try await daemon.call("GET", "/v1/campaigns/nope/history")
+            #expect(unknown.status == 404 && unknown.body.contains("campaigns: daemon-test"), "\(unknown.body)")
             #expect(try await engine.inspectContainer(container.id).state.paused == false)
         }
     }
