@@ -96,10 +96,7 @@ public enum ProbeSpecParser {
                 guard let database = Int(parts[2]) else { throw ProbeConfigError("url", "database '\(parts[2])' is not a number") }
                 redis.database = database
             }
-            if let command = options.command { redis.command = command.split(separator: " ").map(String.init) }
-            redis.expectReply = options.expectReply
-            try refuse(options, except: ["command", "expectReply"], kind: "redis")
-            config = .redis(redis)
+            config = .redis(try withRedisOptions(redis, options))
         } else if lowered.hasPrefix("redis://") {
             guard let url = URLComponents(string: spec), let host = url.host, !host.isEmpty else {
                 throw ProbeConfigError("url", "'\(spec)' is not redis://[:password@]host[:port][/db]")
@@ -111,10 +108,7 @@ public enum ProbeSpecParser {
                 guard let database = Int(path) else { throw ProbeConfigError("url", "database '\(path)' is not a number") }
                 redis.database = database
             }
-            if let command = options.command { redis.command = command.split(separator: " ").map(String.init) }
-            redis.expectReply = options.expectReply
-            try refuse(options, except: ["command", "expectReply"], kind: "redis")
-            config = .redis(redis)
+            config = .redis(try withRedisOptions(redis, options))
         } else if lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") {
             var postgres = PostgresProbeConfig(dsn: spec)
             if let query = options.query { postgres.query = query }
@@ -137,6 +131,15 @@ public enum ProbeSpecParser {
     }
 
     /// `host:port` of a `scheme://host:port` spec.
+    /// `--command` and `--expect-reply` on a Redis probe (plain or through Sentinel); other options refused.
+    static func withRedisOptions(_ config: RedisProbeConfig, _ options: Options) throws(ProbeConfigError) -> RedisProbeConfig {
+        var redis = config
+        if let command = options.command { redis.command = command.split(separator: " ").map(String.init) }
+        redis.expectReply = options.expectReply
+        try refuse(options, except: ["command", "expectReply"], kind: "redis")
+        return redis
+    }
+
     static func hostPort(_ spec: String, defaultPort: Int?) throws(ProbeConfigError) -> (String, Int) {
         guard let url = URLComponents(string: spec), let host = url.host, !host.isEmpty else {
             throw ProbeConfigError("url", "'\(spec)' has no host; e.g. tcp://127.0.0.1:5432")

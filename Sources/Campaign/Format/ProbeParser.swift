@@ -83,7 +83,8 @@ enum ProbeParser {
             guard let first = sentinels.first else { throw value.error("empty; e.g. [127.0.0.1:26379]") }
             for sentinel in sentinels where RedisProbeConfig.hostPort(sentinel) == nil { throw value.error("'\(sentinel)' is not host:port") }
             guard let master = entries["master"] else { throw node.error("missing 'master': the name the Sentinels monitor, e.g. mymaster") }
-            config = RedisProbeConfig(host: RedisProbeConfig.hostPort(first)!.host, port: RedisProbeConfig.hostPort(first)!.port)
+            let (host, port) = RedisProbeConfig.hostPort(first)!  // checked just above
+            config = RedisProbeConfig(host: host, port: port)
             config.sentinels = sentinels
             config.master = try master.nonEmptyString()
         } else {
