@@ -100,11 +100,19 @@ async def one_run(delay=0.0):
         outcome = f"run ended in a clear error after {client.reconnects} reconnect(s): {end['message']}"
     else:
         outcome = f"run completed after {client.reconnects} reconnect(s)"
+    # A replica that stops between taking start_agent and recording the run leaves no chat: the
+    # resume elsewhere answers chat_not_found. That is a clear error; the client then starts the
+    # chat again, since there is nothing to continue.
+    never_recorded = end["type"] == "error" and end.get("code") == "chat_not_found" and client.reconnects > 0
+    if never_recorded:
+        outcome += " (the run was never recorded: its replica stopped first; the chat starts anew)"
     if args.continue_chat:
         for attempt in (1, 2):
             follow_up = new_id("run")
-            after = await client.run({"type": "user_message", "chat_id": chat_id, "message": "And what did I ask before?",
-                                      "run_id": follow_up}, follow_up)
+            message = "And what did I ask before?"
+            after = await client.run(start_agent(chat_id, follow_up, message) if never_recorded else
+                                     {"type": "user_message", "chat_id": chat_id, "message": message, "run_id": follow_up},
+                                     follow_up)
             if after["type"] == "agent_completed":
                 outcome += "; the conversation continued"
                 break
