@@ -5,27 +5,10 @@ import Foundation
 /// `GET /v1/campaigns/{name}/history` (oldest first), so a campaign's recovery can be followed
 /// from run to run and release to release.
 public struct CampaignHistoryEntry: Codable, Sendable, Equatable {
-    public struct Figure: Codable, Sendable, Equatable {
-        public let window: Int
-        public let probe: String
-        /// Onset → recovered (its estimate); nil when unaffected or not recovered.
-        public let downtimeMS: Double?
-        /// Revert → the first of `consecutive_ok` ok checks; nil when unaffected or not back.
-        public let backAfterRevertMS: Double?
-        public let errorRateDuring: Double
-        public let unaffected: Bool
-        public let recovered: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case window, probe, downtimeMS = "downtime_ms", backAfterRevertMS = "back_after_revert_ms"
-            case errorRateDuring = "error_rate_during", unaffected, recovered
-        }
-    }
-
     public let id: String
     public let status: RunStatus
     public let endedAt: Date?
-    public let figures: [Figure]
+    public let figures: [RecoveryFigure]
 
     enum CodingKeys: String, CodingKey { case id, status, endedAt = "ended_at", figures }
 
@@ -33,15 +16,7 @@ public struct CampaignHistoryEntry: Codable, Sendable, Equatable {
     static func load(_ summary: RunSummary) -> CampaignHistoryEntry? {
         guard let directory = summary.directory, let record = try? RunRecord.load(directory: directory) else { return nil }
         return CampaignHistoryEntry(id: summary.id, status: summary.status, endedAt: summary.endedAt,
-                                    figures: figures(ReportWriter.figures(for: record)))
-    }
-
-    static func figures(_ figures: [WindowFigures]) -> [Figure] {
-        figures.map { figure in
-            Figure(window: figure.window, probe: figure.probe, downtimeMS: figure.impact?.downtime?.estimate.milliseconds,
-                   backAfterRevertMS: figure.unaffected ? nil : figure.timeToRecover?.milliseconds, errorRateDuring: figure.during.errorRate,
-                   unaffected: figure.unaffected, recovered: figure.unaffected || figure.impact?.recovered != nil)
-        }
+                                    figures: RecoveryFigure.of(ReportWriter.figures(for: record)))
     }
 }
 

@@ -89,20 +89,19 @@ public final class DaemonMetrics: EngineCallObserver, Sendable {
     }
 
     /// A campaign's latest figures per window and probe (downtime and time back after the revert
-    /// in seconds, +Inf when not recovered, 0 when unaffected; error rate during) and whether it held.
+    /// in seconds: downtime 0 when no check failed, back-after-revert 0 when unaffected, +Inf when not
+    /// recovered or not back; error rate during) and whether it held.
     func latest(campaign: String, figures: [WindowFigures], held: Bool) {
         registry.makeGauge(name: "faultline_campaign_held", labels: [("campaign", campaign)],
                            help: "1 when the campaign's latest run held, else 0.").set(held ? 1.0 : 0.0)
-        for figure in figures {
+        for figure in RecoveryFigure.of(figures) {
             let labels = [("campaign", campaign), ("window", String(figure.window)), ("probe", figure.probe)]
-            let downtime = figure.unaffected ? 0 : figure.impact?.downtime.map { $0.estimate.milliseconds / 1000 } ?? .infinity
-            let back = figure.unaffected ? 0 : figure.timeToRecover.map { $0.milliseconds / 1000 } ?? .infinity
             registry.makeGauge(name: "faultline_campaign_downtime_seconds", labels: labels,
-                               help: "Downtime (onset to recovered) in the campaign's latest run, by window and probe.").set(downtime)
+                               help: "Downtime (onset to recovered) in the campaign's latest run, by window and probe.").set(figure.downtimeSeconds)
             registry.makeGauge(name: "faultline_campaign_back_after_revert_seconds", labels: labels,
-                               help: "Time back after the revert in the campaign's latest run, by window and probe.").set(back)
+                               help: "Time back after the revert in the campaign's latest run, by window and probe.").set(figure.backAfterRevertSeconds)
             registry.makeGauge(name: "faultline_campaign_error_rate_during", labels: labels,
-                               help: "Error rate during the window in the campaign's latest run, by window and probe.").set(figure.during.errorRate)
+                               help: "Error rate during the window in the campaign's latest run, by window and probe.").set(figure.errorRateDuring)
         }
     }
 

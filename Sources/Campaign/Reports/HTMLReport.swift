@@ -3,13 +3,14 @@ import Foundation
 import Probes
 
 /// A self-contained HTML report with an SVG timeline: fault windows shaded per container, one
-/// strip per probe (ok / failed per sample), its latency line, and each impact marked (onset and recovery as bands as wide as their uncertainty, detection as a line).
+/// strip per probe (ok / failed per sample), its latency line, and each impact marked (onset and recovery as bands as wide as their uncertainty, detection as a line);
+/// then the checks, the figures, and (given a trend) the downtime over the campaign's recent runs.
 enum HTMLReport {
     static let width = 1000.0
     static let left = 170.0
     static let stripHeight = 46.0
 
-    static func render(_ record: RunRecord, figures: [WindowFigures]) -> String {
+    static func render(_ record: RunRecord, figures: [WindowFigures], trend: RunTrend? = nil) -> String {
         let verdict = record.verdict
         let status = verdict?.status.rawValue ?? "unknown"
         let color = verdict?.status == .held ? "#1a7f37" : (verdict?.status == .violated ? "#cf222e" : "#9a6700")
@@ -39,7 +40,11 @@ enum HTMLReport {
             let rates = String(format: "%.1f%% / %.1f%% / %.1f%%", figure.before.errorRate * 100, figure.during.errorRate * 100, figure.after.errorRate * 100)
             html += "<tr><td>\(figure.window)</td><td>\(figure.probe.xmlEscaped)</td>" + ImpactText.cells(figure).map { "<td>\($0.xmlEscaped)</td>" }.joined() + "<td>\(rates)</td><td>\(figure.during.p50.formatted) / \(figure.during.p99.formatted)</td><td>\(figure.longestOutage.formatted)</td><td>\(figure.retries)</td></tr>\n"
         }
-        html += "</table>\n<h2>Campaign</h2>\n<pre>\(record.source.xmlEscaped)</pre>\n</body></html>\n"
+        html += "</table>\n"
+        if let trend {
+            html += "<h2>Trend</h2>\n" + TrendChart.render(trend)
+        }
+        html += "<h2>Campaign</h2>\n<pre>\(record.source.xmlEscaped)</pre>\n</body></html>\n"
         return html
     }
 

@@ -2,14 +2,15 @@ import FaultlineSupport
 import Foundation
 import Probes
 
-/// Writes a run's reports next to its journal: `report.json`, `junit.xml`, `summary.md`, `report.html`.
+/// Writes a run's reports next to its journal: `report.json`, `junit.xml`, `summary.md`, `report.html`
+/// (with the trend over the campaign's earlier runs beside it in the same runs directory).
 public enum ReportWriter {
     public static func write(_ record: RunRecord, figures: [WindowFigures], to directory: String) throws -> [String] {
         let files: [(String, String)] = [
             ("report.json", JSONReport.render(record, figures: figures)),
             ("junit.xml", JUnitReport.render(record)),
             ("summary.md", MarkdownReport.render(record, figures: figures)),
-            ("report.html", HTMLReport.render(record, figures: figures)),
+            ("report.html", HTMLReport.render(record, figures: figures, trend: RunTrend.of(record, figures: figures, directory: directory))),
         ]
         var written: [String] = []
         for (name, content) in files {
