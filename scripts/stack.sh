@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The reference stack (compose/): bring it up, take it down, hand out tokens.
-#   scripts/stack.sh up [--swarm] [--regression]  set-up, image build, docker-compose up (--swarm: the fleet test
-#                                        bed's 3 nodes in a Swarm and docker stack deploy of compose/docker-stack.yml),
-#                                        wait until /health is ok (--regression: retries and buffering off)
+#   scripts/stack.sh up [--swarm] [--failover] [--regression]  set-up, image build, docker-compose up (--swarm:
+#                                        the fleet test bed's 3 nodes in a Swarm and docker stack deploy of
+#                                        compose/docker-stack.yml; --failover: Redis with a replica and three
+#                                        Sentinels, the backend reaching it through them), wait until /health is ok
+#                                        (--regression: retries and buffering off)
 #   scripts/stack.sh down [--swarm]      remove the stack's containers, network and volume (--swarm: the stack,
 #                                        then the fleet test bed)
 #   scripts/stack.sh token [--swarm] [USER]  print a JWT for USER (default probe) from the auth service
@@ -29,11 +31,12 @@ unmount_pgdata() {
 say() { printf 'stack: %s\n' "$*"; }
 
 command=${1:-}; shift || true
-swarm=false regression=false user=probe
+swarm=false regression=false failover=false user=probe
 for arg in "$@"; do
   case $arg in
     --swarm) swarm=true ;;
     --regression) regression=true ;;
+    --failover) failover=true ;;
     -*) echo "stack: unknown option $arg" >&2; exit 2 ;;
     *) user=$arg ;;
   esac
@@ -102,6 +105,12 @@ case "$command" in
       manager stack deploy --resolve-image never --prune -c compose/docker-stack.yml "$SWARM_STACK" 2>&1 | sed 's/^/stack: /'
     else
       mount_pgdata
+      if $failover; then
+        say "failover profile: redis-replica and sentinel1-3 (master 'main'); the backend reaches Redis through the Sentinels"
+        export COMPOSE_PROFILES=failover STACK_REDIS_URL=redis+sentinel://sentinel1:26379,sentinel2:26379,sentinel3:26379/main/0
+        # Every bring-up starts with redis as master: after a failover the replica is master until then.
+        compose rm -sf redis redis-replica sentinel1 sentinel2 sentinel3 2>&1 | sed 's/^/stack: /'
+      fi
       compose up -d --remove-orphans 2>&1 | sed 's/^/stack: /'
     fi
     wait_healthy
@@ -110,7 +119,7 @@ case "$command" in
     if $swarm; then
       scripts/fleet.sh down
     else
-      compose down -v --remove-orphans 2>&1 | sed 's/^/stack: /'
+      COMPOSE_PROFILES=failover compose down -v --remove-orphans 2>&1 | sed 's/^/stack: /'
       unmount_pgdata
     fi
     ;;

@@ -5,7 +5,8 @@
 # campaign gate: every campaign in faults/ against the reference stack, and the stack's regression
 # build caught by the campaigns that guard it (scripts/test-stack.sh). Arguments go to swift test;
 # with arguments (e.g. --filter X) the test bed and both gates are skipped; `--fleet` runs only the fleet
-# test bed after the build, `--swarm` only its Swarm checks (the Swarm reference stack among them); FAULTLINE_SKIP_FLEET=1 /
+# test bed after the build, `--swarm` only its Swarm checks (the Swarm reference stack among them),
+# `--failover` only the campaign gate's failover profile; FAULTLINE_SKIP_FLEET=1 /
 # FAULTLINE_SKIP_BENCH=1 / FAULTLINE_SKIP_STACK=1 skip one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,12 @@ if [ "${1:-}" = "--fleet" ]; then
   # The fleet variant: only the fleet test bed's check (3 nodes, agents over mutual TLS).
   export FAULTLINE_BIN="$PWD/.build/debug/faultline"
   stage "fleet test bed" scripts/fleet.sh check
+  exit 0
+fi
+if [ "${1:-}" = "--failover" ]; then
+  # The failover variant: only the campaign gate's failover profile (Redis behind three Sentinels).
+  export FAULTLINE_BIN="$PWD/.build/debug/faultline"
+  STACK_CAMPAIGNS="" REGRESSION_CAMPAIGNS="" stage "campaign gate: failover profile" scripts/test-stack.sh
   exit 0
 fi
 # The CLI tests run the binary just built (SIGKILL crash tests need a real process).

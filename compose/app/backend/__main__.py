@@ -5,7 +5,6 @@ import os
 import uuid
 
 import aiohttp
-import redis.asyncio as aioredis
 from aiohttp import web
 
 from .agent import AgentService
@@ -13,6 +12,7 @@ from .config import Settings
 from .events import EventHub
 from .lease import Lease
 from .ratelimit import RateLimiter
+from .redisclient import connect as connect_redis
 from .server import Server
 from .store import Store
 
@@ -48,7 +48,7 @@ def main():
         instance = os.environ.get("BACKEND_INSTANCE") or f"backend-{uuid.uuid4().hex[:12]}"
         store = Store(settings.database_url, instance)
         await store.open()
-        redis = aioredis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, decode_responses=True)
+        redis = connect_redis(settings.redis_url)
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         hub = EventHub(redis, settings)
         hub.start()
