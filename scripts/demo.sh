@@ -64,7 +64,7 @@ if [ "${1:-}" = "--failover" ]; then
       docker logs "faultline-stack_sentinel${index}_1" > "${report}sentinel$index.log" 2>&1
       logs+=(--sentinel-log "${report}sentinel$index.log")
     done
-    printf '  against Sentinel: %s\n' "$(python3 scripts/failover-check.py "$report" --probe redis-master --within 450 "${logs[@]}" 2>&1)"
+    printf '  %s\n' "$(python3 scripts/failover-check.py "$report" --probe redis-master --within 450 "${logs[@]}" 2>&1)"
   fi
   printf '  HTML report: %sreport.html   (scripts/stack.sh up brings the stack back without the profile)\n' "$report"
   exit "$verdict"

@@ -20,9 +20,9 @@ public final class DaemonMetrics: EngineCallObserver, Sendable {
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        upSeconds = registry.makeGauge(name: "faultline_up_seconds", help: "Seconds since the daemon started.")
-        runsActive = registry.makeGauge(name: "faultline_runs_active", help: "Runs in progress.")
-        faultsActive = registry.makeGauge(name: "faultline_faults_active", help: "Faults injected and not yet reverted.")
+        upSeconds = registry.makeGauge(descriptor: Self.named("faultline_up_seconds", "Seconds since the daemon started."))
+        runsActive = registry.makeGauge(descriptor: Self.named("faultline_runs_active", "Runs in progress."))
+        faultsActive = registry.makeGauge(descriptor: Self.named("faultline_faults_active", "Faults injected and not yet reverted."))
         for status in RunStatus.allCases where status.isFinished { _ = runs(status) }
     }
 
@@ -32,16 +32,14 @@ public final class DaemonMetrics: EngineCallObserver, Sendable {
     }
 
     private func runs(_ status: RunStatus) -> Prometheus.Counter {
-        registry.makeCounter(name: "faultline_runs_total", labels: [("status", status.rawValue)], help: "Runs that ended, by status.")
+        registry.makeCounter(descriptor: Self.named("faultline_runs_total", "Runs that ended, by status."), labels: [("status", status.rawValue)])
     }
 
     public func engineCall(method: String, duration: Duration, succeeded: Bool) {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        registry.makeValueHistogram(name: "faultline_engine_call_duration_seconds", labels: [("method", method)], buckets: Self.latencyBuckets,
-                                    help: "Docker Engine API calls, by HTTP method.").record(seconds)
+        registry.makeValueHistogram(descriptor: Self.named("faultline_engine_call_duration_seconds", "Docker Engine API calls, by HTTP method."), labels: [("method", method)], buckets: Self.latencyBuckets).record(seconds)
         if !succeeded {
-            registry.makeCounter(name: "faultline_engine_call_failures_total", labels: [("method", method)],
-                                 help: "Engine calls that failed, by HTTP method.").increment()
+            registry.makeCounter(descriptor: Self.named("faultline_engine_call_failures_total", "Engine calls that failed, by HTTP method."), labels: [("method", method)]).increment()
         }
     }
 
@@ -57,34 +55,32 @@ public final class DaemonMetrics: EngineCallObserver, Sendable {
 
     func faultInjected(kind: String, node: String? = nil) {
         if let node {
-            registry.makeCounter(name: "faultline_node_faults_injected_total", labels: [("node", node), ("kind", kind)],
-                                 help: "Faults of fleet campaigns injected through a node's agent, by node and kind.").increment()
+            registry.makeCounter(descriptor: Self.named("faultline_node_faults_injected_total", "Faults of fleet campaigns injected through a node's agent, by node and kind."), labels: [("node", node), ("kind", kind)]).increment()
         }
-        registry.makeCounter(name: "faultline_faults_injected_total", labels: [("kind", kind)], help: "Faults injected, by kind.").increment()
+        registry.makeCounter(descriptor: Self.named("faultline_faults_injected_total", "Faults injected, by kind."), labels: [("kind", kind)]).increment()
         faultsActive.increment()
     }
 
     func faultReverted(kind: String, succeeded: Bool, node: String? = nil) {
         if let node {
-            registry.makeCounter(name: succeeded ? "faultline_node_faults_reverted_total" : "faultline_node_fault_revert_failures_total",
-                                 labels: [("node", node), ("kind", kind)],
-                                 help: succeeded ? "Faults of fleet campaigns a node's agent reverted, by node and kind."
-                                                 : "Faults of fleet campaigns a node's agent could not revert (or could not be asked to), by node and kind.").increment()
+            let metric = succeeded
+                ? Self.named("faultline_node_faults_reverted_total", "Faults of fleet campaigns a node's agent reverted, by node and kind.")
+                : Self.named("faultline_node_fault_revert_failures_total",
+                             "Faults of fleet campaigns a node's agent could not revert (or could not be asked to), by node and kind.")
+            registry.makeCounter(descriptor: metric, labels: [("node", node), ("kind", kind)]).increment()
         }
         faultsActive.decrement()
         if succeeded {
-            registry.makeCounter(name: "faultline_faults_reverted_total", labels: [("kind", kind)], help: "Faults reverted, by kind.").increment()
+            registry.makeCounter(descriptor: Self.named("faultline_faults_reverted_total", "Faults reverted, by kind."), labels: [("kind", kind)]).increment()
         } else {
-            registry.makeCounter(name: "faultline_fault_revert_failures_total", labels: [("kind", kind)],
-                                 help: "Reverts that failed (left to recovery), by kind.").increment()
+            registry.makeCounter(descriptor: Self.named("faultline_fault_revert_failures_total", "Reverts that failed (left to recovery), by kind."), labels: [("kind", kind)]).increment()
         }
     }
 
     func sample(probe: String, ok: Bool) {
-        registry.makeCounter(name: "faultline_probe_samples_total", labels: [("probe", probe)], help: "Probe checks made, by probe.").increment()
+        registry.makeCounter(descriptor: Self.named("faultline_probe_samples_total", "Probe checks made, by probe."), labels: [("probe", probe)]).increment()
         if !ok {
-            registry.makeCounter(name: "faultline_probe_failures_total", labels: [("probe", probe)],
-                                 help: "Probe checks that did not pass, by probe.").increment()
+            registry.makeCounter(descriptor: Self.named("faultline_probe_failures_total", "Probe checks that did not pass, by probe."), labels: [("probe", probe)]).increment()
         }
     }
 
@@ -92,17 +88,18 @@ public final class DaemonMetrics: EngineCallObserver, Sendable {
     /// in seconds: downtime 0 when no check failed, back-after-revert 0 when unaffected, +Inf when not
     /// recovered or not back; error rate during) and whether it held.
     func latest(campaign: String, figures: [WindowFigures], held: Bool) {
-        registry.makeGauge(name: "faultline_campaign_held", labels: [("campaign", campaign)],
-                           help: "1 when the campaign's latest run held, else 0.").set(held ? 1.0 : 0.0)
+        registry.makeGauge(descriptor: Self.named("faultline_campaign_held", "1 when the campaign's latest run held, else 0."), labels: [("campaign", campaign)]).set(held ? 1.0 : 0.0)
         for figure in RecoveryFigure.of(figures) {
             let labels = [("campaign", campaign), ("window", String(figure.window)), ("probe", figure.probe)]
-            registry.makeGauge(name: "faultline_campaign_downtime_seconds", labels: labels,
-                               help: "Downtime (onset to recovered) in the campaign's latest run, by window and probe.").set(figure.downtimeSeconds)
-            registry.makeGauge(name: "faultline_campaign_back_after_revert_seconds", labels: labels,
-                               help: "Time back after the revert in the campaign's latest run, by window and probe.").set(figure.backAfterRevertSeconds)
-            registry.makeGauge(name: "faultline_campaign_error_rate_during", labels: labels,
-                               help: "Error rate during the window in the campaign's latest run, by window and probe.").set(figure.errorRateDuring)
+            registry.makeGauge(descriptor: Self.named("faultline_campaign_downtime_seconds", "Downtime (onset to recovered) in the campaign's latest run, by window and probe."), labels: labels).set(figure.downtimeSeconds)
+            registry.makeGauge(descriptor: Self.named("faultline_campaign_back_after_revert_seconds", "Time back after the revert in the campaign's latest run, by window and probe."), labels: labels).set(figure.backAfterRevertSeconds)
+            registry.makeGauge(descriptor: Self.named("faultline_campaign_error_rate_during", "Error rate during the window in the campaign's latest run, by window and probe."), labels: labels).set(figure.errorRateDuring)
         }
+    }
+
+    /// A metric's whole name and help text as the registry takes them (no namespace or unit split).
+    static func named(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// The exposition text.
