@@ -1,38 +1,72 @@
 #!/usr/bin/env python3
 """faultline's recovery figure against the HA software's own record of a failover.
 
-  scripts/failover-check.py RUN_DIR --probe NAME --within MS --sentinel-log FILE [--sentinel-log FILE …]
+  scripts/failover-check.py RUN_DIR          a run of faults/failover/: what to compare comes from its campaign
+  scripts/failover-check.py RUN_DIR --probe NAME --within MS (--sentinel-log FILE … | --patroni-history URL)
 
-RUN_DIR is a run of a campaign whose first window killed the Redis master; the logs are its
-Sentinels' (docker logs). Sentinel writes `+switch-master <name> <old> <new>` when it has promoted
-the replica and tells clients the new address: that is when the failover ended for anyone who asks
-it. The probe NAME asks the Sentinels for the master on every check, so its "recovered" instant
-(the end of its first ok check at the latest) must come after that line — never before, or faultline
-would claim a recovery the system had not made — and no more than MS later (one check interval plus
-its time-out: a check that began against the old address fails on it). Prints both failover times
-from the kill and exits 1 when the figure is outside those bounds."""
+RUN_DIR is a run of a campaign whose first window killed the primary. The record of the failover:
+- Redis Sentinel's logs (docker logs): Sentinel writes `+switch-master <name> <old> <new>` when it
+  has promoted the replica and tells clients the new address;
+- Patroni's REST API `/history` on the new leader: each timeline switch with the instant Patroni
+  promoted the node (PostgreSQL accepts writes there from then on).
+That is when the failover ended for a client that follows it. The probe NAME follows it (it asks
+the Sentinels for the master, or libpq for a read-write server among the nodes) on every check, so
+its "recovered" instant (the end of its first ok check at the latest) must come after the record —
+never before, or faultline would claim a recovery the system had not made — and no more than MS
+later (about one check interval plus its time-out: a check that began against the old primary fails
+on it). Prints both failover times from the kill and exits 1 when the figure is outside those bounds."""
 import argparse
+import atexit
 import datetime as dt
 import json
 import os
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
+import urllib.request
+
+# The failover profile's campaigns (compose/docker-compose.yml): the probe that follows the
+# failover, how late its proof may be (its check interval, its time-out, and 150 ms for the check's
+# own queries on a busy machine), and where the HA software's record is.
+SENTINELS = [f"faultline-stack_sentinel{index}_1" for index in (1, 2, 3)]
+CAMPAIGNS = {
+    "failover-redis-primary-killed": {"probe": "redis-master", "within": 100 + 200 + 150, "sentinels": SENTINELS},
+    "failover-postgres-primary-killed": {"probe": "db-primary", "within": 100 + 500 + 150,
+                                         "patroni_history": "http://127.0.0.1:8442/history"},
+}
 
 parser = argparse.ArgumentParser()
 parser.add_argument("run_dir")
-parser.add_argument("--probe", required=True)
-parser.add_argument("--within", type=float, required=True, help="ms faultline's recovered instant may follow +switch-master")
-parser.add_argument("--sentinel-log", action="append", required=True)
+parser.add_argument("--probe")
+parser.add_argument("--within", type=float, help="ms faultline's recovered instant may follow the record")
+record = parser.add_mutually_exclusive_group()
+record.add_argument("--sentinel-log", action="append")
+record.add_argument("--patroni-history", help="the new leader's REST API /history URL")
 args = parser.parse_args()
+if args.probe is None:
+    name = json.load(open(os.path.join(args.run_dir, "report.json")))["name"]
+    known = CAMPAIGNS.get(name) or sys.exit(f"failover-check: no record to compare for campaign {name!r} (known: {', '.join(CAMPAIGNS)})")
+    args.probe, args.within = known["probe"], known["within"]
+    args.patroni_history = known.get("patroni_history")
+    if "sentinels" in known:
+        args.sentinel_log = []
+        for container in known["sentinels"]:
+            with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log:
+                subprocess.run(["/usr/bin/docker", "logs", container], stdout=log, stderr=subprocess.STDOUT, check=True)
+                args.sentinel_log.append(log.name)
+                atexit.register(os.unlink, log.name)
+elif args.within is None or not (args.sentinel_log or args.patroni_history):
+    parser.error("--probe needs --within and --sentinel-log or --patroni-history")
 
 
 def iso(text):
     return dt.datetime.strptime(text.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
 
 
-def seconds(pair):  # a Swift Duration in the journal: [seconds, attoseconds]
-    return pair[0] + pair[1] / 1e18
+def seconds(pair):  # a Swift Duration in the journal: its attoseconds as [high 64 bits, low 64 bits]
+    return (pair[0] * 2**64 + pair[1]) / 1e18
 
 
 # The run's zero on the wall clock, from its samples (each: wall-clock start, offset from zero).
@@ -55,27 +89,44 @@ if figure is None or not figure.get("recovered_ms"):
 kill = zero + window["inject_ms"] / 1000
 recovered = figure["recovered_ms"]
 
-# Sentinel's log: `1:X 06 Dec 2026 20:52:54.388 # +switch-master main 172.19.0.5 6379 172.19.0.6 6379` (UTC).
-switches = []
-pattern = re.compile(r"(\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3}) # \+switch-master (\S+) (\S+ \d+) (\S+ \d+)")
-for path in args.sentinel_log:
-    for line in open(path, errors="replace"):
-        match = pattern.search(line)
-        if match:
-            when = dt.datetime.strptime(match.group(1), "%d %b %Y %H:%M:%S.%f").replace(tzinfo=dt.timezone.utc).timestamp()
-            if when >= kill:
-                switches.append((when, match.group(2), match.group(3), match.group(4)))
-if not switches:
-    sys.exit(f"failover-check: no +switch-master after the kill in {', '.join(args.sentinel_log)}: Sentinel did not fail over")
-switch, master, old, new = min(switches)
 
-sentinel_ms = (switch - kill) * 1000
-after_ms = recovered["latest"] - sentinel_ms
-print(f"Sentinel: +switch-master {master} {old} → {new} {sentinel_ms:.0f} ms after the kill; "
+
+def sentinel_switch():
+    """The first `+switch-master` any Sentinel logged after the kill (the log's times are UTC)."""
+    switches = []
+    pattern = re.compile(r"(\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3}) # \+switch-master (\S+) (\S+ \d+) (\S+ \d+)")
+    for path in args.sentinel_log:
+        for line in open(path, errors="replace"):
+            match = pattern.search(line)
+            if match:
+                when = dt.datetime.strptime(match.group(1), "%d %b %Y %H:%M:%S.%f").replace(tzinfo=dt.timezone.utc).timestamp()
+                if when >= kill:
+                    switches.append((when, f"Sentinel: +switch-master {match.group(2)} {match.group(3)} → {match.group(4)}"))
+    if not switches:
+        sys.exit(f"failover-check: no +switch-master after the kill in {', '.join(args.sentinel_log)}: Sentinel did not fail over")
+    return min(switches)
+
+
+def patroni_promotion():
+    """The first timeline switch Patroni's /history records after the kill: [timeline, lsn, reason, time, new leader]."""
+    with urllib.request.urlopen(args.patroni_history, timeout=5) as response:
+        history = json.load(response)
+    promotions = [(dt.datetime.fromisoformat(entry[3]).timestamp(), entry) for entry in history if len(entry) >= 5]
+    after = [(when, entry) for when, entry in promotions if when >= kill]
+    if not after:
+        sys.exit(f"failover-check: {args.patroni_history} records no promotion after the kill: Patroni did not fail over ({history})")
+    when, entry = min(after)
+    return when, f"Patroni: {entry[4]} promoted (timeline {entry[0] + 1})"
+
+
+switch, said = sentinel_switch() if args.sentinel_log else patroni_promotion()
+record_ms = (switch - kill) * 1000
+after_ms = recovered["latest"] - record_ms
+print(f"{said} {record_ms:.0f} ms after the kill; "
       f"faultline's {args.probe}: recovered {recovered['estimate']:.0f} ms ± {recovered['uncertainty']:.0f} ms after the kill "
-      f"(downtime {figure['downtime_ms']['estimate']:.0f} ms), its proof {after_ms:.0f} ms after +switch-master (allowed 0 … {args.within:.0f})")
+      f"(downtime {figure['downtime_ms']['estimate']:.0f} ms), its proof {after_ms:.0f} ms after that (allowed 0 … {args.within:.0f})")
 # 5 ms: the log's and the journal's millisecond truncation.
 if after_ms < -5:
-    sys.exit(f"failover-check: faultline's {args.probe} recovered {-after_ms:.0f} ms before Sentinel switched the master")
+    sys.exit(f"failover-check: faultline's {args.probe} recovered {-after_ms:.0f} ms before the failover ended ({said})")
 if after_ms > args.within:
-    sys.exit(f"failover-check: faultline's {args.probe} recovered {after_ms:.0f} ms after Sentinel switched the master (more than {args.within:.0f} ms)")
+    sys.exit(f"failover-check: faultline's {args.probe} recovered {after_ms:.0f} ms after the failover ended ({said}; more than {args.within:.0f} ms)")

@@ -12,7 +12,7 @@ SOCK=/var/run/docker.sock
 DOCKER_LOG=${FAULTLINE_DOCKERD_LOG:-/var/log/faultline-dockerd.log}
 TEST_IMAGE=${FAULTLINE_TEST_IMAGE:-faultline-test/hostroot:1}
 APT_PACKAGES=(docker.io iptables libcurl4-openssl-dev libpq-dev libhiredis-dev libnetfilter-queue-dev redis-server postgresql postgresql-client curl bc python3 python3-websockets chromium
-              python3-aiohttp python3-jsonschema python3-asyncpg python3-redis python3-jwt docker-compose iproute2 procps haproxy stress-ng)
+              python3-aiohttp python3-jsonschema python3-asyncpg python3-redis python3-jwt docker-compose iproute2 procps haproxy stress-ng patroni etcd-server)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -31,11 +31,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
     || { echo "setup: apt-get install ${missing[*]} failed" >&2; exit 1; }
 fi
-# The Debian packages start nothing here (no systemd), but stop a stray host redis-server or
-# haproxy if a policy started one (never one inside a container: the reference stack runs the same
-# binaries, haproxy as the Swarm variant's balancer).
+# The Debian packages start nothing here (no systemd), but stop a stray host redis-server, haproxy
+# or etcd if a policy started one (never one inside a container: the reference stack runs the same
+# binaries, haproxy as the Swarm variant's balancer, etcd in the failover profile).
 if [ -z "${FAULTLINE_KEEP_HOST_REDIS:-}" ]; then
-  for pid in $(pgrep -x redis-server || true) $(pgrep -x haproxy || true); do
+  for pid in $(pgrep -x redis-server || true) $(pgrep -x haproxy || true) $(pgrep -x etcd || true); do
     # Only this PID namespace's own (a container's, or a fleet node's inner one's, has another).
     [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" = "$(readlink /proc/self/ns/pid)" ] && kill "$pid" 2>/dev/null || true
   done

@@ -106,14 +106,26 @@ case "$command" in
     else
       mount_pgdata
       if $failover; then
-        say "failover profile: redis-replica and sentinel1-3 (master 'main'); the backend reaches Redis through the Sentinels"
+        say "failover profile: redis-replica and sentinel1-3 (master 'main'), Patroni nodes patroni1-2 with etcd behind pgha; the backend follows both"
         export COMPOSE_PROFILES=failover STACK_REDIS_URL=redis+sentinel://sentinel1:26379,sentinel2:26379,sentinel3:26379/main/0
-        # Every bring-up starts with redis as master: after a failover the replica is master until then.
-        compose rm -sf redis redis-replica sentinel1 sentinel2 sentinel3 2>&1 | sed 's/^/stack: /'
+        export STACK_DATABASE_URL=postgresql://app@pgha:5432/app
+        # Every bring-up starts with redis as master and patroni1 as primary (after a failover the
+        # other is until then), on a fresh cluster: the backend starts again too, to set up its schema.
+        compose rm -sf redis redis-replica sentinel1 sentinel2 sentinel3 etcd patroni1 patroni2 pgha backend 2>&1 | sed 's/^/stack: /'
       fi
       compose up -d --remove-orphans 2>&1 | sed 's/^/stack: /'
     fi
     wait_healthy
+    if $failover; then
+      # A failover needs a replica to promote: wait until patroni2 runs as one.
+      for _ in $(seq 1 300); do
+        curl -sf --max-time 1 http://127.0.0.1:8442/replica >/dev/null && break
+        sleep 0.2
+      done
+      curl -sf --max-time 1 http://127.0.0.1:8442/replica >/dev/null \
+        || { say "patroni2 is not a running replica after 60 s: $(curl -s --max-time 1 http://127.0.0.1:8442/patroni)" >&2; logs >&2; exit 1; }
+      say "patroni1 leads, patroni2 replicates: $(curl -s --max-time 1 http://127.0.0.1:8442/patroni | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["role"], d["state"], "timeline", d.get("timeline"))')"
+    fi
     ;;
   down)
     if $swarm; then
