@@ -57,34 +57,12 @@ public struct RunTrend: Sendable, Equatable {
         return load(campaign: record.name, runsDirectory: url.deletingLastPathComponent().path, current: current)
     }
 
-    /// The part of `report.json` the trend needs (JSONReport writes it).
+    /// The part of `report.json` the trend needs, as JSONReport writes it.
     struct StoredReport: Decodable {
-        struct Bracket: Decodable { let estimate: Double }
-        struct Figure: Decodable {
-            let probe: String
-            let window: Int
-            let unaffected: Bool
-            let onsetMs: Bracket?
-            let downtimeMs: Bracket?
-            let recoveredMs: Bracket?
-            let ttrMs: Double?
-            let errorRateDuring: Double
-
-            enum CodingKeys: String, CodingKey {
-                case probe, window, unaffected, onsetMs = "onset_ms", downtimeMs = "downtime_ms", recoveredMs = "recovered_ms", ttrMs = "ttr_ms"
-                case errorRateDuring = "error_rate_during"
-            }
-
-            var recoveryFigure: RecoveryFigure {
-                RecoveryFigure(window: window, probe: probe, downtimeMS: downtimeMs?.estimate, backAfterRevertMS: ttrMs,
-                               errorRateDuring: errorRateDuring, unaffected: unaffected, failed: onsetMs != nil,
-                               recovered: onsetMs == nil || recoveredMs != nil)
-            }
-        }
         let name: String
         let startedAt: String
         let verdict: String
-        let figures: [Figure]
+        let figures: [JSONReport.Figure]
 
         enum CodingKeys: String, CodingKey { case name, startedAt = "started_at", verdict, figures }
     }

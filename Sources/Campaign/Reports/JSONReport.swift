@@ -59,7 +59,7 @@ enum JSONReport {
     }
 
     /// An instant known within bounds, in ms after the inject (a duration for downtime).
-    struct BracketMS: Encodable {
+    struct BracketMS: Codable {
         let earliest: Double
         let latest: Double
         let estimate: Double
@@ -73,7 +73,9 @@ enum JSONReport {
         }
     }
 
-    struct Figure: Encodable {
+    /// A window × probe's figures. Read back too (the trend over earlier runs), so its keys are
+    /// spelled out: the encoder's snake case leaves them as they are.
+    struct Figure: Codable {
         let probe: String
         let window: Int
         /// No check failed from the inject on: no onset, no recovery.
@@ -92,6 +94,20 @@ enum JSONReport {
         let p99DuringMS: Double
         let longestOutageMS: Double
         let retries: Int
+
+        enum CodingKeys: String, CodingKey {
+            case probe, window, unaffected, onsetMS = "onset_ms", detectedMS = "detected_ms", recoveredMS = "recovered_ms"
+            case downtimeMS = "downtime_ms", ttdMS = "ttd_ms", ttrMS = "ttr_ms", errorRateBefore = "error_rate_before"
+            case errorRateDuring = "error_rate_during", errorRateAfter = "error_rate_after", p50DuringMS = "p50_during_ms"
+            case p99DuringMS = "p99_during_ms", longestOutageMS = "longest_outage_ms", retries
+        }
+
+        /// What the trend follows of it.
+        var recoveryFigure: RecoveryFigure {
+            RecoveryFigure(window: window, probe: probe, downtimeMS: downtimeMS?.estimate, backAfterRevertMS: ttrMS,
+                           errorRateDuring: errorRateDuring, unaffected: unaffected, failed: onsetMS != nil,
+                           recovered: onsetMS == nil || recoveredMS != nil)
+        }
     }
 
     static func render(_ record: RunRecord, figures: [WindowFigures]) -> String {
