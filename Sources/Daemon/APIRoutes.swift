@@ -73,7 +73,7 @@ enum APIRoutes {
             try await respond {
                 let name = try context.parameters.require("name")
                 let runs = await daemon.registry.list()
-                // Journals are read here, off the registry, so a long history does not hold up runs.
+                // Reports are read here, off the registry, so a long history does not hold up runs.
                 return try json(try CampaignHistory.of(name, runs: runs))
             }
         }

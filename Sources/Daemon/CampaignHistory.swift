@@ -12,11 +12,13 @@ public struct CampaignHistoryEntry: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case id, status, endedAt = "ended_at", figures }
 
-    /// The entry of a finished run, its figures computed from the run's journal (nil: no journal).
+    /// The entry of a finished run: its figures from the run's report.json, or computed from its
+    /// journal when the report is missing (nil: neither).
     static func load(_ summary: RunSummary) -> CampaignHistoryEntry? {
-        guard let directory = summary.directory, let record = try? RunRecord.load(directory: directory) else { return nil }
-        return CampaignHistoryEntry(id: summary.id, status: summary.status, endedAt: summary.endedAt,
-                                    figures: RecoveryFigure.of(ReportWriter.figures(for: record)))
+        guard let directory = summary.directory else { return nil }
+        let figures = RecoveryFigure.ofReport(in: directory)
+            ?? (try? RunRecord.load(directory: directory)).map { RecoveryFigure.of(ReportWriter.figures(for: $0)) }
+        return figures.map { CampaignHistoryEntry(id: summary.id, status: summary.status, endedAt: summary.endedAt, figures: $0) }
     }
 }
 

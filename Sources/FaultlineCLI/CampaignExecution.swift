@@ -95,7 +95,6 @@ struct CampaignExecution {
                            output: Output, trap: SignalTrap, make: (CampaignDefinition) -> CampaignRunner) async throws {
         let planning = trialPlan ?? campaign.settings.trialPlan
         let directory = runsDir + "/" + Self.directoryName(campaign.name + "-trials")
-        var runs: [(checks: [CheckResult], figures: [WindowFigures])] = []
         var compared: [ComparedRun] = []
         var directories: [String] = []
         var aborted = false
@@ -117,13 +116,12 @@ struct CampaignExecution {
                          fields: ["trial": .integer(Int64(trial)), "trials": .integer(Int64(trials))])
             let trialDirectory = directory + "/trial-\(trial)"
             let result = try await runOnce(runner, plan: plan, campaign: campaign, directory: trialDirectory, view: view, output: output)
-            runs.append((result.verdict.checks, result.figures))
             compared.append(ComparedRun(record: result.record, figures: result.figures))
             directories.append(trialDirectory)
             if let signal = trap.received { throw SignalTrap.exitCode(for: signal) }
             aborted = aborted || result.verdict.status == .aborted
         }
-        var summary = TrialSummary.of(runs)
+        var summary = TrialSummary.of(compared.map { ($0.record.verdict?.checks ?? [], $0.figures) })
         if let baseline { summary = summary.adding(setChecks: baseline.checks(candidate: compared)) }
         let files = [("trials.md", TrialReport.markdown(summary, name: campaign.name, plan: planning)),
                      ("trials.json", TrialReport.json(summary, name: campaign.name, plan: planning, runs: directories))]

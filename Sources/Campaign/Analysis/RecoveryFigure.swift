@@ -47,6 +47,11 @@ public struct RecoveryFigure: Codable, Sendable, Equatable {
         }
     }
 
+    /// The figures of the run in `directory` as its report.json carries them (nil: no readable report).
+    public static func ofReport(in directory: String) -> [RecoveryFigure]? {
+        JSONReport.Stored.read(directory)?.figures.map(\.recoveryFigure)
+    }
+
     /// Downtime in seconds as a gauge or a chart plots it: 0 when nothing failed, +∞ when not recovered.
     public var downtimeSeconds: Double {
         failed ? downtimeMS.map { $0 / 1000 } ?? .infinity : 0

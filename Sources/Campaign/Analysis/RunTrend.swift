@@ -40,8 +40,7 @@ public struct RunTrend: Sendable, Equatable {
             .filter { $0 != current.directory && ($0.contains(campaign) || $0.hasPrefix("trial-")) }
             .sorted().suffix(scanned)
         let earlier = names.compactMap { name -> Run? in
-            guard let data = FileManager.default.contents(atPath: runsDirectory + "/" + name + "/report.json"),
-                  let report = try? JSONDecoder().decode(StoredReport.self, from: data), report.name == campaign,
+            guard let report = JSONReport.Stored.read(runsDirectory + "/" + name), report.name == campaign,
                   let started = Timestamp.parse(report.startedAt), started < current.startedAt else { return nil }
             return Run(directory: name, startedAt: started, verdict: report.verdict, figures: report.figures.map(\.recoveryFigure))
         }
@@ -55,15 +54,5 @@ public struct RunTrend: Sendable, Equatable {
         let current = Run(directory: url.lastPathComponent, startedAt: record.startedAt,
                           verdict: record.verdict?.status.rawValue ?? "unknown", figures: RecoveryFigure.of(figures))
         return load(campaign: record.name, runsDirectory: url.deletingLastPathComponent().path, current: current)
-    }
-
-    /// The part of `report.json` the trend needs, as JSONReport writes it.
-    struct StoredReport: Decodable {
-        let name: String
-        let startedAt: String
-        let verdict: String
-        let figures: [JSONReport.Figure]
-
-        enum CodingKeys: String, CodingKey { case name, startedAt = "started_at", verdict, figures }
     }
 }

@@ -110,6 +110,22 @@ enum JSONReport {
         }
     }
 
+    /// What is read back of a written report.json (the trend over earlier runs, the daemon's
+    /// history): a small file, instead of the run's journal and its analysis.
+    struct Stored: Decodable {
+        let name: String
+        let startedAt: String
+        let verdict: String
+        let figures: [Figure]
+
+        enum CodingKeys: String, CodingKey { case name, startedAt = "started_at", verdict, figures }
+
+        /// The report in run directory `directory` (nil: none, or not readable).
+        static func read(_ directory: String) -> Stored? {
+            FileManager.default.contents(atPath: directory + "/report.json").flatMap { try? JSONDecoder().decode(Stored.self, from: $0) }
+        }
+    }
+
     static func render(_ record: RunRecord, figures: [WindowFigures]) -> String {
         let document = Document(
             name: record.name, file: record.file, startedAt: Timestamp.iso8601(record.startedAt),
