@@ -36,6 +36,13 @@ static inline CURLcode fl_curl_get_double(CURL *handle, CURLINFO info, double *v
 static inline CURLcode fl_curl_get_socket(CURL *handle, curl_socket_t *value) {
     return curl_easy_getinfo(handle, CURLINFO_ACTIVESOCKET, value);
 }
+/// The value of the last response header called `name` (case-insensitive) of the transfer just
+/// performed, or NULL when there is none. Valid until the handle's next transfer.
+static inline const char *fl_curl_header_value(CURL *handle, const char *name) {
+    struct curl_header *header = NULL;
+    if (curl_easy_header(handle, name, 0, CURLH_HEADER, -1, &header) != CURLHE_OK || header == NULL) return NULL;
+    return header->value;
+}
 static inline CURLMcode fl_curl_multi_set_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
 }

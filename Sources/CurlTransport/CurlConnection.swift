@@ -19,6 +19,9 @@ public struct CurlRequest: Sendable {
     /// A stream's limit: the transfer fails when nothing arrived for this long, and the sink's
     /// `shouldAbort` is asked about once a second even while nothing arrives. nil: neither.
     public var stallTimeout: Duration?
+    /// Response headers to hand back in `CurlResponse.headers` (names as the server may spell them,
+    /// matched case-insensitively).
+    public var responseHeaders: [String] = []
 
     public init(method: String = "GET", url: String, headers: [String] = [], body: [UInt8]? = nil,
                 timeout: Duration? = .seconds(30), connectTimeout: Duration = .seconds(5),
@@ -126,8 +129,12 @@ public final class CurlConnection: @unchecked Sendable {
         fl_curl_get_double(handle, CURLINFO_TOTAL_TIME, &total)
         fl_curl_get_double(handle, CURLINFO_PRETRANSFER_TIME, &pretransfer)
         fl_curl_get_double(handle, CURLINFO_STARTTRANSFER_TIME, &firstByte)
+        var headerValues: [String: String] = [:]
+        for name in request.responseHeaders {
+            if let value = fl_curl_header_value(handle, name) { headerValues[name] = String(cString: value) }
+        }
         return CurlResponse(
-            status: status, body: sink.bytes, newConnections: connects,
+            status: status, body: sink.bytes, headers: headerValues, newConnections: connects,
             timing: CurlTiming(total: .seconds(total), server: .seconds(max(0, firstByte - pretransfer))))
     }
 
@@ -148,6 +155,9 @@ public final class CurlConnection: @unchecked Sendable {
 public struct CurlResponse: Sendable {
     public let status: Int
     public let body: [UInt8]
+    /// The headers the request asked for (`CurlRequest.responseHeaders`) that the response carried,
+    /// under the name the request used.
+    public let headers: [String: String]
     /// New connections this transfer opened (0 when a kept-alive one was reused).
     public let newConnections: Int
     public let timing: CurlTiming

@@ -6,7 +6,8 @@ import Logging
 /// A typed client for the Docker Engine API, over libcurl.
 ///
 /// Connections are kept alive and reused; blocking transfers run on a dispatch queue, never on
-/// the cooperative pool. The API version is negotiated once, on `connect`, from `/version`.
+/// the cooperative pool. The API version is negotiated once, on `connect`, from the `Api-Version`
+/// header of `/_ping` (as the docker CLI does: the engine answers it in ~0.4 ms, `/version` costs it 5–10 ms).
 public final class DockerEngineClient: Sendable {
     /// The newest API version this client speaks; older engines are spoken to in their own version.
     public static let newestAPIVersion = "1.43"
@@ -44,21 +45,27 @@ public final class DockerEngineClient: Sendable {
         let pool = ConnectionPool()
         let bootstrap = DockerEngineClient(endpoint: endpoint, apiVersion: "", pool: pool, logger: logger, observer: observer,
                                            callTimeout: callTimeout)
-        let version: EngineVersion = try await bootstrap.decode(.get, "/version", versioned: false)
-        let negotiated = try negotiate(engine: version.apiVersion, engineMinimum: version.minAPIVersion)
-        logger.debug("connected to engine", metadata: [
-            "endpoint": "\(endpoint)", "engine.version": "\(version.version)", "api": "\(negotiated)",
-        ])
+        let ping = try await bootstrap.send(.get, "/_ping", versioned: false, responseHeaders: ["Api-Version"])
+        let engineAPI: String
+        if let announced = ping.headers["Api-Version"], !announced.isEmpty {
+            engineAPI = announced
+        } else {
+            // Something between us and the engine dropped the header: ask the slower way.
+            let version: EngineVersion = try await bootstrap.decode(.get, "/version", versioned: false)
+            engineAPI = version.apiVersion
+        }
+        let negotiated = try negotiate(engine: engineAPI)
+        logger.debug("connected to engine", metadata: ["endpoint": "\(endpoint)", "engine.api": "\(engineAPI)", "api": "\(negotiated)"])
         return DockerEngineClient(endpoint: endpoint, apiVersion: negotiated, pool: pool, logger: logger, observer: observer,
                                   callTimeout: callTimeout)
     }
 
     /// The version to speak: the lower of ours and the engine's, refused when older than we support.
-    static func negotiate(engine: String, engineMinimum: String?) throws(DockerEngineError) -> String {
+    static func negotiate(engine: String) throws(DockerEngineError) -> String {
         let chosen = APIVersion(engine) < APIVersion(newestAPIVersion) ? engine : newestAPIVersion
         guard APIVersion(chosen) >= APIVersion(oldestAPIVersion) else {
             throw DockerEngineError(
-                kind: .decoding, method: "GET", path: "/version",
+                kind: .decoding, method: "GET", path: "/_ping",
                 message: "engine API \(engine) is older than \(oldestAPIVersion), the oldest faultline supports")
         }
         return chosen
@@ -92,14 +99,16 @@ public final class DockerEngineClient: Sendable {
     func send(
         _ method: Method, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
         timeout: Duration? = DockerEngineClient.defaultTimeout, versioned: Bool = true,
-        acceptNotModified: Bool = false
+        acceptNotModified: Bool = false, responseHeaders: [String] = []
     ) async throws(DockerEngineError) -> CurlResponse {
         let fullPath = (versioned ? "/v\(apiVersion)" : "") + path
         let url = endpoint.baseURL + fullPath + Self.encode(query: query)
         let callPath = fullPath + Self.encode(query: query)
         let timeout = timeout == Self.defaultTimeout ? callTimeout : timeout
-        let request = CurlRequest(method: method.rawValue, url: url, body: body, timeout: timeout,
-                                  unixSocketPath: endpoint.socketPath, clientTLS: endpoint.tls)
+        var prepared = CurlRequest(method: method.rawValue, url: url, body: body, timeout: timeout,
+                                   unixSocketPath: endpoint.socketPath, clientTLS: endpoint.tls)
+        prepared.responseHeaders = responseHeaders
+        let request = prepared
         let response: CurlResponse
         let started = ContinuousClock.now
         do {

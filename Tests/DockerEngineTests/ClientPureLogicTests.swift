@@ -5,9 +5,9 @@ import Testing
 @Suite struct ClientPureLogicTests {
     // The lower of our newest and the engine's version is spoken; too old an engine is refused.
     @Test func negotiatesVersion() throws {
-        #expect(try DockerEngineClient.negotiate(engine: "1.41", engineMinimum: "1.12") == "1.41")
-        #expect(try DockerEngineClient.negotiate(engine: "1.47", engineMinimum: "1.24") == DockerEngineClient.newestAPIVersion)
-        #expect(throws: DockerEngineError.self) { try DockerEngineClient.negotiate(engine: "1.30", engineMinimum: "1.12") }
+        #expect(try DockerEngineClient.negotiate(engine: "1.41") == "1.41")
+        #expect(try DockerEngineClient.negotiate(engine: "1.47") == DockerEngineClient.newestAPIVersion)
+        #expect(throws: DockerEngineError.self) { try DockerEngineClient.negotiate(engine: "1.30") }
     }
 
     // A name or id becomes one URL path segment or nothing: '../../_ping#' never reaches another endpoint.

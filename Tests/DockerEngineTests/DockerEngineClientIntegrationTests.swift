@@ -22,7 +22,7 @@ import Testing
             Issue.record("connect to a missing socket succeeded")
         } catch {
             #expect(error.kind == .transport)
-            #expect(error.description.contains("GET /version"))
+            #expect(error.description.contains("GET /_ping"))
             #expect(error.description.contains("no engine socket at /tmp/no-such-engine.sock"))
         }
     }

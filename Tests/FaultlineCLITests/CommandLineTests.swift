@@ -91,7 +91,7 @@ import Testing
     @Test func engineDownIsExit3() async throws {
         let result = try await FaultlineProcess.run(["targets", "--engine", "unix:///tmp/faultline-no-engine.sock"])
         #expect(result.status == 3)
-        #expect(result.stderr.contains("engine call GET /version failed"))
+        #expect(result.stderr.contains("engine call GET /_ping failed"))
     }
 
     // SIGINT while a stop waits out a 10-minute grace (PID 1 ignores SIGTERM): the stop is

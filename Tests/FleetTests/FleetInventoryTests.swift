@@ -18,7 +18,7 @@ import Testing
             """, file: "fleet.yaml")
         await #expect { _ = try await FleetInventory.list(fleet, callTimeout: .seconds(5), logger: logger) } throws: { error in
             let text = "\(error)"
-            return text.contains("node 'gone' (unix:///nonexistent/faultline-test/docker.sock)") && text.contains("/version") && !text.contains("'here'")
+            return text.contains("node 'gone' (unix:///nonexistent/faultline-test/docker.sock)") && text.contains("/_ping") && !text.contains("'here'")
         }
     }
 
