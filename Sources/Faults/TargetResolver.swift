@@ -21,11 +21,32 @@ public struct TargetResolver: Sendable {
     public func resolve(_ reference: String) async throws -> ContainerDetails {
         let wanted = reference.hasPrefix("/") ? String(reference.dropFirst()) : reference
         guard !wanted.isEmpty else { throw TargetError.empty }
-        let all = try await containers.listContainers(all: true, filters: ContainerFilters())
-        let match = try Self.pick(wanted, from: all)
-        let details = try await containers.inspectContainer(match.id)
+        let details: ContainerDetails
+        if let direct = try await directly(wanted) {
+            details = direct
+        } else {
+            let all = try await containers.listContainers(all: true, filters: ContainerFilters())
+            let match = try Self.pick(wanted, from: all)
+            details = try await containers.inspectContainer(match.id)
+        }
         if let refusal = TargetProtection.refusal(for: details, ownContainerID: ownContainerID) { throw refusal }
         return details
+    }
+
+    /// The common case in one engine call: the engine's own inspect by name or id, kept only when it
+    /// found what `pick` would (the exact name, or an id the reference is a 3+ character prefix of).
+    /// nil sends the reference through the container list: a compose service, an ambiguous prefix,
+    /// a typo (whose error names what exists).
+    private func directly(_ wanted: String) async throws -> ContainerDetails? {
+        let found: ContainerDetails
+        do {
+            found = try await containers.inspectContainer(wanted)
+        } catch let error as DockerEngineError where error.status == 404 || error.status == 400 {
+            return nil
+        }
+        let byName = found.name == wanted || found.name == "/" + wanted
+        let byID = wanted.count >= 3 && wanted.allSatisfy(\.isHexDigit) && found.id.hasPrefix(wanted)
+        return byName || byID ? found : nil
     }
 
     /// Exact name, then full id or unique id prefix (3+ characters), then unique compose service.
