@@ -3,7 +3,8 @@ import Foundation
 /// The one way faultline appends a record to a JSON Lines file (the fault ledger, a run's
 /// journal): the record starts on a line of its own (after a line a crash tore, a newline comes
 /// first), the whole line is written or none of it (a short write is rolled back by truncating to
-/// the old size), and it is `fsync`ed before the call returns. Callers hold whatever lock they need.
+/// the old size), and unless the caller defers it (`sync: false`) it is `fsync`ed before the call
+/// returns. Callers hold whatever lock they need.
 public enum AppendOnlyLines {
     /// Why an append did not happen; the file is as it was.
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -12,8 +13,10 @@ public enum AppendOnlyLines {
         public var description: String { "cannot \(operation): \(reason)" }
     }
 
-    /// Appends `record` plus a newline to the file open (with O_APPEND) as `descriptor`.
-    public static func append(_ record: Data, to descriptor: Int32) -> Failure? {
+    /// Appends `record` plus a newline to the file open (with O_APPEND) as `descriptor`. With
+    /// `sync: false` the line is in the page cache when this returns (it survives the process being
+    /// killed, not a power cut) and the caller makes it durable later.
+    public static func append(_ record: Data, to descriptor: Int32, sync: Bool = true) -> Failure? {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return failure("stat") }
         let oldSize = info.st_size
@@ -31,6 +34,7 @@ public enum AppendOnlyLines {
             _ = fsync(descriptor)
             return cause
         }
+        guard sync else { return nil }
         guard fsync(descriptor) == 0 else {
             let cause = failure("fsync")
             _ = ftruncate(descriptor, oldSize)

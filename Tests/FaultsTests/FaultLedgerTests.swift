@@ -25,6 +25,22 @@ import Testing
         #expect(try ledger.records().first == intent("a"))
     }
 
+    // Only what must survive a power cut before the engine is called waits for fsync (the intent, a
+    // failed revert); injected and reverted records are in the file for every reader when append returns.
+    @Test func syncsOnlyTheIntentOnTheFaultPath() throws {
+        #expect(FaultLedger.syncsBeforeReturning(intent("a")))
+        #expect(FaultLedger.syncsBeforeReturning(LedgerRecord(event: .revertFailed, faultID: "a", at: "t", error: "x")))
+        #expect(!FaultLedger.syncsBeforeReturning(LedgerRecord(event: .injected, faultID: "a", at: "t")))
+        #expect(!FaultLedger.syncsBeforeReturning(LedgerRecord(event: .reverted, faultID: "a", at: "t", outcome: .restored)))
+        let directory = temporaryStateDirectory()
+        let writer = try FaultLedger(stateDirectory: directory)
+        try writer.appendBlocking(intent("a"))
+        try writer.appendBlocking(LedgerRecord(event: .injected, faultID: "a", at: "t"))
+        #expect(try FaultLedger(stateDirectory: directory).entries().map(\.status) == [.injected])
+        try writer.appendBlocking(LedgerRecord(event: .reverted, faultID: "a", at: "t", outcome: .restored))
+        #expect(try FaultLedger(stateDirectory: directory).openEntries().isEmpty)
+    }
+
     // A torn last line (crash mid-write) is ignored; the records before it stay readable.
     @Test func toleratesTornLine() throws {
         let ledger = try FaultLedger(stateDirectory: temporaryStateDirectory())

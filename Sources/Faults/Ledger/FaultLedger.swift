@@ -1,18 +1,25 @@
 import Foundation
 import FaultlineSupport
+import Synchronization
 
 /// The write-ahead fault ledger: `ledger.jsonl` in the state directory.
 ///
-/// Every append takes an exclusive `flock`, writes one line and `fsync`s before returning, so a
-/// record that `append` returned from survives a SIGKILL or a power cut, and several faultline
-/// processes can share one ledger.
+/// Every append takes an exclusive `flock` and writes one line, so several faultline processes can
+/// share one ledger, and a record that `append` returned from survives a SIGKILL of this process.
+/// An intent is also `fsync`ed before `append` returns (it survives a power cut before the engine
+/// is called); what follows it (`injected`, `reverted`) is made durable in the background, off the
+/// fault's path: lost to a power cut, such a record only makes recovery revert the fault once more,
+/// and reverts are idempotent.
 public final class FaultLedger: Sendable {
     public let directory: String
     public let path: String
-    /// A ledger with no open entries is truncated when it grows past this size.
+    /// A ledger with no open entries is truncated when it grows past this size (64 KiB by default,
+    /// ~100 faults: every `inject` reads the whole ledger at start, so it stays small).
     let compactAbove: Int
+    /// A background fsync of records appended without one is queued (at most one waits at a time).
+    private let backgroundSyncQueued = Atomic<Bool>(false)
 
-    public init(stateDirectory: String, compactAbove: Int = 4 << 20) throws {
+    public init(stateDirectory: String, compactAbove: Int = 64 << 10) throws {
         self.directory = stateDirectory
         self.path = stateDirectory + "/ledger.jsonl"
         self.compactAbove = compactAbove
@@ -45,7 +52,8 @@ public final class FaultLedger: Sendable {
         return (environment["HOME"] ?? "/tmp") + "/.local/state/faultline"
     }
 
-    /// Appends one record durably (flock, write, fsync), off the cooperative pool.
+    /// Appends one record (flock, write; fsync before returning for an intent, soon after for the
+    /// rest), off the cooperative pool.
     public func append(_ record: LedgerRecord) async throws(LedgerError) {
         let result: Result<Void, LedgerError> = await BlockingIO.run { [self] in
             Result { () throws(LedgerError) in try appendBlocking(record) }
@@ -53,8 +61,14 @@ public final class FaultLedger: Sendable {
         try result.get()
     }
 
+    /// Whether `record` must be on disk before `append` returns: an intent, since the engine is called
+    /// next, and a failed revert, which leaves the fault open. The others follow a durable intent.
+    static func syncsBeforeReturning(_ record: LedgerRecord) -> Bool {
+        record.event != .injected && record.event != .reverted
+    }
+
     /// The same on the calling thread, under the ledger's lock (`AppendOnlyLines`: a line of its
-    /// own, all or nothing, fsynced), so no record is ever glued to another.
+    /// own, all or nothing), so no record is ever glued to another.
     public func appendBlocking(_ record: LedgerRecord) throws(LedgerError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -70,10 +84,25 @@ public final class FaultLedger: Sendable {
         guard (info.st_mode & S_IFMT) == S_IFREG, info.st_nlink == 1 else {
             throw LedgerError(path: path, operation: "open for appending", reason: "not a regular file of its own (a link?)")
         }
-        if let failed = AppendOnlyLines.append(line, to: descriptor) {
+        let syncNow = Self.syncsBeforeReturning(record)
+        if let failed = AppendOnlyLines.append(line, to: descriptor, sync: syncNow) {
             throw LedgerError(path: path, operation: failed.operation, reason: failed.reason)
         }
         if info.st_size == 0 { syncDirectory() }
+        if !syncNow { syncInBackground() }
+    }
+
+    /// fsyncs the ledger soon, on a thread of its own; appends meanwhile do not wait for it.
+    private func syncInBackground() {
+        guard !backgroundSyncQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        DispatchQueue(label: "faultline.ledger-sync").async { [self] in
+            // Cleared before the fsync: a record appended while it runs queues the next one.
+            backgroundSyncQueued.store(false, ordering: .releasing)
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else { return }
+            _ = fsync(descriptor)
+            close(descriptor)
+        }
     }
 
     /// A ledger line that is not a record: a crash tore it, or someone edited the file.
