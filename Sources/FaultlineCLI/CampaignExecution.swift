@@ -53,6 +53,7 @@ struct CampaignExecution {
         trap.onSignal { runner.abort("interrupted by \(SignalTrap.name(trap.received ?? SIGINT))") }
         let guardian = warden ? WardenGuard(options: global) : nil
         defer { guardian?.stop() }
+        await guardian?.launched()
         if trials > 1 {
             try await runTrials(campaign: campaign, source: source, file: file, first: (runner, plan), baseline: comparedWith, view: view, output: output, trap: trap,
                                 make: { campaign in CampaignRunner(campaign: campaign, source: source, file: file, engine: context.engine, ledger: ledger,

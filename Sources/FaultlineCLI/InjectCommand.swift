@@ -87,6 +87,12 @@ struct InjectCommand: AsyncParsableCommand {
             specs: probe, every: try DurationText.parse(probeEvery), timeout: try DurationText.parse(probeTimeout),
             logger: logger, output: output)
         let recoveryLimit = try DurationText.parse(recoverWithin)
+        // A windowed fault held here is watched by the warden, as a run's are: should this command
+        // die (SIGKILL, OOM), the warden reverts it at once instead of leaving it to `recover`.
+        // Launched now, beside the engine handshake and the target lookup; the inject waits for it.
+        // Through an agent, the agent's own warden and the fault's deadline do that.
+        let guardian = node == nil && plan.window != nil && !noWarden ? WardenGuard(options: global) : nil
+        defer { guardian?.stop() }
         let path: any InjectionPath
         if let node {
             path = try agentPath(node: node, kind: kind, window: plan.window)
@@ -97,11 +103,7 @@ struct InjectCommand: AsyncParsableCommand {
             output.event("interrupt", "\(SignalTrap.name(early)) received before the inject: nothing injected")
             throw SignalTrap.exitCode(for: early)
         }
-        // A windowed fault held here is watched by the warden, as a run's are: should this command
-        // die (SIGKILL, OOM), the warden reverts it at once instead of leaving it to `recover`.
-        // Through an agent, the agent's own warden and the fault's deadline do that.
-        let guardian = node == nil && plan.window != nil && !noWarden ? WardenGuard(options: global) : nil
-        defer { guardian?.stop() }
+        await guardian?.launched()
         if let session {
             session.start()
             await session.awaitBaseline(limit: .seconds(3))

@@ -1,20 +1,30 @@
 import Daemon
+import FaultlineSupport
 import Foundation
 
-/// What a foreground `run` does so that nothing stays broken if it dies: beats its heartbeat in
-/// the state directory and makes sure a warden watches it (`WardenLauncher`). `stop()` on a normal
-/// end removes the heartbeat; the warden then exits by itself once nothing is open.
+/// What a foreground `run` or `inject` does so that nothing stays broken if it dies: beats its
+/// heartbeat in the state directory and makes sure a warden watches it (`WardenLauncher`). The
+/// warden is launched on a thread of its own, so the spawn overlaps the engine handshake and the
+/// target lookup; `launched()` waits for it, and is awaited before any fault is injected. `stop()`
+/// on a normal end removes the heartbeat; the warden then exits by itself once nothing is open.
 final class WardenGuard: Sendable {
     private let heartbeat: Heartbeat
     private let beating: Task<Void, Never>
+    private let launching: Task<Void, Never>
 
     init(options: GlobalOptions) {
         heartbeat = Heartbeat(directory: DaemonPaths(stateDirectory: options.resolvedStateDirectory).heartbeats)
         heartbeat.beat()
         let heartbeat = heartbeat
-        beating = Task { try? await heartbeat.run() }
-        WardenLauncher.start(options: options)
+        beating = Task {
+            try? await Task.sleep(for: Heartbeat.interval)  // it just beat
+            try? await heartbeat.run()
+        }
+        launching = Task { _ = await BlockingIO.run { WardenLauncher.start(options: options) } }
     }
+
+    /// Returns once the warden process has been started (or its start has failed, which was reported).
+    func launched() async { await launching.value }
 
     func stop() {
         beating.cancel()
