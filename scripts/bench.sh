@@ -2,6 +2,7 @@
 # Set-up, a release build, and the benchmarks that compare faultline with the alternatives,
 # side by side in one run. Traffic goes to loopback only; every loop is bounded and ends by itself.
 #   ROUNDS        engine benchmark rounds per method (default 200)
+#   ONCALL_ROUNDS rounds of the on-call benchmark (command start → engine event) per method (default 30)
 #   PROBES        concurrent probes in the capacity benchmark (default 500)
 #   PROBE_SECONDS how long the probes run (default 30)
 #   FAULTS        planned faults in the scheduler benchmark (default 1000)
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 GATE=""
 if [ "${1:-}" = "--gate" ]; then
   GATE="--gate"
-  : "${ROUNDS:=20}" "${PROBES:=100}" "${PROBE_SECONDS:=5}" "${FAULTS:=200}" "${CAMPAIGN_RUNS:=3}" "${RECOVERY_ROUNDS:=2}"
+  : "${ROUNDS:=20}" "${ONCALL_ROUNDS:=12}" "${PROBES:=100}" "${PROBE_SECONDS:=5}" "${FAULTS:=200}" "${CAMPAIGN_RUNS:=3}" "${RECOVERY_ROUNDS:=2}"
   : "${PROXY_REQUESTS:=1000}" "${PROXY_SIZE:=256m}" "${DAEMON_RUNS:=40}" "${HTTP_REQUESTS:=1000}" "${HTTP_SECONDS:=1}"
 elif [ $# -gt 0 ]; then
   echo "usage: scripts/bench.sh [--gate]" >&2; exit 2
@@ -80,6 +81,7 @@ bench() {  # bench NAME ARGS...: runs `faultline-bench NAME`; in gate mode a fai
   echo
 }
 bench engine --rounds "${ROUNDS:-200}"
+bench oncall --rounds "${ONCALL_ROUNDS:-30}"
 bench probes --count "${PROBES:-500}" --for "${PROBE_SECONDS:-30}s"
 bench scheduler --faults "${FAULTS:-1000}"
 bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos --http http://127.0.0.1:18080/

@@ -33,7 +33,7 @@ struct EngineBenchmark: Benchmark {
         var engineTime: [Double] = []
     }
 
-    static let faultline = "faultline inject+revert (ledger with fsync, engine call)"
+    static let faultline = "faultline inject+revert (ledger: intent fsynced, engine call)"
     static let client = "raw engine call (faultline's libcurl client, kept-alive)"
     static let curlProcess = "curl process per call"
     static let dockerCLI = "docker CLI per call"
@@ -145,7 +145,7 @@ struct EngineBenchmark: Benchmark {
         let faultlineMedian = Percentiles(result.pauseRoundTrip[Self.faultline] ?? []).median ?? .nan
         lines.append("")
         lines.append(String(format: "Engine's own time for pause+unpause (request sent → first byte): %.2f ms median; the raw call adds %.1f%% on top, "
-                            + "faultline's inject+revert (three fsynced ledger records: intent, injected, reverted) %.2f ms more.",
+                            + "faultline's inject+revert (three ledger records, the intent fsynced before the call; the state checks after each call) %.2f ms more.",
                             engineOwn, (clientMedian - engineOwn) / engineOwn * 100, faultlineMedian - clientMedian))
         if result.pauseRoundTrip[Self.chaosInExperiment] != nil {
             lines.append("Chaos Toolkit's rows run after the interleaved ones: one experiment holding every round, then \(Self.chaosRuns) `chaos run`s of one round each.")
