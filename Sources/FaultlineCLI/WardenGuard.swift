@@ -14,6 +14,14 @@ final class WardenGuard: Sendable {
 
     init(options: GlobalOptions) {
         heartbeat = Heartbeat(directory: DaemonPaths(stateDirectory: options.resolvedStateDirectory).heartbeats)
+        // The state directory is made (0700) or checked as the ledger would, before the heartbeat
+        // creates anything in it. A refused one gets nothing: the ledger's own check, right after,
+        // stops the command with the reason.
+        guard (try? TrustedDirectory.prepare(options.resolvedStateDirectory, purpose: "state directory")) != nil else {
+            beating = Task {}
+            launching = Task {}
+            return
+        }
         heartbeat.beat()
         let heartbeat = heartbeat
         beating = Task {

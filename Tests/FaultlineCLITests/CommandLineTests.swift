@@ -124,6 +124,23 @@ import Testing
         }
     }
 
+    // A first inject makes its state directory 0700 (before its heartbeat puts anything there, while
+    // the warden is launched beside the handshake) and leaves no heartbeat behind when it ends.
+    @Test func makesItsStateDirectoryPrivate() async throws {
+        let engine = try await TestEngine.client()
+        try await withTestContainer(.init(purpose: "freshstate"), engine: engine) { container in
+            let state = NSTemporaryDirectory() + "fl-fresh-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: state) }
+            let result = try await FaultlineProcess.run(["inject", "pause", container.name, "--for", "100ms", "--state-dir", state])
+            #expect(result.status == 0, "\(result.stderr)")
+            var info = stat()
+            #expect(stat(state, &info) == 0 && info.st_mode & 0o777 == 0o700)
+            let beats = (try? FileManager.default.contentsOfDirectory(atPath: state + "/heartbeats")) ?? []
+            #expect(beats.filter { Int32($0) != nil }.isEmpty, "\(beats)")
+            #expect(try await engine.inspectContainer(container.id).state.paused == false)
+        }
+    }
+
     // targets --json lists the test container with its labels and networks.
     @Test func listsTargets() async throws {
         let engine = try await TestEngine.client()
