@@ -31,7 +31,13 @@ public struct ContainerSnapshot: Equatable, Sendable, CustomStringConvertible {
             rules = try NamespaceState.take(pid: details.state.pid)
         }
         if details.state.running {
-            processes = try HostProcesses().processes(ofContainerWithMainProcess: details.state.pid).map(\.commandLine).sorted()
+            // A container the engine calls running may still be in `runc init` for a moment (seen on
+            // a loaded machine): its entrypoint is what "as it was" compares, so wait for it (up to 2 s).
+            for _ in 0..<40 {
+                processes = try HostProcesses().processes(ofContainerWithMainProcess: details.state.pid).map(\.commandLine).sorted()
+                guard processes.contains("runc init") else { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let cgroups = HostCgroups()
             let cpu = try cgroups.directory(controller: .cpu, pid: details.state.pid)
             let memory = try cgroups.directory(controller: .memory, pid: details.state.pid)
