@@ -36,6 +36,12 @@ struct CampaignOverheadBenchmark: Benchmark {
         var wall: [String: [Double]] = [:]
         /// tool → the waits its experiment asks for, in milliseconds
         var planned: [String: Double] = [:]
+        /// faultline only, per run, in milliseconds: process start → its first probe check starting;
+        /// its last revert done → process exit (with the planned probing after recovery); its last
+        /// probe check ending → process exit (journal closed, four reports written).
+        var startUp: [Double] = []
+        var afterRevert: [Double] = []
+        var windDown: [Double] = []
     }
 
     func run() async throws -> Result {
@@ -56,15 +62,54 @@ struct CampaignOverheadBenchmark: Benchmark {
             if let chaosArgv { tools.append((Self.chaosName, chaosArgv)) }
             for (name, argv) in tools {
                 let start = clock.now
+                let spawnedAt = Date()
                 let status = await BlockingIO.run { ProcessSpawner.run(argv) }
+                let exitedAt = Date()
                 let elapsed = (clock.now - start).milliseconds
                 guard status == 0 else {
                     throw BenchmarkError(message: "\(name) exited with status \(status); run it by hand to see why: \(argv.joined(separator: " "))")
                 }
-                if round > 0 { result.wall[name, default: []].append(elapsed) }
+                guard round > 0 else { continue }
+                result.wall[name, default: []].append(elapsed)
+                if name == Self.faultlineName {
+                    let ends = try Self.runEnds(in: workDirectory + "/runs")
+                    result.startUp.append(ends.firstCheck.timeIntervalSince(spawnedAt) * 1000)
+                    result.afterRevert.append(exitedAt.timeIntervalSince(ends.lastRevert) * 1000)
+                    result.windDown.append(exitedAt.timeIntervalSince(ends.lastCheckEnd) * 1000)
+                }
             }
         }
         return result
+    }
+
+    /// When the newest run under `runsDirectory` started its first probe check, finished its last
+    /// revert and ended its last probe check, on the wall clock, from its journal.
+    static func runEnds(in runsDirectory: String) throws -> (firstCheck: Date, lastRevert: Date, lastCheckEnd: Date) {
+        let names = try FileManager.default.contentsOfDirectory(atPath: runsDirectory)
+        let newest = try names.max { lhs, rhs in
+            try modified(runsDirectory + "/" + lhs) < modified(runsDirectory + "/" + rhs)
+        }
+        guard let newest else { throw BenchmarkError(message: "no run directory under \(runsDirectory)") }
+        var started: Date?, firstCheck: Date?, lastCheckEnd: Date?, lastRevert: Duration?
+        for record in try Journal.read(runsDirectory + "/" + newest + "/journal.jsonl") {
+            switch record {
+            case .campaign(_, _, _, let startedAt): started = startedAt
+            case .sample(let sample):
+                firstCheck = min(firstCheck ?? sample.startedAt, sample.startedAt)
+                let ended = sample.startedAt.addingTimeInterval(sample.latency.seconds)
+                lastCheckEnd = max(lastCheckEnd ?? ended, ended)
+            case .window(let window): if let reverted = window.revertedAt { lastRevert = max(lastRevert ?? reverted, reverted) }
+            default: break
+            }
+        }
+        guard let started, let firstCheck, let lastCheckEnd, let lastRevert else {
+            throw BenchmarkError(message: "the journal of \(newest) lacks its start, a probe check or a revert")
+        }
+        return (firstCheck, started.addingTimeInterval(lastRevert.seconds), lastCheckEnd)
+    }
+
+    private static func modified(_ path: String) throws -> Date {
+        try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date ?? .distantPast
     }
 
     /// The faultline campaign: one HTTP probe, steady state, one pause window, error rate checked.
@@ -136,6 +181,15 @@ struct CampaignOverheadBenchmark: Benchmark {
             let ratio = referenceOverhead.flatMap { reference in overhead.map { $0 / reference } }
             lines.append("| \(name) | \(ms(planned)) | \(ms(stats.median)) | \(ms(stats.value(90))) | \(ms(overhead)) | \(ratio.map { String(format: "%.1f×", $0) } ?? "-") |")
         }
+        let startUp = Percentiles(result.startUp), afterRevert = Percentiles(result.afterRevert), windDown = Percentiles(result.windDown)
+        lines.append("")
+        lines.append("| faultline run, the parts around the campaign | p50 | p90 |")
+        lines.append("|---|---:|---:|")
+        lines.append("| process start → first probe check starts | \(ms(startUp.median)) | \(ms(startUp.value(90))) |")
+        lines.append("| last revert done → process exit (with the \(DurationText.format(CampaignRunner.afterRecoveryTail)) of probing after recovery) "
+                     + "| \(ms(afterRevert.median)) | \(ms(afterRevert.value(90))) |")
+        lines.append("| last probe check ends → process exit (journal closed, four reports written; up to one probe interval of the planned probing) "
+                     + "| \(ms(windDown.median)) | \(ms(windDown.value(90))) |")
         lines.append("")
         lines.append("faultline's waits: \(DurationText.format(Self.steadyWindow)) steady state, the \(DurationText.format(Self.faultWindow)) window, "
             + "\(DurationText.format(CampaignRunner.afterRecoveryTail)) of probing after recovery; it probes every \(DurationText.format(Self.probeInterval)) "
@@ -161,6 +215,11 @@ extension CampaignOverheadBenchmark {
         var gate = BenchmarkGate()
         let ours = Self.overheadMedian(result, Self.faultlineName) ?? .infinity
         gate.require(ours < 500, "faultline run overhead under 500 ms", figures: String(format: "%.0f ms", ours))
+        let startUp = Percentiles(result.startUp).median ?? .infinity, windDown = Percentiles(result.windDown).median ?? .infinity
+        gate.require(startUp < 60, "process start → first probe check under 60 ms (median; goal 30)", figures: String(format: "%.0f ms", startUp))
+        // The last check ends up to one probe interval (50 ms) before the planned probing after recovery does.
+        gate.require(windDown < 120, "last probe check → process exit under 120 ms (median; it includes up to one 50 ms probe interval of planned probing)",
+                     figures: String(format: "%.0f ms", windDown))
         if let theirs = Self.overheadMedian(result, Self.chaosName) {
             gate.require(ours < theirs + Self.chaosMargin, "faultline run overhead within \(Int(Self.chaosMargin)) ms of chaos run's or below",
                          figures: String(format: "%.0f ms vs %.0f ms", ours, theirs))
