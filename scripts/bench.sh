@@ -37,7 +37,7 @@ export PATH=/opt/swift/usr/bin:$PATH
 # FAULTLINE_RELEASE_SCRATCH: SwiftPM's scratch directory for the release build (default .build;
 # the test command builds into one of its own while its tests run). The Swift runtime and Foundation
 # are linked statically: a process that starts for every `inject` starts ~12 ms sooner.
-SCRATCH=${FAULTLINE_RELEASE_SCRATCH:-.build}
+SCRATCH=${FAULTLINE_RELEASE_SCRATCH:-$PWD/.build}
 swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" 2>&1 | tail -1
 FL=$SCRATCH/release/faultline-bench
 
@@ -74,7 +74,9 @@ done
 missed=""
 bench() {  # bench NAME ARGS...: runs `faultline-bench NAME`; in gate mode a failure is collected, not fatal
   local name=$1; shift
-  if ! "$FL" "$name" "$@" $GATE; then
+  # Benchmarks that start faultline processes (oncall, campaign, recovery, daemon) measure this release
+  # build, whatever FAULTLINE_BIN the caller has (the test command points it at the debug build).
+  if ! FAULTLINE_BIN="$SCRATCH/release/faultline" "$FL" "$name" "$@" $GATE; then
     [ -n "$GATE" ] || exit 1
     missed="$missed $name"
   fi

@@ -40,30 +40,13 @@ struct DaemonFootprintBenchmark: Benchmark {
     }
 
     func run() async throws -> Result {
-        let state = workDirectory + "/state"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: faultline)
-        process.arguments = ["daemon", "--state-dir", state, "--no-warden", "--log-level", "error"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer {
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-            }
-        }
-        let client = DaemonClient(socket: DaemonPaths(stateDirectory: state).socket, baseURL: "http://faultline", token: nil)
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = ((try? await client.request("GET", "/v1/health"))?.status == 200)
-            if !ready { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        guard ready else { throw DaemonClient.Failure(description: "the benchmark daemon did not start", exitCode: .infrastructure) }
+        let daemon = try await BenchDaemon.start(faultline: faultline, stateDirectory: workDirectory + "/state")
+        defer { daemon.stop() }
+        let client = daemon.client, pid = daemon.pid
         var result = Result()
         try await Task.sleep(for: .seconds(2))
-        result.idleBytes = Self.resident(process.processIdentifier, "VmRSS")
-        result.idleAnonymous = Self.resident(process.processIdentifier, "RssAnon")
+        result.idleBytes = Self.resident(pid, "VmRSS")
+        result.idleAnonymous = Self.resident(pid, "RssAnon")
         let body = Array(JSONCoding.encode(SubmitRequest(campaign: campaign, file: workDirectory + "/footprint.yaml", queue: true)))
         let clock = ContinuousClock()
         let started = clock.now
@@ -76,13 +59,11 @@ struct DaemonFootprintBenchmark: Benchmark {
             if ended.run.status != .held { result.failedRuns += 1 }
             result.runTimes.append(clock.now - runStarted)
             if checkpoints.contains(index) {
-                result.samples.append((index, Self.resident(process.processIdentifier, "VmRSS"), Self.resident(process.processIdentifier, "RssAnon")))
+                result.samples.append((index, Self.resident(pid, "VmRSS"), Self.resident(pid, "RssAnon")))
             }
         }
         result.wall = clock.now - started
-        result.peakBytes = Self.resident(process.processIdentifier, "VmHWM")
-        process.terminate()
-        process.waitUntilExit()
+        result.peakBytes = Self.resident(pid, "VmHWM")
         return result
     }
 

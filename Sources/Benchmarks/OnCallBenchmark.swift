@@ -34,14 +34,9 @@ struct OnCallBenchmark: Benchmark {
         let events = try engine.events(filters: ["container": [container], "event": ["pause"]])
         let pauses = PauseEvents(events)
         let state = workDirectory + "/state"
-        let daemonState = workDirectory + "/daemon-state"
-        let daemonProcess = try startDaemon(state: daemonState)
-        defer {
-            kill(daemonProcess, SIGTERM)
-            _ = ChildProcess.wait(daemonProcess)
-        }
-        let client = DaemonClient(socket: DaemonPaths(stateDirectory: daemonState).socket, baseURL: "http://faultline", token: nil)
-        try await waitUntilReady(client)
+        let daemon = try await BenchDaemon.start(faultline: faultline, stateDirectory: workDirectory + "/daemon-state")
+        defer { daemon.stop() }
+        let client = daemon.client
         let body = Array(#"{"kind":"pause","target":"\#(container)","window":"200ms","deadline":"5s"}"#.utf8)
 
         var figures = Figures()
@@ -53,13 +48,13 @@ struct OnCallBenchmark: Benchmark {
             let injected = ChildProcess.spawn([faultline, "inject", "pause", container, "--for", "200ms", "--state-dir", state, "--log-level", "error"])
             guard case .success(let pid) = injected else { throw BenchmarkError(message: "could not start \(faultline)") }
             record(Self.inject, try await pauses.next(after: started))
-            guard ChildProcess.wait(pid) == 0 else { throw BenchmarkError(message: "faultline inject pause failed in round \(round)") }
+            guard await BlockingIO.run({ ChildProcess.wait(pid) }) == 0 else { throw BenchmarkError(message: "faultline inject pause failed in round \(round)") }
 
             if let docker {
                 started = Date()
                 guard case .success(let pid) = ChildProcess.spawn([docker, "pause", container]) else { throw BenchmarkError(message: "could not start \(docker)") }
                 record(Self.dockerPause, try await pauses.next(after: started))
-                guard ChildProcess.wait(pid) == 0, ProcessSpawner.run([docker, "unpause", container]) == 0 else {
+                guard await BlockingIO.run({ ChildProcess.wait(pid) == 0 && ProcessSpawner.run([docker, "unpause", container]) == 0 }) else {
                     throw BenchmarkError(message: "docker pause/unpause failed in round \(round)")
                 }
             }
@@ -78,21 +73,6 @@ struct OnCallBenchmark: Benchmark {
             try await waitUntilRunning()
         }
         return figures
-    }
-
-    /// `faultline daemon` on its unix socket, no warden (the benchmark's faults end with their window).
-    private func startDaemon(state: String) throws -> pid_t {
-        let argv = [faultline, "daemon", "--state-dir", state, "--no-warden", "--log-level", "error"]
-        guard case .success(let pid) = ChildProcess.spawn(argv) else { throw BenchmarkError(message: "could not start the daemon") }
-        return pid
-    }
-
-    private func waitUntilReady(_ client: DaemonClient) async throws {
-        for _ in 0..<100 {
-            if (try? await client.request("GET", "/v1/health"))?.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw BenchmarkError(message: "the benchmark daemon did not start")
     }
 
     /// The daemon reverts at the window's end: wait until the container runs unpaused again.
