@@ -21,12 +21,13 @@ public struct CurlRequest: Sendable {
     public var stallTimeout: Duration?
     /// Response headers to hand back in `CurlResponse.headers` (names as the server may spell them,
     /// matched case-insensitively).
-    public var responseHeaders: [String] = []
+    public var responseHeaders: [String]
 
     public init(method: String = "GET", url: String, headers: [String] = [], body: [UInt8]? = nil,
                 timeout: Duration? = .seconds(30), connectTimeout: Duration = .seconds(5),
-                unixSocketPath: String? = nil, verifyTLS: Bool = true, clientTLS: TLSFiles? = nil) {
+                unixSocketPath: String? = nil, verifyTLS: Bool = true, clientTLS: TLSFiles? = nil, responseHeaders: [String] = []) {
         self.clientTLS = clientTLS
+        self.responseHeaders = responseHeaders
         self.method = method
         self.url = url
         self.headers = headers

@@ -105,10 +105,8 @@ public final class DockerEngineClient: Sendable {
         let url = endpoint.baseURL + fullPath + Self.encode(query: query)
         let callPath = fullPath + Self.encode(query: query)
         let timeout = timeout == Self.defaultTimeout ? callTimeout : timeout
-        var prepared = CurlRequest(method: method.rawValue, url: url, body: body, timeout: timeout,
-                                   unixSocketPath: endpoint.socketPath, clientTLS: endpoint.tls)
-        prepared.responseHeaders = responseHeaders
-        let request = prepared
+        let request = CurlRequest(method: method.rawValue, url: url, body: body, timeout: timeout,
+                                  unixSocketPath: endpoint.socketPath, clientTLS: endpoint.tls, responseHeaders: responseHeaders)
         let response: CurlResponse
         let started = ContinuousClock.now
         do {

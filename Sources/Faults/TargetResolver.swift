@@ -44,9 +44,12 @@ public struct TargetResolver: Sendable {
         } catch let error as DockerEngineError where error.status == 404 || error.status == 400 {
             return nil
         }
-        let byName = found.name == wanted || found.name == "/" + wanted
-        let byID = wanted.count >= 3 && wanted.allSatisfy(\.isHexDigit) && found.id.hasPrefix(wanted)
-        return byName || byID ? found : nil
+        return found.name == wanted || Self.isIDPrefix(wanted, of: found.id) ? found : nil
+    }
+
+    /// Whether `wanted` names the container with `id` by id: the full id or a prefix of 3+ hex digits.
+    static func isIDPrefix(_ wanted: String, of id: String) -> Bool {
+        wanted.count >= 3 && wanted.allSatisfy(\.isHexDigit) && id.hasPrefix(wanted)
     }
 
     /// Exact name, then full id or unique id prefix (3+ characters), then unique compose service.
@@ -55,7 +58,7 @@ public struct TargetResolver: Sendable {
             return byName
         }
         if wanted.count >= 3, wanted.allSatisfy(\.isHexDigit) {
-            let byID = all.filter { $0.id.hasPrefix(wanted) }
+            let byID = all.filter { Self.isIDPrefix(wanted, of: $0.id) }
             if byID.count == 1 { return byID[0] }
             if byID.count > 1 { throw TargetError.ambiguous(reference: wanted, candidates: byID.map(\.name)) }
         }
