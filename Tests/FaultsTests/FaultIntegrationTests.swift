@@ -302,10 +302,12 @@ import Testing
         try await withTestContainer(spec, engine: h.engine) { container in
             let processes = HostProcesses()
             func sleepers() throws -> [String] {
-                try processes.processes(ofContainerWithMainProcess: container.state.pid).filter { !$0.isMain }.map(\.commandLine).filter { $0.contains("sleep 30") }.sorted()
+                try processes.processes(ofContainerWithMainProcess: container.state.pid).filter { !$0.isMain }.map(\.commandLine).filter { $0.hasPrefix("/bin/sleep 30") }.sorted()
             }
+            // A child the shell has forked but not yet exec'd carries the shell's command line, so
+            // the wait is for both sleeps to have exec'd, not for two matching lines.
             let deadline = ContinuousClock.now + .seconds(5)
-            while try sleepers().count < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            while try sleepers() != ["/bin/sleep 301", "/bin/sleep 302"] && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
             #expect(try sleepers() == ["/bin/sleep 301", "/bin/sleep 302"])
             let main = try #require(try processes.processes(ofContainerWithMainProcess: container.state.pid).first(where: \.isMain))
             #expect(main.commandLine.hasPrefix("/bin/sh -c"))
