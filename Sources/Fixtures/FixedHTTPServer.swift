@@ -2,19 +2,21 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// An HTTP/1.1 server for benchmarks that answers every request on a kept-alive connection with the
-/// same small response, one thread per connection: its own cost is a few microseconds, so what a
-/// path in front of it adds shows. It serves on a listening socket it is given (one opened in a
-/// container's network namespace) until `stop`.
+/// An HTTP/1.1 server that answers every request on a kept-alive connection with the same response,
+/// one thread per connection: its own cost is a few microseconds, so what a path in front of it adds
+/// shows in benchmarks, and tests see exactly what a proxy made of a response they know. It serves
+/// on a listening socket it is given (one opened in a container's network namespace) until `stop`.
 public final class FixedHTTPServer: Sendable {
     public static let response = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok".utf8)
     let listener: Int32
+    let response: [UInt8]
     private let connections = Mutex<[Int32]>([])
     private let stopped = Atomic<Bool>(false)
 
-    /// Starts accepting on `listener` (bound and listening).
-    public init(listener: Int32) {
+    /// Starts accepting on `listener` (bound and listening), answering each request with `response`.
+    public init(listener: Int32, response: [UInt8] = FixedHTTPServer.response) {
         self.listener = listener
+        self.response = response
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
@@ -48,8 +50,8 @@ public final class FixedHTTPServer: Sendable {
             pending += buffer[0..<count]
             while let end = Self.headEnd(pending) {
                 pending.removeFirst(end)
-                let sent = Self.response.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                guard sent == Self.response.count else { return }
+                let sent = response.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent == response.count else { return }
             }
         }
     }

@@ -69,6 +69,28 @@ import Testing
         }
     }
 
+    // The server's own response, changed: held back 500 ms, then 7 bytes of its body and the close —
+    // curl reports the transfer cut short (exit 18); after the window the body arrives whole.
+    @Test func cutsTheServersResponseShort() async throws {
+        try await withClientAndModel { engine, client, _ in
+            func fetch() async throws -> (body: String, exitCode: Int, seconds: Double) {
+                let started = ContinuousClock.now
+                let result = try await engine.exec(client.id, ["/usr/bin/curl", "-s", "-m", "5", "http://model:8080/health.json"])
+                return (result.stdout, result.exitCode, (ContinuousClock.now - started).seconds)
+            }
+            let whole = try await fetch()
+            #expect(whole.exitCode == 0 && whole.body.count > 7, "\(whole)")
+            let stateDir = NSTemporaryDirectory() + "faultline-http-" + UUID().uuidString
+            let child = try FaultlineProcess(["inject", "http", client.name, "--port", "8080", "--path", "^/health", "--response-delay", "500ms",
+                                              "--truncate-after", "7", "--for", "4s", "--state-dir", stateDir])
+            try await child.waitFor("injected")
+            let cut = try await fetch()
+            #expect(cut.exitCode == 18 && cut.body == String(whole.body.prefix(7)) && cut.seconds >= 0.5, "\(cut)")
+            #expect(try await child.waitForExit() == 0, "\(child.text)")
+            #expect(try await fetch().body == whole.body)
+        }
+    }
+
     // Calls the server receives, through its published port: a connection open before the fault
     // goes on unfaulted with `existing: leave` and is reset with `existing: reset`; new ones get 503.
     @Test func inboundAndTheConnectionsAlreadyOpen() async throws {
@@ -106,7 +128,9 @@ import Testing
         try await withClientAndModel { engine, client, _ in
             let before = try await ContainerSnapshot.take(client.id, engine: engine)
             let none = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "8080", "--for", "2s"])
-            #expect(none.status == 2 && none.stderr.contains("needs --status, --reset or --delay"), "\(none.stderr)")
+            #expect(none.status == 2 && none.stderr.contains("needs --status, --reset, --delay or a change of the response (--response-delay"), "\(none.stderr)")
+            let cut = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "8080", "--status", "503", "--truncate-after", "3", "--for", "2s"])
+            #expect(cut.status == 2 && cut.stderr.contains("--truncate-after changes the upstream's response"), "\(cut.stderr)")
             let both = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "8080", "--status", "503", "--reset", "--for", "2s"])
             #expect(both.status == 2 && both.stderr.contains("exclude each other"), "\(both.stderr)")
             let header = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "8080", "--status", "429", "--header", "Retry-After", "--for", "2s"])

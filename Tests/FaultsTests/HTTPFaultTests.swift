@@ -29,7 +29,7 @@ import Testing
         let chunked = try #require(HTTPRequestHead.parse(ArraySlice("PUT /a HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".utf8)))
         #expect(chunked.body == .chunked)
         let upgrade = try #require(HTTPRequestHead.parse(ArraySlice("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n".utf8)))
-        #expect(upgrade.switchesProtocol && upgrade.body == HTTPRequestHead.Body.none)
+        #expect(upgrade.switchesProtocol && upgrade.body == HTTPBodyFraming.none)
         #expect(HTTPRequestHead.parse(ArraySlice("POST /a HTTP/1.1\r\nContent-Length: -3\r\n\r\n".utf8))?.body == nil)
         #expect(HTTPRequestHead.parse(ArraySlice("hello\r\n\r\n".utf8)) == nil)
         // A TLS handshake is no request; a method still arriving may be one.
@@ -42,7 +42,12 @@ import Testing
         func refusal(_ given: [(key: String, texts: [String])]) -> String {
             do { _ = try HTTPParameters.read(given); return "accepted" } catch { return "\(error)" }
         }
-        #expect(refusal([("port", ["8080"])]).contains("needs 'status', 'reset' or 'delay'"))
+        #expect(refusal([("port", ["8080"])]).contains("needs 'status', 'reset', 'delay' or a change of the response ('response-delay', 'response-body', 'body-rate'"))
+        #expect(refusal([("port", ["8080"]), ("truncate-after", ["5"]), ("reset-after", ["5"])]).contains("'truncate-after' and 'reset-after' exclude each other"))
+        #expect(refusal([("port", ["8080"]), ("status", ["200"]), ("response-body", ["{"])]).contains("'response-body' changes the upstream's response, and with 'status' no request reaches"))
+        #expect(refusal([("port", ["8080"]), ("reset", ["true"]), ("body-rate", ["10"])]).contains("with 'reset' no request reaches"))
+        #expect(refusal([("port", ["8080"]), ("body-rate", ["0"])]).contains("1 … 1000000000"))
+        #expect(refusal([("port", ["8080"]), ("truncate-after", ["2.5"])]).contains("whole number"))
         #expect(refusal([("port", ["53/udp"]), ("status", ["500"])]).contains("must be a TCP port"))
         #expect(refusal([("port", ["8080"]), ("status", ["42"])]).contains("100 … 599"))
         #expect(refusal([("port", ["8080"]), ("status", ["429.5"])]).contains("whole number"))
@@ -66,6 +71,28 @@ import Testing
         #expect(full.summary == "http inbound :8080 POST ^/v1/ first 3 p=0.5 status 429 after 250ms")
         let reset = try HTTPParameters.read([("port", ["80"]), ("reset", ["true"])])
         #expect(try HTTPParameters.read(reset.texts) == reset)
+        let response = try HTTPParameters.read([("port", ["80"]), ("delay", ["1s"]), ("response-delay", ["2s"]), ("response-body", ["{\"a\":"]), ("body-rate", ["100"]), ("reset-after", ["4"])])
+        #expect(response.answer.response == HTTPResponseChange(delay: .seconds(2), body: "{\"a\":", bytesPerSecond: 100, cutAfter: 4, cut: .reset))
+        #expect(try HTTPParameters.read(response.texts) == response)
+        #expect(response.summary == "http :80 delay 1s response after 2s, body replaced, 100 B/s, reset after 4 B")
+        let truncated = try HTTPParameters.read([("port", ["80"]), ("truncate-after", ["0"])])
+        #expect(truncated.answer.response == HTTPResponseChange(cutAfter: 0, cut: .close))
+        #expect(try HTTPParameters.read(truncated.texts) == truncated)
+    }
+
+    // A response head: its status, interim answers, how its body is framed (also for HEAD, 204 and
+    // 304, and until the close without a length), and the head for a replaced body.
+    @Test func readsAResponseHead() throws {
+        let head = try #require(HTTPResponseHead.parse(ArraySlice("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n".utf8)))
+        #expect(head.status == 200 && head.body(answering: "GET") == .chunked && head.body(answering: "HEAD") == HTTPBodyFraming.none)
+        #expect(String(decoding: head.bytes(withBodyOf: 3), as: UTF8.self) == "HTTP/1.1 200 OK\r\nX-A: b\r\nContent-Length: 3\r\n\r\n")
+        #expect(HTTPResponseHead.parse(ArraySlice("HTTP/1.1 100 Continue\r\n\r\n".utf8))?.isInterim == true)
+        #expect(HTTPResponseHead.parse(ArraySlice("HTTP/1.0 200 OK\r\n\r\n".utf8))?.body(answering: "GET") == .untilClose)
+        #expect(HTTPResponseHead.parse(ArraySlice("HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n".utf8))?.body(answering: "GET") == HTTPBodyFraming.none)
+        #expect(HTTPResponseHead.parse(ArraySlice("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n".utf8))?.body(answering: "POST") == .length(12))
+        #expect(HTTPResponseHead.parse(ArraySlice("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n".utf8))?.body(answering: "GET") == nil)
+        #expect(HTTPResponseHead.parse(ArraySlice("GET / HTTP/1.1\r\n\r\n".utf8)) == nil)
+        #expect(HTTPResponseHead.mayBeResponse(Array("HTT".utf8)) && !HTTPResponseHead.mayBeResponse([0x16, 0x03, 0x01]))
     }
 
     // The answer: the status line, the given headers, its own Content-Length and Connection: close.

@@ -1,8 +1,8 @@
 import FaultlineSupport
 
 /// What an `http` fault does to a request it acts on: wait first (`delay`), then answer in the
-/// upstream's place (`status`, `headers`, `body`), reset the connection, or — with a delay
-/// alone — forward it late.
+/// upstream's place (`status`, `headers`, `body`), reset the connection, or forward it (late, with
+/// a delay) and change the upstream's response (`response`).
 public struct HTTPFaultAnswer: Sendable, Codable, Equatable {
     /// The status of the answer faultline gives instead of the upstream's (429, 503 …).
     public var status: Int?
@@ -14,21 +14,25 @@ public struct HTTPFaultAnswer: Sendable, Codable, Equatable {
     public var delay: Duration?
     /// Reset the client's connection (TCP RST) instead of answering.
     public var reset: Bool?
+    /// What happens to the upstream's response to a forwarded request.
+    public var response: HTTPResponseChange?
 
-    public init(status: Int? = nil, headers: [String]? = nil, body: String? = nil, delay: Duration? = nil, reset: Bool? = nil) {
+    public init(status: Int? = nil, headers: [String]? = nil, body: String? = nil, delay: Duration? = nil, reset: Bool? = nil, response: HTTPResponseChange? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
         self.delay = delay
         self.reset = reset
+        self.response = response
     }
 
-    /// `status 429`, `delay 2s`, `reset after 1s`.
+    /// `status 429`, `delay 2s`, `reset after 1s`, `response cut after 12 B`.
     public var summary: String {
         var words: [String] = []
         if reset == true { words.append("reset") }
         if let status { words.append("status \(status)") }
         if let delay { words.append(words.isEmpty ? "delay \(DurationText.format(delay))" : "after \(DurationText.format(delay))") }
+        if let response { words.append(response.summary) }
         return words.joined(separator: " ")
     }
 

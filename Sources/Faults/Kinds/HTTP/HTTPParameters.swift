@@ -4,7 +4,7 @@ import FaultlineSupport
 /// reset by a proxy of faultline's in its network namespace — no client is pointed anywhere.
 public struct HTTPParameters: FaultParameters {
     public static let kind = FaultKind.http
-    public static let purpose = "Answer HTTP/1.1 calls in the upstream's place (a status with headers and body), delay them, or reset them: a marked redirect in the container's network namespace sends new connections on the port to a proxy of faultline's there, which forwards every request the fault does not match unchanged (HTTPS and other protocols pass through untouched, and so does a connection after a WebSocket upgrade; the upgrade request itself is matched like any other)."
+    public static let purpose = "Answer HTTP/1.1 calls in the upstream's place (a status with headers and body), delay them, reset them, or change the upstream's responses (held back, another body, slowed down, cut short by a close or a reset): a marked redirect in the container's network namespace sends new connections on the port to a proxy of faultline's there, which forwards every request the fault does not match unchanged (HTTPS and other protocols pass through untouched, and so does a connection after a WebSocket upgrade; the upgrade request itself is matched like any other)."
     public static let revert = "the redirect rule deleted and the proxy stopped (connections opened through it close; it deletes the rule itself at its own deadline too)"
     public static let window = FaultWindowUse.required
     public static let parameters = [
@@ -21,6 +21,12 @@ public struct HTTPParameters: FaultParameters {
         FaultParameter("body", .name, help: "the body of that answer", example: "{\"error\":\"rate_limited\"}"),
         FaultParameter("delay", .duration(.milliseconds(1) ... .seconds(300)), help: "wait this long before answering, resetting or forwarding", example: "2s"),
         FaultParameter("reset", .flag, help: "reset the connection (TCP RST) instead of answering", example: "true"),
+        FaultParameter("response-delay", .duration(.milliseconds(1) ... .seconds(300)), help: "hold the upstream's response this long before the client gets it", example: "3s"),
+        FaultParameter("response-body", .name, help: "replace the upstream's response body (its status and headers kept, Content-Length set)", example: "{\"text\": \"The answer is"),
+        FaultParameter("body-rate", .number(1...1_000_000_000, unit: "bytes per second"), help: "send the response body to the client this slowly", example: "200"),
+        FaultParameter("truncate-after", .number(0...1_000_000_000, unit: "bytes"),
+                       help: "the client gets this many bytes of the response body (as sent, chunk framing included), then the connection closes; a body no longer arrives whole", example: "12"),
+        FaultParameter("reset-after", .number(0...1_000_000_000, unit: "bytes"), help: "the same, ending with a TCP RST instead of a close", example: "100"),
         FaultParameter("existing", .choice(ExistingConnections.allCases.map(\.rawValue)),
                        help: "connections open when the fault starts: leave them as they are, or reset them so clients reconnect through the fault (default leave)", example: "reset"),
     ]
@@ -62,7 +68,7 @@ public struct HTTPParameters: FaultParameters {
             try RegexParameter.check(line.value, key: "request-header", part: "value")
         }
         answer = HTTPFaultAnswer(status: try Self.whole(input.number("status"), "status"), headers: input.texts("header"), body: input.text("body"),
-                                 delay: input.duration("delay"), reset: input.flag("reset"))
+                                 delay: input.duration("delay"), reset: input.flag("reset"), response: try Self.responseChange(input))
         for (index, header) in (answer.headers ?? []).enumerated() where HTTPRequestMatch.headerLine(header) == nil {
             throw ParameterError(key: "header", index: index, "\(parameter: "header") must be 'Name: value' on one line, got '\(header)'")
         }
@@ -74,9 +80,29 @@ public struct HTTPParameters: FaultParameters {
         if answer.status == nil, answer.headers != nil || answer.body != nil {
             throw ParameterError(key: answer.headers != nil ? "header" : "body", "\(parameter: answer.headers != nil ? "header" : "body") belongs to an answer: give \(parameter: "status") too")
         }
-        if answer.status == nil, !resets, answer.delay == nil {
-            throw ParameterError(key: nil, "http needs \(parameter: "status"), \(parameter: "reset") or \(parameter: "delay") (what happens to a matching request)")
+        if answer.response != nil, resets || answer.status != nil, let key = Self.responseKeys.first(where: input.given) {
+            throw ParameterError(key: key, "\(parameter: key) changes the upstream's response, and with \(parameter: resets ? "reset" : "status") no request reaches the upstream")
         }
+        if answer.status == nil, !resets, answer.delay == nil, answer.response == nil {
+            throw ParameterError(key: nil, """
+                http needs \(parameter: "status"), \(parameter: "reset"), \(parameter: "delay") or a change of the response \
+                (\(parameter: "response-delay"), \(parameter: "response-body"), \(parameter: "body-rate"), \(parameter: "truncate-after"), \(parameter: "reset-after")): \
+                what happens to a matching request
+                """)
+        }
+    }
+
+    static let responseKeys = ["response-delay", "response-body", "body-rate", "truncate-after", "reset-after"]
+
+    /// What the fault does to the upstream's response; nil when none of its parameters is given.
+    static func responseChange(_ input: ParameterInput) throws(ParameterError) -> HTTPResponseChange? {
+        let truncate = try whole(input.number("truncate-after"), "truncate-after"), resetAfter = try whole(input.number("reset-after"), "reset-after")
+        if truncate != nil, resetAfter != nil {
+            throw ParameterError(key: "reset-after", "\(parameter: "truncate-after") and \(parameter: "reset-after") exclude each other: the body is cut once, by a close or by a reset")
+        }
+        let change = HTTPResponseChange(delay: input.duration("response-delay"), body: input.text("response-body"), bytesPerSecond: try whole(input.number("body-rate"), "body-rate"),
+                                        cutAfter: truncate ?? resetAfter, cut: truncate != nil ? .close : resetAfter != nil ? .reset : nil)
+        return change == HTTPResponseChange() ? nil : change
     }
 
     static func whole(_ value: Double?, _ key: String) throws(ParameterError) -> Int? {
@@ -100,6 +126,9 @@ public struct HTTPParameters: FaultParameters {
             + ParameterTexts.optional("first", match.first.map(String.init)) + ParameterTexts.optional("status", answer.status.map(String.init))
             + ParameterTexts.list("header", answer.headers) + ParameterTexts.optional("body", answer.body)
             + ParameterTexts.optional("delay", answer.delay.map(ParameterTexts.duration)) + ParameterTexts.optional("reset", answer.reset.map { String($0) })
+            + ParameterTexts.optional("response-delay", answer.response?.delay.map(ParameterTexts.duration)) + ParameterTexts.optional("response-body", answer.response?.body)
+            + ParameterTexts.optional("body-rate", answer.response?.bytesPerSecond.map(String.init))
+            + ParameterTexts.optional(answer.response?.cut == .reset ? "reset-after" : "truncate-after", answer.response?.cutAfter.map(String.init))
             + ParameterTexts.optional("existing", existing?.rawValue)
     }
 

@@ -7,19 +7,7 @@ struct HTTPRequestHead: Sendable, Equatable {
     /// The request target as sent (`/v1/chat?x=1`, or absolute-form through a forward proxy).
     let target: String
     let version: String
-    let headers: [Header]
-
-    struct Header: Sendable, Equatable {
-        let name: String
-        let value: String
-    }
-
-    /// How the request's body is delimited.
-    enum Body: Sendable, Equatable {
-        case none
-        case length(Int)
-        case chunked
-    }
+    let headers: [HTTPHeaderField]
 
     /// The longest head read before the connection is passed through unparsed.
     static let limit = 64 * 1024
@@ -48,23 +36,14 @@ struct HTTPRequestHead: Sendable, Equatable {
 
     /// Parses a head (the bytes up to and including its blank line); nil when it is not HTTP/1.x.
     static func parse(_ bytes: ArraySlice<UInt8>) -> HTTPRequestHead? {
-        guard let text = String(validating: bytes, as: UTF8.self) ?? String(bytes: Array(bytes), encoding: .isoLatin1) else { return nil }
-        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
-        guard !lines.isEmpty else { return nil }
-        let requestLine = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: false)
+        guard let (startLine, headers) = HTTPHeaderField.split(bytes) else { return nil }
+        let requestLine = startLine.split(separator: " ", omittingEmptySubsequences: false)
         guard requestLine.count == 3, requestLine[2].hasPrefix("HTTP/1."), !requestLine[0].isEmpty, !requestLine[1].isEmpty else { return nil }
-        var headers: [Header] = []
-        for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            headers.append(Header(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
-        }
         return HTTPRequestHead(method: String(requestLine[0]), target: String(requestLine[1]), version: String(requestLine[2]), headers: headers)
     }
 
     /// The first value of a header, by name without case.
-    func value(of name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
+    func value(of name: String) -> String? { headers.value(of: name) }
 
     /// The path and query (`/v1/chat?x=1`), also of an absolute-form target.
     var path: String {
@@ -73,14 +52,15 @@ struct HTTPRequestHead: Sendable, Equatable {
         return rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
     }
 
-    /// Chunked when the last transfer coding is chunked, else Content-Length, else none.
-    var body: Body? {
-        if let coding = value(of: "Transfer-Encoding") {
-            return coding.lowercased().split(separator: ",").last?.trimmingCharacters(in: .whitespaces) == "chunked" ? .chunked : nil
+    /// Chunked when the last transfer coding is chunked, else Content-Length, else none; nil when
+    /// they cannot frame a request's body.
+    var body: HTTPBodyFraming? {
+        if let chunked = headers.isChunked { return chunked ? .chunked : nil }
+        switch headers.contentLength {
+        case nil, .success(0): return HTTPBodyFraming.none
+        case .success(let count): return .length(count)
+        case .failure: return nil
         }
-        guard let length = value(of: "Content-Length") else { return Body.none }
-        guard let count = Int(length), count >= 0 else { return nil }
-        return count == 0 ? Body.none : .length(count)
     }
 
     /// After this request the connection carries another protocol (WebSocket, a tunnel).

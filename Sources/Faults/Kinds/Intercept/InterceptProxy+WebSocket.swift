@@ -33,11 +33,11 @@ extension InterceptProxy.Connection {
     /// the fault while the other side is copied unchanged. Anything else passes through untouched.
     func serveWebSocket(to destination: sockaddr_in, decider: WebSocketDecider) {
         guard fillHead(),
-              let end = HTTPRequestHead.endIndex(in: pending), let head = HTTPRequestHead.parse(pending[..<end]), decider.intercepts(head) else {
+              let end = HTTPRequestHead.endIndex(in: incoming.pending), let head = HTTPRequestHead.parse(incoming.pending[..<end]), decider.intercepts(head) else {
             return passThrough(to: destination)
         }
-        let upgrade = Self.withoutExtensions(Array(pending[..<end]))
-        pending.removeFirst(end)
+        let upgrade = Self.withoutExtensions(Array(incoming.pending[..<end]))
+        incoming.pending.removeFirst(end)
         guard openUpstream(to: destination), HelperSocket.writeAll(upstream, upgrade) else { return reset() }
         // The server's answer to the upgrade, read here so the frames after it are known to be frames.
         var answer: [UInt8] = []
@@ -52,14 +52,15 @@ extension InterceptProxy.Connection {
         let afterHead = Array(answer[headEnd...])
         let switched = answer.starts(with: Array("HTTP/1.1 101".utf8))
         let fault = decider.parameters.fault, fromServer = decider.parameters.match.from == .server
-        let client = client, first = pending
-        pending.removeAll()
+        let client = client, first = incoming.pending
+        incoming.pending.removeAll()
         startResponseDirection { upstream in
             if switched && fromServer {
                 Self.relay(from: upstream, to: client, first: afterHead, towardServer: false, decider: decider, fault: fault)
             } else {
                 Self.copy(from: upstream, to: client, first: afterHead)
             }
+            return .close
         }
         if switched && !fromServer {
             Self.relay(from: client, to: upstream, first: first, towardServer: true, decider: decider, fault: fault)

@@ -83,13 +83,15 @@ public struct InterceptProxy: Sendable {
         let decider: Decider
         var upstream: Int32 = -1
         let pumpDone = DispatchSemaphore(value: 0)
-        var pending: [UInt8] = []
+        /// What the client sent that has not gone upstream yet.
+        let incoming: SocketReader
         var resetting = false
         /// Whether the upstream-to-client direction runs (and will signal `pumpDone`).
         var responding = false
 
         init(client: Int32, proxy: InterceptProxy, decider: Decider) {
             self.client = client
+            incoming = SocketReader(client)
             self.proxy = proxy
             self.decider = decider
         }
@@ -104,15 +106,19 @@ public struct InterceptProxy: Sendable {
             }
         }
 
-        /// Requests one by one: the matching ones get the fault's answer, the rest go upstream.
+        /// Requests one by one: the matching ones get the fault's answer, or go upstream late or with
+        /// their response changed; the rest go upstream as they are.
         private func serveHTTP(to destination: sockaddr_in, decider: HTTPRequestMatch.Decider, answer: HTTPFaultAnswer) {
+            // Responses are read one by one only when the fault changes some; otherwise they are copied.
+            let expected = answer.response.map { _ in ExpectedResponses() }
             while true {
                 guard fillHead() else { return }
-                guard let end = HTTPRequestHead.endIndex(in: pending), let head = HTTPRequestHead.parse(pending[..<end]), let body = head.body else {
+                guard let end = HTTPRequestHead.endIndex(in: incoming.pending), let head = HTTPRequestHead.parse(incoming.pending[..<end]), let body = head.body else {
                     // Not HTTP/1.x (or a head too long to read): every byte goes through as it is.
-                    return passThrough(to: destination)
+                    return passThrough(to: destination, expected: expected)
                 }
-                if decider.actsOn(head) {
+                let acts = decider.actsOn(head)
+                if acts {
                     if let delay = answer.delay { Thread.sleep(forTimeInterval: delay.seconds) }
                     if answer.reset == true { return reset() }
                     if answer.status != nil {
@@ -122,81 +128,40 @@ public struct InterceptProxy: Sendable {
                         return HelperSocket.drain(client, for: .seconds(2))
                     }
                 }
-                guard connect(to: destination), HelperSocket.writeAll(upstream, Array(pending[..<end])) else { return reset() }
-                pending.removeFirst(end)
-                guard forward(body) else { return }
+                // Known before the request leaves, so its response finds it.
+                expected?.append(ExpectedResponses.Request(method: head.method, change: acts ? answer.response : nil))
+                guard connect(to: destination, expected: expected), HelperSocket.writeAll(upstream, incoming.pending[..<end]) else { return reset() }
+                incoming.pending.removeFirst(end)
+                guard incoming.relay(body, to: { HelperSocket.writeAll(upstream, $0) }) else { return }
                 if head.switchesProtocol { return copyRest() }
             }
         }
 
         /// Reads until a whole request head is pending, or what is pending cannot begin one; false at the client's end.
-        func fillHead() -> Bool {
-            fill(until: { HTTPRequestHead.endIndex(in: $0) != nil || !HTTPRequestHead.mayBeRequest($0) || $0.count > HTTPRequestHead.limit })
-        }
+        func fillHead() -> Bool { incoming.fillHead(mayBegin: HTTPRequestHead.mayBeRequest) }
 
-        /// Reads from the client until `enough` holds for what is pending; false at its end.
-        func fill(until enough: ([UInt8]) -> Bool) -> Bool {
-            var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-            while !enough(pending) {
-                let count = read(client, &buffer, buffer.count)
-                guard count > 0 else { return false }
-                pending += buffer[0..<count]
-            }
-            return true
-        }
-
-        /// Sends the request's body upstream as it arrives.
-        func forward(_ body: HTTPRequestHead.Body) -> Bool {
-            switch body {
-            case .none: return true
-            case .length(let length): return forward(bytes: length)
-            case .chunked:
-                while true {
-                    guard fill(until: { $0.firstRange(of: [13, 10]) != nil }), let lineEnd = pending.firstRange(of: [13, 10])?.upperBound else { return false }
-                    let sizeText = String(decoding: pending[..<(lineEnd - 2)], as: UTF8.self).split(separator: ";").first ?? ""
-                    guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
-                    guard forward(bytes: lineEnd) else { return false }
-                    if size == 0 {
-                        // Trailer lines, then the empty line that ends the body.
-                        while true {
-                            guard fill(until: { $0.firstRange(of: [13, 10]) != nil }), let end = pending.firstRange(of: [13, 10])?.upperBound else { return false }
-                            guard forward(bytes: end) else { return false }
-                            if end == 2 { return true }
-                        }
-                    }
-                    guard forward(bytes: size + 2) else { return false }
-                }
-            }
-        }
-
-        /// Sends the next `count` bytes from the client upstream.
-        func forward(bytes count: Int) -> Bool {
-            var left = count
-            while left > 0 {
-                if pending.isEmpty, !fill(until: { !$0.isEmpty }) { return false }
-                let part = min(left, pending.count)
-                guard HelperSocket.writeAll(upstream, Array(pending[..<part])) else { return false }
-                pending.removeFirst(part)
-                left -= part
-            }
-            return true
-        }
-
-        func passThrough(to destination: sockaddr_in) {
-            guard connect(to: destination), HelperSocket.writeAll(upstream, pending) else { return reset() }
-            pending.removeAll()
+        func passThrough(to destination: sockaddr_in, expected: ExpectedResponses? = nil) {
+            guard connect(to: destination, expected: expected), HelperSocket.writeAll(upstream, incoming.pending) else { return reset() }
+            incoming.pending.removeAll()
             copyRest()
         }
 
         /// Copies the client's bytes upstream until either side ends.
         func copyRest() { Connection.copy(from: client, to: upstream, first: []) }
 
-        /// The connection's upstream, opened once; the upstream's bytes go to the client unchanged on a thread of their own.
-        func connect(to destination: sockaddr_in) -> Bool {
+        /// The connection's upstream, opened once; the upstream's bytes go to the client on a thread of
+        /// their own: unchanged, or response by response when `expected` says what each answers.
+        func connect(to destination: sockaddr_in, expected: ExpectedResponses? = nil) -> Bool {
             if upstream >= 0 { return true }
             guard openUpstream(to: destination) else { return false }
             let client = client
-            startResponseDirection { upstream in Connection.copy(from: upstream, to: client, first: []) }
+            startResponseDirection { upstream in
+                guard let expected else {
+                    Connection.copy(from: upstream, to: client, first: [])
+                    return .close
+                }
+                return ResponseRelay(upstream: upstream, client: client, expected: expected).run()
+            }
             return true
         }
 
@@ -207,14 +172,30 @@ public struct InterceptProxy: Sendable {
             return true
         }
 
+        /// How the upstream-to-client direction ends the client's connection.
+        enum DirectionEnd {
+            /// FIN: the client sees the upstream's end.
+            case close
+            /// RST, sent when the connection is closed (the request direction wakes and finishes).
+            case reset
+        }
+
         /// Runs the upstream-to-client direction on a thread of its own; when it ends (the upstream's
-        /// end, or the client gone) the client sees the same end.
-        func startResponseDirection(_ body: @escaping @Sendable (Int32) -> Void) {
+        /// end, or the client gone) the client sees the same end, or a reset when the body says so.
+        func startResponseDirection(_ body: @escaping @Sendable (Int32) -> DirectionEnd) {
             let socket = upstream, client = client, done = pumpDone
             responding = true
             Thread.detachNewThread {
-                body(socket)
-                shutdown(client, Int32(SHUT_RDWR))
+                switch body(socket) {
+                case .close:
+                    shutdown(client, Int32(SHUT_RDWR))
+                case .reset:
+                    // Abortive close: the descriptor is closed by `finish`, after the request
+                    // direction stops reading (shut down for reading, which sends nothing).
+                    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                    setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                    shutdown(client, Int32(SHUT_RD))
+                }
                 done.signal()
             }
         }
