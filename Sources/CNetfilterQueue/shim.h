@@ -42,3 +42,10 @@ static inline int fl_sigterm_descriptor(void) {
     if (sigaction(SIGTERM, &action, NULL) != 0) return -1;
     return fl_term_pipe[0];
 }
+
+/// The netfilter hook a packet was queued from (NF_INET_LOCAL_IN: arriving, NF_INET_LOCAL_OUT:
+/// leaving), 255 when the message carries no packet header.
+static inline uint8_t fl_nfq_packet_hook(struct nfq_data *data) {
+    struct nfqnl_msg_packet_hdr *header = nfq_get_msg_packet_hdr(data);
+    return header ? header->hook : 255;
+}

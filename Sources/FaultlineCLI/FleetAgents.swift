@@ -114,7 +114,7 @@ public struct FleetAgents: NodeFaults {
             return .unreachable("\(error); the agent reverts it by itself at its deadline\(deadline)")
         }
         switch ended.state {
-        case .reverted: return .reverted(outcome: ended.outcome ?? "reverted", endedBy: ended.endedBy)
+        case .reverted: return .reverted(outcome: ended.outcome ?? "reverted", endedBy: ended.endedBy, packets: ended.packets)
         case .revertFailed: return .failed("\(ended.error ?? "the revert failed"); its ledger keeps the fault open and its warden retries")
         case .active, .reverting: return .failed("the agent answered with the fault still \(ended.state.rawValue)")
         }

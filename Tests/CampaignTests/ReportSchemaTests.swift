@@ -1,4 +1,5 @@
 @testable import Campaign
+import Faults
 import Foundation
 import TestSupport
 import Testing
@@ -23,7 +24,16 @@ import Testing
         reschedule.seenAfter = .milliseconds(900)
         reschedule.swarmAfter = .milliseconds(850)
         failed.reschedule = reschedule
-        record.windows = [AnalysisTests.window(), failed]
+        var packet = FaultWindow(index: 3, kind: .packet, summary: "packet rate 1mbit both", selector: "db", container: "db", injectAt: .milliseconds(2800))
+        var counts = PacketCounts()
+        counts.seen = 40
+        counts.delayed = 30
+        counts.rateLimited = 12
+        counts.mostHeld = 7
+        counts.mostHeldBytes = 9000
+        packet.outcome = RevertOutcome.restoredCounting(counts).description
+        packet.packets = counts
+        record.windows = [AnalysisTests.window(), failed, packet]
         record.samples = AnalysisTests.samples()
         record.nodeProbes = [NodeProbe(probe: "api", node: "n2", clock: ClockOffset(offset: .milliseconds(3), uncertainty: .microseconds(400)))]
         record.verdict = CampaignVerdict(status: .violated, reason: "r", checks: [
@@ -39,7 +49,7 @@ import Testing
     // A report with every field validates; so does the schema itself against its metaschema.
     @Test func fullReportValidates() async throws {
         let report = Self.fullReport()
-        for field in ["onset_ms", "recovered_ms", "downtime_ms", "\"unaffected\" : true", "reschedule", "clock_offset_ms", "\"error\""] {
+        for field in ["onset_ms", "recovered_ms", "downtime_ms", "\"unaffected\" : true", "reschedule", "clock_offset_ms", "\"error\"", "\"rate_limited\" : 12", "\"most_held_bytes\" : 9000"] {
             #expect(report.contains(field), "the sample report lacks \(field): the test would not cover it")
         }
         let result = try await Self.validate(report)

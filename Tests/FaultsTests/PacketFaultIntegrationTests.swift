@@ -98,6 +98,22 @@ import Testing
         }
     }
 
+    // rate 9200bps: the echoes' 92-byte packets leave 10 ms apart. Sent every 20 ms they pass with
+    // about 10 ms added (p50 10…14 ms); sent every 2 ms they queue for the link, the n-th waiting
+    // n × (10 ms − the gap): p50 ~390 and p99 ~760 ms here. The bounds leave room for a sender
+    // whose 2 ms sleeps run long under load (p50 200…470, p99 500…950 ms; without the rate both
+    // are under 15 ms), and none is lost (the bound is far off).
+    @Test func holdsTrafficToTheRate() async throws {
+        let outcome = try await Self.withPacketFault([("rate", ["9200bps"]), ("direction", ["outbound"])]) { address in
+            let paced = try await Self.measure(address, sent: 100, gapMilliseconds: 20)
+            #expect(paced.distinct == 100 && (10...14).contains(paced.p50_ms ?? 0) && (10...30).contains(paced.p99_ms ?? 0), "\(paced)")
+            let burst = try await Self.measure(address, sent: 100, gapMilliseconds: 2)
+            #expect(burst.distinct == 100 && burst.late == 0, "\(burst)")
+            #expect((200...470).contains(burst.p50_ms ?? 0) && (500...950).contains(burst.p99_ms ?? 0), "\(burst)")
+        }
+        #expect("\(outcome)".contains("the packet engine saw 200 packets: 200 delayed ("), "\(outcome)")
+    }
+
     // delay 50 ms with 30% reordered: the reordered echoes come back at once, ahead of delayed ones.
     @Test func reordersAheadOfTheDelayed() async throws {
         try await Self.withPacketFault([("delay", ["50ms"]), ("reorder", ["0.3"]), ("direction", ["outbound"])]) { address in

@@ -12,7 +12,9 @@ import Testing
 
     // Bad input gets one clear line naming the parameter.
     @Test func refusesWhatCannotBeDone() {
-        #expect(refusal([("direction", ["both"])]).contains("give at least one of 'delay', 'loss', 'duplicate' or 'corrupt'"))
+        #expect(refusal([("direction", ["both"])]).contains("give at least one of 'delay', 'loss', 'duplicate', 'corrupt' or 'rate'"))
+        #expect(refusal([("rate", ["fast"])]).contains("'fast' is not a rate"))
+        #expect(refusal([("rate", ["1mbit"]), ("max-held-bytes", ["1k"])]).contains("at least 64KiB"))
         #expect(refusal([("loss", ["1.5"])]).contains("0.0001 … 1"))
         #expect(refusal([("delay", ["-5ms"])]) != "accepted")
         #expect(refusal([("loss", ["0.1"]), ("jitter", ["5ms"])]).contains("'jitter' goes with 'delay'"))
@@ -28,9 +30,10 @@ import Testing
         let full = try PacketParameters.read([("delay", ["200ms"]), ("jitter", ["50ms"]), ("distribution", ["pareto"]), ("correlation", ["0.25"]),
                                                ("loss", ["0.05"]), ("loss-burst", ["3"]), ("duplicate", ["0.01"]), ("corrupt", ["0.02"]), ("checksums", ["fix"]),
                                                ("reorder", ["0.1"]), ("direction", ["inbound"]), ("ports", ["5432"]), ("peers", ["postgres"]),
-                                               ("max-held", ["1000"]), ("at-bound", ["drop"])])
+                                               ("rate", ["2mbit"]), ("max-held", ["1000"]), ("max-held-bytes", ["16m"]), ("at-bound", ["drop"])])
+        #expect(full.bounds == PacketBounds(maxHeld: 1000, maxHeldBytes: 16 << 20, overflow: .drop))
         #expect(try PacketParameters.read(full.texts) == full)
-        #expect(full.summary == "packet delay 200ms±50ms pareto correlated 0.25 loss 5% in bursts of 3 duplicate 1% corrupt 2% (checksums fixed) reorder 10% inbound port 5432 peer postgres")
+        #expect(full.summary == "packet delay 200ms±50ms pareto correlated 0.25 loss 5% in bursts of 3 duplicate 1% corrupt 2% (checksums fixed) reorder 10% rate 2mbit inbound port 5432 peer postgres")
         let plain = try PacketParameters.read([("loss", ["0.3"])])
         #expect(try PacketParameters.read(plain.texts) == plain && plain.summary == "packet loss 30% both")
     }
@@ -133,12 +136,35 @@ import Testing
         #expect(fake.processes.hogs.isEmpty)
     }
 
+    // The rate's link: a packet leaves after its delay and after the ones before it in its own
+    // direction, plus its time on the wire; the other direction is a link of its own. A packet's
+    // length comes from its IPv4 or IPv6 header.
+    @Test func sendsOneAfterAnotherAtTheRate() {
+        var link = PacketLink(bytesPerSecond: 1000)
+        let start = ContinuousClock.now
+        let first = link.departure(.outbound, earliest: start, bytes: 100)
+        #expect(first == start + .milliseconds(100))
+        link.commit(.outbound, departure: first)
+        // Arriving at once behind it: waits for the first, then its own 50 ms.
+        #expect(link.departure(.outbound, earliest: start, bytes: 50) == start + .milliseconds(150))
+        // Delayed past the link's free time: leaves after its delay plus its own time.
+        #expect(link.departure(.outbound, earliest: start + .seconds(1), bytes: 50) == start + .milliseconds(1050))
+        #expect(link.departure(.inbound, earliest: start, bytes: 50) == start + .milliseconds(50))
+        let ipv4: [UInt8] = [0x45, 0, 0x05, 0xdc, 0, 0]
+        let ipv6: [UInt8] = [0x60, 0, 0, 0, 0x00, 0x10]
+        let gso: [UInt8] = [0x45, 0, 0, 0, 0, 0]
+        #expect(ipv4.withUnsafeBytes(PacketLink.length(ofPacket:)) == 1500)
+        #expect(ipv6.withUnsafeBytes(PacketLink.length(ofPacket:)) == 56)
+        #expect(gso.withUnsafeBytes(PacketLink.length(ofPacket:)) == 65_535)
+        #expect([UInt8]([0x45, 0]).withUnsafeBytes(PacketLink.length(ofPacket:)) == nil)
+    }
+
     // Held packets leave by due time, those due together in arrival order.
     @Test func releasesByDueTime() {
         var queue = ReleaseQueue()
         let start = ContinuousClock.now
         for (order, offset) in [(1, 30), (2, 10), (3, 20), (4, 10)] {
-            queue.push(HeldPacket(id: UInt32(order), due: start + .milliseconds(offset), order: UInt64(order), payload: nil, corrupted: false, duplicate: false))
+            queue.push(HeldPacket(id: UInt32(order), due: start + .milliseconds(offset), order: UInt64(order), payload: nil, bytes: 100, corrupted: false, duplicate: false))
         }
         #expect(queue.popDue(by: start + .milliseconds(5)) == nil)
         var released: [UInt32] = []
@@ -165,7 +191,21 @@ import Testing
         #expect(Array(command.dropFirst().prefix(3)) == ["packet-engine", "--queue", queue])
         #expect(command.contains("--owner-pid") && command.contains("25s"))
         #expect(fake.namespaces.state.withLock { $0.rules.count } == 2)
-        #expect(try await prepared.revert.apply(in: fake.environment) == .restored)
-        #expect(fake.namespaces.state.withLock { $0.rules.isEmpty } && fake.processes.hogs.isEmpty)
+        // What the engine writes as it ends comes back with the revert, as figures (the report's
+        // window and the agent's answer carry them) and in its text.
+        let countsFile = try #require(command.firstIndex(of: "--counts").map { command[$0 + 1] })
+        var counts = PacketCounts()
+        counts.seen = 10
+        counts.delayed = 9
+        counts.rateLimited = 4
+        counts.mostHeldBytes = 2048
+        counts.write(to: countsFile)
+        let written = try String(contentsOfFile: countsFile, encoding: .utf8)
+        #expect(written.contains("\"rate_limited\":4") && written.contains("\"most_held_bytes\":2048"), "\(written)")
+        let outcome = try await prepared.revert.apply(in: fake.environment)
+        #expect(outcome == .restoredCounting(counts) && outcome.packetCounts == counts && outcome.isRestored)
+        #expect(outcome.description == "restored; the packet engine saw 10 packets: 9 delayed (4 waiting for the rate), 0 dropped, 0 duplicated, 0 corrupted; at most 0 held at once (2KiB)")
+        #expect(fake.namespaces.state.withLock { $0.rules.isEmpty } && fake.processes.hogs.isEmpty && !FileManager.default.fileExists(atPath: countsFile))
+        #expect(try await prepared.revert.apply(in: fake.environment) == .alreadyClear("no rule or qdisc of this fault was left"))
     }
 }

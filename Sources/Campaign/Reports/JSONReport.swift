@@ -1,4 +1,5 @@
 import FaultlineSupport
+import Faults
 import Foundation
 import Probes
 
@@ -33,6 +34,8 @@ enum JSONReport {
         let injectMS: Double
         let revertMS: Double?
         let outcome: String?
+        /// The packet engine's counts of the window: seen, delayed, dropped, duplicated, corrupted …
+        let packets: PacketCounts?
         let error: String?
         /// A Swarm task the fault ended and its replacement.
         let reschedule: RescheduleFigure?
@@ -133,7 +136,7 @@ enum JSONReport {
             checks: record.verdict?.checks ?? [],
             windows: record.windows.map {
                 Window(index: $0.index, kind: $0.kind.rawValue, summary: $0.summary, target: $0.selector, container: $0.container,
-                       injectMS: $0.injectAt.milliseconds, revertMS: $0.revertAt?.milliseconds, outcome: $0.outcome, error: $0.error,
+                       injectMS: $0.injectAt.milliseconds, revertMS: $0.revertAt?.milliseconds, outcome: $0.outcome, packets: $0.packets, error: $0.error,
                        reschedule: $0.reschedule.map(RescheduleFigure.init))
             },
             figures: figures.map {

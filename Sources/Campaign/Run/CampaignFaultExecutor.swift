@@ -166,7 +166,9 @@ final class CampaignFaultExecutor: FaultExecutor {
         update(fault.index) { window in
             window.revertedAt = self.now
             switch report.result {
-            case .success(let outcome): window.outcome = outcome.description
+            case .success(let outcome):
+                window.outcome = outcome.description
+                window.packets = outcome.packetCounts
             case .failure(let failure): window.error = "revert failed: \(failure.message)"
             }
             if let away = report.engineUnreachable {
@@ -188,8 +190,9 @@ final class CampaignFaultExecutor: FaultExecutor {
         update(fault.index) { window in
             window.revertedAt = self.now
             switch end {
-            case .reverted(let outcome, let endedBy):
+            case .reverted(let outcome, let endedBy, let packets):
                 window.outcome = outcome
+                window.packets = packets
                 if let endedBy, !NodeFaultEnd.isExpected(endedBy) {
                     window.notes = (window.notes ?? []) + ["node \(held.node) had ended it already (\(endedBy))"]
                 }

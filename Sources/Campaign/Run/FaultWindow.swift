@@ -17,6 +17,8 @@ public struct FaultWindow: Sendable, Equatable, Codable {
     public var revertAt: Duration?
     public var revertedAt: Duration?
     public var outcome: String?
+    /// What the packet engine did in the window (packet faults, latency on the engine).
+    public var packets: PacketCounts?
     public var error: String?
     /// What happened inside the window: `restarted at 7.20s; fault applied again`.
     public var notes: [String]?

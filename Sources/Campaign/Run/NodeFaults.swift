@@ -1,5 +1,6 @@
-import Probes
+import Faults
 import Foundation
+import Probes
 
 /// What a campaign run asks of a fleet: the containers of every node, and each fault sent to the
 /// agent of the node its container runs on. The agent injects through its own ledger and reverts
@@ -49,7 +50,7 @@ public struct NodeFault: Sendable, Equatable {
 /// How a node's fault ended, as its agent answered (or could not).
 public enum NodeFaultEnd: Sendable, Equatable {
     /// Reverted (`restored`, `nothing to revert`…), also when the agent had already done it.
-    case reverted(outcome: String, endedBy: String?)
+    case reverted(outcome: String, endedBy: String?, packets: PacketCounts? = nil)
     /// The agent tried and failed: its ledger keeps the fault open and its warden retries.
     case failed(String)
     /// The agent could not be asked: it reverts by itself at the fault's deadline.

@@ -32,12 +32,14 @@ public struct AgentFault: Sendable, Codable, Equatable {
     /// What ended it: `window ended`, `asked by the coordinator`, `the agent is stopping`, `one-shot`.
     public var endedBy: String?
     public var outcome: String?
+    /// What the packet engine did in the window (packet faults).
+    public var packets: PacketCounts?
     public var error: String?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, summary, container, containerID = "container_id", state, injectedAt = "injected_at", injectMS = "inject_ms"
         case windowMS = "window_ms", deadlineMS = "deadline_ms", revertedAt = "reverted_at", revertMS = "revert_ms"
-        case endedBy = "ended_by", outcome, error
+        case endedBy = "ended_by", outcome, packets, error
     }
 
     init(active: ActiveFault, containerName: String, window: Duration?, deadline: Duration?) {
@@ -61,6 +63,7 @@ public struct AgentFault: Sendable, Codable, Equatable {
         case .success(let outcome):
             state = .reverted
             self.outcome = outcome.description
+            packets = outcome.packetCounts
         case .failure(let failure):
             state = .revertFailed
             error = failure.message

@@ -29,7 +29,7 @@ public struct HogStep: Sendable, Equatable, Codable {
             return killed > 0 ? .restoredNoting(note) : .alreadyClear("\(what) had already ended; \(note)")
         }
         if let countsFile, let counts = PacketCounts.take(from: countsFile) {
-            return killed > 0 ? .restoredNoting(counts.description) : .alreadyClear("\(what) had already ended; \(counts)")
+            return killed > 0 ? .restoredCounting(counts) : .alreadyClear("\(what) had already ended; \(counts)")
         }
         return killed > 0 ? .restored : .alreadyClear("\(what) had already ended")
     }

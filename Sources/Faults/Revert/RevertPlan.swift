@@ -42,9 +42,8 @@ public enum RevertPlan: Sendable, Equatable, Codable {
                 do { outcomes.append(try await step.apply(in: environment)) } catch { failure = failure ?? error }
             }
             if let failure { throw failure }
-            // A restored step's note (what a helper reports) is kept: the plan is restored, noting it.
-            let note = outcomes.lazy.compactMap { outcome -> String? in if case .restoredNoting(let note) = outcome { return note } else { return nil } }.first
-            return note.map(RevertOutcome.restoredNoting) ?? outcomes.first(where: \.isRestored) ?? outcomes.first ?? .nothingToRevert
+            // A restored step's note (what a helper reports or counts) is kept: the plan is restored, noting it.
+            return outcomes.first(where: \.carriesNote) ?? outcomes.first(where: \.isRestored) ?? outcomes.first ?? .nothingToRevert
         case .inProcess(let step): return .alreadyClear("\(step.what) lived in faultline process \(step.pid), which has ended")
         }
     }

@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 
 /// What the packet engine did in one fault's window: written by the engine when it ends (to a file
@@ -11,12 +12,21 @@ public struct PacketCounts: Sendable, Codable, Equatable, CustomStringConvertibl
     public var corrupted = 0
     /// Packets that met a full bound (`max-held`) and were accepted undelayed or dropped as asked.
     public var pastBound = 0
+    /// Packets that waited for the rate's link beyond their delay.
+    public var rateLimited = 0
     public var mostHeld = 0
+    public var mostHeldBytes: Int64 = 0
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case seen, delayed, dropped, duplicated, corrupted, pastBound = "past_bound", rateLimited = "rate_limited"
+        case mostHeld = "most_held", mostHeldBytes = "most_held_bytes"
+    }
+
     public var description: String {
-        "the packet engine saw \(seen) packets: \(delayed) delayed, \(dropped) dropped, \(duplicated) duplicated, \(corrupted) corrupted; at most \(mostHeld) held at once"
+        "the packet engine saw \(seen) packets: \(delayed) delayed" + (rateLimited > 0 ? " (\(rateLimited) waiting for the rate)" : "")
+            + ", \(dropped) dropped, \(duplicated) duplicated, \(corrupted) corrupted; at most \(mostHeld) held at once (\(ByteSize.format(mostHeldBytes)))"
             + (pastBound > 0 ? "; \(pastBound) met the max-held bound" : "")
     }
 

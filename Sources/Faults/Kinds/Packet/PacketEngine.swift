@@ -15,6 +15,8 @@ public final class PacketEngine {
     let queue: UInt16
     var decider: PacketDecider<SystemRandomNumberGenerator>
     let bounds: PacketBounds
+    /// The rate's link per direction; nil without a rate.
+    var link: PacketLink?
     let lifetime: Duration
     let ruleMark: String?
     let ownerPID: Int32?
@@ -22,6 +24,7 @@ public final class PacketEngine {
     let countsFile: String?
     private var counts = PacketCounts()
     private var held = ReleaseQueue()
+    private var heldBytes: Int64 = 0
     private var queueHandle: OpaquePointer?
     private var rawSocket: Int32 = -1
     private var arrivals: UInt64 = 0
@@ -30,6 +33,7 @@ public final class PacketEngine {
         self.queue = queue
         decider = PacketDecider(parameters, random: SystemRandomNumberGenerator())
         bounds = parameters.bounds ?? .standard
+        link = parameters.rate.flatMap(RateText.bytesPerSecond).map(PacketLink.init(bytesPerSecond:))
         self.lifetime = lifetime
         self.ruleMark = ruleMark
         self.ownerPID = ownerPID
@@ -52,12 +56,12 @@ public final class PacketEngine {
         }
         self.queueHandle = queueHandle
         defer { nfq_destroy_queue(queueHandle) }
-        // Payloads cross to this process only when a packet may be copied or changed; otherwise only
-        // the packet's id does, and large (GSO) packets stay whole instead of being cut up first.
+        // Whole payloads cross to this process only when a packet may be copied or changed; otherwise
+        // only its headers do (its length counts toward the byte bound and the rate), and large
+        // (GSO) packets stay whole instead of being cut up first.
         let parameters = decider.parameters
         let needsPayload = parameters.duplicate != nil || parameters.corruption != nil
-        let mode = needsPayload ? NFQNL_COPY_PACKET : NFQNL_COPY_META
-        guard nfq_set_mode(queueHandle, UInt8(mode.rawValue), needsPayload ? 0xffff : 0) >= 0 else {
+        guard nfq_set_mode(queueHandle, UInt8(NFQNL_COPY_PACKET.rawValue), needsPayload ? 0xffff : Self.headerBytes) >= 0 else {
             throw FaultProcessError(message: "nfq_set_mode: \(String(cString: strerror(errno)))")
         }
         // The kernel keeps held packets in the queue: room for the bound, and past it accept, not drop.
@@ -111,6 +115,9 @@ public final class PacketEngine {
         releaseDue(nil)
     }
 
+    /// How much of a packet crosses when its payload is not needed: the IP header and more.
+    static let headerBytes: UInt32 = 64
+
     /// One packet from the queue: its verdict now, or held for later.
     private func arrived(_ data: OpaquePointer) {
         let id = fl_nfq_packet_id(data)
@@ -121,37 +128,51 @@ public final class PacketEngine {
             counts.dropped += 1
             return verdict(id, NF_DROP)
         }
-        if held.count >= bounds.maxHeld && decision.hold > .zero {
+        var start: UnsafeMutablePointer<UInt8>?
+        let copied = Int(max(0, nfq_get_payload(data, &start)))
+        let bytes = start.flatMap { PacketLink.length(ofPacket: UnsafeRawBufferPointer(start: $0, count: copied)) } ?? copied
+        let now = ContinuousClock.now
+        var due = now + decision.hold
+        let direction: TrafficDirection = fl_nfq_packet_hook(data) == UInt8(NF_INET_LOCAL_IN.rawValue) ? .inbound : .outbound
+        if let link { due = link.departure(direction, earliest: due, bytes: bytes) }
+        if due > now && (held.count >= bounds.maxHeld || heldBytes + Int64(bytes) > bounds.maxHeldBytes) {
             counts.pastBound += 1
             if bounds.overflow == .drop { counts.dropped += 1 }
             return verdict(id, bounds.overflow == .accept ? NF_ACCEPT : NF_DROP)
         }
+        if link != nil {
+            link?.commit(direction, departure: due)
+            if due > now + decision.hold { counts.rateLimited += 1 }
+        }
         var payload: [UInt8]?
-        if decision.duplicate || decision.corruptBit != nil {
-            var bytes: UnsafeMutablePointer<UInt8>?
-            let length = nfq_get_payload(data, &bytes)
-            if length > 0, let bytes { payload = Array(UnsafeBufferPointer(start: bytes, count: Int(length))) }
+        if decision.duplicate || decision.corruptBit != nil, copied > 0, let start {
+            payload = Array(UnsafeBufferPointer(start: start, count: copied))
         }
         var corrupted = false
         if let bit = decision.corruptBit, var bytes = payload, let checksums = decider.parameters.corruption?.checksums {
             corrupted = PacketCorruption.flip(&bytes, bit: bit, checksums: checksums)
             payload = bytes
         }
-        let packet = HeldPacket(id: id, due: ContinuousClock.now + decision.hold, order: arrivals, payload: payload, corrupted: corrupted, duplicate: decision.duplicate)
+        let packet = HeldPacket(id: id, due: due, order: arrivals, payload: payload, bytes: bytes, corrupted: corrupted, duplicate: decision.duplicate)
         if corrupted { counts.corrupted += 1 }
         if decision.duplicate && payload != nil { counts.duplicated += 1 }
-        if decision.hold == .zero {
+        if due <= now {
             release(packet)
         } else {
             counts.delayed += 1
             held.push(packet)
+            heldBytes += Int64(bytes)
             counts.mostHeld = max(counts.mostHeld, held.count)
+            counts.mostHeldBytes = max(counts.mostHeldBytes, heldBytes)
         }
     }
 
     /// Lets through every held packet due by `now` (all of them when nil).
     private func releaseDue(_ now: ContinuousClock.Instant?) {
-        while let packet = held.popDue(by: now) { release(packet) }
+        while let packet = held.popDue(by: now) {
+            heldBytes -= Int64(packet.bytes)
+            release(packet)
+        }
     }
 
     private func release(_ packet: HeldPacket) {

@@ -1,12 +1,12 @@
 import FaultlineSupport
 
 /// `packet`: a container's packets delayed (with jitter), lost (at random or in bursts), duplicated,
-/// corrupted or reordered by faultline's packet engine: marked rules send the matching packets to
+/// corrupted, reordered or held to a rate by faultline's packet engine: marked rules send the matching packets to
 /// an NFQUEUE with bypass, and a process of faultline's in the container's network namespace gives
 /// each its verdict. Works on any kernel with iptables' NFQUEUE target (no netem needed).
 public struct PacketParameters: FaultParameters {
     public static let kind = FaultKind.packet
-    public static let purpose = "Delay (with jitter), lose (at random or in bursts), duplicate, corrupt or reorder the container's packets in faultline's packet engine: marked rules send matching packets to an NFQUEUE with bypass (the container's loopback is exempt) and a process of faultline's in its network namespace decides each; if that process dies, packets pass at once. Any kernel with iptables' NFQUEUE target; no netem needed."
+    public static let purpose = "Delay (with jitter), lose (at random or in bursts), duplicate, corrupt, reorder or rate-limit the container's packets in faultline's packet engine: marked rules send matching packets to an NFQUEUE with bypass (the container's loopback is exempt) and a process of faultline's in its network namespace decides each; if that process dies, packets pass at once. Any kernel with iptables' NFQUEUE target; no netem needed."
     public static let revert = "the marked rules deleted and the engine stopped (packets it held are let through first; it deletes the rules itself at its own deadline too, and ends when the faultline process that started it dies)"
     public static let window = FaultWindowUse.required
     public static let parameters = [
@@ -21,11 +21,14 @@ public struct PacketParameters: FaultParameters {
         FaultParameter("checksums", .choice(PacketCorruption.Checksums.allCases.map(\.rawValue)),
                        help: "with corrupt: break (the receiver's stack drops the packet, default) or fix the TCP/UDP checksum (the application gets the flipped bit)", example: "fix"),
         FaultParameter("reorder", .number(0.0001...1, unit: "share of packets"), help: "with delay: share of packets sent at once, ahead of the delayed ones", example: "0.1"),
+        FaultParameter("rate", .rate, help: "each direction's matching packets leave one after another at this rate, as on a slower link (after their delay; what waits counts toward max-held)", example: "1mbit"),
         FaultParameter.direction(default: .both),
         FaultParameter("ports", option: "port", .port, repeatable: true, help: "only packets to or from these ports (either end: 5432 takes a client's calls to PostgreSQL and their answers)", example: "5432"),
         FaultParameter("peers", option: "peer", .name, repeatable: true, help: "only packets to or from these containers (every address of theirs) or CIDRs", example: "postgres"),
         FaultParameter("max-held", .number(1...1_000_000, unit: "packets"), help: "most packets held back at once (default 50000); see at-bound", example: "10000"),
-        FaultParameter("at-bound", .choice(PacketBounds.Overflow.allCases.map(\.rawValue)), help: "a packet that would exceed max-held: accept it undelayed (default) or drop it", example: "drop"),
+        FaultParameter("max-held-bytes", .size(minimum: 64 << 10), help: "most bytes held back at once (default 256MiB); see at-bound", example: "16m"),
+        FaultParameter("at-bound", .choice(PacketBounds.Overflow.allCases.map(\.rawValue)),
+                       help: "a packet that would exceed max-held or max-held-bytes: accept it undelayed (default) or drop it (with rate: a link's full queue)", example: "drop"),
     ]
     public static let example = "packet api --delay 200ms --jitter 50ms --loss 0.02 --peer postgres --for 30s"
 
@@ -34,18 +37,21 @@ public struct PacketParameters: FaultParameters {
     public var duplicate: Double?
     public var corruption: PacketCorruption?
     public var reorder: Double?
+    /// The rate each direction's link sends at (`1mbit`, `500kbps`).
+    public var rate: String?
     public var direction: TrafficDirection?
     public var ports: [String]?
     public var peers: [String]?
     public var bounds: PacketBounds?
 
     public init(delay: PacketDelay? = nil, loss: PacketLoss? = nil, duplicate: Double? = nil, corruption: PacketCorruption? = nil, reorder: Double? = nil,
-                direction: TrafficDirection? = nil, ports: [String]? = nil, peers: [String]? = nil, bounds: PacketBounds? = nil) {
+                rate: String? = nil, direction: TrafficDirection? = nil, ports: [String]? = nil, peers: [String]? = nil, bounds: PacketBounds? = nil) {
         self.delay = delay
         self.loss = loss
         self.duplicate = duplicate
         self.corruption = corruption
         self.reorder = reorder
+        self.rate = rate
         self.direction = direction
         self.ports = ports
         self.peers = peers
@@ -76,15 +82,18 @@ public struct PacketParameters: FaultParameters {
             PacketCorruption(probability: $0, checksums: input.text("checksums").flatMap(PacketCorruption.Checksums.init(rawValue:)) ?? .break)
         }
         reorder = input.number("reorder")
-        guard self.delay != nil || loss != nil || duplicate != nil || corruption != nil else {
-            throw ParameterError(key: "delay", "give at least one of \(parameter: "delay"), \(parameter: "loss"), \(parameter: "duplicate") or \(parameter: "corrupt")")
+        rate = input.text("rate")
+        guard self.delay != nil || loss != nil || duplicate != nil || corruption != nil || rate != nil else {
+            throw ParameterError(key: "delay", "give at least one of \(parameter: "delay"), \(parameter: "loss"), \(parameter: "duplicate"), \(parameter: "corrupt") or \(parameter: "rate")")
         }
         direction = input.text("direction").flatMap(TrafficDirection.init(rawValue:))
         ports = input.texts("ports")
         peers = input.texts("peers")
         let maxHeld = try HTTPParameters.whole(input.number("max-held"), "max-held")
+        let maxHeldBytes = input.bytes("max-held-bytes")
         let overflow = input.text("at-bound").flatMap(PacketBounds.Overflow.init(rawValue:))
-        bounds = maxHeld == nil && overflow == nil ? nil : PacketBounds(maxHeld: maxHeld ?? PacketBounds.standard.maxHeld, overflow: overflow ?? .accept)
+        bounds = maxHeld == nil && maxHeldBytes == nil && overflow == nil ? nil
+            : PacketBounds(maxHeld: maxHeld ?? PacketBounds.standard.maxHeld, maxHeldBytes: maxHeldBytes ?? PacketBounds.standard.maxHeldBytes, overflow: overflow ?? .accept)
     }
 
     public var texts: [(key: String, texts: [String])] {
@@ -102,9 +111,10 @@ public struct PacketParameters: FaultParameters {
         }
         texts += ParameterTexts.optional("duplicate", duplicate.map(ParameterTexts.number))
         if let corruption { texts += [("corrupt", [ParameterTexts.number(corruption.probability)]), ("checksums", [corruption.checksums.rawValue])] }
-        texts += ParameterTexts.optional("reorder", reorder.map(ParameterTexts.number)) + ParameterTexts.optional("direction", direction?.rawValue)
+        texts += ParameterTexts.optional("reorder", reorder.map(ParameterTexts.number)) + ParameterTexts.optional("rate", rate)
+            + ParameterTexts.optional("direction", direction?.rawValue)
             + ParameterTexts.list("ports", ports) + ParameterTexts.list("peers", peers)
-        if let bounds { texts += [("max-held", [String(bounds.maxHeld)]), ("at-bound", [bounds.overflow.rawValue])] }
+        if let bounds { texts += [("max-held", [String(bounds.maxHeld)]), ("max-held-bytes", [String(bounds.maxHeldBytes)]), ("at-bound", [bounds.overflow.rawValue])] }
         return texts
     }
 
@@ -118,6 +128,7 @@ public struct PacketParameters: FaultParameters {
         if let duplicate { words.append("duplicate \(Self.percent(duplicate))") }
         if let corruption { words.append("corrupt \(Self.percent(corruption.probability))" + (corruption.checksums == .fix ? " (checksums fixed)" : "")) }
         if let reorder { words.append("reorder \(Self.percent(reorder))") }
+        if let rate { words.append("rate \(rate)") }
         words.append((direction ?? .both).rawValue)
         if let ports, !ports.isEmpty { words.append("port \(ports.joined(separator: ","))") }
         if let peers, !peers.isEmpty { words.append("peer \(peers.joined(separator: ","))") }

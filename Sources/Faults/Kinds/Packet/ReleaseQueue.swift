@@ -5,6 +5,8 @@ struct HeldPacket {
     /// Arrival order: packets due at the same instant leave in the order they came.
     let order: UInt64
     let payload: [UInt8]?
+    /// Its length from its IP header (what counts toward the byte bound).
+    let bytes: Int
     let corrupted: Bool
     let duplicate: Bool
 }
