@@ -12,6 +12,14 @@ final class BlockingLane: Sendable {
             queue.async { continuation.resume(returning: body()) }
         }
     }
+
+    /// Runs a probe's check on the lane, timed there: from when the lane starts it to its answer.
+    func check(_ body: @escaping @Sendable () -> ProbeCheck) async -> ProbeCheck {
+        await run {
+            let start = ContinuousClock.now
+            return body().timed(from: start)
+        }
+    }
 }
 
 /// A deadline on the monotonic clock, for poll loops in C-level probes.

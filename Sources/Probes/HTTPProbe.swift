@@ -1,5 +1,6 @@
 import CurlTransport
 import Foundation
+import Synchronization
 
 /// What an HTTP(S) probe sends and expects.
 public struct HTTPProbeConfig: Codable, Sendable, Equatable {
@@ -58,17 +59,26 @@ public final class HTTPProbe: Probe {
         let request = CurlRequest(method: config.method.uppercased(), url: config.url, headers: config.headers,
                                   body: config.body.map { Array($0.utf8) }, timeout: timeout,
                                   connectTimeout: timeout, verifyTLS: config.verifyTLS)
-        let response: CurlResponse
+        let response: CurlResponse, ran: Range<ContinuousClock.Instant>
+        // Timed on the connection's thread around the transfer: the wait for that thread is ours.
+        let started = TransferStart()
         do {
-            response = try await pool.withConnection { connection throws(TransportFailure) in
+            (response, ran) = try await pool.withConnection { connection throws(TransportFailure) in
                 let sink = ResponseSink()
                 sink.maxBytes = 1 << 20
-                return try connection.perform(request, sink: sink)
+                let start = ContinuousClock.now
+                started.instant.withLock { $0 = start }
+                let response = try connection.perform(request, sink: sink)
+                return (response, start..<ContinuousClock.now)
             }
         } catch {
-            return ProbeCheck(error.isTimeout ? .timeout : .error, error.message)
+            var failed = ProbeCheck(error.isTimeout ? .timeout : .error, error.message)
+            if let start = started.instant.withLock({ $0 }) { failed = failed.timed(from: start) }
+            return failed
         }
-        return evaluate(response)
+        var check = evaluate(response)
+        check.ran = ran
+        return check
     }
 
     func evaluate(_ response: CurlResponse) -> ProbeCheck {
@@ -95,6 +105,11 @@ public final class HTTPProbe: Probe {
         }
         return .ok("HTTP \(response.status)", attempts: attempts)
     }
+}
+
+/// When a transfer began on its connection's thread, for timing one that failed.
+final class TransferStart: Sendable {
+    let instant = Mutex<ContinuousClock.Instant?>(nil)
 }
 
 /// A compiled pattern usable from any thread (Swift's `Regex` is not `Sendable`).

@@ -20,7 +20,7 @@ public class LaneProbe<Config: ValidatableProbeConfig>: Probe, @unchecked Sendab
 
     public func check() async -> ProbeCheck {
         let config = config, timeout = timeout, body = body
-        return await lane.run { body(config, timeout) }
+        return await lane.check { body(config, timeout) }
     }
 }
 

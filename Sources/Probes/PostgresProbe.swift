@@ -42,7 +42,7 @@ public final class PostgresProbe: Probe, @unchecked Sendable {
 
     deinit { if let connection { PQfinish(connection) } }
 
-    public func check() async -> ProbeCheck { await lane.run { self.checkOnLane() } }
+    public func check() async -> ProbeCheck { await lane.check { self.checkOnLane() } }
 
     public func close() async {
         await lane.run {

@@ -19,6 +19,10 @@ public struct ProbeCheck: Sendable, Equatable {
     public let reason: String
     /// Connection attempts made (reconnects count), for retrying probes.
     public let attempts: Int
+    /// When the check's own calls ran, timed on the thread that made them: its latency is the
+    /// service's, not the wait for a thread before or after. Nil when the probe does not time
+    /// itself (the runner times the whole `check` then). Not part of equality.
+    public var ran: Range<ContinuousClock.Instant>?
 
     public init(_ outcome: ProbeOutcome, _ reason: String, attempts: Int = 1) {
         self.outcome = outcome
@@ -27,4 +31,15 @@ public struct ProbeCheck: Sendable, Equatable {
     }
 
     public static func ok(_ reason: String, attempts: Int = 1) -> ProbeCheck { ProbeCheck(.ok, reason, attempts: attempts) }
+
+    public static func == (lhs: ProbeCheck, rhs: ProbeCheck) -> Bool {
+        lhs.outcome == rhs.outcome && lhs.reason == rhs.reason && lhs.attempts == rhs.attempts
+    }
+
+    /// The same check, timed from `start` to now.
+    func timed(from start: ContinuousClock.Instant) -> ProbeCheck {
+        var check = self
+        check.ran = start..<ContinuousClock.now
+        return check
+    }
 }

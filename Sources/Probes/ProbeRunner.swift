@@ -68,9 +68,11 @@ public final class ProbeRunner: Sendable {
         var sequence = 0
         while !Task.isCancelled {
             if let end, next >= end { break }
-            let start = ContinuousClock.now
+            let requested = ContinuousClock.now
             let check = await item.probe.check()
-            let latency = ContinuousClock.now - start
+            // A probe that timed its own calls gives the service's latency; otherwise the whole call.
+            let start = check.ran?.lowerBound ?? requested
+            let latency = (check.ran?.upperBound ?? ContinuousClock.now) - start
             sequence += 1
             emit(ProbeSample(probe: item.probe.name, sequence: sequence,
                              startedAt: originDate.addingTimeInterval((start - origin).seconds), offset: start - origin,

@@ -76,7 +76,7 @@ public final class RedisProbe: Probe, @unchecked Sendable {
 
     deinit { if let context { redisFree(context) } }
 
-    public func check() async -> ProbeCheck { await lane.run { self.checkOnLane() } }
+    public func check() async -> ProbeCheck { await lane.check { self.checkOnLane() } }
 
     public func close() async {
         await lane.run {
