@@ -76,8 +76,10 @@ public struct Warden: Sendable {
     static func liveHeartbeats(in directory: String) -> [Int32] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.compactMap { name -> Int32? in
-            guard let pid = Int32(name) else { return nil }
-            if ProcessOwner.isRunning(pid) { return pid }
+            // `<pid>.beat` is a beat being written; one a SIGKILL interrupted stays behind.
+            let staging = name.hasSuffix(Heartbeat.stagingSuffix)
+            guard let pid = Int32(staging ? String(name.dropLast(Heartbeat.stagingSuffix.count)) : name) else { return nil }
+            if ProcessOwner.isRunning(pid) { return staging ? nil : pid }
             try? FileManager.default.removeItem(atPath: directory + "/" + name)
             return nil
         }

@@ -20,4 +20,17 @@ import Testing
         heartbeat.remove()
         #expect(Heartbeat.age(of: getpid(), in: directory) == nil)
     }
+
+    // What a SIGKILL can leave: a dead process's beat and its half-written staging file; the warden's
+    // look removes both, and a live process's staging file is neither counted nor removed.
+    @Test func wardenRemovesWhatDeadProcessesLeft() throws {
+        let directory = temporaryStateDirectory() + "/heartbeats"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let dead = Int32.max - 7
+        for name in ["\(dead)", "\(dead).beat", "\(getpid()).beat", "\(getpid())", "notes.txt"] {
+            FileManager.default.createFile(atPath: directory + "/" + name, contents: Data("x".utf8))
+        }
+        #expect(Warden.liveHeartbeats(in: directory) == [getpid()])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == ["\(getpid())", "\(getpid()).beat", "notes.txt"].sorted())
+    }
 }
