@@ -1,5 +1,6 @@
 import DockerEngine
 import Foundation
+import Glibc
 
 /// What every network fault checks first: the container runs, has a network namespace of its own
 /// (not the host's: rules there would hit the whole machine), and a process to enter it through.
@@ -16,6 +17,37 @@ enum NamespaceTarget {
         }
         guard target.state.pid > 0 else { throw FaultError.notApplicable(kind: kind, target: target.name, reason: "it has no process") }
         return target.state.pid
+    }
+
+    /// Refuses a container with IPv6 addresses beyond loopback and link-local: the rules these
+    /// faults write are iptables (IPv4) rules, so its IPv6 traffic would pass unfaulted — half a
+    /// fault. A namespace without IPv6 (Docker's default) has no `if_inet6` to read.
+    static func requireIPv4Only(_ target: ContainerDetails, pid: Int, for kind: FaultKind, files: any ContainerFileAccess) throws {
+        guard let listing = try? files.readText("/proc/\(pid)/net/if_inet6") else { return }
+        let addresses = globalIPv6Addresses(listing)
+        guard !addresses.isEmpty else { return }
+        throw FaultError.notApplicable(kind: kind, target: target.name, reason: """
+            it has IPv6 addresses (\(addresses.joined(separator: ", "))) and faultline's \(kind.rawValue) rules are iptables (IPv4) \
+            rules, so its IPv6 traffic would pass unfaulted; attach it to IPv4-only networks, or use pause, stop or bandwidth, which act on every address family
+            """)
+    }
+
+    /// The global-scope addresses in `/proc/PID/net/if_inet6` ("20010db8…0005 02 40 00 80 eth0":
+    /// address, interface index, prefix length, scope, flags, name), as `2001:db8::5 on eth0`.
+    static func globalIPv6Addresses(_ listing: String) -> [String] {
+        listing.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[3] == "00", fields[0].count == 32 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            let hex = Array(fields[0].utf8)
+            for index in 0..<16 {
+                guard let byte = UInt8(String(decoding: hex[(2 * index)..<(2 * index + 2)], as: UTF8.self), radix: 16) else { return nil }
+                bytes[index] = byte
+            }
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            guard inet_ntop(AF_INET6, bytes, &text, socklen_t(text.count)) != nil else { return nil }
+            return String(cString: text) + " on " + fields[5]
+        }
     }
 
     /// A fresh ownership mark for one fault's rules.
