@@ -276,6 +276,20 @@ import Testing
         }
     }
 
+    // A writer that takes some of the space between the measure and the allocation (asked here as
+    // 2 MiB more than is free): the fill takes what is left, the filesystem is full as asked, and
+    // the revert gives back exactly what was free.
+    @Test func diskFillTakesWhatAWriterLeft() async throws {
+        try await withHostTmpfs(size: "8m") { directory in
+            let files = HostContainerFiles()
+            let free = try files.space(of: directory).available
+            try files.fill(directory + "/.faultline-fill-race", bytes: free + (2 << 20))
+            #expect(try files.space(of: directory).available < 1 << 20)
+            #expect(try files.remove(directory + "/.faultline-fill-race"))
+            #expect(try files.space(of: directory).available == free)
+        }
+    }
+
     // A fill of the filesystem that holds the ledger (here: the ledger kept in the container's
     // own writable layer, on this machine's disk) is refused before anything is recorded or written.
     @Test func diskFillSparesTheLedgersFilesystem() async throws {

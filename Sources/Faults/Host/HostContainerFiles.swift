@@ -36,7 +36,18 @@ public struct HostContainerFiles: ContainerFileAccess {
         guard descriptor >= 0 else { throw FaultProcessError(message: "create \(file): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
         // glibc allocates with fallocate(2) and, where a filesystem cannot, by writing a byte per block.
-        let status = posix_fallocate(descriptor, 0, off_t(bytes))
+        var status = posix_fallocate(descriptor, 0, off_t(bytes))
+        if status == ENOSPC {
+            // A writer beside it (a database) took some of the space since it was measured: the
+            // filesystem is as full as asked once the fill takes what is left, in halving steps.
+            var allocated: off_t = 0, step = off_t(bytes)
+            while step >= 4096 && allocated < off_t(bytes) {
+                let length = min(step, off_t(bytes) - allocated)
+                if posix_fallocate(descriptor, allocated, length) == 0 { allocated += length } else { step /= 2 }
+            }
+            var stats = statvfs()
+            if fstatvfs(descriptor, &stats) == 0, Int64(stats.f_bavail) * Int64(stats.f_frsize) < 1 << 20 { status = 0 }
+        }
         guard status == 0 else {
             unlink(file)
             throw FaultProcessError(message: "allocate \(bytes) bytes for \(file): \(String(cString: strerror(status)))")
