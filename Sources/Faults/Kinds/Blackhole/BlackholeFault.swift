@@ -34,8 +34,7 @@ public struct BlackholeFault: FaultAction {
     }
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
-        let pid = try NamespaceTarget.require(target, for: kind)
-        try NamespaceTarget.requireIPv4Only(target, pid: pid, for: kind, files: environment.files)
+        let pid = try NamespaceTarget.requireForIPv4Rules(target, for: kind, files: environment.files)
         guard !ports.isEmpty else { throw FaultError.notApplicable(kind: kind, target: target.name, reason: "name at least one port") }
         let mark = NamespaceTarget.mark()
         var rules: [FirewallRule] = []

@@ -33,8 +33,7 @@ public struct InterceptFault: FaultAction {
     }
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment, window: Duration?) async throws -> PreparedFault {
-        let pid = try NamespaceTarget.require(target, for: kind)
-        try NamespaceTarget.requireIPv4Only(target, pid: pid, for: kind, files: environment.files)
+        let pid = try NamespaceTarget.requireForIPv4Rules(target, for: kind, files: environment.files)
         let cgroups = try HelperCgroups.of(target, pid: pid, for: kind, in: environment)
         let listenPort = HelperSocket.freePort(pid: pid, table: "tcp", files: environment.files), mark = NamespaceTarget.mark()
         let rules = Self.rules(port: port, direction: direction, to: listenPort, mark: mark)

@@ -22,8 +22,7 @@ public struct LossFault: FaultAction {
     }
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
-        let pid = try NamespaceTarget.require(target, for: kind)
-        try NamespaceTarget.requireIPv4Only(target, pid: pid, for: kind, files: environment.files)
+        let pid = try NamespaceTarget.requireForIPv4Rules(target, for: kind, files: environment.files)
         guard probability > 0 && probability <= 1 else {
             throw FaultError.notApplicable(kind: kind, target: target.name, reason: "the probability must be in (0, 1], not \(probability)")
         }

@@ -25,8 +25,7 @@ public struct PacketFault: FaultAction {
     }
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment, window: Duration?) async throws -> PreparedFault {
-        let pid = try NamespaceTarget.require(target, for: kind)
-        try NamespaceTarget.requireIPv4Only(target, pid: pid, for: kind, files: environment.files)
+        let pid = try NamespaceTarget.requireForIPv4Rules(target, for: kind, files: environment.files)
         let cgroups = try HelperCgroups.of(target, pid: pid, for: kind, in: environment)
         let peers = try await PeerAddresses.resolve(parameters.peers ?? [], for: target, kind: kind, in: environment)
         let queue = UInt16.random(in: Self.queues), mark = NamespaceTarget.mark()

@@ -17,8 +17,7 @@ public struct PeerPartitionFault: FaultAction {
     }
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment) async throws -> PreparedFault {
-        let pid = try NamespaceTarget.require(target, for: kind)
-        try NamespaceTarget.requireIPv4Only(target, pid: pid, for: kind, files: environment.files)
+        let pid = try NamespaceTarget.requireForIPv4Rules(target, for: kind, files: environment.files)
         let addresses = try await PeerAddresses.resolve(peers, for: target, kind: kind, in: environment)
         guard !addresses.isEmpty else { throw FaultError.notApplicable(kind: kind, target: target.name, reason: "name at least one peer") }
         let mark = NamespaceTarget.mark()

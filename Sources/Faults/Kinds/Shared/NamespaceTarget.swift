@@ -19,10 +19,16 @@ enum NamespaceTarget {
         return target.state.pid
     }
 
-    /// Refuses a container with IPv6 addresses beyond loopback and link-local: the rules these
-    /// faults write are iptables (IPv4) rules, so its IPv6 traffic would pass unfaulted — half a
-    /// fault. A namespace without IPv6 (Docker's default) has no `if_inet6` to read.
-    static func requireIPv4Only(_ target: ContainerDetails, pid: Int, for kind: FaultKind, files: any ContainerFileAccess) throws {
+    /// `require`, for a fault whose rules are iptables (IPv4) rules: a container with IPv6
+    /// addresses beyond loopback and link-local is refused too, as its IPv6 traffic would pass
+    /// unfaulted — half a fault. A namespace without IPv6 (Docker's default) has no `if_inet6`.
+    static func requireForIPv4Rules(_ target: ContainerDetails, for kind: FaultKind, files: any ContainerFileAccess) throws -> Int {
+        let pid = try require(target, for: kind)
+        try requireIPv4Only(target, pid: pid, for: kind, files: files)
+        return pid
+    }
+
+    private static func requireIPv4Only(_ target: ContainerDetails, pid: Int, for kind: FaultKind, files: any ContainerFileAccess) throws {
         guard let listing = try? files.readText("/proc/\(pid)/net/if_inet6") else { return }
         let addresses = globalIPv6Addresses(listing)
         guard !addresses.isEmpty else { return }
