@@ -173,13 +173,16 @@ struct RecoveryAccuracyBenchmark: Benchmark {
     /// The dense prober's outage from `from` on: onset between the last ok check's end and the
     /// first failed check's start (the middle), detected when that failed check ended, recovered
     /// when the first ok check after it ended (its answer is the proof; a check that started during
-    /// the outage may be answered after it).
+    /// the outage may be answered after it). The first failure may be a check already in flight
+    /// at `from` (a pause freezes the server during the engine's call, before its event): it met
+    /// the fault, so it counts, and a check counts from its end, not its start.
     static func outage(in checks: [DenseProber.Check], from: Double) -> (onset: Double?, detected: Double?, recovered: Double?) {
-        let later = checks.filter { $0.start.timeIntervalSince1970 >= from }
+        let later = checks.filter { $0.end.timeIntervalSince1970 >= from }
         guard let failed = later.firstIndex(where: { !$0.ok }) else { return (nil, nil, nil) }
         let recovered = later[failed...].first(where: \.ok)?.end.timeIntervalSince1970
         let failedStart = later[failed].start.timeIntervalSince1970
-        let lastOK = failed > later.startIndex ? min(later[failed - 1].end.timeIntervalSince1970, failedStart) : failedStart
+        let before = checks.prefix { $0.start < later[failed].start }.last { $0.ok }
+        let lastOK = before.map { min($0.end.timeIntervalSince1970, failedStart) } ?? failedStart
         return ((lastOK + failedStart) / 2, later[failed].end.timeIntervalSince1970, recovered)
     }
 

@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 import Glibc
 import Synchronization
@@ -69,18 +70,19 @@ final class UDPEcho: Sendable {
         }
     }
 
-    /// Reads every echo that has come (waiting up to `milliseconds` for the first): (sequence, round trip in ms).
-    static func receive(_ descriptor: Int32, waiting milliseconds: Int32) -> [(UInt64, Double)] {
+    /// Reads every echo that has come (waiting until `deadline` at the latest for the first): (sequence, round trip in ms).
+    static func receive(_ descriptor: Int32, until deadline: ContinuousClock.Instant) -> [(UInt64, Double)] {
         var got: [(UInt64, Double)] = []
-        var wait = milliseconds
+        var until = deadline
+        var watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)]
         while true {
-            var watched = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&watched, 1, wait) > 0 else { return got }
+            watched[0].revents = 0
+            guard PrecisePoll.wait(&watched, until: until) > 0 else { return got }
             var payload = [UInt64](repeating: 0, count: 2)
             let count = payload.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             guard count == 16 else { continue }
             got.append((UInt64(littleEndian: payload[0]), Double(monotonicNanoseconds() - UInt64(littleEndian: payload[1])) / 1e6))
-            wait = 0
+            until = .now
         }
     }
 
@@ -90,7 +92,7 @@ final class UDPEcho: Sendable {
         send(descriptor, to: host, port: port, sequence: sequence)
         let deadline = ContinuousClock.now + .seconds(1)
         while ContinuousClock.now < deadline {
-            if let match = receive(descriptor, waiting: 100).first(where: { $0.0 == sequence }) { return match.1 }
+            if let match = receive(descriptor, until: .now + .milliseconds(100)).first(where: { $0.0 == sequence }) { return match.1 }
         }
         throw BenchmarkError(message: "no echo from \(host):\(port)/udp within a second")
     }
@@ -98,7 +100,10 @@ final class UDPEcho: Sendable {
     /// `count` packets at `perSecond` (absolute schedule), then up to `wait` for the last echoes:
     /// each packet's round trip in ms, nil for one that never came back.
     static func paced(_ descriptor: Int32, to host: String, port: UInt16, count: Int, perSecond: Int, wait: Duration) throws -> [Double?] {
-        _ = receive(descriptor, waiting: 0)
+        _ = receive(descriptor, until: .now)
+        // The sender sleeps until each packet is due (to the microsecond) instead of spinning: a
+        // spinning client would take a whole core from the engine and the echo it measures.
+        PrecisePoll.limitTimerSlack(to: .microseconds(1))
         var trips = [Double?](repeating: nil, count: count)
         let base = UInt64.random(in: 1...(1 << 40))
         func take(_ echoes: [(UInt64, Double)]) {
@@ -109,14 +114,11 @@ final class UDPEcho: Sendable {
         let start = ContinuousClock.now, gap = Duration.nanoseconds(1_000_000_000 / Int64(perSecond))
         for index in 0..<count {
             let due = start + gap * index
-            while ContinuousClock.now < due {
-                let left = Int32(max(0, ((due - ContinuousClock.now).milliseconds).rounded(.down)))
-                take(receive(descriptor, waiting: left))
-            }
+            while ContinuousClock.now < due { take(receive(descriptor, until: due)) }
             send(descriptor, to: host, port: port, sequence: base + UInt64(index))
         }
         let end = ContinuousClock.now + wait
-        while ContinuousClock.now < end, trips.contains(where: { $0 == nil }) { take(receive(descriptor, waiting: 50)) }
+        while ContinuousClock.now < end, trips.contains(where: { $0 == nil }) { take(receive(descriptor, until: .now + .milliseconds(50))) }
         return trips
     }
 }

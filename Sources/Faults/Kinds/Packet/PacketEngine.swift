@@ -83,13 +83,16 @@ public final class PacketEngine {
         }
 
         var message = [UInt8](repeating: 0, count: 0x10000 + 4096)
+        // A held packet leaves when it is due, not up to a millisecond later: the wait is to the
+        // nanosecond and the kernel may end it at most 1 µs late (its default slack is 50 µs).
+        PrecisePoll.limitTimerSlack(to: .microseconds(1))
+        // A descriptor of -1 is skipped by poll.
+        var watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: owner, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: terminated, events: Int16(POLLIN), revents: 0)]
         while ContinuousClock.now < ends {
             let next = held.nextDue.map { min($0, ends) } ?? ends
-            let wait = max(0, min(1000, Int32(((next - ContinuousClock.now).seconds * 1000).rounded(.up))))
-            // A descriptor of -1 is skipped by poll.
-            var watched = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: owner, events: Int16(POLLIN), revents: 0),
-                           pollfd(fd: terminated, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&watched, 3, wait)
+            for index in watched.indices { watched[index].revents = 0 }
+            let ready = PrecisePoll.wait(&watched, until: min(next, .now + .seconds(1)))
             if ready < 0 && errno != EINTR { throw FaultProcessError(message: "poll: \(String(cString: strerror(errno)))") }
             if watched[2].revents != 0 {
                 releaseDue(nil)
