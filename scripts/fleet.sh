@@ -313,12 +313,19 @@ check_campaigns() {
   clock=$(grep -o "probe web-inside-node1 on node1 (clock [^)]*)" "$RUN_DIR/across.log" | head -1 || true)
   [ -n "$clock" ] || fail "fleet-across-nodes: no clock offset reported for the probe node1 ran"
   grep -q "### Probes on fleet nodes" "$runs"/*/summary.md || fail "fleet-across-nodes: summary.md has no 'Probes on fleet nodes'"
-  [ "$(grep -c '^  pass  web-inside-node1' "$RUN_DIR/across.log")" -eq 20 ] || fail "fleet-across-nodes: the node1 probe was not judged in every window"
+  [ "$(grep -c '^  pass  web-inside-node1' "$RUN_DIR/across.log")" -eq 21 ] || fail "fleet-across-nodes: the node1 probe was not judged in every window"
   local packets
   packets=$(python3 -c 'import json,sys; w=[w for w in json.load(open(sys.argv[1]))["windows"] if w["kind"]=="packet"]; print(w[0]["packets"]["seen"] if w and "packets" in w[0] else 0)' \
     "$(ls -td "$runs"/*/ | head -1)report.json")
   [ "$packets" -gt 0 ] || fail "fleet-across-nodes: report.json has no packet counts from node3's packet engine"
-  say "check: fleet-across-nodes held on 3 nodes (20 windows, $(grep -c '^  pass' "$RUN_DIR/across.log") checks); every container is as before; node3's packet engine saw $packets packets"
+  # node2's http window: its probe saw the injected 503s (an impact with failing checks), then 200s again.
+  local answered
+  answered=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); w=[w["index"] for w in r["windows"] if w["kind"]=="http"]
+f=[f for f in r["figures"] if w and f["window"]==w[0] and f["probe"]=="web-node2"]
+print(round(f[0]["error_rate_during"] * 100) if f and not f[0].get("unaffected") and "recovered_ms" in f[0] else 0)' "$(ls -td "$runs"/*/ | head -1)report.json")
+  [ "$answered" -gt 0 ] \
+    || fail "fleet-across-nodes: web-node2 did not see node2's http fault (503s during its window, then 200s) in report.json"
+  say "check: fleet-across-nodes held on 3 nodes (21 windows, $(grep -c '^  pass' "$RUN_DIR/across.log") checks); every container is as before; node3's packet engine saw $packets packets; node2's http fault failed $answered% of web-node2's checks during its window"
   say "check: node1's agent ran web-inside-node1 and streamed its samples back: $clock"
 
   # The coordinator SIGKILLed mid-window: each node's agent ends its fault by itself at the
