@@ -9,17 +9,25 @@ import Testing
     /// Host redis-server processes on loopback ports of their own.
     final class Servers {
         let directory = NSTemporaryDirectory() + "fl-sentinel-" + UUID().uuidString
-        let base = Int.random(in: 21_000...38_000)
+        /// Below the kernel's ephemeral range (32768 up), so no outgoing connection holds a port.
+        let base = Int.random(in: 21_000...32_000)
         var master: Int { base }
         var replica: Int { base + 1 }
         var sentinel: Int { base + 2 }
         private(set) var processes: [Int: Process] = [:]
 
+        /// The master and its replica; `startSentinel` once the replica is in sync, so the
+        /// Sentinel's first look at the master (it looks again only every 10 s) finds it.
         func start() throws {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"]
-            try launch(master, ["--port", "\(master)", "--dir", directory, "--dbfilename", "m.rdb"] + common)
-            try launch(replica, ["--port", "\(replica)", "--dir", directory, "--dbfilename", "r.rdb", "--replicaof", "127.0.0.1", "\(master)"] + common)
+            let common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                          "--repl-diskless-sync-delay", "0"]
+            try launch(master, ["--port", "\(master)", "--dir", directory, "--dbfilename", "m.rdb", "--logfile", directory + "/master.log"] + common)
+            try launch(replica, ["--port", "\(replica)", "--dir", directory, "--dbfilename", "r.rdb", "--logfile", directory + "/replica.log",
+                                 "--replicaof", "127.0.0.1", "\(master)"] + common)
+        }
+
+        func startSentinel() throws {
             let config = """
             port \(sentinel)
             bind 127.0.0.1
@@ -27,6 +35,7 @@ import Testing
             sentinel monitor mymaster 127.0.0.1 \(master) 1
             sentinel down-after-milliseconds mymaster 500
             sentinel failover-timeout mymaster 2000
+            logfile \(directory)/sentinel.log
             """
             try config.write(toFile: directory + "/sentinel.conf", atomically: true, encoding: .utf8)
             try launch(sentinel, [directory + "/sentinel.conf", "--sentinel"])
@@ -46,6 +55,14 @@ import Testing
             guard let process = processes[port], process.isRunning else { return }
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+        }
+
+        /// The last lines of every log, for a failed expectation.
+        func logs() -> String {
+            ["master", "replica", "sentinel"].map { name in
+                let text = (try? String(contentsOfFile: "\(directory)/\(name).log", encoding: .utf8)) ?? "(none)"
+                return "\(name).log:\n" + text.split(separator: "\n").suffix(8).joined(separator: "\n")
+            }.joined(separator: "\n")
         }
 
         func stop() {
@@ -81,6 +98,16 @@ import Testing
         defer { servers.stop() }
         try servers.start()
         let probe = try Self.probe(servers)
+        // The replica is in sync when the master counts it in WAIT (nothing written: every
+        // online replica acknowledges at once).
+        var master = RedisProbeConfig(host: "127.0.0.1", port: servers.master)
+        master.command = ["WAIT", "1", "100"]
+        master.expectReply = "1"
+        let masterProbe = try RedisProbe(name: "master", config: master, timeout: .milliseconds(300))
+        let synced = try await Self.poll(masterProbe, limit: .seconds(20)) { $0.outcome.isOK }
+        await masterProbe.close()
+        #expect(synced.last?.outcome.isOK == true, "the replica never synced: \(synced.last.map(\.reason) ?? "")\n\(servers.logs())")
+        try servers.startSentinel()
         // Ready when the master answers through the Sentinel and the Sentinel knows the replica
         // (a failover with no known replica would be aborted).
         var known = RedisProbeConfig(host: "127.0.0.1", port: servers.sentinel)
@@ -88,7 +115,7 @@ import Testing
         known.expectReply = "[1 elements]"
         let replicas = try RedisProbe(name: "sentinel", config: known, timeout: .milliseconds(300))
         let ready = try await Self.poll(replicas, limit: .seconds(20)) { $0.outcome.isOK }
-        #expect(ready.last?.outcome.isOK == true, "the Sentinel never saw the replica: \(ready.last.map(\.reason) ?? "")")
+        #expect(ready.last?.outcome.isOK == true, "the Sentinel never saw the replica: \(ready.last.map(\.reason) ?? "")\n\(servers.logs())")
         let first = await probe.check()
         #expect(first.outcome.isOK && first.reason == "PONG", "\(first.reason)")
 
@@ -97,7 +124,7 @@ import Testing
         servers.kill(servers.master)
         let checks = try await Self.poll(probe, limit: .seconds(30)) { $0.outcome.isOK && $0.reason.contains("now at") }
         let last = try #require(checks.last)
-        #expect(last.outcome.isOK && last.reason == "PONG (master 'mymaster' now at 127.0.0.1:\(servers.replica))", "\(checks.map(\.reason))")
+        #expect(last.outcome.isOK && last.reason == "PONG (master 'mymaster' now at 127.0.0.1:\(servers.replica))", "\(checks.map(\.reason))\n\(servers.logs())")
         #expect(checks.contains { !$0.outcome.isOK }, "no check failed while there was no master: \(checks.map(\.reason))")
         let after = await probe.check()
         #expect(after.outcome.isOK && after.reason == "PONG", "\(after.reason)")
@@ -117,6 +144,7 @@ import Testing
         config.sentinels = ["127.0.0.1:\(servers.sentinel)"]
         config.master = "othermaster"
         let unknown = try RedisProbe(name: "cache", config: config, timeout: .milliseconds(300))
+        try servers.startSentinel()
         let checks = try await Self.poll(unknown, limit: .seconds(5)) { $0.reason.contains("does not monitor") }
         #expect(checks.last?.reason.contains("does not monitor a master named 'othermaster'") == true, "\(checks.map(\.reason))")
         await down.close()
