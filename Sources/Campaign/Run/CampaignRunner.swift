@@ -48,7 +48,7 @@ public final class CampaignRunner: Sendable {
     let logger: Logger
     let emit: @Sendable (RunEvent) -> Void
     private let abortReason = Mutex<String?>(nil)
-    private let scheduler = Mutex<CampaignScheduler<ContinuousClock>?>(nil)
+    private let scheduler = Mutex<CampaignScheduler<PreciseClock>?>(nil)
 
     /// A runner on the real engine.
     public convenience init(campaign: CampaignDefinition, source: String, file: String, engine: DockerEngineClient, ledger: FaultLedger,
@@ -249,7 +249,7 @@ public final class CampaignRunner: Sendable {
                                                  onNodeLost: { [weak self] reason in self?.abort(reason) },
                                                  swarmManager: await rescheduleManager(plan))
             let nodeWatch = fleet.map { fleet in watchNodes(nodes, of: fleet) }
-            let faultScheduler = CampaignScheduler(plan: plan, clock: ContinuousClock()) { [logger] event in
+            let faultScheduler = CampaignScheduler(plan: plan, clock: PreciseClock()) { [logger] event in
                 if case .injectFailed(let fault, _, let error) = event {
                     logger.warning("inject failed", metadata: ["fault": "\(fault.index)", "error": "\(error)"])
                 }
