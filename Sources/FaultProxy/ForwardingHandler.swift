@@ -68,6 +68,11 @@ final class ForwardingHandler: ChannelInboundHandler {
                 }
             }
         }
+        if sliceDelay == .zero, let rate = active.lazy.compactMap(\.bandwidthLimit).min() {
+            // A large read (reads grow to 1 MiB) leaves in pieces of ~20 ms at the rate, so it
+            // trickles out instead of arriving whole after the time its size takes.
+            slices = slices.flatMap { Self.pieces(of: $0, atMost: max(1024, rate / 50)) }
+        }
         for (index, var slice) in slices.enumerated() {
             var due = now + sliceDelay * Int64(index)
             for toxic in active {
@@ -93,6 +98,14 @@ final class ForwardingHandler: ChannelInboundHandler {
             if closeWhenDrained { break }
         }
         drain(context)
+    }
+
+    /// `buffer` cut into consecutive slices of at most `size` bytes.
+    static func pieces(of buffer: ByteBuffer, atMost size: Int) -> [ByteBuffer] {
+        var rest = buffer, pieces: [ByteBuffer] = []
+        while rest.readableBytes > size { pieces.append(rest.readSlice(length: size)!) }
+        pieces.append(rest)
+        return pieces
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -25,6 +25,13 @@ public final class ProxyServer: Sendable {
         self.listenPort = server.localAddress?.port ?? 0
     }
 
+    /// Reads grow to 256 KiB while a side keeps filling them (NIO's default stops at 64 KiB): a bulk
+    /// transfer crosses the proxy in fewer, larger hops; small exchanges keep small buffers.
+    static let reads = AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 << 10, maximum: 1 << 20)
+    /// Up to 1 MiB queued for a side before its partner stops being read (NIO's default: 64 KiB),
+    /// so back-pressure does not toggle reading on and off every few chunks.
+    static let writeBuffer = WriteBufferWaterMark(low: 256 << 10, high: 1 << 20)
+
     /// Starts listening on `listenHost:listenPort` (port 0: any free one) and forwarding to the upstream.
     public static func start(listenHost: String = "127.0.0.1", listenPort: Int, upstreamHost: String, upstreamPort: Int,
                              toxics: ToxicSet = ToxicSet(), threads: Int = 1, logger: Logger) async throws -> ProxyServer {
@@ -38,12 +45,16 @@ public final class ProxyServer: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 // A client's FIN is passed on as a FIN: the answer still flows back (half-close).
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.recvAllocator, value: Self.reads)
+                .childChannelOption(.writeBufferWaterMark, value: Self.writeBuffer)
                 .childChannelInitializer { client in
                     counter.value.add(1, ordering: .relaxed)
                     return ClientBootstrap(group: client.eventLoop)
                         .channelOption(.autoRead, value: false)
                         .channelOption(.socketOption(.tcp_nodelay), value: 1)
                         .channelOption(.allowRemoteHalfClosure, value: true)
+                        .channelOption(.recvAllocator, value: Self.reads)
+                        .channelOption(.writeBufferWaterMark, value: Self.writeBuffer)
                         .connectTimeout(.seconds(5))
                         .connect(host: upstreamHost, port: upstreamPort)
                         .flatMapThrowing { upstream in

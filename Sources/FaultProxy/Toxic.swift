@@ -50,6 +50,12 @@ public struct Toxic: Sendable, Equatable, Codable {
         }
     }
 
+    /// A bandwidth toxic's bytes per second.
+    var bandwidthLimit: Int? {
+        if case .bandwidth(let rate) = kind { return rate }
+        return nil
+    }
+
     public static let typeNames = ["latency", "bandwidth", "timeout", "reset_peer", "slow_close", "slicer", "limit_data"]
 
     /// `latency=200ms,jitter=50ms,stream=downstream,toxicity=0.5`, `bandwidth=64kbps`, `timeout=2s`,

@@ -2,7 +2,20 @@
 import TestSupport
 import FaultlineSupport
 import Logging
+import NIOCore
 import Testing
+
+/// How the forwarding handler cuts a read under a bandwidth toxic.
+@Suite struct BandwidthPiecesTests {
+    // A read is cut into consecutive pieces of at most the size, bytes and order kept.
+    @Test func cutsAReadInOrder() {
+        let bytes = (0..<10_000).map { UInt8($0 % 251) }
+        let pieces = ForwardingHandler.pieces(of: ByteBuffer(bytes: bytes), atMost: 3_000)
+        #expect(pieces.map(\.readableBytes) == [3_000, 3_000, 3_000, 1_000])
+        #expect(pieces.flatMap { Array($0.readableBytesView) } == bytes)
+        #expect(ForwardingHandler.pieces(of: ByteBuffer(bytes: bytes), atMost: 10_000).count == 1)
+    }
+}
 
 @Suite struct ToxicParsingTests {
     // Specs read into toxics with their options; mistakes name the toxic and what is allowed.
@@ -104,6 +117,21 @@ import Testing
             let (received, took) = await client.roundTrip(200_000, timeout: .seconds(5))
             #expect(received == .data(200_000))
             #expect(took >= .milliseconds(800) && took <= .milliseconds(1200) + Self.slack, "\(took)")
+        }
+    }
+
+    // bandwidth trickles: 200 KB sent at once at 100 KB/s start arriving at once (pieces of ~20 ms
+    // at the rate), not after the 2 s the whole takes, and the whole still takes about 2 s.
+    @Test func bandwidthTricklesALargeChunk() async throws {
+        try await withProxy([Toxic(name: "b", kind: .bandwidth(bytesPerSecond: 100_000))]) { _, client in
+            let start = ContinuousClock.now
+            await client.send([UInt8](repeating: 0x62, count: 200_000))
+            #expect(await client.receive(1, timeout: .seconds(5)) == .data(1))
+            let first = ContinuousClock.now - start
+            #expect(first < .milliseconds(600) + Self.slack, "first byte after \(first)")
+            #expect(await client.receive(199_999, timeout: .seconds(6)) == .data(199_999))
+            let whole = ContinuousClock.now - start
+            #expect(whole >= .milliseconds(1600), "\(whole)")
         }
     }
 
