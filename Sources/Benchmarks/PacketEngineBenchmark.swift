@@ -2,32 +2,40 @@ import ArgumentParser
 import DockerEngine
 import FaultlineCLI
 import FaultlineSupport
+import FaultProxy
 import Foundation
 import Glibc
+import Logging
 import Synchronization
 
 /// The packet fault's engine between two containers on the engine's default bridge, side by side
-/// with the same traffic on a port no rule takes, in one run: what the engine costs with nothing
-/// added (UDP round trips, interleaved; a TCP stream's throughput), how close the delay it adds is
+/// with the same traffic on a port no rule takes and through faultline's TCP proxy (on the host's
+/// end of the bridge, the client pointed at it), in one run: what the engine costs with nothing
+/// added (UDP and TCP round trips, interleaved; a TCP stream's throughput), how close the delay it adds is
 /// to the asked one at 1,000 packets/s (50, 200, 2000 ms: p50 and p99), the jitter's mean and spread
 /// against the asked ones, loss and burst length against the asked ones, and its CPU per 10,000 packets.
 struct PacketEngineBenchmark: Benchmark {
     static let name = "packet"
     /// Echoed UDP under the fault, and beside it on a port no rule takes; a TCP sink likewise.
     static let faultedUDP: UInt16 = 9999, clearUDP: UInt16 = 9998, faultedTCP: UInt16 = 9997, clearTCP: UInt16 = 9996
+    static let faultedTCPEcho: UInt16 = 9995, clearTCPEcho: UInt16 = 9994
     static let delays = [50, 200, 2000]
 
     let faultline: String
     /// The container the fault acts on (the server side), and the client's.
     let server: (name: String, pid: Int, address: String)
     let clientPID: Int
+    /// The host's address on the bridge, where the TCP proxy listens.
+    let gateway: String
+    let logger: Logger
     let roundTrips: Int
     let paced: Int
     let streamSeconds: Double
     let workDirectory: String
 
     struct Figures {
-        var roundTrip: [String: [Double]] = [:]        // path → µs
+        var roundTrip: [String: [Double]] = [:]        // path → µs (UDP)
+        var tcpRoundTrip: [String: [Double]] = [:]     // path → µs
         var streamBytesPerSecond: [String: Double] = [:]
         /// Asked delay (ms) → the added delays measured (ms), and how many of the packets came back.
         var delayed: [Int: [Double]] = [:]
@@ -37,22 +45,27 @@ struct PacketEngineBenchmark: Benchmark {
         var cpuMillisecondsPer10k = Double.nan
     }
 
-    static let clear = "no rule", engine = "through the engine (0 ms asked)"
+    static let clear = "no rule", engine = "through the engine (0 ms asked)", proxy = "through faultline's TCP proxy (no toxics)"
 
     func run() async throws -> Figures {
         var figures = Figures()
         let echoes = try [Self.faultedUDP, Self.clearUDP].map { try UDPEcho(inNamespaceOf: server.pid, port: $0) }
         let sinks = try [Self.faultedTCP, Self.clearTCP].map { try TCPSink(inNamespaceOf: server.pid, port: $0) }
+            + [Self.faultedTCPEcho, Self.clearTCPEcho].map { try TCPSink(inNamespaceOf: server.pid, port: $0, echo: true) }
         defer {
             echoes.forEach { $0.stop() }
             sinks.forEach { $0.stop() }
         }
+        // The proxy's way: the client pointed at the host's end of the bridge, forwarded to the server.
+        let streamProxy = try await ProxyServer.start(listenHost: gateway, listenPort: 0, upstreamHost: server.address, upstreamPort: Int(Self.clearTCP), logger: logger)
+        let echoProxy = try await ProxyServer.start(listenHost: gateway, listenPort: 0, upstreamHost: server.address, upstreamPort: Int(Self.clearTCPEcho), logger: logger)
+        defer { Task { await streamProxy.stop(); await echoProxy.stop() } }
         let client = try NetworkNamespaceThread.run(inNamespaceOf: clientPID) { try UDPEcho.clientSocket() }
         defer { close(client) }
 
         // Nothing added: round trips interleaved on both ports, then a TCP stream on each.
         var baseline = 0.0
-        try await withFault(["--delay", "0s", "--port", "\(Self.faultedUDP)/udp", "--port", String(Self.faultedTCP)]) { _ in
+        try await withFault(["--delay", "0s", "--port", "\(Self.faultedUDP)/udp", "--port", String(Self.faultedTCP), "--port", String(Self.faultedTCPEcho)]) { _ in
             for round in 0..<(roundTrips + 200) {
                 for (name, port) in [(Self.engine, Self.faultedUDP), (Self.clear, Self.clearUDP)] {
                     let microseconds = try UDPEcho.roundTrip(client, to: server.address, port: port) * 1000
@@ -60,8 +73,19 @@ struct PacketEngineBenchmark: Benchmark {
                 }
             }
             baseline = (Percentiles(figures.roundTrip[Self.clear] ?? []).median ?? 0) / 1000
-            for (name, port) in [(Self.engine, Self.faultedTCP), (Self.clear, Self.clearTCP)] {
-                figures.streamBytesPerSecond[name] = try TCPSink.stream(fromNamespaceOf: clientPID, to: server.address, port: port, seconds: streamSeconds)
+            let paths = [(Self.engine, server.address, Self.faultedTCPEcho), (Self.clear, server.address, Self.clearTCPEcho),
+                         (Self.proxy, gateway, UInt16(echoProxy.listenPort))]
+            let connections = try paths.map { try TCPSink.connection(fromNamespaceOf: clientPID, to: $0.1, port: $0.2) }
+            defer { connections.forEach { close($0) } }
+            for round in 0..<(roundTrips + 200) {
+                for (path, connection) in zip(paths, connections) {
+                    let microseconds = try TCPSink.roundTrip(connection)
+                    if round >= 200 { figures.tcpRoundTrip[path.0, default: []].append(microseconds) }
+                }
+            }
+            for (name, host, port) in [(Self.engine, server.address, Self.faultedTCP), (Self.clear, server.address, Self.clearTCP),
+                                       (Self.proxy, gateway, UInt16(streamProxy.listenPort))] {
+                figures.streamBytesPerSecond[name] = try TCPSink.stream(fromNamespaceOf: clientPID, to: host, port: port, seconds: streamSeconds)
             }
         }
         // The asked delays at 1,000 packets/s: what each packet's round trip gained over the baseline.
@@ -102,12 +126,14 @@ struct PacketEngineBenchmark: Benchmark {
     func report(_ figures: Figures) -> String {
         func ms(_ value: Double?) -> String { value.map { String(format: "%.2f ms", $0) } ?? "-" }
         let clear = Percentiles(figures.roundTrip[Self.clear] ?? []), through = Percentiles(figures.roundTrip[Self.engine] ?? [])
-        var lines = ["### packet engine between two containers (\(roundTrips) UDP round trips per path, interleaved; TCP stream \(ParameterTextsFormat.seconds(streamSeconds)) per path; \(paced) packets at 1,000/s per asked delay)", ""]
-        lines.append("| path | UDP round trip p50 | p99 | TCP stream |")
-        lines.append("|---|---:|---:|---:|")
-        for (name, stats) in [(Self.clear, clear), (Self.engine, through)] {
-            lines.append(String(format: "| %@ | %.0f µs | %.0f µs | %.0f MB/s |", name, stats.median ?? .nan, stats.value(99) ?? .nan,
-                                (figures.streamBytesPerSecond[name] ?? .nan) / 1e6))
+        var lines = ["### packet engine between two containers (\(roundTrips) UDP and TCP round trips per path, interleaved; TCP stream \(ParameterTextsFormat.seconds(streamSeconds)) per path; \(paced) packets at 1,000/s per asked delay)", ""]
+        lines.append("| path | UDP round trip p50 | p99 | TCP round trip p50 | p99 | TCP stream |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        func microseconds(_ value: Double?) -> String { value.map { String(format: "%.0f µs", $0) } ?? "- (TCP only)" }
+        for name in [Self.clear, Self.engine, Self.proxy] {
+            let udp = Percentiles(figures.roundTrip[name] ?? []), tcp = Percentiles(figures.tcpRoundTrip[name] ?? [])
+            lines.append(String(format: "| %@ | %@ | %@ | %@ | %@ | %.0f MB/s |", name, microseconds(udp.median), microseconds(udp.value(99)),
+                                microseconds(tcp.median), microseconds(tcp.value(99)), (figures.streamBytesPerSecond[name] ?? .nan) / 1e6))
         }
         lines += ["", "| asked | came back | added p50 | p99 | p50 − asked | p99 − asked |", "|---:|---:|---:|---:|---:|---:|"]
         for delay in Self.delays {
@@ -185,8 +211,11 @@ struct PacketEngineBench: AsyncParsableCommand {
             guard let address = server.networkSettings.networks?["bridge"]?.ipAddress, !address.isEmpty else {
                 throw BenchmarkError(message: "container \(containers[0].name) has no address on the default bridge")
             }
+            guard let gateway = server.networkSettings.networks?["bridge"]?.gateway, !gateway.isEmpty else {
+                throw BenchmarkError(message: "the default bridge of \(containers[0].name) has no gateway (the host's address there) for the TCP proxy")
+            }
             try await PacketEngineBenchmark(faultline: faultline, server: (containers[0].name, server.state.pid, address), clientPID: client.state.pid,
-                                            roundTrips: roundTrips, paced: packets, streamSeconds: streamSeconds, workDirectory: work).measure(gate: gate.gate)
+                                            gateway: gateway, logger: context.logger, roundTrips: roundTrips, paced: packets, streamSeconds: streamSeconds, workDirectory: work).measure(gate: gate.gate)
         }
     }
 }
