@@ -139,11 +139,13 @@ struct SchedulerBench: AsyncParsableCommand {
             throw ValidationError("each container gets a fault every \(DurationText.format(spacingValue * containers)): make it longer than the window plus 20ms")
         }
         let context = try await CommandContext.make(global)
+        let work = try BenchWorkDirectory.make("scheduler")
+        defer { BenchWorkDirectory.remove(work) }
         try await BenchContainers.with(containers, image: image, engine: context.engine) { created in
             try await SchedulerBenchmark(engine: context.engine, environment: context.environment, count: faults,
                                          spacing: spacingValue, window: windowValue,
                                          containers: created.map { PlannedTarget(id: $0.id, name: $0.name) },
-                                         stateDirectory: NSTemporaryDirectory() + "faultline-bench-" + UUID().uuidString,
+                                         stateDirectory: work,
                                          probes: probes, logger: context.logger).measure(gate: gate.gate)
         }
     }
