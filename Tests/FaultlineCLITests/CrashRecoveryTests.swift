@@ -39,7 +39,7 @@ import Testing
     @Test(arguments: cases)
     func recoversAfterSIGKILL(_ testCase: Case) async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-crash-" + UUID().uuidString
+        let stateDir = temporaryPath("faultline-crash-")
         try await withTestNetwork(engine: engine, subnet: testCase.needsNetwork ? "10.251.74.0/24" : nil) { network in
             let spec = testCase.needsNetwork
                 ? TestContainerSpec(purpose: "crash-\(testCase.kind)", networks: [network: ["crash-alias"]], staticIPv4: [network: "10.251.74.9"])
@@ -73,7 +73,7 @@ import Testing
     // SIGTERM mid-window reverts at once and exits 143; nothing is left for recover.
     @Test func revertsOnSIGTERM() async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-term-" + UUID().uuidString
+        let stateDir = temporaryPath("faultline-term-")
         try await withTestContainer(.init(purpose: "term"), engine: engine) { container in
             let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
             try await child.waitFor("injected")
@@ -93,7 +93,7 @@ import Testing
     // container within a second or two, and exits once nothing is open.
     @Test func wardenRevertsAfterSIGKILL() async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-warden-" + UUID().uuidString
+        let stateDir = temporaryPath("faultline-warden-")
         try await withTestContainer(.init(purpose: "warden"), engine: engine) { container in
             let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
             try await child.waitFor("injected")
@@ -123,7 +123,7 @@ import Testing
     // tmpfs bound into the container, so nothing here fills this machine's disk).
     @Test func diskFillRecoversAfterSIGKILL() async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-fill-" + UUID().uuidString
+        let stateDir = temporaryPath("faultline-fill-")
         try await withHostTmpfs(size: "32m") { directory in
             FileManager.default.createFile(atPath: directory + "/keep", contents: Data("mine".utf8))
             try await withTestContainer(.init(purpose: "crash-fill", extraBinds: ["\(directory):/data"]), engine: engine) { container in
@@ -145,7 +145,7 @@ import Testing
     @Test(arguments: [["dns", "--names", "^nothing$"], ["http", "--port", "8080", "--status", "503"]])
     func helperEndsItsFaultAfterSIGKILL(_ fault: [String]) async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-\(fault[0])-" + UUID().uuidString
+        let stateDir = temporaryPath("faultline-\(fault[0])-")
         try await withTestNetwork(engine: engine) { network in
             try await withTestContainer(.init(purpose: "crash-\(fault[0])-self", networks: [network: []]), engine: engine) { container in
                 let before = try await ContainerSnapshot.take(container.id, engine: engine)
@@ -174,7 +174,7 @@ import Testing
     @Test(arguments: [["http", "--port", "8080", "--status", "503"], ["websocket", "--port", "8765", "--direction", "inbound", "--action", "drop"]])
     func wardenEndsTheRedirectAfterSIGKILL(_ fault: [String]) async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-\(fault[0])-warden-" + UUID().uuidString
+        let stateDir = temporaryPath("faultline-\(fault[0])-warden-")
         try await withTestNetwork(engine: engine) { network in
             try await withTestContainer(.init(purpose: "warden-\(fault[0])", networks: [network: []]), engine: engine) { container in
                 let before = try await ContainerSnapshot.take(container.id, engine: engine)
@@ -204,7 +204,7 @@ import Testing
     // bypass), and recover then deletes the rules left behind.
     @Test func packetEngineFailsOpenAfterSIGKILL() async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-packet-" + UUID().uuidString
+        let stateDir = temporaryPath("faultline-packet-")
         func echoes(_ address: String, sent: Int) async throws -> Int {
             let result = try await CommandRunner.run(["/usr/bin/python3", "\(TestServers.fixtures)/udp_echo.py", "count", address, "9999", String(sent)])
             return try #require(Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(result.stdout) \(result.stderr)")
@@ -237,7 +237,7 @@ import Testing
     // A new inject first recovers what a killed one left, and says so.
     @Test func injectRecoversFirst() async throws {
         let engine = try await TestEngine.client()
-        let stateDir = NSTemporaryDirectory() + "faultline-first-" + UUID().uuidString
+        let stateDir = temporaryPath("faultline-first-")
         try await withTestContainer(.init(purpose: "first"), engine: engine) { container in
             let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--no-warden", "--state-dir", stateDir])
             try await child.waitFor("injected")

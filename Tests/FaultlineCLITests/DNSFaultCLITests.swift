@@ -31,7 +31,7 @@ import Testing
         try await withClientAndModel { engine, client, model in
             #expect(try await resolve("model", in: client, engine: engine).status == 0)
             let before = try await ContainerSnapshot.take(client.id, engine: engine)
-            let stateDir = NSTemporaryDirectory() + "faultline-dns-" + UUID().uuidString
+            let stateDir = temporaryPath("faultline-dns-")
             let child = try FaultlineProcess(["inject", "dns", client.name, "--names", "^model$", "--for", "4s", "--state-dir", stateDir])
             try await child.waitFor("injected")
             let failed = try await resolve("model", in: client, engine: engine)
@@ -47,7 +47,7 @@ import Testing
     // delay: the real answer, about that much later (getent asks more than once: at least the delay).
     @Test func delayAnswersLate() async throws {
         try await withClientAndModel { engine, client, _ in
-            let stateDir = NSTemporaryDirectory() + "faultline-dns-" + UUID().uuidString
+            let stateDir = temporaryPath("faultline-dns-")
             let child = try FaultlineProcess(["inject", "dns", client.name, "--names", "^model$", "--delay", "700ms", "--for", "5s", "--state-dir", stateDir])
             try await child.waitFor("injected")
             let late = try await resolve("model", in: client, engine: engine)

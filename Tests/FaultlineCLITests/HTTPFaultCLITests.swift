@@ -40,7 +40,7 @@ import Testing
     @Test func answersTheClientsCallsInTheServersPlace() async throws {
         try await withClientAndModel { engine, client, _ in
             let before = try await ContainerSnapshot.take(client.id, engine: engine)
-            let stateDir = NSTemporaryDirectory() + "faultline-http-" + UUID().uuidString
+            let stateDir = temporaryPath("faultline-http-")
             let child = try FaultlineProcess(["inject", "http", client.name, "--port", "8080", "--path", "^/health", "--status", "429",
                                               "--header", "Retry-After: 2", "--first", "2", "--for", "5s", "--state-dir", stateDir])
             try await child.waitFor("injected")
@@ -60,7 +60,7 @@ import Testing
     // delay: the call reaches the server that much later (tolerance: +1.5 s for exec and curl).
     @Test func delaysTheCalls() async throws {
         try await withClientAndModel { engine, client, _ in
-            let stateDir = NSTemporaryDirectory() + "faultline-http-" + UUID().uuidString
+            let stateDir = temporaryPath("faultline-http-")
             let child = try FaultlineProcess(["inject", "http", client.name, "--port", "8080", "--delay", "800ms", "--for", "5s", "--state-dir", stateDir])
             try await child.waitFor("injected")
             let late = try await call("/health.json", from: client, engine: engine)
@@ -80,7 +80,7 @@ import Testing
             }
             let whole = try await fetch()
             #expect(whole.exitCode == 0 && whole.body.count > 7, "\(whole)")
-            let stateDir = NSTemporaryDirectory() + "faultline-http-" + UUID().uuidString
+            let stateDir = temporaryPath("faultline-http-")
             let child = try FaultlineProcess(["inject", "http", client.name, "--port", "8080", "--path", "^/health", "--response-delay", "500ms",
                                               "--truncate-after", "7", "--for", "4s", "--state-dir", stateDir])
             try await child.waitFor("injected")
@@ -100,7 +100,7 @@ import Testing
             for existing in ["leave", "reset"] {
                 let open = try RawTCPClient(port: port)
                 try await Task.sleep(for: .milliseconds(200))
-                let stateDir = NSTemporaryDirectory() + "faultline-http-" + UUID().uuidString
+                let stateDir = temporaryPath("faultline-http-")
                 let child = try FaultlineProcess(["inject", "http", model.name, "--port", "8080", "--direction", "inbound", "--status", "503",
                                                   "--existing", existing, "--for", "3s", "--state-dir", stateDir])
                 try await child.waitFor("injected")

@@ -41,7 +41,7 @@ import Testing
             }
             #expect(before == ["started", "progress", "progress", "completed"])
             let snapshot = try await ContainerSnapshot.take(server.id, engine: engine)
-            let stateDir = NSTemporaryDirectory() + "faultline-ws-" + UUID().uuidString
+            let stateDir = temporaryPath("faultline-ws-")
             let child = try FaultlineProcess(["inject", "websocket", server.name, "--port", "8765", "--direction", "inbound", "--field", "type=progress",
                                               "--action", "drop", "--for", "4s", "--state-dir", stateDir])
             try await child.waitFor("injected")

@@ -98,7 +98,7 @@ import Testing
             #expect("\(error)".contains("writable by"))
             #expect("\(error)".contains("chmod 700"))
         }
-        let fresh = NSTemporaryDirectory() + "faultline-test-" + UUID().uuidString + "/state"
+        let fresh = temporaryPath("faultline-test-") + "/state"
         _ = try FaultLedger(stateDirectory: fresh)
         var info = stat()
         #expect(stat(fresh, &info) == 0)

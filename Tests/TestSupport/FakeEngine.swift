@@ -205,9 +205,3 @@ public enum AnyEncodable: Encodable {
     }
 }
 
-/// A throw-away state directory for one test.
-public func temporaryStateDirectory() -> String {
-    let path = NSTemporaryDirectory() + "faultline-test-" + UUID().uuidString
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
