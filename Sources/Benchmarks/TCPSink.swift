@@ -1,3 +1,4 @@
+import FaultlineSupport
 import Foundation
 import Glibc
 import Synchronization
@@ -37,7 +38,7 @@ final class TCPSink: Sendable {
                     while true {
                         let count = read(connection, &buffer, buffer.count)
                         guard count > 0 else { break }
-                        if echo, !Self.writeAll(connection, Array(buffer[0..<count])) { break }
+                        if echo, !DescriptorWrite.all(buffer[0..<count], to: connection) { break }
                     }
                     close(connection)
                 }
@@ -84,7 +85,7 @@ final class TCPSink: Sendable {
         let request = [UInt8](repeating: 0x72, count: 64)
         var answer = [UInt8](repeating: 0, count: 64)
         let start = ContinuousClock.now
-        guard writeAll(descriptor, request) else { throw BenchmarkError(message: "TCP round trip: write: \(String(cString: strerror(errno)))") }
+        guard DescriptorWrite.all(request[...], to: descriptor) else { throw BenchmarkError(message: "TCP round trip: write: \(String(cString: strerror(errno)))") }
         var received = 0
         while received < answer.count {
             let count = answer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + received, $0.count - received) }
@@ -92,15 +93,5 @@ final class TCPSink: Sendable {
             received += count
         }
         return (ContinuousClock.now - start).seconds * 1_000_000
-    }
-
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            guard count > 0 else { return false }
-            offset += count
-        }
-        return true
     }
 }

@@ -25,7 +25,7 @@ public final class ProxyServer: Sendable {
         self.listenPort = server.localAddress?.port ?? 0
     }
 
-    /// Reads grow to 256 KiB while a side keeps filling them (NIO's default stops at 64 KiB): a bulk
+    /// Reads grow to 1 MiB while a side keeps filling them (NIO's default stops at 64 KiB): a bulk
     /// transfer crosses the proxy in fewer, larger hops; small exchanges keep small buffers.
     static let reads = AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 << 10, maximum: 1 << 20)
     /// Up to 1 MiB queued for a side before its partner stops being read (NIO's default: 64 KiB),

@@ -141,10 +141,9 @@ final class PreciseTimer: Sendable {
 
 /// A binary min-heap of (deadline, id).
 struct DeadlineHeap {
-    private(set) var entries: [(deadline: ContinuousClock.Instant, id: Int)] = []
+    private var entries: [(deadline: ContinuousClock.Instant, id: Int)] = []
 
     var first: (deadline: ContinuousClock.Instant, id: Int)? { entries.first }
-    var count: Int { entries.count }
 
     mutating func push(deadline: ContinuousClock.Instant, id: Int) {
         entries.append((deadline, id))

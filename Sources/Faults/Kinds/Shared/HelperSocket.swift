@@ -100,16 +100,7 @@ enum HelperSocket {
     /// Writes every byte; false when the peer is gone.
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool { writeAll(descriptor, bytes[...]) }
 
-    static func writeAll(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
-        var rest = bytes
-        while !rest.isEmpty {
-            let count = rest.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return false }
-            rest = rest.dropFirst(count)
-        }
-        return true
-    }
+    static func writeAll(_ descriptor: Int32, _ bytes: ArraySlice<UInt8>) -> Bool { DescriptorWrite.all(bytes, to: descriptor) }
 
     /// Reads and discards until the peer closes or `limit` passes.
     static func drain(_ descriptor: Int32, for limit: Duration) {
