@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         // libnetfilter_queue for the packet engine (and pidfd_open, whose syscall(2) is variadic).
         .systemLibrary(name: "CNetfilterQueue", pkgConfig: "libnetfilter_queue", providers: [.apt(["libnetfilter-queue-dev"])]),
+        // OpenSSL 3 for the http and websocket faults' TLS termination with a campaign's CA.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // glibc's posix_spawn closefrom action (declared only under _GNU_SOURCE).
         .systemLibrary(name: "CSpawn"),
 
@@ -45,7 +47,7 @@ let package = Package(
         ]),
         // Fault kinds, the write-ahead ledger and recovery.
         .target(name: "Faults", dependencies: [
-            "CNetfilterQueue", "DockerEngine", "FaultProxy", "FaultlineSupport",
+            "CNetfilterQueue", "COpenSSL", "DockerEngine", "FaultProxy", "FaultlineSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Probes (HTTP, TCP, PostgreSQL, Redis, WebSocket, command), the runner and sample statistics.

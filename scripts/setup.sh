@@ -11,7 +11,7 @@ set -euo pipefail
 SOCK=/var/run/docker.sock
 DOCKER_LOG=${FAULTLINE_DOCKERD_LOG:-/var/log/faultline-dockerd.log}
 TEST_IMAGE=${FAULTLINE_TEST_IMAGE:-faultline-test/hostroot:1}
-APT_PACKAGES=(docker.io iptables libcurl4-openssl-dev libpq-dev libhiredis-dev libnetfilter-queue-dev redis-server postgresql postgresql-client curl bc python3 python3-websockets chromium
+APT_PACKAGES=(docker.io iptables libcurl4-openssl-dev libpq-dev libhiredis-dev libnetfilter-queue-dev libssl-dev openssl redis-server postgresql postgresql-client curl bc python3 python3-websockets chromium
               python3-aiohttp python3-jsonschema python3-asyncpg python3-redis python3-jwt docker-compose iproute2 procps haproxy stress-ng patroni etcd-server)
 
 say() { printf 'setup: %s\n' "$*"; }

@@ -18,14 +18,18 @@ struct InterceptProxyCommand: ParsableCommand {
     @Option(help: "the comment of the nat rules to delete on the way out") var ruleMark: String?
 
     func run() throws {
-        let behaviour: InterceptProxy.Behaviour
+        let behaviour: InterceptProxy.Behaviour, tls: InterceptTLS?
         do {
             let given = try JSONDecoder().decode([String: [String]].self, from: Data(parameters.utf8)).map { (key: $0.key, texts: $0.value) }
             switch kind {
             case FaultKind.http.rawValue:
                 let fault = try HTTPParameters.read(given)
                 behaviour = .http(fault.match, fault.answer)
-            case FaultKind.websocket.rawValue: behaviour = .websocket(try WebSocketParameters.read(given))
+                tls = fault.tls
+            case FaultKind.websocket.rawValue:
+                let fault = try WebSocketParameters.read(given)
+                behaviour = .websocket(fault)
+                tls = fault.tls
             default: throw ValidationError("--kind must be http or websocket, got \(kind)")
             }
         } catch let error as ValidationError {
@@ -35,6 +39,6 @@ struct InterceptProxyCommand: ParsableCommand {
         }
         let lifetime: Duration
         do { lifetime = try DurationText.parse(self.lifetime) } catch { throw ValidationError("--lifetime: \(error)") }
-        try InterceptProxy(port: port, behaviour: behaviour, lifetime: lifetime, ruleMark: ruleMark).run()
+        try InterceptProxy(port: port, behaviour: behaviour, lifetime: lifetime, ruleMark: ruleMark, tls: tls).run()
     }
 }

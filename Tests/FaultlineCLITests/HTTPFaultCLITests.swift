@@ -123,6 +123,50 @@ import Testing
         }
     }
 
+    // HTTPS with the campaign's CA: the client's calls to `model` over TLS (SNI `model`, the
+    // redirect's original destination) are answered under a certificate the campaign's CA signed, or
+    // forwarded over the proxy's own TLS to the real server (`openssl s_server`, checked against its
+    // CA); a client trusting only the server's CA sees the interception; afterwards it sees the server.
+    @Test func terminatesTLSWithTheCampaignsCA() async throws {
+        let engine = try await TestEngine.client()
+        let campaign = try await TestCertificates.authority("campaign")
+        let upstream = try await TestCertificates.authority("upstream")
+        let server = try await upstream.server(["DNS:model"])
+        let binds = ["\(campaign.directory):/campaign:ro", "\(upstream.directory):/upstream:ro"]
+        let serverPath = "/upstream/" + (server.certificate as NSString).lastPathComponent, keyPath = "/upstream/" + (server.key as NSString).lastPathComponent
+        try await withTestNetwork(engine: engine) { network in
+            let model = TestContainerSpec(purpose: "https", command: ["/usr/bin/openssl", "s_server", "-accept", "8443", "-cert", serverPath, "-key", keyPath, "-www", "-quiet"],
+                                          networks: [network: ["model"]], extraBinds: binds)
+            try await withTestContainer(model, engine: engine) { _ in
+                try await withTestContainer(.init(purpose: "https-client", networks: [network: []], extraBinds: binds), engine: engine) { client in
+                    func call(_ path: String, trusting authority: String) async throws -> (exitCode: Int, head: String) {
+                        let result = try await engine.exec(client.id, ["/usr/bin/curl", "-sS", "-m", "5", "--cacert", authority, "-D", "-", "-o", "/dev/null", "https://model:8443\(path)"])
+                        return (result.exitCode, result.stdout + result.stderr)
+                    }
+                    for _ in 0..<50 where try await call("/", trusting: "/upstream/upstream-ca.pem").exitCode != 0 {
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    let before = try await ContainerSnapshot.take(client.id, engine: engine)
+                    let child = try FaultlineProcess(["inject", "http", client.name, "--port", "8443", "--path", "^/v1/", "--status", "429", "--header", "Retry-After: 2",
+                                                      "--tls-ca", campaign.authority, "--tls-ca-key", campaign.authorityKey, "--tls-upstream-ca", upstream.authority,
+                                                      "--for", "6s", "--state-dir", temporaryPath("faultline-http-")])
+                    try await child.waitFor("injected")
+                    let limited = try await call("/v1/chat", trusting: "/campaign/campaign-ca.pem")
+                    #expect(limited.exitCode == 0 && limited.head.hasPrefix("HTTP/1.1 429 Too Many Requests\r\n") && limited.head.contains("Retry-After: 2"), "\(limited)")
+                    let forwarded = try await call("/health", trusting: "/campaign/campaign-ca.pem")
+                    #expect(forwarded.exitCode == 0 && forwarded.head.hasPrefix("HTTP/1.0 200 ok"), "\(forwarded)")
+                    let unaware = try await call("/health", trusting: "/upstream/upstream-ca.pem")
+                    #expect(unaware.exitCode == 60, "\(unaware)")
+                    #expect(try await child.waitForExit() == 0, "\(child.text)")
+                    let direct = try await call("/health", trusting: "/upstream/upstream-ca.pem")
+                    #expect(direct.exitCode == 0 && direct.head.hasPrefix("HTTP/1.0 200 ok"), "\(direct)")
+                    let after = try await ContainerSnapshot.take(client.id, engine: engine)
+                    #expect(after == before, "before: \(before)\nafter: \(after)")
+                }
+            }
+        }
+    }
+
     // Bad input changes nothing: one clear line naming the option.
     @Test func badInputIsRefused() async throws {
         try await withClientAndModel { engine, client, _ in
@@ -135,6 +179,11 @@ import Testing
             #expect(both.status == 2 && both.stderr.contains("exclude each other"), "\(both.stderr)")
             let header = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "8080", "--status", "429", "--header", "Retry-After", "--for", "2s"])
             #expect(header.status == 2 && header.stderr.contains("'Name: value'"), "\(header.stderr)")
+            let keyless = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "443", "--status", "503", "--tls-ca", "/nonexistent/ca.pem", "--for", "2s"])
+            #expect(keyless.status == 2 && keyless.stderr.contains("--tls-ca needs --tls-ca-key"), "\(keyless.stderr)")
+            let missing = try await FaultlineProcess.run(["inject", "http", client.name, "--port", "443", "--status", "503", "--tls-ca", "/nonexistent/ca.pem",
+                                                          "--tls-ca-key", "/nonexistent/ca.key", "--for", "2s", "--state-dir", temporaryPath("faultline-http-")])
+            #expect(missing.status == 2 && missing.stderr.contains("tls-ca /nonexistent/ca.pem: no PEM certificate could be read from it"), "\(missing.stderr)")
             #expect(try await ContainerSnapshot.take(client.id, engine: engine) == before)
         }
     }

@@ -4,7 +4,7 @@ import FaultlineSupport
 /// reset by a proxy of faultline's in its network namespace — no client is pointed anywhere.
 public struct HTTPParameters: FaultParameters {
     public static let kind = FaultKind.http
-    public static let purpose = "Answer HTTP/1.1 calls in the upstream's place (a status with headers and body), delay them, reset them, or change the upstream's responses (held back, another body, slowed down, cut short by a close or a reset): a marked redirect in the container's network namespace sends new connections on the port to a proxy of faultline's there, which forwards every request the fault does not match unchanged (HTTPS and other protocols pass through untouched, and so does a connection after a WebSocket upgrade; the upgrade request itself is matched like any other)."
+    public static let purpose = "Answer HTTP/1.1 calls in the upstream's place (a status with headers and body), delay them, reset them, or change the upstream's responses (held back, another body, slowed down, cut short by a close or a reset): a marked redirect in the container's network namespace sends new connections on the port to a proxy of faultline's there, which forwards every request the fault does not match unchanged (HTTPS and other protocols pass through untouched unless tls-ca asks to terminate TLS with a campaign's CA, and so does a connection after a WebSocket upgrade; the upgrade request itself is matched like any other)."
     public static let revert = "the redirect rule deleted and the proxy stopped (connections opened through it close; it deletes the rule itself at its own deadline too)"
     public static let window = FaultWindowUse.required
     public static let parameters = [
@@ -29,7 +29,7 @@ public struct HTTPParameters: FaultParameters {
         FaultParameter("reset-after", .number(0...1_000_000_000, unit: "bytes"), help: "the same, ending with a TCP RST instead of a close", example: "100"),
         FaultParameter("existing", .choice(ExistingConnections.allCases.map(\.rawValue)),
                        help: "connections open when the fault starts: leave them as they are, or reset them so clients reconnect through the fault (default leave)", example: "reset"),
-    ]
+    ] + InterceptTLS.parameters
     public static let example = "http llm --port 8080 --status 429 --header 'Retry-After: 2' --path '^/v1/' --for 10s"
 
     /// What happens to the container's connections on the port that are open when the fault starts.
@@ -45,14 +45,16 @@ public struct HTTPParameters: FaultParameters {
     public var match: HTTPRequestMatch
     public var answer: HTTPFaultAnswer
     public var existing: ExistingConnections?
+    public var tls: InterceptTLS?
 
     public init(port: UInt16, direction: TrafficDirection? = nil, match: HTTPRequestMatch = HTTPRequestMatch(), answer: HTTPFaultAnswer,
-                existing: ExistingConnections? = nil) {
+                existing: ExistingConnections? = nil, tls: InterceptTLS? = nil) {
         self.port = port
         self.direction = direction
         self.match = match
         self.answer = answer
         self.existing = existing
+        self.tls = tls
     }
 
     public init(_ input: ParameterInput) throws(ParameterError) {
@@ -73,6 +75,7 @@ public struct HTTPParameters: FaultParameters {
             throw ParameterError(key: "header", index: index, "\(parameter: "header") must be 'Name: value' on one line, got '\(header)'")
         }
         existing = input.text("existing").flatMap(ExistingConnections.init(rawValue:))
+        tls = try InterceptTLS.read(input)
         let resets = answer.reset == true
         if resets, answer.status != nil {
             throw ParameterError(key: "reset", "\(parameter: "reset") and \(parameter: "status") exclude each other: a reset connection gets no answer")
@@ -129,16 +132,16 @@ public struct HTTPParameters: FaultParameters {
             + ParameterTexts.optional("response-delay", answer.response?.delay.map(ParameterTexts.duration)) + ParameterTexts.optional("response-body", answer.response?.body)
             + ParameterTexts.optional("body-rate", answer.response?.bytesPerSecond.map(String.init))
             + ParameterTexts.optional(answer.response?.cut == .reset ? "reset-after" : "truncate-after", answer.response?.cutAfter.map(String.init))
-            + ParameterTexts.optional("existing", existing?.rawValue)
+            + ParameterTexts.optional("existing", existing?.rawValue) + (tls?.texts ?? [])
     }
 
     public func action(hasWindow: Bool) -> any FaultAction {
-        InterceptFault(kind: .http, port: port, direction: direction ?? .outbound, existing: existing ?? .leave, texts: texts, summary: summary)
+        InterceptFault(kind: .http, port: port, direction: direction ?? .outbound, existing: existing ?? .leave, tls: tls, texts: texts, summary: summary)
     }
 
     /// `http :8080 POST ^/v1/ status 429`.
     public var summary: String {
-        var words = ["http", (direction == .inbound ? "inbound " : "") + ":\(port)"]
+        var words = ["http", (direction == .inbound ? "inbound " : "") + ":\(port)" + (tls != nil ? " tls" : "")]
         if let method = match.method { words.append(method) }
         if let path = match.path { words.append(path) }
         if let first = match.first { words.append("first \(first)") }

@@ -14,16 +14,19 @@ public struct InterceptFault: FaultAction {
     public let port: UInt16
     public let direction: TrafficDirection
     public let existing: HTTPParameters.ExistingConnections
+    /// The campaign's CA to terminate TLS with; nil: TLS passes through.
+    public let tls: InterceptTLS?
     /// The kind's parameters as texts: what the proxy process reads with the kind's definition.
     public let texts: [(key: String, texts: [String])]
     public let summary: String
 
-    public init(kind: FaultKind, port: UInt16, direction: TrafficDirection, existing: HTTPParameters.ExistingConnections,
+    public init(kind: FaultKind, port: UInt16, direction: TrafficDirection, existing: HTTPParameters.ExistingConnections, tls: InterceptTLS? = nil,
                 texts: [(key: String, texts: [String])], summary: String) {
         self.kind = kind
         self.port = port
         self.direction = direction
         self.existing = existing
+        self.tls = tls
         self.texts = texts
         self.summary = summary
     }
@@ -34,6 +37,10 @@ public struct InterceptFault: FaultAction {
 
     public func prepare(_ target: ContainerDetails, in environment: FaultEnvironment, window: Duration?) async throws -> PreparedFault {
         let pid = try NamespaceTarget.requireForIPv4Rules(target, for: kind, files: environment.files)
+        // The CA files are read here first, so a file that cannot serve fails the fault before anything changes.
+        if let tls {
+            do { _ = try TLSTermination(tls) } catch { throw FaultError.notApplicable(kind: kind, target: target.name, reason: error.description) }
+        }
         let cgroups = try HelperCgroups.of(target, pid: pid, for: kind, in: environment)
         let listenPort = HelperSocket.freePort(pid: pid, table: "tcp", files: environment.files), mark = NamespaceTarget.mark()
         let rules = Self.rules(port: port, direction: direction, to: listenPort, mark: mark)

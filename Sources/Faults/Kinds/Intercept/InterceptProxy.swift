@@ -10,7 +10,9 @@ import Synchronization
 /// which the rule lets pass). For `http` it reads the requests on a connection one by one and acts
 /// on the ones the fault matches; for `websocket` it reads the messages after an upgrade
 /// (`InterceptProxy+WebSocket`). Bytes that are not an HTTP/1.x request (TLS, another protocol)
-/// are copied through untouched. At the end of its lifetime, or on SIGTERM, it deletes the rules
+/// are copied through untouched — unless the campaign gave a CA to terminate TLS with (`tls`):
+/// then a connection that begins a TLS handshake is terminated (`TLSTermination`) and read in the
+/// clear, and forwarded over TLS of the proxy's own. At the end of its lifetime, or on SIGTERM, it deletes the rules
 /// carrying `ruleMark` and exits, which closes the connections opened through it.
 public struct InterceptProxy: Sendable {
     /// What the proxy does to the traffic it reads.
@@ -27,6 +29,8 @@ public struct InterceptProxy: Sendable {
     /// Where to forward instead of each connection's original destination (tests without a redirect).
     public let upstream: (host: String, port: UInt16)?
     public let forwardMark: UInt32
+    /// The CA to terminate TLS with; nil: TLS passes through untouched.
+    public let tls: InterceptTLS?
 
     static let stopping = Atomic<Bool>(false)
     /// `SO_ORIGINAL_DST` (linux/netfilter_ipv4.h), at level `SOL_IP`.
@@ -35,13 +39,14 @@ public struct InterceptProxy: Sendable {
     static let connectTimeout = Duration.seconds(10)
 
     public init(port: UInt16, behaviour: Behaviour, lifetime: Duration, ruleMark: String? = nil,
-                upstream: (host: String, port: UInt16)? = nil, forwardMark: UInt32 = DNSResponder.defaultForwardMark) {
+                upstream: (host: String, port: UInt16)? = nil, forwardMark: UInt32 = DNSResponder.defaultForwardMark, tls: InterceptTLS? = nil) {
         self.port = port
         self.behaviour = behaviour
         self.lifetime = lifetime
         self.ruleMark = ruleMark
         self.upstream = upstream
         self.forwardMark = forwardMark
+        self.tls = tls
     }
 
     /// Serves until its lifetime ends or SIGTERM; then deletes its rules. `ready` gets the port once
@@ -52,6 +57,7 @@ public struct InterceptProxy: Sendable {
         case .http(let match, _): decider = .http(try HTTPRequestMatch.Decider(match))
         case .websocket(let parameters): decider = .websocket(try WebSocketDecider(parameters))
         }
+        let termination = try tls.map { settings throws(TLSSetupError) in try TLSTermination(settings) }
         let listener = try HelperSocket.listener(tcpPort: port)
         defer { close(listener) }
         signal(SIGPIPE, SIG_IGN)
@@ -64,8 +70,8 @@ public struct InterceptProxy: Sendable {
             guard poll(&waiting, 1, 200) > 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
-            let connection = Connection(client: client, proxy: self, decider: decider)
-            Thread.detachNewThread { connection.serve() }
+            let proxy = self
+            Thread.detachNewThread { Connection.serve(accepted: client, proxy: proxy, decider: decider, termination: termination) }
         }
         if let ruleMark { HelperRules.delete(markedWith: ruleMark, table: "nat", chains: ["OUTPUT", "PREROUTING"]) }
     }
@@ -78,9 +84,14 @@ public struct InterceptProxy: Sendable {
 
     /// One client connection, on a thread of its own; its response direction on another.
     final class Connection: @unchecked Sendable {
+        /// The client's socket, or the clear end of its terminated TLS.
         let client: Int32
         let proxy: InterceptProxy
         let decider: Decider
+        /// Where the client meant to connect; nil: nowhere the proxy may forward to.
+        let destination: sockaddr_in?
+        /// The client's terminated TLS, and what makes the upstream's; nil: none.
+        let clientTLS: (bridge: TLSBridge, termination: TLSTermination)?
         var upstream: Int32 = -1
         let pumpDone = DispatchSemaphore(value: 0)
         /// What the client sent that has not gone upstream yet.
@@ -89,16 +100,30 @@ public struct InterceptProxy: Sendable {
         /// Whether the upstream-to-client direction runs (and will signal `pumpDone`).
         var responding = false
 
-        init(client: Int32, proxy: InterceptProxy, decider: Decider) {
+        init(client: Int32, destination: sockaddr_in?, proxy: InterceptProxy, decider: Decider, clientTLS: (bridge: TLSBridge, termination: TLSTermination)? = nil) {
             self.client = client
             incoming = SocketReader(client)
+            self.destination = destination
             self.proxy = proxy
             self.decider = decider
+            self.clientTLS = clientTLS
+        }
+
+        /// Serves an accepted connection: terminates its TLS first when the proxy has a CA for it and
+        /// the client begins a handshake (without SNI the certificate names the original address).
+        static func serve(accepted: Int32, proxy: InterceptProxy, decider: Decider, termination: TLSTermination?) {
+            let destination = destination(of: accepted, proxy: proxy)
+            guard let termination, let destination, TLSTermination.beginsHandshake(accepted) else {
+                return Connection(client: accepted, destination: destination, proxy: proxy, decider: decider).serve()
+            }
+            let peer = HelperSocket.text(HelperSocket.remoteAddress(of: accepted))
+            guard let terminated = termination.terminate(client: accepted, address: HelperSocket.text(destination, port: false), what: "client \(peer)") else { return }
+            Connection(client: terminated.clear, destination: destination, proxy: proxy, decider: decider, clientTLS: (terminated.bridge, termination)).serve()
         }
 
         func serve() {
             defer { finish() }
-            guard let destination = destination() else { return reset() }
+            guard let destination else { return reset() }
             switch (decider, proxy.behaviour) {
             case (.http(let decider), .http(_, let answer)): serveHTTP(to: destination, decider: decider, answer: answer)
             case (.websocket(let decider), .websocket): serveWebSocket(to: destination, decider: decider)
@@ -165,10 +190,18 @@ public struct InterceptProxy: Sendable {
             return true
         }
 
-        /// Opens the upstream connection (marked, so the redirect lets it pass); false when it cannot.
+        /// Opens the upstream connection (marked, so the redirect lets it pass), over TLS of the
+        /// proxy's own when the client's was terminated; false when it cannot.
         func openUpstream(to destination: sockaddr_in) -> Bool {
             guard let socket = HelperSocket.connect(destination, mark: proxy.forwardMark, timeout: InterceptProxy.connectTimeout) else { return false }
-            upstream = socket
+            guard let clientTLS else {
+                upstream = socket
+                return true
+            }
+            let address = HelperSocket.text(destination, port: false)
+            guard let forwarded = clientTLS.termination.forward(upstream: socket, serverName: clientTLS.bridge.serverName, address: address,
+                                                               what: "upstream \(HelperSocket.text(destination))") else { return false }
+            upstream = forwarded.clear
             return true
         }
 
@@ -183,7 +216,7 @@ public struct InterceptProxy: Sendable {
         /// Runs the upstream-to-client direction on a thread of its own; when it ends (the upstream's
         /// end, or the client gone) the client sees the same end, or a reset when the body says so.
         func startResponseDirection(_ body: @escaping @Sendable (Int32) -> DirectionEnd) {
-            let socket = upstream, client = client, done = pumpDone
+            let socket = upstream, client = client, done = pumpDone, tls = clientTLS?.bridge
             responding = true
             Thread.detachNewThread {
                 switch body(socket) {
@@ -192,6 +225,7 @@ public struct InterceptProxy: Sendable {
                 case .reset:
                     // Abortive close: the descriptor is closed by `finish`, after the request
                     // direction stops reading (shut down for reading, which sends nothing).
+                    tls?.abort()
                     var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
                     setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
                     shutdown(client, Int32(SHUT_RD))
@@ -211,7 +245,7 @@ public struct InterceptProxy: Sendable {
         }
 
         /// Where the client meant to connect: the redirect's original destination, or the test's upstream.
-        func destination() -> sockaddr_in? {
+        static func destination(of client: Int32, proxy: InterceptProxy) -> sockaddr_in? {
             if let upstream = proxy.upstream { return HelperSocket.ipv4(upstream.host, upstream.port) }
             var original = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -225,6 +259,7 @@ public struct InterceptProxy: Sendable {
         /// Ends the client's connection with a TCP RST.
         func reset() {
             resetting = true
+            clientTLS?.bridge.abort()
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
             setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         }

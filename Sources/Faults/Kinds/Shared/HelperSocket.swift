@@ -60,11 +60,25 @@ enum HelperSocket {
     }
 
     /// The address a socket is bound to (`getsockname`).
-    static func localAddress(of descriptor: Int32) -> sockaddr_in {
+    static func localAddress(of descriptor: Int32) -> sockaddr_in { address(of: descriptor, getsockname) }
+
+    /// The address of a connected socket's peer (`getpeername`).
+    static func remoteAddress(of descriptor: Int32) -> sockaddr_in { address(of: descriptor, getpeername) }
+
+    private static func address(of descriptor: Int32, _ call: (Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?) -> Int32) -> sockaddr_in {
         var address = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(descriptor, $0, &length) } }
         return address
+    }
+
+    /// `172.18.0.3:8080` (or only the address).
+    static func text(_ address: sockaddr_in, port: Bool = true) -> String {
+        var bytes = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        var raw = address.sin_addr
+        inet_ntop(AF_INET, &raw, &bytes, socklen_t(bytes.count))
+        let host = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return port ? "\(host):\(UInt16(bigEndian: address.sin_port))" : host
     }
 
     /// A TCP listener on every address of the namespace.

@@ -5,7 +5,7 @@ import FaultlineSupport
 /// redirect and proxy of faultline's as the `http` fault.
 public struct WebSocketParameters: FaultParameters {
     public static let kind = FaultKind.websocket
-    public static let purpose = "Drop, delay, duplicate, reorder or corrupt WebSocket messages, or close the connection with a code right after one: a marked redirect in the container's network namespace sends new connections on the port to a proxy of faultline's there, which passes the upgrade on (without compression extensions, so messages can be read) and acts on whole text messages of one side matching a JSON field; everything else passes unchanged."
+    public static let purpose = "Drop, delay, duplicate, reorder or corrupt WebSocket messages, or close the connection with a code right after one: a marked redirect in the container's network namespace sends new connections on the port to a proxy of faultline's there, which passes the upgrade on (without compression extensions, so messages can be read) and acts on whole text messages of one side matching a JSON field; everything else passes unchanged (wss:// too when tls-ca asks to terminate TLS with a campaign's CA; otherwise TLS passes through untouched)."
     public static let revert = "the redirect rule deleted and the proxy stopped (connections opened through it close; it deletes the rule itself at its own deadline too)"
     public static let window = FaultWindowUse.required
     public static let parameters = [
@@ -23,7 +23,7 @@ public struct WebSocketParameters: FaultParameters {
         FaultParameter("close-code", .number(1000...4999, unit: "close code"), help: "with action close: the code both sides get (default 1011)", example: "1012"),
         FaultParameter("existing", .choice(HTTPParameters.ExistingConnections.allCases.map(\.rawValue)),
                        help: "connections open when the fault starts: leave them as they are, or reset them so clients reconnect through the fault (default leave)", example: "reset"),
-    ]
+    ] + InterceptTLS.parameters
     public static let example = "websocket api --port 8000 --direction inbound --field type=tool_executing --action close --for 30s"
 
     public var port: UInt16
@@ -32,15 +32,17 @@ public struct WebSocketParameters: FaultParameters {
     public var match: WebSocketMessageMatch
     public var fault: WebSocketMessageFault
     public var existing: HTTPParameters.ExistingConnections?
+    public var tls: InterceptTLS?
 
     public init(port: UInt16, direction: TrafficDirection? = nil, path: String? = nil, match: WebSocketMessageMatch = WebSocketMessageMatch(),
-                fault: WebSocketMessageFault, existing: HTTPParameters.ExistingConnections? = nil) {
+                fault: WebSocketMessageFault, existing: HTTPParameters.ExistingConnections? = nil, tls: InterceptTLS? = nil) {
         self.port = port
         self.direction = direction
         self.path = path
         self.match = match
         self.fault = fault
         self.existing = existing
+        self.tls = tls
     }
 
     public init(_ input: ParameterInput) throws(ParameterError) {
@@ -70,6 +72,7 @@ public struct WebSocketParameters: FaultParameters {
         default: fault = .close(code: UInt16(code ?? 1011))
         }
         existing = input.text("existing").flatMap(HTTPParameters.ExistingConnections.init(rawValue:))
+        tls = try InterceptTLS.read(input)
     }
 
     public var texts: [(key: String, texts: [String])] {
@@ -83,16 +86,16 @@ public struct WebSocketParameters: FaultParameters {
         case .close(let code): texts.append(("close-code", [String(code)]))
         default: break
         }
-        return texts + ParameterTexts.optional("existing", existing?.rawValue)
+        return texts + ParameterTexts.optional("existing", existing?.rawValue) + (tls?.texts ?? [])
     }
 
     public func action(hasWindow: Bool) -> any FaultAction {
-        InterceptFault(kind: .websocket, port: port, direction: direction ?? .outbound, existing: existing ?? .leave, texts: texts, summary: summary)
+        InterceptFault(kind: .websocket, port: port, direction: direction ?? .outbound, existing: existing ?? .leave, tls: tls, texts: texts, summary: summary)
     }
 
     /// `websocket inbound :8000 server type=tool_executing close 1011`.
     public var summary: String {
-        var words = ["websocket", (direction == .inbound ? "inbound " : "") + ":\(port)"]
+        var words = ["websocket", (direction == .inbound ? "inbound " : "") + ":\(port)" + (tls != nil ? " tls" : "")]
         if let path { words.append(path) }
         words.append(match.from.rawValue)
         if let field = match.field { words.append(field) }
