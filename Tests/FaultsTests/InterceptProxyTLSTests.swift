@@ -110,6 +110,55 @@ import Testing
         #expect(cut.stdout.hasPrefix("HTTP/1.0 200 ok\r\n"), "\(cut)")
     }
 
+    /// A WebSocket server over TLS (python3-websockets) that answers a client's first message with
+    /// `tool_executing`, then `done`, and a client trusting only the campaign's CA that prints what it gets.
+    static let webSocketScript = """
+        import asyncio, ssl, sys, websockets
+        async def serve(cert, key, port):
+            async def handler(ws, path):
+                await ws.recv()
+                for message in ['{"type":"tool_executing","seq":1}', '{"type":"done","seq":2}']:
+                    await ws.send(message)
+                await asyncio.sleep(1)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            async with websockets.serve(handler, "127.0.0.1", int(port), ssl=context, compression=None):
+                await asyncio.sleep(30)
+        async def call(ca, port):
+            context = ssl.create_default_context(cafile=ca)
+            async with websockets.connect(f"wss://llm.test:{port}/ws", ssl=context, host="127.0.0.1", server_hostname="llm.test", compression=None, open_timeout=5) as ws:
+                await ws.send("hello")
+                try:
+                    while True:
+                        print(await asyncio.wait_for(ws.recv(), 3), flush=True)
+                except Exception:
+                    pass
+        asyncio.run(serve(*sys.argv[2:]) if sys.argv[1] == "serve" else call(*sys.argv[2:]))
+        """
+
+    // wss:// through the websocket fault: the server's `tool_executing` message is dropped inside the
+    // terminated TLS; the client, trusting only the campaign's CA, gets the rest.
+    @Test func dropsWebSocketMessagesInsideTLS() async throws {
+        let campaign = try await TestCertificates.authority("campaign")
+        let upstreamAuthority = try await TestCertificates.authority("upstream")
+        let certificate = try await upstreamAuthority.server(["DNS:\(Self.name)"])
+        let script = campaign.directory + "/websocket.py"
+        try Self.webSocketScript.write(toFile: script, atomically: true, encoding: .utf8)
+        let serverPort = try LoopbackPort.free()
+        let server = try ChildProcess.spawn(["/usr/bin/timeout", "-s", "KILL", "40", "/usr/bin/python3", script, "serve", certificate.certificate, certificate.key, String(serverPort)]).get()
+        defer { kill(-server, SIGKILL); _ = ChildProcess.wait(server) }
+        for _ in 0..<150 {
+            if (try? RawTCPClient(port: serverPort)) != nil { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let parameters = try WebSocketParameters.read([("port", ["443"]), ("field", ["type=tool_executing"]), ("action", ["drop"])])
+        let tls = InterceptTLS(certificateAuthority: campaign.authority, certificateAuthorityKey: campaign.authorityKey, upstreamAuthority: upstreamAuthority.authority)
+        let proxy = InterceptProxy(port: 0, behaviour: .websocket(parameters), lifetime: .seconds(10), upstream: ("127.0.0.1", UInt16(serverPort)), tls: tls)
+        let port = try await proxy.startedForTests()
+        let client = try await CommandRunner.run(["/usr/bin/timeout", "20", "/usr/bin/python3", script, "call", campaign.authority, String(port)])
+        #expect(client.status == 0 && client.stdout == "{\"type\":\"done\",\"seq\":2}\n", "\(client)")
+    }
+
     // A plain HTTP client on the same proxy is read as before (terminating is only for handshakes).
     @Test func plainHTTPStillPassesWithACA() async throws {
         let campaign = try await TestCertificates.authority("campaign")
@@ -147,13 +196,14 @@ import Testing
     @Test func readsTheTLSParametersTogether() throws {
         #expect(try HTTPParameters.read([("port", ["443"]), ("status", ["500"])]).tls == nil)
         let read = try HTTPParameters.read([("port", ["443"]), ("status", ["500"]), ("tls-ca", ["ca.pem"]), ("tls-ca-key", ["ca.key"])])
-        #expect(read.tls == InterceptTLS(certificateAuthority: "ca.pem", certificateAuthorityKey: "ca.key"))
+        let here = FileManager.default.currentDirectoryPath
+        #expect(read.tls == InterceptTLS(certificateAuthority: here + "/ca.pem", certificateAuthorityKey: here + "/ca.key"))
         #expect(read.summary.hasPrefix("http :443 tls"))
         for (given, key) in [([("tls-ca", ["ca.pem"])], "tls-ca"), ([("tls-ca-key", ["ca.key"])], "tls-ca-key"), ([("tls-upstream-ca", ["up.pem"])], "tls-upstream-ca")] {
             #expect { _ = try HTTPParameters.read([("port", ["443"]), ("status", ["500"])] + given) } throws: { ($0 as? ParameterError)?.key == key }
         }
-        let websocket = try WebSocketParameters.read([("port", ["443"]), ("action", ["drop"]), ("tls-ca", ["ca.pem"]), ("tls-ca-key", ["ca.key"]), ("tls-upstream-ca", ["up.pem"])])
-        #expect(websocket.tls?.upstreamAuthority == "up.pem")
+        let websocket = try WebSocketParameters.read([("port", ["443"]), ("action", ["drop"]), ("tls-ca", ["/c/ca.pem"]), ("tls-ca-key", ["/c/ca.key"]), ("tls-upstream-ca", ["up.pem"])])
+        #expect(websocket.tls == InterceptTLS(certificateAuthority: "/c/ca.pem", certificateAuthorityKey: "/c/ca.key", upstreamAuthority: here + "/up.pem"))
         #expect(try WebSocketParameters.read(websocket.texts).tls == websocket.tls)
     }
 }

@@ -1,10 +1,13 @@
+import Foundation
+
 /// TLS termination by an intercepting fault (`http`, `websocket`), only when a campaign asks for it
 /// with a CA of its own: the proxy answers a client's TLS handshake with a certificate that CA signs
 /// for the server name the client asked for (SNI; the original address without one), reads the
 /// requests or messages in the clear, and forwards them over a TLS connection of its own to the
 /// original destination, whose certificate it checks (the system's trust store, or `upstreamAuthority`).
 /// Clients must trust the CA — a client that does not sees a certificate error, which is the point
-/// of asking. Without it HTTPS passes through untouched. Paths are on the host that applies the fault.
+/// of asking. Without it HTTPS passes through untouched. Paths are on the host that applies the fault;
+/// relative ones are taken from the directory faultline runs in.
 public struct InterceptTLS: Sendable, Equatable, Codable {
     /// The CA's certificate (PEM): it signs the certificates the proxy presents.
     public var certificateAuthority: String
@@ -34,7 +37,13 @@ public struct InterceptTLS: Sendable, Equatable, Codable {
             return nil
         }
         guard let key else { throw ParameterError(key: "tls-ca", "\(parameter: "tls-ca") needs \(parameter: "tls-ca-key") (the CA's private key) to sign certificates") }
-        return InterceptTLS(certificateAuthority: authority, certificateAuthorityKey: key, upstreamAuthority: upstream)
+        return InterceptTLS(certificateAuthority: absolute(authority), certificateAuthorityKey: absolute(key), upstreamAuthority: upstream.map(absolute))
+    }
+
+    /// A relative path is taken from the directory faultline runs in (as a campaign's other files
+    /// are), made absolute so the proxy process reads the same file.
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
     var texts: [(key: String, texts: [String])] {
