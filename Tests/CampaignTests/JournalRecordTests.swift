@@ -2,6 +2,7 @@
 import Faults
 import FaultlineSupport
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct JournalRecordTests {
@@ -34,6 +35,21 @@ import Testing
         #expect(lines[1] == #"{"consecutiveOK":1,"type":"settings"}"#)
         #expect(RunRecord(records: records).consecutiveOK == 1)
         #expect(RunRecord(records: [records[0]]).consecutiveOK == nil)
+    }
+
+    // Records appended together arrive as whole lines in order, one write for all of them, and a
+    // later record follows them on a line of its own.
+    @Test func recordsAppendedTogetherAreLinesInOrder() async throws {
+        let path = temporaryPath("faultline-journal-")
+        let journal = try Journal(path: path)
+        journal.append([.campaign(name: "c", file: "c.yaml", source: "name: c", startedAt: Date()), .settings(consecutiveOK: 2), .settings(consecutiveOK: 4)])
+        journal.append(.settings(consecutiveOK: 3))
+        await journal.flush()
+        let records = try Journal.read(path)
+        #expect(records.count == 4)
+        #expect(RunRecord(records: Array(records.prefix(2))).consecutiveOK == 2 && RunRecord(records: records).consecutiveOK == 3)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 4 && text.hasSuffix("}\n"))
     }
 
     // Text from a run (container names, engine messages) cannot break a report or a terminal:

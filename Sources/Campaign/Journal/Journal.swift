@@ -50,8 +50,18 @@ public final class Journal: Sendable {
     }
 
     /// Queues a record; it is on disk (fsynced) before any later record.
-    public func append(_ record: JournalRecord) {
-        guard let line = try? Self.encoder().encode(record) else { return }
+    public func append(_ record: JournalRecord) { append([record]) }
+
+    /// Queues records written together: one write and one fsync for all of them (a run's opening
+    /// records), each on disk before any later record.
+    public func append(_ records: [JournalRecord]) {
+        let encoder = Self.encoder()
+        let lines = records.compactMap { try? encoder.encode($0) }
+        guard !lines.isEmpty else { return }
+        let line = lines.dropFirst().reduce(into: lines[0]) { joined, next in
+            joined.append(UInt8(ascii: "\n"))
+            joined.append(next)
+        }
         queue.async { [self] in
             guard state.withLock({ $0.failure == nil }) else { return }
             guard let failed = AppendOnlyLines.append(line, to: descriptor) else { return }

@@ -186,14 +186,11 @@ public final class CampaignRunner: Sendable {
             self?.abort("\(reason): the run's record cannot be kept, so it stops here and every fault is reverted")
         }
         let startedAt = Date()
-        journal.append(.campaign(name: campaign.name, file: file, source: source, startedAt: startedAt))
-        journal.append(.settings(consecutiveOK: campaign.settings.consecutiveOK))
-        journal.append(.variables(campaign.variables))
-        journal.append(.plan(plan))
-        for probe in nodeProbes {
-            journal.append(.nodeProbe(probe))
-            emit(.phase("probe \(probe.summary)"))
-        }
+        // The opening records in one write and one fsync, not one each.
+        journal.append([.campaign(name: campaign.name, file: file, source: source, startedAt: startedAt),
+                        .settings(consecutiveOK: campaign.settings.consecutiveOK), .variables(campaign.variables), .plan(plan)]
+                       + nodeProbes.map { .nodeProbe($0) })
+        for probe in nodeProbes { emit(.phase("probe \(probe.summary)")) }
         var probes: [ProbeRunner.Scheduled] = []
         for definition in campaign.probes where definition.node == nil {
             probes.append(.init(probe: try definition.config.makeProbe(name: definition.name, timeout: definition.timeout, logger: logger),
