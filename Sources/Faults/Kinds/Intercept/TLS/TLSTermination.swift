@@ -27,6 +27,9 @@ final class TLSTermination: @unchecked Sendable {
         SSL_CTX_set_ex_data(server, 0, Unmanaged.passUnretained(authority).toOpaque())
         fl_ssl_ctx_set_servername_callback(server, TLSTermination.chooseCertificate)
         SSL_CTX_set_verify(client, SSL_VERIFY_PEER, nil)
+        // The upstream is asked for HTTP/1.1, the one protocol the proxy reads (0 is success here).
+        let protocols: [UInt8] = [8] + Array("http/1.1".utf8)
+        guard SSL_CTX_set_alpn_protos(client, protocols, UInt32(protocols.count)) == 0 else { throw TLSSetupError("SSL_CTX_set_alpn_protos failed") }
         if let upstreamAuthority = settings.upstreamAuthority {
             guard SSL_CTX_load_verify_locations(client, upstreamAuthority, nil) == 1 else {
                 throw TLSSetupError("tls-upstream-ca \(upstreamAuthority): no PEM certificate could be read from it")
