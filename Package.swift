@@ -106,7 +106,7 @@ let package = Package(
         ]),
         // `faultline-bench`: the benchmarks, side by side with the alternatives; not in the product.
         .executableTarget(name: "Benchmarks", dependencies: [
-            "FaultlineCLI", "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "FaultlineSupport", "Fixtures", "CSpawn",
+            "FaultlineCLI", "DockerEngine", "Faults", "Probes", "Campaign", "FaultProxy", "Daemon", "FaultlineSupport", "Fixtures", "CSpawn", "COpenSSL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Benchmarks"),

@@ -9,6 +9,7 @@
 #   CAMPAIGN_RUNS runs per tool in the campaign-overhead benchmark (default 10)
 #   PROXY_REQUESTS, PROXY_SIZE  round trips and bulk size of the proxy benchmark (5000, 1g)
 #   HTTP_REQUESTS, HTTP_SECONDS  requests per path and rate-measurement seconds of the transparent-http benchmark (5000, 3)
+#   HTTPS_CALLS   fresh-connection calls per path of the transparent-https benchmark (500)
 #   PACKET_ROUND_TRIPS, PACKET_PACKETS  the packet benchmark's round trips per path and packets per asked delay (3000, 3000)
 #   DAEMON_RUNS   small runs in the daemon footprint benchmark (default 1000)
 #   TORTURE_TRIALS  SIGKILL trials of the daemon torture test (default 200; the test command runs 20)
@@ -22,7 +23,7 @@ GATE=""
 if [ "${1:-}" = "--gate" ]; then
   GATE="--gate"
   : "${ROUNDS:=20}" "${ONCALL_ROUNDS:=12}" "${PROBES:=100}" "${PROBE_SECONDS:=5}" "${FAULTS:=200}" "${CAMPAIGN_RUNS:=3}" "${RECOVERY_ROUNDS:=2}"
-  : "${PROXY_REQUESTS:=1000}" "${PROXY_SIZE:=256m}" "${DAEMON_RUNS:=40}" "${HTTP_REQUESTS:=1000}" "${HTTP_SECONDS:=1}"
+  : "${PROXY_REQUESTS:=1000}" "${PROXY_SIZE:=256m}" "${DAEMON_RUNS:=40}" "${HTTP_REQUESTS:=1000}" "${HTTP_SECONDS:=1}" "${HTTPS_CALLS:=200}"
 elif [ $# -gt 0 ]; then
   echo "usage: scripts/bench.sh [--gate]" >&2; exit 2
 fi
@@ -90,6 +91,7 @@ bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos
 bench recovery --rounds "${RECOVERY_ROUNDS:-10}"
 bench proxy --requests "${PROXY_REQUESTS:-5000}" --size "${PROXY_SIZE:-1g}"
 bench transparent-http --requests "${HTTP_REQUESTS:-5000}" --seconds "${HTTP_SECONDS:-3}"
+bench transparent-https --calls "${HTTPS_CALLS:-500}"
 bench packet --round-trips "${PACKET_ROUND_TRIPS:-3000}" --packets "${PACKET_PACKETS:-3000}"
 bench daemon --runs "${DAEMON_RUNS:-1000}"
 if [ -n "$GATE" ]; then

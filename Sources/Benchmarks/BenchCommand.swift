@@ -14,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "faultline-bench",
         abstract: "Benchmarks that compare faultline with the alternatives, side by side in one run.",
-        subcommands: [EngineBench.self, OnCallBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self, RecoveryBench.self, ProxyBench.self, TransparentHTTPBench.self, PacketEngineBench.self, DaemonBench.self, FleetBench.self, SwarmRecoveryBench.self])
+        subcommands: [EngineBench.self, OnCallBench.self, ProbeBench.self, SchedulerBench.self, CampaignBench.self, RecoveryBench.self, ProxyBench.self, TransparentHTTPBench.self, TransparentHTTPSBench.self, PacketEngineBench.self, DaemonBench.self, FleetBench.self, SwarmRecoveryBench.self])
 }
 
 /// The `faultline` program the benchmarks run: `$FAULTLINE_BIN`, else the one built beside this one.
