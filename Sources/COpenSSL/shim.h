@@ -28,6 +28,12 @@ static inline long fl_ssl_set_partial_writes(SSL *ssl) {
     return SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 }
 
+/// A peer's TCP close without close_notify reads as the end of its stream (as a FIN does), not as
+/// an error: HTTP servers that close after their response often send none.
+static inline uint64_t fl_ssl_ctx_ignore_unexpected_eof(SSL_CTX *context) {
+    return SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
+}
+
 /// A new P-256 key (NULL on failure).
 static inline EVP_PKEY *fl_ec_p256_key(void) {
     return EVP_EC_gen("P-256");

@@ -159,6 +159,55 @@ import Testing
         #expect(client.status == 0 && client.stdout == "{\"type\":\"done\",\"seq\":2}\n", "\(client)")
     }
 
+    /// A TLS server that answers each request with `size` bytes of body (HTTP/1.0, the close ends
+    /// it) and closes TCP without close_notify, as many HTTP servers do.
+    static let abruptServerScript = """
+        import socket, ssl, sys
+        cert, key, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        listener = socket.create_server(("127.0.0.1", port))
+        while True:
+            connection, _ = listener.accept()
+            try:
+                tls = context.wrap_socket(connection, server_side=True)
+                request = b""
+                while b"\\r\\n\\r\\n" not in request:
+                    chunk = tls.recv(4096)
+                    if not chunk:
+                        raise EOFError()
+                    request += chunk
+                tls.sendall(b"HTTP/1.0 200 OK\\r\\n\\r\\n" + b"x" * size)
+                tls.close()
+            except Exception:
+                connection.close()
+        """
+
+    // An upstream that closes without close_notify after a body larger than the proxy's buffers:
+    // the client gets every byte, then the end (a TCP close reads as the end of the stream, as a FIN does).
+    @Test func anUpstreamClosingWithoutCloseNotifyDeliversItsWholeBody() async throws {
+        let campaign = try await TestCertificates.authority("campaign")
+        let upstreamAuthority = try await TestCertificates.authority("upstream")
+        let certificate = try await upstreamAuthority.server(["DNS:\(Self.name)"])
+        let script = campaign.directory + "/abrupt.py", size = 1 << 20
+        try Self.abruptServerScript.write(toFile: script, atomically: true, encoding: .utf8)
+        let serverPort = try LoopbackPort.free()
+        let server = try ChildProcess.spawn(["/usr/bin/timeout", "-s", "KILL", "30", "/usr/bin/python3", script, certificate.certificate, certificate.key,
+                                             String(serverPort), String(size)]).get()
+        let stage = Stage(campaign: campaign, upstreamAuthority: upstreamAuthority, server: server, serverPort: serverPort)
+        defer { stage.stop() }
+        for _ in 0..<150 {
+            if (try? RawTCPClient(port: serverPort)) != nil { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let port = try await proxy([("path", ["^/never$"]), ("status", ["500"])], stage)
+        for _ in 0..<3 {
+            let fetched = try await CommandRunner.run(["/usr/bin/curl", "-sS", "--max-time", "10", "--cacert", campaign.authority, "--resolve", "\(Self.name):\(port):127.0.0.1",
+                                                       "-o", "/dev/null", "-w", "%{size_download}", "https://\(Self.name):\(port)/big"])
+            #expect(fetched.status == 0 && fetched.stdout == String(size), "\(fetched)")
+        }
+    }
+
     // A plain HTTP client on the same proxy is read as before (terminating is only for handshakes).
     @Test func plainHTTPStillPassesWithACA() async throws {
         let campaign = try await TestCertificates.authority("campaign")

@@ -109,13 +109,14 @@ final class TLSBridge: @unchecked Sendable {
                     shutdown(clear, Int32(SHUT_WR))
                     pump.clearShut = true
                 }
-                if pump.broken { abortive = true; return }
+                // A broken session reads and writes no more: what it delivered reaches the clear end first.
+                if pump.broken, pump.toClear.isEmpty { abortive = true; return }
                 // Clear end → peer.
-                if !pump.clearEnded, pump.toPeer.count < Self.bufferLimit {
+                if !pump.broken, !pump.clearEnded, pump.toPeer.count < Self.bufferLimit {
                     let count = read(clear, &buffer, buffer.count)
                     if count > 0 { pump.toPeer.append(contentsOf: buffer[0..<count]) } else if count == 0 || errno != EAGAIN { pump.clearEnded = true }
                 }
-                while !pump.toPeer.isEmpty {
+                while !pump.broken, !pump.toPeer.isEmpty {
                     let length = pump.writing ?? min(pump.toPeer.count, buffer.count)
                     let count = pump.toPeer.withUnsafeBytes { SSL_write(session, $0.baseAddress, Int32(length)) }
                     if count > 0 { pump.toPeer.removeFirst(Int(count)); pump.writing = nil; continue }
@@ -125,7 +126,7 @@ final class TLSBridge: @unchecked Sendable {
                     socketEvents |= wanted
                     break
                 }
-                if pump.clearEnded, pump.toPeer.isEmpty {
+                if !pump.broken, pump.clearEnded, pump.toPeer.isEmpty {
                     if aborting.load(ordering: .relaxed) { abortive = true; return }
                     if !pump.closeSent {
                         SSL_shutdown(session)
@@ -134,7 +135,7 @@ final class TLSBridge: @unchecked Sendable {
                     }
                     if pump.peerEnded, pump.toClear.isEmpty { return }
                 }
-                if !pump.clearEnded, pump.toPeer.count < Self.bufferLimit { clearEvents |= Int16(POLLIN) }
+                if !pump.broken, !pump.clearEnded, pump.toPeer.count < Self.bufferLimit { clearEvents |= Int16(POLLIN) }
                 if !pump.peerEnded, pump.toClear.count < Self.bufferLimit { socketEvents |= Int16(POLLIN) }
             }
             // A side with nothing to wait for is left out: a hung-up socket would wake poll at once, forever.

@@ -21,8 +21,10 @@ final class TLSTermination: @unchecked Sendable {
         }
         serverContext = server
         upstreamContext = client
-        fl_ssl_ctx_set_min_tls12(server)
-        fl_ssl_ctx_set_min_tls12(client)
+        for context in [server, client] {
+            fl_ssl_ctx_set_min_tls12(context)
+            fl_ssl_ctx_ignore_unexpected_eof(context)
+        }
         // No ALPN is offered back, so clients speak HTTP/1.1 (the proxy reads no HTTP/2).
         SSL_CTX_set_ex_data(server, 0, Unmanaged.passUnretained(authority).toOpaque())
         fl_ssl_ctx_set_servername_callback(server, TLSTermination.chooseCertificate)
