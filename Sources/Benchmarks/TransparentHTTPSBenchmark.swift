@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaultlineCLI
 import FaultlineSupport
+import Fixtures
 import Foundation
 import Glibc
 
@@ -30,20 +31,23 @@ struct TransparentHTTPSBenchmark: Benchmark {
     }
 
     func run() async throws -> Result {
-        let certificates = try BenchCertificates(directory: workDirectory, serverName: Self.serverName)
+        // The campaign's CA (the fault signs with it), the server's CA, and the server's certificate.
+        let campaign = try ThrowawayCertificates.authority("campaign", in: workDirectory)
+        let serverAuthority = try ThrowawayCertificates.authority("server", in: workDirectory)
+        let server = try serverAuthority.server(["DNS:\(Self.serverName)"])
         let servers = try [Self.faultedPort, Self.directPort].map { port in
             try TLSLoopback.Server(listener: try NetworkNamespaceThread.socket(inNamespaceOf: pid, port: port, listen: true),
-                                   certificate: certificates.server, key: certificates.serverKey)
+                                   certificate: server.certificate, key: server.key)
         }
         defer { servers.forEach { $0.stop() } }
         let (child, took) = try await InjectedFault.start(faultline, ["inject", "http", container, "--port", String(Self.faultedPort), "--path", "^/never-matched$",
-                                                                      "--status", "500", "--tls-ca", certificates.campaign, "--tls-ca-key", certificates.campaignKey,
-                                                                      "--tls-upstream-ca", certificates.upstream, "--for", "600s", "--state-dir", workDirectory + "/state"],
+                                                                      "--status", "500", "--tls-ca", campaign.authority, "--tls-ca-key", campaign.authorityKey,
+                                                                      "--tls-upstream-ca", serverAuthority.authority, "--for", "600s", "--state-dir", workDirectory + "/state"],
                                                           log: workDirectory + "/inject.log")
         defer { InjectedFault.end(child) }
         var result = Result(injectMilliseconds: took.milliseconds)
-        let trustingServer = try TLSLoopback.clientContext(trusting: certificates.upstream)
-        let trustingCampaign = try TLSLoopback.clientContext(trusting: certificates.campaign)
+        let trustingServer = try TLSLoopback.clientContext(trusting: serverAuthority.authority)
+        let trustingCampaign = try TLSLoopback.clientContext(trusting: campaign.authority)
         // The terminated path really is terminated: a client trusting only the server's CA is refused.
         if (try? TLSLoopback.call(try connect(Self.faultedPort), name: Self.serverName, context: trustingServer)) != nil {
             throw BenchmarkError(message: "a call on the fault's port was not terminated by faultline's proxy")
@@ -85,43 +89,6 @@ struct TransparentHTTPSBenchmark: Benchmark {
         let added = (Percentiles(result.call[Self.terminated] ?? []).median ?? .infinity) - (Percentiles(result.call[Self.direct] ?? []).median ?? 0)
         gate.require(added < 10, "terminating TLS adds under 10 ms per fresh-connection call at p50", figures: String(format: "%.2f ms", added))
         return gate
-    }
-}
-
-/// The benchmark's certificates, made with the `openssl` command: a campaign CA (the fault signs
-/// with it), the server's CA, and the server's certificate for its name.
-struct BenchCertificates {
-    let campaign: String, campaignKey: String, upstream: String, upstreamKey: String, server: String, serverKey: String
-
-    init(directory: String, serverName: String) throws {
-        campaign = directory + "/campaign-ca.pem"
-        campaignKey = directory + "/campaign-ca.key"
-        upstream = directory + "/server-ca.pem"
-        upstreamKey = directory + "/server-ca.key"
-        server = directory + "/server.pem"
-        serverKey = directory + "/server.key"
-        let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-        for (certificate, privateKey, name) in [(campaign, campaignKey, "bench campaign CA"), (upstream, upstreamKey, "bench server CA")] {
-            try Self.openssl(["req", "-x509"] + key + ["-days", "2", "-subj", "/CN=\(name)", "-keyout", privateKey, "-out", certificate,
-                                                       "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], log: directory)
-        }
-        try Self.openssl(["req", "-new"] + key + ["-subj", "/CN=\(serverName)", "-keyout", serverKey, "-out", directory + "/server.csr"], log: directory)
-        try "subjectAltName=DNS:\(serverName)\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n".write(toFile: directory + "/server.ext", atomically: true, encoding: .utf8)
-        try Self.openssl(["x509", "-req", "-in", directory + "/server.csr", "-CA", upstream, "-CAkey", upstreamKey, "-CAcreateserial", "-days", "2",
-                          "-extfile", directory + "/server.ext", "-out", server], log: directory)
-    }
-
-    private static func openssl(_ arguments: [String], log directory: String) throws {
-        guard let openssl = ExecutablePath.find("openssl") else { throw BenchmarkError(message: "transparent-https needs the openssl command (Debian: openssl)") }
-        let log = directory + "/openssl.log"
-        switch ChildProcess.spawn([openssl] + arguments, stdout: .appendFile(log), stderr: .appendFile(log)) {
-        case .success(let pid):
-            let status = ChildProcess.wait(pid)
-            guard ChildProcess.exitCode(of: status) == 0 else {
-                throw BenchmarkError(message: "openssl \(arguments.prefix(2).joined(separator: " ")) failed: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
-            }
-        case .failure(let failure): throw BenchmarkError(message: "\(failure)")
-        }
     }
 }
 

@@ -129,9 +129,9 @@ import Testing
     // CA); a client trusting only the server's CA sees the interception; afterwards it sees the server.
     @Test func terminatesTLSWithTheCampaignsCA() async throws {
         let engine = try await TestEngine.client()
-        let campaign = try await TestCertificates.authority("campaign")
-        let upstream = try await TestCertificates.authority("upstream")
-        let server = try await upstream.server(["DNS:model"])
+        let campaign = try ThrowawayCertificates.authority("campaign")
+        let upstream = try ThrowawayCertificates.authority("upstream")
+        let server = try upstream.server(["DNS:model"])
         let binds = ["\(campaign.directory):/campaign:ro", "\(upstream.directory):/upstream:ro"]
         let serverPath = "/upstream/" + (server.certificate as NSString).lastPathComponent, keyPath = "/upstream/" + (server.key as NSString).lastPathComponent
         try await withTestNetwork(engine: engine) { network in

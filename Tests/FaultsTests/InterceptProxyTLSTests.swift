@@ -15,8 +15,8 @@ import Testing
 
     /// The campaign's CA, the upstream's CA, and a running s_server with a certificate for `name`.
     struct Stage {
-        let campaign: TestCertificates
-        let upstreamAuthority: TestCertificates
+        let campaign: ThrowawayCertificates
+        let upstreamAuthority: ThrowawayCertificates
         /// `timeout 60 openssl s_server …`, in a process group of its own.
         let server: pid_t
         let serverPort: Int
@@ -29,9 +29,9 @@ import Testing
     }
 
     func stage() async throws -> Stage {
-        let campaign = try await TestCertificates.authority("campaign")
-        let upstreamAuthority = try await TestCertificates.authority("upstream")
-        let certificate = try await upstreamAuthority.server(["DNS:\(Self.name)"])
+        let campaign = try ThrowawayCertificates.authority("campaign")
+        let upstreamAuthority = try ThrowawayCertificates.authority("upstream")
+        let certificate = try upstreamAuthority.server(["DNS:\(Self.name)"])
         let port = try LoopbackPort.free()
         // Bounded by itself too (timeout leads its own process group), should this test process die before `stop`.
         let server = try ChildProcess.spawn(["/usr/bin/timeout", "-s", "KILL", "60", "/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:\(port)",
@@ -139,9 +139,9 @@ import Testing
     // wss:// through the websocket fault: the server's `tool_executing` message is dropped inside the
     // terminated TLS; the client, trusting only the campaign's CA, gets the rest.
     @Test func dropsWebSocketMessagesInsideTLS() async throws {
-        let campaign = try await TestCertificates.authority("campaign")
-        let upstreamAuthority = try await TestCertificates.authority("upstream")
-        let certificate = try await upstreamAuthority.server(["DNS:\(Self.name)"])
+        let campaign = try ThrowawayCertificates.authority("campaign")
+        let upstreamAuthority = try ThrowawayCertificates.authority("upstream")
+        let certificate = try upstreamAuthority.server(["DNS:\(Self.name)"])
         let script = campaign.directory + "/websocket.py"
         try Self.webSocketScript.write(toFile: script, atomically: true, encoding: .utf8)
         let serverPort = try LoopbackPort.free()
@@ -186,9 +186,9 @@ import Testing
     // An upstream that closes without close_notify after a body larger than the proxy's buffers:
     // the client gets every byte, then the end (a TCP close reads as the end of the stream, as a FIN does).
     @Test func anUpstreamClosingWithoutCloseNotifyDeliversItsWholeBody() async throws {
-        let campaign = try await TestCertificates.authority("campaign")
-        let upstreamAuthority = try await TestCertificates.authority("upstream")
-        let certificate = try await upstreamAuthority.server(["DNS:\(Self.name)"])
+        let campaign = try ThrowawayCertificates.authority("campaign")
+        let upstreamAuthority = try ThrowawayCertificates.authority("upstream")
+        let certificate = try upstreamAuthority.server(["DNS:\(Self.name)"])
         let script = campaign.directory + "/abrupt.py", size = 1 << 20
         try Self.abruptServerScript.write(toFile: script, atomically: true, encoding: .utf8)
         let serverPort = try LoopbackPort.free()
@@ -210,7 +210,7 @@ import Testing
 
     // A plain HTTP client on the same proxy is read as before (terminating is only for handshakes).
     @Test func plainHTTPStillPassesWithACA() async throws {
-        let campaign = try await TestCertificates.authority("campaign")
+        let campaign = try ThrowawayCertificates.authority("campaign")
         let server = try await LoopbackServer(.echo)
         defer { Task { await server.stop() } }
         let parameters = try HTTPParameters.read([("port", ["80"]), ("path", ["^/v1/"]), ("status", ["503"])])
@@ -224,9 +224,9 @@ import Testing
 
     // Files that cannot serve are refused before anything runs, each naming the file and why.
     @Test func refusesCAFilesThatCannotSign() async throws {
-        let campaign = try await TestCertificates.authority("campaign")
-        let other = try await TestCertificates.authority("other")
-        let leaf = try await campaign.server(["DNS:\(Self.name)"])
+        let campaign = try ThrowawayCertificates.authority("campaign")
+        let other = try ThrowawayCertificates.authority("other")
+        let leaf = try campaign.server(["DNS:\(Self.name)"])
         let cases: [(InterceptTLS, String)] = [
             (InterceptTLS(certificateAuthority: campaign.directory + "/missing.pem", certificateAuthorityKey: campaign.authorityKey), "missing.pem: no PEM certificate"),
             (InterceptTLS(certificateAuthority: campaign.authority, certificateAuthorityKey: campaign.authority), "no unencrypted PEM private key"),
