@@ -83,7 +83,7 @@ struct TransparentHTTPSBenchmark: Benchmark {
     }
 
     /// `--gate`: a terminated call costs under 10 ms more than a direct one at p50 (it measured
-    /// ~1–2 ms here), so a proxy that re-signs per call or waits on something shows.
+    /// ~2–3 ms here), so a proxy that re-signs per call or waits on something shows.
     func gate(_ result: Result) -> BenchmarkGate {
         var gate = BenchmarkGate()
         let added = (Percentiles(result.call[Self.terminated] ?? []).median ?? .infinity) - (Percentiles(result.call[Self.direct] ?? []).median ?? 0)
