@@ -43,16 +43,14 @@ enum TLSLoopback {
             SSL_set_fd(session, connection)
             guard SSL_accept(session) == 1 else { return }
             var request: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 4096)
-            while !request.ends(with: Array("\r\n\r\n".utf8)) {
+            while !request.suffix(4).elementsEqual("\r\n\r\n".utf8) {
                 let count = SSL_read(session, &buffer, Int32(buffer.count))
                 guard count > 0 else { return }
                 request += buffer[0..<Int(count)]
             }
-            _ = SSL_write(session, Self.responseBytes, Int32(Self.responseBytes.count))
+            _ = SSL_write(session, TLSLoopback.response, Int32(TLSLoopback.response.count))
             SSL_shutdown(session)
         }
-
-        private static let responseBytes = TLSLoopback.response
 
         func stop() {
             shutdown(listener, Int32(SHUT_RDWR))
@@ -87,8 +85,4 @@ enum TLSLoopback {
         }
         guard received == response else { throw Failure(description: "the response was \(received.count) bytes, not the server's \(response.count)") }
     }
-}
-
-extension Array where Element == UInt8 {
-    fileprivate func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }

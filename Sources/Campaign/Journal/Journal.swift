@@ -58,10 +58,7 @@ public final class Journal: Sendable {
         let encoder = Self.encoder()
         let lines = records.compactMap { try? encoder.encode($0) }
         guard !lines.isEmpty else { return }
-        let line = lines.dropFirst().reduce(into: lines[0]) { joined, next in
-            joined.append(UInt8(ascii: "\n"))
-            joined.append(next)
-        }
+        let line = Data(lines.joined(separator: [UInt8(ascii: "\n")]))
         queue.async { [self] in
             guard state.withLock({ $0.failure == nil }) else { return }
             guard let failed = AppendOnlyLines.append(line, to: descriptor) else { return }

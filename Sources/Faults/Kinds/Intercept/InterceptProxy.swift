@@ -225,9 +225,7 @@ public struct InterceptProxy: Sendable {
                 case .reset:
                     // Abortive close: the descriptor is closed by `finish`, after the request
                     // direction stops reading (shut down for reading, which sends nothing).
-                    tls?.abort()
-                    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-                    setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                    Connection.resetOnClose(client, tls: tls)
                     shutdown(client, Int32(SHUT_RD))
                 }
                 done.signal()
@@ -259,9 +257,14 @@ public struct InterceptProxy: Sendable {
         /// Ends the client's connection with a TCP RST.
         func reset() {
             resetting = true
-            clientTLS?.bridge.abort()
-            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-            setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            Connection.resetOnClose(client, tls: clientTLS?.bridge)
+        }
+
+        /// Makes closing the client's descriptor reset its connection: the TCP socket's own, or,
+        /// under terminated TLS, the bridge's (the clear end is a socket pair, which has no RST).
+        static func resetOnClose(_ client: Int32, tls: TLSBridge?) {
+            tls?.abort()
+            HelperSocket.resetOnClose(client)
         }
 
         /// Closes both sides once the response direction has finished with the client's descriptor

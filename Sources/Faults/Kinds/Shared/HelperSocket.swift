@@ -111,6 +111,12 @@ enum HelperSocket {
         return descriptor
     }
 
+    /// Makes closing `descriptor` reset its TCP connection (SO_LINGER 0: an RST instead of a FIN).
+    static func resetOnClose(_ descriptor: Int32) {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    }
+
     /// Writes every byte; false when the peer is gone.
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool { writeAll(descriptor, bytes[...]) }
 

@@ -176,8 +176,7 @@ final class TLSBridge: @unchecked Sendable {
             let end = ContinuousClock.now + Self.resetDrainLimit
             var queued: Int32 = 1
             while ioctl(socket, Self.outputQueueRequest, &queued) == 0, queued > 0, ContinuousClock.now < end { usleep(1000) }
-            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-            setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            HelperSocket.resetOnClose(socket)
         }
         SSL_free(session)
         close(socket)
