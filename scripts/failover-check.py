@@ -5,8 +5,11 @@
   scripts/failover-check.py RUN_DIR --probe NAME --within MS (--sentinel-log FILE … | --patroni-history URL)
 
 RUN_DIR is a run of a campaign whose first window killed the primary. The record of the failover:
-- Redis Sentinel's logs (docker logs): Sentinel writes `+switch-master <name> <old> <new>` when it
-  has promoted the replica and tells clients the new address;
+- Redis Sentinel's logs (docker logs): the Sentinel leading the failover answers
+  `SENTINEL get-master-addr-by-name` with the promoted replica from the moment it logs
+  `+failover-state-reconf-slaves` (the replica has acknowledged the promotion; Sentinel's
+  sentinelGetCurrentMasterAddress), tens of ms before it logs `+switch-master`; the other Sentinels
+  switch (`+switch-master`) when the leader's new configuration reaches them;
 - Patroni's REST API `/history` on the new leader: each timeline switch with the instant Patroni
   promoted the node (PostgreSQL accepts writes there from then on).
 That is when the failover ended for a client that follows it. The probe NAME follows it (it asks
@@ -92,16 +95,24 @@ recovered = figure["recovered_ms"]
 
 
 def sentinel_switch():
-    """The first `+switch-master` any Sentinel logged after the kill (the log's times are UTC)."""
+    """The first instant after the kill any Sentinel gave clients the new master's address: the leader's
+    `+failover-state-reconf-slaves` or a `+switch-master`, whichever came first (the logs' times are UTC)."""
     switches = []
-    pattern = re.compile(r"(\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3}) # \+switch-master (\S+) (\S+ \d+) (\S+ \d+)")
+    stamp = r"(\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3}) # "
+    patterns = [
+        (re.compile(stamp + r"\+switch-master (\S+) (\S+ \d+) (\S+ \d+)"),
+         lambda m: f"Sentinel: +switch-master {m.group(2)} {m.group(3)} → {m.group(4)}"),
+        (re.compile(stamp + r"\+failover-state-reconf-slaves master (\S+) (\S+ \d+)"),
+         lambda m: f"Sentinel: +failover-state-reconf-slaves {m.group(2)} (the leader advertises the promoted replica)"),
+    ]
     for path in args.sentinel_log:
         for line in open(path, errors="replace"):
-            match = pattern.search(line)
-            if match:
-                when = dt.datetime.strptime(match.group(1), "%d %b %Y %H:%M:%S.%f").replace(tzinfo=dt.timezone.utc).timestamp()
-                if when >= kill:
-                    switches.append((when, f"Sentinel: +switch-master {match.group(2)} {match.group(3)} → {match.group(4)}"))
+            for pattern, describe in patterns:
+                match = pattern.search(line)
+                if match:
+                    when = dt.datetime.strptime(match.group(1), "%d %b %Y %H:%M:%S.%f").replace(tzinfo=dt.timezone.utc).timestamp()
+                    if when >= kill:
+                        switches.append((when, describe(match)))
     if not switches:
         sys.exit(f"failover-check: no +switch-master after the kill in {', '.join(args.sentinel_log)}: Sentinel did not fail over")
     return min(switches)

@@ -6,7 +6,7 @@
 # the normal build's run of the same campaign, must fail a `baseline` check too. Last, the stack's
 # failover profile (Redis behind three Sentinels, PostgreSQL under Patroni) runs faults/failover/,
 # each must hold, and faultline's recovery figure of each primary's kill must agree with the HA
-# software's own record: Sentinel's +switch-master, Patroni's promotion (scripts/failover-check.py).
+# software's own record: Sentinel's switch to the promoted replica, Patroni's promotion (scripts/failover-check.py).
 # Run by scripts/test.sh after the unit and integration tests; on its own after scripts/setup.sh and a build.
 #   STACK_CAMPAIGNS="a b"  REGRESSION_CAMPAIGNS="a b"  FAILOVER_CAMPAIGNS="a"   narrow the selection
 #   (names without .yaml; an empty selection, e.g. FAILOVER_CAMPAIGNS="", leaves that part out)
@@ -115,7 +115,7 @@ if [ -n "$failovers" ]; then
   STACK_TOKEN=$(scripts/stack.sh token probe)
   for name in $failovers; do
     must_hold "failover/$name" failover || continue
-    # faultline's recovery figure against the HA software's own record (Sentinel's +switch-master,
+    # faultline's recovery figure against the HA software's own record (Sentinel's switch,
     # Patroni's promotion): never before it, at most one check cycle after.
     if out=$(/usr/bin/python3 scripts/failover-check.py "$(ls -d "$WORK"/failover/failover/"$name"/*/ | head -1)" 2>&1); then
       say "          failover/$name: $out"
