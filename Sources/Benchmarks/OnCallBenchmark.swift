@@ -21,6 +21,7 @@ struct OnCallBenchmark: Benchmark {
     let workDirectory: String
 
     static let inject = "faultline inject pause X --for 200ms (process)"
+    static let firstInject = "the same, first of a session (starts the warden)"
     static let dockerPause = "docker pause X (process)"
     static let daemon = "POST /v1/faults to a running faultline daemon"
     static let raw = "raw engine call (kept-alive client in this process)"
@@ -34,6 +35,7 @@ struct OnCallBenchmark: Benchmark {
         let events = try engine.events(filters: ["container": [container], "event": ["pause"]])
         let pauses = PauseEvents(events)
         let state = workDirectory + "/state"
+        defer { Self.endWarden(of: state) }
         let daemon = try await BenchDaemon.start(faultline: faultline, stateDirectory: workDirectory + "/daemon-state")
         defer { daemon.stop() }
         let client = daemon.client
@@ -49,6 +51,16 @@ struct OnCallBenchmark: Benchmark {
             guard case .success(let pid) = injected else { throw BenchmarkError(message: "could not start \(faultline)") }
             record(Self.inject, try await pauses.next(after: started))
             guard await BlockingIO.run({ ChildProcess.wait(pid) }) == 0 else { throw BenchmarkError(message: "faultline inject pause failed in round \(round)") }
+
+            // A state directory of its own: no warden watches it yet, so this inject starts one
+            // (which is then ended, not left to linger).
+            let fresh = workDirectory + "/state-\(round)"
+            started = Date()
+            let first = ChildProcess.spawn([faultline, "inject", "pause", container, "--for", "200ms", "--state-dir", fresh, "--log-level", "error"])
+            guard case .success(let firstPid) = first else { throw BenchmarkError(message: "could not start \(faultline)") }
+            record(Self.firstInject, try await pauses.next(after: started))
+            guard await BlockingIO.run({ ChildProcess.wait(firstPid) }) == 0 else { throw BenchmarkError(message: "faultline inject pause (first) failed in round \(round)") }
+            Self.endWarden(of: fresh)
 
             if let docker {
                 started = Date()
@@ -75,6 +87,13 @@ struct OnCallBenchmark: Benchmark {
         return figures
     }
 
+    /// Ends the warden that watches `stateDirectory` (its pid is in `warden.lock`).
+    static func endWarden(of stateDirectory: String) {
+        guard let text = try? String(contentsOfFile: stateDirectory + "/warden.lock", encoding: .utf8),
+              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return }
+        kill(pid, SIGTERM)
+    }
+
     /// The daemon reverts at the window's end: wait until the container runs unpaused again.
     private func waitUntilRunning() async throws {
         for _ in 0..<100 {
@@ -88,7 +107,7 @@ struct OnCallBenchmark: Benchmark {
         var lines = ["### On-call path: command start → the engine's `pause` event (\(rounds) rounds, interleaved)", "",
                      "| method | samples | median | p90 | × docker CLI |", "|---|---:|---:|---:|---:|"]
         let reference = Percentiles(figures.toEvent[Self.dockerPause] ?? []).median
-        for method in [Self.inject, Self.dockerPause, Self.daemon, Self.raw] {
+        for method in [Self.inject, Self.firstInject, Self.dockerPause, Self.daemon, Self.raw] {
             guard let samples = figures.toEvent[method] else { continue }
             let stats = Percentiles(samples)
             let ratio = reference.map { String(format: "%.2f×", (stats.median ?? .nan) / $0) } ?? "-"
@@ -97,7 +116,9 @@ struct OnCallBenchmark: Benchmark {
         lines.append("")
         lines.append("Each figure runs from just before the command's process is spawned (or the request is sent) to the `timeNano` of the engine's own "
                      + "`pause` event, on the same clock; the engine stamps the event when the container is frozen, so every row includes "
-                     + "the engine's own pause (the raw call's row). The daemon row includes the HTTP request over its unix socket; "
+                     + "the engine's own pause (the raw call's row). The first row's injects share a state directory, so the warden the "
+                     + "first one started (it stays a minute once idle) watches the later ones and they start none, as in an on-call session; "
+                     + "the second row's each start one in a state directory of their own. The daemon row includes the HTTP request over its unix socket; "
                      + String(format: "the daemon adds %.1f ms (median) to the raw call.", daemonOverhead(figures) ?? .nan))
         return lines.joined(separator: "\n")
     }
@@ -110,15 +131,16 @@ struct OnCallBenchmark: Benchmark {
     }
 
     /// `--gate`: a running daemon adds under 5 ms to the raw engine call (median), and a fresh
-    /// `faultline inject` process stays within 2.3× the docker CLI's (1.5× on a quiet engine, but
-    /// 1.62–1.94× over four runs of 12 rounds on a slower one, where each engine call costs more and
-    /// faultline makes more of them; the goal of 1.0× is not met yet: a Swift process starts in
-    /// ~20 ms against the Go CLI's ~10).
+    /// `faultline inject` process in an on-call session stays within 2.0× the docker CLI's
+    /// (1.40–1.53× over four runs here once the binary stopped exporting its symbols and the
+    /// session's warden stayed for the next inject; 1.54–2.02× before, on the same engine). The
+    /// goal of 1.0× is not met: loading libcurl's dependency tree alone costs ~6 ms, and the
+    /// inject looks the target up and makes its intent durable before the engine call.
     func gate(_ figures: Figures) -> BenchmarkGate {
         var gate = BenchmarkGate()
         if let inject = Percentiles(figures.toEvent[Self.inject] ?? []).median,
            let docker = Percentiles(figures.toEvent[Self.dockerPause] ?? []).median {
-            gate.require(inject <= docker * 2.3, "faultline inject reaches the engine's pause event within 2.3× docker pause",
+            gate.require(inject <= docker * 2.0, "faultline inject reaches the engine's pause event within 2.0× docker pause",
                          figures: String(format: "%.1f ms vs %.1f ms (%.2f×)", inject, docker, inject / docker))
         }
         if let overhead = daemonOverhead(figures) {

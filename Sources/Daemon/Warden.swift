@@ -8,14 +8,19 @@ import Logging
 /// start beside themselves. It looks at the ledger every `interval` and reverts every open fault
 /// whose owner process is gone, and every fault whose hard deadline (window end + grace) has
 /// passed although its owner still lives (hung). It stays while a faultline process beats its
-/// heartbeat in the state directory or a fault is open, and exits when neither is left. One
-/// warden per state directory (`warden.lock`).
+/// heartbeat in the state directory or a fault is open, and exits when neither has been left for
+/// `linger` (so that the next `inject` of an on-call session finds it watching and starts none).
+/// One warden per state directory (`WardenLock`).
 public struct Warden: Sendable {
     public let stateDirectory: String
     public let logger: Logger
     public var interval: Duration = .milliseconds(250)
     /// How long a failing revert waits before the next try.
     public var retryInterval: Duration = .seconds(2)
+    /// How long it stays once nothing beats and nothing is open.
+    public var linger: Duration = .zero
+    /// For tests: runs after the warden has unlocked to end and before its second look.
+    var beforeSecondLook: (@Sendable () -> Void)?
 
     public init(stateDirectory: String, logger: Logger) {
         self.stateDirectory = stateDirectory
@@ -31,19 +36,32 @@ public struct Warden: Sendable {
     }
 
     public func run(connect: @Sendable () async throws -> DockerEngineClient) async throws -> Exit {
-        let lockPath = stateDirectory + "/warden.lock"
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw DaemonService.StartError(description: "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { return .alreadyWatched }
+        guard let lock = try WardenLock.acquire(in: stateDirectory) else { return .alreadyWatched }
         let ledger = try FaultLedger(stateDirectory: stateDirectory)
         let heartbeats = DaemonPaths(stateDirectory: stateDirectory).heartbeats
         var engine: DockerEngineClient?
+        let clock = ContinuousClock()
+        var idleSince: ContinuousClock.Instant?
         logger.info("warden watching", metadata: ["state": "\(stateDirectory)", "pid": "\(getpid())"])
         while !Task.isCancelled {
             let open = (try? ledger.openEntries()) ?? []
             let beating = Self.liveHeartbeats(in: heartbeats)
-            if open.isEmpty && beating.isEmpty { return .nothingLeft }
+            if open.isEmpty && beating.isEmpty {
+                let since = idleSince ?? clock.now
+                idleSince = since
+                if clock.now - since >= linger {
+                    // A starter that saw the lock held started no warden: look again after unlocking.
+                    lock.giveUp()
+                    beforeSecondLook?()
+                    if ((try? ledger.openEntries()) ?? []).isEmpty && Self.liveHeartbeats(in: heartbeats).isEmpty { return .nothingLeft }
+                    guard lock.retake() else { return .alreadyWatched }
+                    idleSince = nil
+                    continue
+                }
+                try? await Task.sleep(for: interval)
+                continue
+            }
+            idleSince = nil
             if !open.isEmpty {
                 if engine == nil { engine = try? await connect() }
                 if engine == nil {

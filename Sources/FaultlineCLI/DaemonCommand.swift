@@ -86,11 +86,14 @@ struct WardenCommand: AsyncParsableCommand {
         abstract: "Watch the ledger: revert every fault whose faultline process died or whose deadline passed; exit when none is left.")
 
     @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "How long to stay once nothing is open and no faultline process beats (e.g. 60s).")
+    var linger = "0s"
 
     func run() async throws {
         let logger = try global.makeLogger(label: "faultline.warden")
         let endpoint = try global.endpoint(), timeout = try global.engineCallTimeout()
-        let warden = Warden(stateDirectory: global.resolvedStateDirectory, logger: logger)
+        var warden = Warden(stateDirectory: global.resolvedStateDirectory, logger: logger)
+        warden.linger = try DurationText.parse(linger)
         let exit = try await warden.run { try await DockerEngineClient.connect(to: endpoint, logger: logger, callTimeout: timeout) }
         logger.info("warden exits", metadata: ["why": "\(exit)"])
     }

@@ -90,8 +90,9 @@ struct InjectCommand: AsyncParsableCommand {
         // A windowed fault held here is watched by the warden, as a run's are: should this command
         // die (SIGKILL, OOM), the warden reverts it at once instead of leaving it to `recover`.
         // Launched now, beside the engine handshake and the target lookup; the inject waits for it.
-        // Through an agent, the agent's own warden and the fault's deadline do that.
-        let guardian = node == nil && plan.window != nil && !noWarden ? WardenGuard(options: global) : nil
+        // It stays a minute once idle, so the next inject of an on-call session finds it watching
+        // and starts none. Through an agent, the agent's own warden and the fault's deadline do that.
+        let guardian = node == nil && plan.window != nil && !noWarden ? WardenGuard(options: global, linger: Self.wardenLinger) : nil
         defer { guardian?.stop() }
         let path: any InjectionPath
         if let node {
@@ -191,6 +192,9 @@ struct InjectCommand: AsyncParsableCommand {
         return AgentInjection(agent: try NodeAgent(node: node, in: description), kind: kind, target: target,
                               parameters: try KindOptions.texts(kindOptions, for: kind), window: window)
     }
+
+    /// How long the warden an inject starts stays once idle.
+    static let wardenLinger: Duration = .seconds(60)
 
     static func millis(_ duration: Duration) -> String {
         String(format: "%.1f ms", duration.milliseconds)

@@ -12,7 +12,8 @@ final class WardenGuard: Sendable {
     private let beating: Task<Void, Never>
     private let launching: Task<Void, Never>
 
-    init(options: GlobalOptions) {
+    /// `linger`: how long a warden started here stays once nothing is left (see `WardenLauncher`).
+    init(options: GlobalOptions, linger: Duration = .zero) {
         heartbeat = Heartbeat(directory: DaemonPaths(stateDirectory: options.resolvedStateDirectory).heartbeats)
         // The state directory is made (0700) or checked as the ledger would, before the heartbeat
         // creates anything in it. A refused one gets nothing: the ledger's own check, right after,
@@ -28,7 +29,7 @@ final class WardenGuard: Sendable {
             try? await Task.sleep(for: Heartbeat.interval)  // it just beat
             try? await heartbeat.run()
         }
-        launching = Task { _ = await BlockingIO.run { WardenLauncher.start(options: options) } }
+        launching = Task { _ = await BlockingIO.run { WardenLauncher.start(options: options, linger: linger) } }
     }
 
     /// Returns once the warden process has been started (or its start has failed, which was reported).

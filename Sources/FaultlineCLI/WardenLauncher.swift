@@ -1,3 +1,4 @@
+import Daemon
 import FaultlineSupport
 import Foundation
 
@@ -5,15 +6,20 @@ import Foundation
 /// the daemon or run that started it (a SIGKILL of that process, or of its process group, leaves
 /// the warden watching). A warden already watching the directory makes the new one exit at once.
 /// It is given the same engine and engine time-out as its starter (not whatever `DOCKER_HOST`
-/// says), and none of its starter's descriptors.
+/// says), and none of its starter's descriptors. A live warden already watching the directory is
+/// left to watch this starter too: none is started (the caller's heartbeat must already be
+/// written — `WardenLock` says why that is safe).
 enum WardenLauncher {
-    /// Starts it; returns its pid, or nil when it could not be started (reported, not fatal).
+    /// Starts one unless one watches; returns the pid of the one started, or nil when one already
+    /// watches or it could not be started (reported, not fatal). `linger`: how long it stays once
+    /// nothing is left to watch.
     @discardableResult
-    static func start(options: GlobalOptions, logLevel: String = "notice") -> Int32? {
-        let executable = FaultlineExecutable.path
+    static func start(options: GlobalOptions, logLevel: String = "notice", linger: Duration = .zero) -> Int32? {
         let stateDirectory = options.resolvedStateDirectory
+        if WardenLock.isWatched(stateDirectory) { return nil }
+        let executable = FaultlineExecutable.path
         var argv = [executable, "warden", "--state-dir", stateDirectory, "--log-level", logLevel,
-                    "--engine-timeout", options.engineTimeout]
+                    "--engine-timeout", options.engineTimeout, "--linger", DurationText.format(linger)]
         if let engine = try? options.endpoint() { argv += ["--engine", engine.address] }
         switch ChildProcess.spawn(argv, stderr: .appendFile(stateDirectory + "/warden.log"), grouping: .ownSession) {
         case .failure(let failure):

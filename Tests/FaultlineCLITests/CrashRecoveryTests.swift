@@ -119,6 +119,41 @@ import Testing
         }
     }
 
+    // The next inject of an on-call session finds the first one's warden lingering and starts none;
+    // SIGKILLed mid-window, it is reverted by that warden all the same.
+    @Test func aLingeringWardenWatchesTheNextInject() async throws {
+        let engine = try await TestEngine.client()
+        let stateDir = temporaryPath("faultline-warden-linger-")
+        func wardens() async throws -> [String] {
+            try await CommandRunner.run(["/usr/bin/pgrep", "-f", "warden --state-dir \(stateDir) "]).stdout.split(separator: "\n").map(String.init)
+        }
+        // The lingering warden is ended here, also when the test fails, instead of after its minute.
+        var failure: (any Error)?
+        do { try await withTestContainer(.init(purpose: "warden-linger"), engine: engine) { container in
+            let first = try await FaultlineProcess.run(["inject", "pause", container.name, "--for", "100ms", "--state-dir", stateDir])
+            #expect(first.status == 0, "\(first.stderr)")
+            let lingering = try await wardens()
+            #expect(lingering.count == 1, "one warden lingers after the first inject: \(lingering)")
+            let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
+            try await child.waitFor("injected")
+            #expect(try await wardens() == lingering, "the second inject started a warden of its own")
+            child.signal(SIGKILL)
+            _ = try await child.waitForExit()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while try await engine.inspectContainer(container.id).state.paused, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try await engine.inspectContainer(container.id).state.paused == false, "the lingering warden did not unpause within 10 s")
+            // The warden logs its revert after the engine call returns.
+            for _ in 0..<100 where !((try? String(contentsOfFile: stateDir + "/warden.log", encoding: .utf8)) ?? "").contains("warden reverted") {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(try await FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
+        } } catch { failure = error }
+        _ = try? await CommandRunner.run(["/usr/bin/pkill", "-f", "warden --state-dir \(stateDir) "])
+        if let failure { throw failure }
+    }
+
     // disk-fill SIGKILLed mid-window leaves its file; recover removes exactly that file (a host
     // tmpfs bound into the container, so nothing here fills this machine's disk).
     @Test func diskFillRecoversAfterSIGKILL() async throws {
