@@ -129,7 +129,8 @@ struct ProbeCapacityBenchmark: Benchmark {
                          + "| \(ms(alone.latency(percentile: 50))) | \(ms(alone.latency(percentile: 99))) |")
         }
         lines.append("")
-        lines.append("Latency is timed on the thread that makes a probe's calls (from the request to the answer), not across the wait for that thread.")
+        lines.append("Latency is timed on the thread that makes a probe's calls (from the request to the answer), not across the wait for that thread; "
+                     + "the probes' ticks are spread over \(ProbeRunner.phaseSlots) slots of their first \(DurationText.format(ProbeRunner.phaseSpread)), not all on one instant.")
         return lines.joined(separator: "\n")
     }
 }
@@ -142,12 +143,17 @@ extension ProbeCapacityBenchmark {
         gate.require(share >= 0.95, "probes achieve 95% of the planned sample rate", figures: String(format: "%.1f%%", share * 100))
         gate.require(result.achieved > result.loopRate, "faultline samples faster than the shell-style loop",
                      figures: String(format: "%.0f/s vs %.0f/s", result.achieved, result.loopRate))
-        // What the load adds to a kind's median: ~5 ms at 500 probes here (it was 14–19 ms when the
-        // runner timed the wait for a thread too); #19's goal is +1 ms.
+        // What the load adds to a kind's latency, against one probe alone: at 500 probes here
+        // +0.3–0.4 ms at p50 and +1.5–2.0 ms at p99 since the probes' ticks are spread over 25 slots
+        // (+1.5–2.3 / +8–16 ms while they all fell on one instant). #19's goal is +1 / +5 ms; the
+        // gate leaves room for a busier machine.
         for (kind, stats) in result.statistics.sorted(by: { $0.key < $1.key }) {
-            let added = stats.latency(percentile: 50) - (result.alone[kind]?.latency(percentile: 50) ?? .zero)
-            gate.require(stats.failures == 0 && added < .milliseconds(12), "\(kind) probes among \(count) report a median within 12 ms of one alone, none failing",
-                         figures: String(format: "%+.2f ms, %d not ok", added.milliseconds, stats.failures))
+            let alone = result.alone[kind] ?? ProbeStatistics()
+            let added50 = stats.latency(percentile: 50) - alone.latency(percentile: 50)
+            let added99 = stats.latency(percentile: 99) - alone.latency(percentile: 99)
+            gate.require(stats.failures == 0 && added50 < .milliseconds(2) && added99 < .milliseconds(8),
+                         "\(kind) probes among \(count) report p50 within 2 ms and p99 within 8 ms of one alone, none failing",
+                         figures: String(format: "%+.2f ms / %+.2f ms, %d not ok", added50.milliseconds, added99.milliseconds, stats.failures))
         }
         return gate
     }
