@@ -98,25 +98,32 @@ import Testing
             let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
             try await child.waitFor("injected")
             #expect(try await engine.inspectContainer(container.id).state.paused)
-            child.signal(SIGKILL)
-            _ = try await child.waitForExit()
-            let deadline = ContinuousClock.now + .seconds(10)
-            while try await engine.inspectContainer(container.id).state.paused, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(try await engine.inspectContainer(container.id).state.paused == false, "the warden did not unpause within 10 s")
-            // The warden logs its revert after the engine call returns: the container can be seen
-            // unpaused a moment before the line is written.
-            var log = ""
-            let written = ContinuousClock.now + .seconds(5)
-            repeat {
-                log = (try? String(contentsOfFile: stateDir + "/warden.log", encoding: .utf8)) ?? ""
-                if log.contains("warden reverted") { break }
-                try await Task.sleep(for: .milliseconds(50))
-            } while ContinuousClock.now < written
-            #expect(log.contains("warden reverted"), "\(log)")
-            #expect(try await FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
+            try await Self.killAndExpectTheWardenToUnpause(child, container, engine: engine, stateDir: stateDir)
         }
+    }
+
+    /// SIGKILLs `child` mid-window; the warden watching `stateDir` must unpause `container` within
+    /// 10 s, log the revert and leave nothing for `recover`.
+    static func killAndExpectTheWardenToUnpause(_ child: FaultlineProcess, _ container: ContainerDetails, engine: DockerEngineClient,
+                                                stateDir: String) async throws {
+        child.signal(SIGKILL)
+        _ = try await child.waitForExit()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await engine.inspectContainer(container.id).state.paused, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await engine.inspectContainer(container.id).state.paused == false, "the warden did not unpause within 10 s")
+        // The warden logs its revert after the engine call returns: the container can be seen
+        // unpaused a moment before the line is written.
+        var log = ""
+        let written = ContinuousClock.now + .seconds(5)
+        repeat {
+            log = (try? String(contentsOfFile: stateDir + "/warden.log", encoding: .utf8)) ?? ""
+            if log.contains("warden reverted") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        } while ContinuousClock.now < written
+        #expect(log.contains("warden reverted"), "\(log)")
+        #expect(try await FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
     }
 
     // The next inject of an on-call session finds the first one's warden lingering and starts none;
@@ -137,18 +144,7 @@ import Testing
             let child = try FaultlineProcess(["inject", "pause", container.name, "--for", "60s", "--state-dir", stateDir])
             try await child.waitFor("injected")
             #expect(try await wardens() == lingering, "the second inject started a warden of its own")
-            child.signal(SIGKILL)
-            _ = try await child.waitForExit()
-            let deadline = ContinuousClock.now + .seconds(10)
-            while try await engine.inspectContainer(container.id).state.paused, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(try await engine.inspectContainer(container.id).state.paused == false, "the lingering warden did not unpause within 10 s")
-            // The warden logs its revert after the engine call returns.
-            for _ in 0..<100 where !((try? String(contentsOfFile: stateDir + "/warden.log", encoding: .utf8)) ?? "").contains("warden reverted") {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(try await FaultlineProcess.run(["recover", "--state-dir", stateDir]).stdout.contains("nothing to recover"))
+            try await Self.killAndExpectTheWardenToUnpause(child, container, engine: engine, stateDir: stateDir)
         } } catch { failure = error }
         _ = try? await CommandRunner.run(["/usr/bin/pkill", "-f", "warden --state-dir \(stateDir) "])
         if let failure { throw failure }
