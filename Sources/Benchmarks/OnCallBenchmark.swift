@@ -87,10 +87,9 @@ struct OnCallBenchmark: Benchmark {
         return figures
     }
 
-    /// Ends the warden that watches `stateDirectory` (its pid is in `warden.lock`).
+    /// Ends the warden that watches `stateDirectory`.
     static func endWarden(of stateDirectory: String) {
-        guard let text = try? String(contentsOfFile: stateDirectory + "/warden.lock", encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else { return }
+        guard let pid = WardenLock.watcher(of: stateDirectory), pid > 0 else { return }
         kill(pid, SIGTERM)
     }
 

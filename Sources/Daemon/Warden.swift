@@ -43,17 +43,21 @@ public struct Warden: Sendable {
         let clock = ContinuousClock()
         var idleSince: ContinuousClock.Instant?
         logger.info("warden watching", metadata: ["state": "\(stateDirectory)", "pid": "\(getpid())"])
+        // Open faults, and whether any faultline process beats.
+        func look() -> (open: [LedgerEntry], beating: Bool) {
+            ((try? ledger.openEntries()) ?? [], !Self.liveHeartbeats(in: heartbeats).isEmpty)
+        }
         while !Task.isCancelled {
-            let open = (try? ledger.openEntries()) ?? []
-            let beating = Self.liveHeartbeats(in: heartbeats)
-            if open.isEmpty && beating.isEmpty {
+            let (open, beating) = look()
+            if open.isEmpty && !beating {
                 let since = idleSince ?? clock.now
                 idleSince = since
                 if clock.now - since >= linger {
                     // A starter that saw the lock held started no warden: look again after unlocking.
                     lock.giveUp()
                     beforeSecondLook?()
-                    if ((try? ledger.openEntries()) ?? []).isEmpty && Self.liveHeartbeats(in: heartbeats).isEmpty { return .nothingLeft }
+                    let again = look()
+                    if again.open.isEmpty && !again.beating { return .nothingLeft }
                     guard lock.retake() else { return .alreadyWatched }
                     idleSince = nil
                     continue

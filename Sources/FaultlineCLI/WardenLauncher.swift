@@ -4,11 +4,11 @@ import Foundation
 
 /// Starts `faultline warden` for a state directory as a process of its own session, so it outlives
 /// the daemon or run that started it (a SIGKILL of that process, or of its process group, leaves
-/// the warden watching). A warden already watching the directory makes the new one exit at once.
-/// It is given the same engine and engine time-out as its starter (not whatever `DOCKER_HOST`
-/// says), and none of its starter's descriptors. A live warden already watching the directory is
-/// left to watch this starter too: none is started (the caller's heartbeat must already be
-/// written — `WardenLock` says why that is safe).
+/// the warden watching). It is given the same engine and engine time-out as its starter (not
+/// whatever `DOCKER_HOST` says), and none of its starter's descriptors. A live warden already
+/// watching the directory is left to watch this starter too, and none is started (the caller's
+/// heartbeat must already be written — `WardenLock` says why that is safe); should two start at
+/// once, the second finds the first's lock and exits.
 enum WardenLauncher {
     /// Starts one unless one watches; returns the pid of the one started, or nil when one already
     /// watches or it could not be started (reported, not fatal). `linger`: how long it stays once
