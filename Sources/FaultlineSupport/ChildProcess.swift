@@ -48,14 +48,17 @@ public enum ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
+        var flags = Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        Self.startSignalsClean(&attributes)
         switch grouping {
         case .parents: break
         case .ownGroup:
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            flags |= Int16(POSIX_SPAWN_SETPGROUP)
             posix_spawnattr_setpgroup(&attributes, 0)
         case .ownSession:
-            posix_spawnattr_setflags(&attributes, 0x80)  // POSIX_SPAWN_SETSID (glibc ≥ 2.26; not imported into Swift)
+            flags |= 0x80  // POSIX_SPAWN_SETSID (glibc ≥ 2.26; not imported into Swift)
         }
+        posix_spawnattr_setflags(&attributes, flags)
         var arguments = argv.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
         var pid: pid_t = 0
@@ -70,6 +73,18 @@ public enum ChildProcess {
                 : posix_spawn(&pid, program, &actions, &attributes, &arguments, environ)
         }
         return code == 0 ? .success(pid) : .failure(SpawnError(program: program, code: code))
+    }
+
+    /// The child starts with no signal blocked and every signal at its default action. Without
+    /// this it inherits the spawning thread's mask: a Swift task's pool thread blocks nearly every
+    /// signal, so a helper started from a task ignored the SIGTERM its revert sends (and SIGINT),
+    /// and SignalTrap's SIG_IGN for SIGINT/SIGTERM and the runtime's for SIGPIPE carried over too.
+    private static func startSignalsClean(_ attributes: inout posix_spawnattr_t) {
+        var none = sigset_t(), every = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&every)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &every)
     }
 
     /// Waits for `pid` (retrying on EINTR) and returns its raw wait status.
