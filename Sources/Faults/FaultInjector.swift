@@ -23,7 +23,7 @@ public struct FaultInjector: Sendable {
 
     public init(environment: FaultEnvironment, ledger: FaultLedger, owner: ProcessOwner = .current(),
                 revertTimeout: Duration = .seconds(30), deadlineGrace: Duration = .seconds(10),
-                ownContainerID: String? = SelfContainer.detectID()) {
+                ownContainerID: String? = SelfContainer.current) {
         self.ownContainerID = ownContainerID
         self.environment = environment
         self.ledger = ledger

@@ -13,7 +13,7 @@ public struct TargetResolver: Sendable {
     /// faultline's own container id when it runs in one (never a target).
     let ownContainerID: String?
 
-    public init(containers: any ContainerInspecting, ownContainerID: String? = SelfContainer.detectID()) {
+    public init(containers: any ContainerInspecting, ownContainerID: String? = SelfContainer.current) {
         self.containers = containers
         self.ownContainerID = ownContainerID
     }

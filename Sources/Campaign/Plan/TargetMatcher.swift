@@ -7,7 +7,7 @@ import FaultlineSupport
 public struct TargetMatcher: Sendable {
     let ownContainerID: String?
 
-    public init(ownContainerID: String? = SelfContainer.detectID()) { self.ownContainerID = ownContainerID }
+    public init(ownContainerID: String? = SelfContainer.current) { self.ownContainerID = ownContainerID }
 
     /// The containers of one engine: a fleet node's (named), or the one engine of a run without a fleet.
     public struct Engine: Sendable {

@@ -2,6 +2,11 @@ import Foundation
 
 /// Detects whether faultline runs inside a container, and which one.
 public enum SelfContainer {
+    /// This process's container id (nil on the host), read once: a process never changes
+    /// container, and every fault and target resolution asks (it read /proc/self/cgroup and
+    /// /proc/self/mountinfo twice per `inject`, and again for each daemon request).
+    public static let current: String? = detectID()
+
     /// The id of the container this process runs in, or nil on the host.
     public static func detectID(cgroupText: String? = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8),
                                 mountinfo: String? = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) -> String? {
