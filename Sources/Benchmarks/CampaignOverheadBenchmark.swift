@@ -116,12 +116,11 @@ struct CampaignOverheadBenchmark: Benchmark {
         guard let started, let firstCheck, let lastCheckEnd, let lastRevert else {
             throw BenchmarkError(message: "the journal of \(newest) lacks its start, a probe check or a revert")
         }
-        var inARow = 0, confirmed: Date?
-        for sample in samples.sorted(by: { $0.offset < $1.offset }) where sample.offset >= lastRevert {
-            inARow = sample.outcome == .ok ? inARow + 1 : 0
-            if inARow == consecutiveOK { confirmed = sample.startedAt.addingTimeInterval(sample.latency.seconds); break }
+        let afterRevert = samples.sorted { $0.offset < $1.offset }.filter { $0.offset >= lastRevert }
+        guard let confirming = afterRevert.firstOKRun(length: consecutiveOK)?.last else {
+            throw BenchmarkError(message: "the journal of \(newest) has no \(consecutiveOK) ok checks in a row after its last revert")
         }
-        guard let confirmed else { throw BenchmarkError(message: "the journal of \(newest) has no \(consecutiveOK) ok checks in a row after its last revert") }
+        let confirmed = confirming.startedAt.addingTimeInterval(confirming.latency.seconds)
         return (firstCheck, started.addingTimeInterval(lastRevert.seconds), confirmed, lastCheckEnd)
     }
 
@@ -224,14 +223,16 @@ struct CampaignOverheadBenchmark: Benchmark {
 
     /// faultline's overhead without the recovery confirmation, median over runs (milliseconds).
     static func overheadBeyondConfirmation(_ result: Result) -> Double? {
-        guard let samples = result.wall[Self.faultlineName], let planned = result.planned[Self.faultlineName],
-              samples.count == result.confirmation.count else { return nil }
-        return Percentiles(zip(samples, result.confirmation).map { $0 - planned - $1 }).median
+        overheadMedian(result, Self.faultlineName, excluding: result.confirmation)
     }
 
-    private static func overheadMedian(_ result: Result, _ name: String) -> Double? {
+    /// The median over runs of `name`'s wall time minus its planned waits, and minus the same run's
+    /// value of `excluding` when given (milliseconds).
+    private static func overheadMedian(_ result: Result, _ name: String, excluding perRun: [Double]? = nil) -> Double? {
         guard let samples = result.wall[name], let planned = result.planned[name] else { return nil }
-        return Percentiles(samples.map { $0 - planned }).median
+        let excluded = perRun ?? Array(repeating: 0, count: samples.count)
+        guard excluded.count == samples.count else { return nil }
+        return Percentiles(zip(samples, excluded).map { $0 - planned - $1 }).median
     }
 }
 

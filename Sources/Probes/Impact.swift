@@ -67,14 +67,18 @@ public struct Impact: Sendable, Equatable, Codable {
 }
 
 extension Array where Element == ProbeSample {
-    /// The first sample of the first run of `length` (at least 1) ok samples in a row (samples in start order).
-    func firstOfOKRun(length: Int) -> ProbeSample? {
+    /// The first run of `length` (at least 1) ok samples in a row (samples in start order): its
+    /// first sample is when recovery began, its last the check that confirmed it.
+    public func firstOKRun(length: Int) -> ArraySlice<ProbeSample>? {
         let length = Swift.max(1, length)
         var run = 0
         for (index, sample) in enumerated() {
             run = sample.outcome.isOK ? run + 1 : 0
-            if run == length { return self[index - length + 1] }
+            if run == length { return self[(index - length + 1)...index] }
         }
         return nil
     }
+
+    /// The first sample of the first run of `length` ok samples in a row.
+    func firstOfOKRun(length: Int) -> ProbeSample? { firstOKRun(length: length)?.first }
 }
