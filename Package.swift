@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // Probes (HTTP, TCP, PostgreSQL, Redis, WebSocket, command), the runner and sample statistics.
         .target(name: "Probes", dependencies: [
-            "CurlTransport", "CLibPQ", "CHiredis", "FaultlineSupport",
+            "CurlTransport", "CCurl", "CLibPQ", "CHiredis", "CSpawn", "FaultlineSupport",
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),

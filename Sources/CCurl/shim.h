@@ -46,4 +46,14 @@ static inline const char *fl_curl_header_value(CURL *handle, const char *name) {
 static inline CURLMcode fl_curl_multi_set_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
 }
+/// A multi handle's socket and timer callbacks (CURLMOPT_SOCKETFUNCTION / TIMERFUNCTION), for
+/// driving its transfers from an event loop with curl_multi_socket_action.
+static inline CURLMcode fl_curl_multi_set_callbacks(CURLM *multi, curl_socket_callback sockets, curl_multi_timer_callback timer, void *userdata) {
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, sockets);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, userdata);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer);
+    return curl_multi_setopt(multi, CURLMOPT_TIMERDATA, userdata);
+}
+/// The easy handle and result code of a finished transfer's message (CURLMSG_DONE).
+static inline CURLcode fl_curl_message_result(CURLMsg *message) { return message->data.result; }
 #endif

@@ -1,5 +1,6 @@
 // glibc calls declared only under _GNU_SOURCE or variadic (which Swift cannot call): posix_spawn's
-// close-range action (2.34+, <spawn.h>), setns (<sched.h>), ppoll (<poll.h>) and prctl's timer slack.
+// close-range action (2.34+, <spawn.h>), setns (<sched.h>), ppoll (<poll.h>) and prctl's timer slack;
+// and epoll and eventfd, whose headers Swift's Glibc module leaves out (the probes' poller).
 #ifndef FAULTLINE_CSPAWN_SHIM_H
 #define FAULTLINE_CSPAWN_SHIM_H
 #include <spawn.h>
@@ -36,4 +37,7 @@ int prctl(int option, ...);
 static inline int fl_set_timer_slack(unsigned long nanoseconds) {
     return prctl(29, nanoseconds, 0, 0, 0);
 }
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
 #endif

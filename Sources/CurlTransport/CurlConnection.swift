@@ -48,6 +48,8 @@ public final class CurlConnection: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     /// The serial queue this connection's transfers run on (see `ConnectionPool`).
     let queue = DispatchQueue(label: "faultline.curl")
+    /// libcurl's message for the last failed transfer (CURLOPT_ERRORBUFFER).
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     public init() throws(TransportFailure) {
         CurlRuntime.ensureInitialised()
@@ -55,7 +57,10 @@ public final class CurlConnection: @unchecked Sendable {
         self.handle = handle
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
 
     /// Sets an easy handle up for TLS with `tls`: the CA the server is checked by and, when given,
     /// this side's certificate and key (mutual TLS).
@@ -69,6 +74,13 @@ public final class CurlConnection: @unchecked Sendable {
 
     /// Performs one HTTP request and returns status, body and timing. Blocks the calling thread.
     public func perform(_ request: CurlRequest, sink: ResponseSink = ResponseSink()) throws(TransportFailure) -> CurlResponse {
+        let transfer = prepare(request, sink: sink)
+        return try transfer.finish(curl_easy_perform(handle))
+    }
+
+    /// Sets the handle up for `request` without running it, for a caller that drives the transfer
+    /// itself (a multi handle); `finish` with the transfer's result code reads the response.
+    public func prepare(_ request: CurlRequest, sink: ResponseSink = ResponseSink()) -> PreparedTransfer {
         curl_easy_reset(handle)  // keeps the live connection, clears per-request options
         var headers: UnsafeMutablePointer<curl_slist>? = nil
         headers = curl_slist_append(headers, "Expect:")
@@ -76,50 +88,48 @@ public final class CurlConnection: @unchecked Sendable {
             headers = curl_slist_append(headers, "Content-Type: application/json")
         }
         for header in request.headers { headers = curl_slist_append(headers, header) }
-        defer { curl_slist_free_all(headers) }
-
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let unmanagedSink = Unmanaged.passRetained(sink)
-        defer { unmanagedSink.release() }
-
-        let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-            fl_curl_set_string(handle, CURLOPT_URL, request.url)
-            if let socket = request.unixSocketPath { fl_curl_set_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket) }
-            fl_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
-            fl_curl_set_long(handle, CURLOPT_TCP_NODELAY, 1)
-            fl_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds)))
-            fl_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.map { max(1, Int($0.milliseconds)) } ?? 0)
-            fl_curl_set_string(handle, CURLOPT_NOPROXY, "*")  // never send probe or engine traffic through a proxy
-            if !request.verifyTLS {
-                fl_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
-                fl_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
-            }
-            if let tls = request.clientTLS { Self.applyClientTLS(tls, to: handle) }
-            if let stall = request.stallTimeout {
-                fl_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
-                fl_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(stall.milliseconds / 1000)))
-                fl_curl_set_progress_callback(handle, curlAskSinkToAbort, unmanagedSink.toOpaque())
-            }
-            fl_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers)
-            fl_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
-            fl_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteToSink)
-            fl_curl_set_pointer(handle, CURLOPT_WRITEDATA, unmanagedSink.toOpaque())
-            switch request.method {
-            case "GET":
-                fl_curl_set_long(handle, CURLOPT_HTTPGET, 1)
-            case "HEAD":
-                fl_curl_set_long(handle, CURLOPT_NOBODY, 1)
-            case "POST":
-                fl_curl_set_long(handle, CURLOPT_POST, 1)
-                setBody(request.body ?? [])
-            default:
-                fl_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
-                if let body = request.body { setBody(body) }
-            }
-            return curl_easy_perform(handle)
+        let transfer = PreparedTransfer(connection: self, request: request, sink: sink, headers: headers)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        fl_curl_set_string(handle, CURLOPT_URL, request.url)
+        if let socket = request.unixSocketPath { fl_curl_set_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket) }
+        fl_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        fl_curl_set_long(handle, CURLOPT_TCP_NODELAY, 1)
+        fl_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(request.connectTimeout.milliseconds)))
+        fl_curl_set_long(handle, CURLOPT_TIMEOUT_MS, request.timeout.map { max(1, Int($0.milliseconds)) } ?? 0)
+        fl_curl_set_string(handle, CURLOPT_NOPROXY, "*")  // never send probe or engine traffic through a proxy
+        if !request.verifyTLS {
+            fl_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 0)
+            fl_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
         }
+        if let tls = request.clientTLS { Self.applyClientTLS(tls, to: handle) }
+        if let stall = request.stallTimeout {
+            fl_curl_set_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1)
+            fl_curl_set_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(stall.milliseconds / 1000)))
+            fl_curl_set_progress_callback(handle, curlAskSinkToAbort, transfer.sinkPointer)
+        }
+        fl_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers)
+        fl_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        fl_curl_set_data_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteToSink)
+        fl_curl_set_pointer(handle, CURLOPT_WRITEDATA, transfer.sinkPointer)
+        switch request.method {
+        case "GET":
+            fl_curl_set_long(handle, CURLOPT_HTTPGET, 1)
+        case "HEAD":
+            fl_curl_set_long(handle, CURLOPT_NOBODY, 1)
+        case "POST":
+            fl_curl_set_long(handle, CURLOPT_POST, 1)
+            setBody(request.body ?? [])
+        default:
+            fl_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+            if let body = request.body { setBody(body) }
+        }
+        return transfer
+    }
+
+    /// The response of the transfer just run on the handle, or why it failed.
+    fileprivate func response(to request: CurlRequest, code: CURLcode, sink: ResponseSink) throws(TransportFailure) -> CurlResponse {
         guard code == CURLE_OK else {
-            let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let detail = String(cString: errorBuffer)
             let summary = String(cString: curl_easy_strerror(code))
             throw TransportFailure(code: Int(code.rawValue), message: detail.isEmpty ? summary : detail)
         }
@@ -139,6 +149,9 @@ public final class CurlConnection: @unchecked Sendable {
             timing: CurlTiming(total: .seconds(total), server: .seconds(max(0, firstByte - pretransfer))))
     }
 
+    /// The easy handle, for a multi handle to run (`prepare` first).
+    public var easyHandle: UnsafeMutableRawPointer { handle }
+
     private func setBody(_ body: [UInt8]) {
         fl_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
         guard !body.isEmpty else {
@@ -149,6 +162,33 @@ public final class CurlConnection: @unchecked Sendable {
             // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
             fl_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
+    }
+}
+
+/// A request set up on a connection's handle: keeps its headers and sink alive until `finish`.
+public final class PreparedTransfer {
+    private let connection: CurlConnection
+    private let request: CurlRequest
+    private let sink: Unmanaged<ResponseSink>
+    private var headers: UnsafeMutablePointer<curl_slist>?
+
+    fileprivate init(connection: CurlConnection, request: CurlRequest, sink: ResponseSink, headers: UnsafeMutablePointer<curl_slist>?) {
+        self.connection = connection
+        self.request = request
+        self.sink = Unmanaged.passRetained(sink)
+        self.headers = headers
+    }
+
+    fileprivate var sinkPointer: UnsafeMutableRawPointer { sink.toOpaque() }
+
+    /// The response, given the code the transfer ended with.
+    public func finish(_ code: CURLcode) throws(TransportFailure) -> CurlResponse {
+        try connection.response(to: request, code: code, sink: sink.takeUnretainedValue())
+    }
+
+    deinit {
+        curl_slist_free_all(headers)
+        sink.release()
     }
 }
 

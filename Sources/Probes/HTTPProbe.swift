@@ -1,6 +1,5 @@
 import CurlTransport
 import Foundation
-import Synchronization
 
 /// What an HTTP(S) probe sends and expects.
 public struct HTTPProbeConfig: Codable, Sendable, Equatable {
@@ -38,47 +37,52 @@ public struct HTTPProbeConfig: Codable, Sendable, Equatable {
     }
 }
 
-/// Checks an HTTP(S) endpoint with libcurl over one kept-alive connection.
-public final class HTTPProbe: Probe {
+/// Checks an HTTP(S) endpoint with libcurl over a kept-alive connection, the transfer driven by
+/// the `ProbePoller` (one multi handle for every HTTP probe).
+public final class HTTPProbe: PolledProbe, @unchecked Sendable {
+    // @unchecked: `connection` is touched only on the poller's thread, one check at a time.
     public let name: String
     public let timeout: Duration
     let config: HTTPProbeConfig
-    private let pool: ConnectionPool
     private let regex: SendableRegex?
+    private var connection: CurlConnection?
 
     public init(name: String, config: HTTPProbeConfig, timeout: Duration) throws(ProbeConfigError) {
         try config.validate()
         self.name = name
         self.config = config
         self.timeout = timeout
-        self.pool = ConnectionPool(maxIdle: 1)
         self.regex = config.bodyRegex.map { SendableRegex(pattern: $0) }
     }
 
-    public func check() async -> ProbeCheck {
+    public func begin(on poller: ProbePoller, done: @escaping (ProbeCheck) -> Void) {
         let request = CurlRequest(method: config.method.uppercased(), url: config.url, headers: config.headers,
                                   body: config.body.map { Array($0.utf8) }, timeout: timeout,
                                   connectTimeout: timeout, verifyTLS: config.verifyTLS)
-        let response: CurlResponse, ran: Range<ContinuousClock.Instant>
-        // Timed on the connection's thread around the transfer: the wait for that thread is ours.
-        let started = TransferStart()
+        let connection: CurlConnection
         do {
-            (response, ran) = try await pool.withConnection { connection throws(TransportFailure) in
-                let sink = ResponseSink()
-                sink.maxBytes = 1 << 20
-                let start = ContinuousClock.now
-                started.instant.withLock { $0 = start }
-                let response = try connection.perform(request, sink: sink)
-                return (response, start..<ContinuousClock.now)
-            }
+            connection = try self.connection ?? CurlConnection()
         } catch {
-            var failed = ProbeCheck(error.isTimeout ? .timeout : .error, error.message)
-            if let start = started.instant.withLock({ $0 }) { failed = failed.timed(from: start) }
-            return failed
+            done(ProbeCheck(.error, "\(error)"))
+            return
         }
-        var check = evaluate(response)
-        check.ran = ran
-        return check
+        self.connection = connection
+        let sink = ResponseSink()
+        sink.maxBytes = 1 << 20
+        let transfer = connection.prepare(request, sink: sink)
+        let start = ContinuousClock.now
+        poller.curl.run(connection) { [self] code in
+            let ran = start..<ContinuousClock.now
+            do throws(TransportFailure) {
+                var check = evaluate(try transfer.finish(code))
+                check.ran = ran
+                done(check)
+            } catch {
+                var failed = ProbeCheck(error.isTimeout ? .timeout : .error, error.message)
+                failed.ran = ran
+                done(failed)
+            }
+        }
     }
 
     func evaluate(_ response: CurlResponse) -> ProbeCheck {
@@ -105,11 +109,6 @@ public final class HTTPProbe: Probe {
         }
         return .ok("HTTP \(response.status)", attempts: attempts)
     }
-}
-
-/// When a transfer began on its connection's thread, for timing one that failed.
-final class TransferStart: Sendable {
-    let instant = Mutex<ContinuousClock.Instant?>(nil)
 }
 
 /// A compiled pattern usable from any thread (Swift's `Regex` is not `Sendable`).

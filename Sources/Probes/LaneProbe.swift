@@ -1,5 +1,5 @@
 /// A probe whose check is one blocking call on its own lane (no state kept between checks):
-/// the TCP and command probes.
+/// the command probe.
 public class LaneProbe<Config: ValidatableProbeConfig>: Probe, @unchecked Sendable {
     // @unchecked: every stored property is immutable and Sendable; subclasses add none.
     public let name: String
@@ -29,5 +29,4 @@ public protocol ValidatableProbeConfig: Sendable {
     func validate() throws(ProbeConfigError)
 }
 
-extension TCPProbeConfig: ValidatableProbeConfig {}
 extension CommandProbeConfig: ValidatableProbeConfig {}

@@ -50,20 +50,20 @@ public struct RedisProbeConfig: Codable, Sendable, Equatable {
     }
 }
 
-/// Sends one command over a kept connection (hiredis, with connect and command time-outs).
-/// After any failure the connection is dropped (a timed-out context is unusable) and the next
-/// check reconnects, counting the attempt. With Sentinels, every check first asks them where the
-/// master is (a fresh loopback-cheap connection), so a failover is followed on the next check:
+/// Sends one command over a kept connection, as non-blocking steps on the `ProbePoller`.
+/// After any failure the connection is dropped (a timed-out one may still owe a reply) and the
+/// next check reconnects, counting the attempt. With Sentinels, every check first asks them where
+/// the master is (a fresh loopback-cheap connection), so a failover is followed on the next check:
 /// a kept connection to the old master is dropped, and a new one is trusted only once the node
 /// says `role:master`; an ok check after a switch says where the master went.
-public final class RedisProbe: Probe, @unchecked Sendable {
-    // @unchecked: `context` is touched only on `lane`, one check at a time.
+public final class RedisProbe: PolledProbe, @unchecked Sendable {
+    // @unchecked: `session`, `connected` and `lastMaster` are touched only on the poller's thread,
+    // one check at a time.
     public let name: String
     public let timeout: Duration
     let config: RedisProbeConfig
-    private let lane = BlockingLane(label: "faultline.probe.redis")
-    private var context: UnsafeMutablePointer<redisContext>?
-    /// With Sentinels: the master `context` is connected to, and the last one they named.
+    private var session: RedisSession?
+    /// With Sentinels: the master `session` is connected to, and the last one they named.
     private var connected: Address?
     private var lastMaster: Address?
 
@@ -74,168 +74,176 @@ public final class RedisProbe: Probe, @unchecked Sendable {
         self.timeout = timeout
     }
 
-    deinit { if let context { redisFree(context) } }
-
-    public func check() async -> ProbeCheck { await lane.check { self.checkOnLane() } }
-
     public func close() async {
-        await lane.run {
-            self.drop()
+        let poller = ProbePoller.shared
+        await withCheckedContinuation { continuation in
+            poller.submit { [self] in
+                drop()
+                continuation.resume()
+            }
         }
     }
 
-    private func checkOnLane() -> ProbeCheck {
-        let deadline = PollDeadline(after: timeout)
+    /// One check's state while it runs.
+    private final class Check {
+        let start = ContinuousClock.now
         var attempts = 0
-        var address = Address(host: config.host, port: config.port)
-        var moved = ""
-        if let sentinels = config.sentinels, let master = config.master {
-            switch askSentinels(sentinels, master: master, deadline: deadline) {
-            case .unreachable(let check): drop(); return check
-            case .master(let current):
-                // A failover: the kept connection is to a node that is no longer the master.
-                if let connected, connected != current { drop() }
-                if let known = lastMaster, known != current { moved = " (master '\(master)' now at \(current.host):\(current.port))" }
-                lastMaster = current
-                address = current
+        var finished = false
+        var deadline: PollerTimers.Token?
+        /// What the check waits for, for a deadline's message: a command's name, or "connect".
+        var step = "connect"
+        /// The Sentinels' answers so far, while they are asked.
+        var sentinelProblems: [String]?
+        var asking: RedisSession?
+    }
+
+    public func begin(on poller: ProbePoller, done: @escaping (ProbeCheck) -> Void) {
+        let check = Check()
+        let finish = { (result: ProbeCheck) in
+            guard !check.finished else { return }
+            check.finished = true
+            if let deadline = check.deadline { poller.cancel(deadline) }
+            check.asking?.close()
+            done(result.timed(from: check.start))
+        }
+        check.deadline = poller.after(timeout) { [self] in
+            drop()
+            let waited = "no answer within \(Int(timeout.milliseconds)) ms"
+            if var problems = check.sentinelProblems, let master = config.master {
+                if problems.isEmpty || check.asking != nil { problems.append(waited) }
+                finish(ProbeCheck(.timeout, "no Sentinel named master '\(master)': " + problems.joined(separator: "; "), attempts: 1))
+            } else {
+                finish(ProbeCheck(.timeout, "\(check.step): \(waited)", attempts: max(check.attempts, 1)))
             }
         }
-        if context == nil {
-            attempts += 1
-            let connectLimit = Self.timeval(milliseconds: deadline.remainingMilliseconds)
-            guard let fresh = redisConnectWithTimeout(address.host, Int32(address.port), connectLimit) else {
-                return ProbeCheck(.error, "cannot allocate a Redis context", attempts: attempts)
+        guard let sentinels = config.sentinels, let master = config.master else {
+            command(at: Address(host: config.host, port: config.port), moved: "", check: check, poller: poller, finish: finish)
+            return
+        }
+        check.sentinelProblems = []
+        ask(sentinels[...], master: master, check: check, poller: poller) { [self] current in
+            guard let current else { return finish(unreachable(master: master, problems: check.sentinelProblems ?? [])) }
+            check.sentinelProblems = nil
+            // A failover: the kept connection is to a node that is no longer the master.
+            if let connected, connected != current { drop() }
+            var moved = ""
+            if let known = lastMaster, known != current { moved = " (master '\(master)' now at \(current.host):\(current.port))" }
+            lastMaster = current
+            command(at: current, moved: moved, check: check, poller: poller, finish: finish)
+        }
+    }
+
+    /// Runs the configured command at `address`, connecting (and authenticating, selecting the
+    /// database, checking the role) first when there is no kept connection.
+    private func command(at address: Address, moved: String, check: Check, poller: ProbePoller, finish: @escaping (ProbeCheck) -> Void) {
+        let failed = { [self] (doing: String, failure: SocketIO.Failure) in
+            drop()
+            finish(ProbeCheck(failure.timedOut ? .timeout : .error, "\(doing): \(failure.cause)", attempts: max(check.attempts, 1)))
+        }
+        let run = { [self] in
+            guard let session else { return failed(config.command[0], SocketIO.Failure(message: "no connection", timedOut: false)) }
+            check.step = config.command[0]
+            session.exchange([config.command]) { [self] result in
+                switch result {
+                case .failure(let failure): failed(config.command[0], failure)
+                case .success(let replies): finish(judge(replies[0], moved: moved, attempts: max(check.attempts, 1)))
+                }
             }
-            if fresh.pointee.err != 0 {
-                let check = classify(fresh, doing: "connect", attempts: attempts)
-                redisFree(fresh)
-                return check
-            }
-            context = fresh
+        }
+        if session != nil { return run() }
+        check.attempts += 1
+        check.step = "connect"
+        let fresh = RedisSession(poller: poller)
+        session = fresh
+        fresh.connect(host: address.host, port: address.port) { [self] failure in
+            if let failure { return failed("connect", failure) }
             var setup: [[String]] = []
             if let password = config.password { setup.append(["AUTH", password]) }
             if let database = config.database { setup.append(["SELECT", String(database)]) }
-            for command in setup {
-                redisSetTimeout(fresh, Self.timeval(milliseconds: deadline.remainingMilliseconds))
-                let (reply, failure) = run(command, attempts: attempts)
-                if let failure { return failure }
-                if case .error(let message) = reply { drop(); return ProbeCheck(.failed, "\(command[0]) refused: \(message)", attempts: attempts) }
-            }
-            if config.sentinels != nil {
-                // Sentinel's client rule: check the node really is the master before trusting it.
-                redisSetTimeout(fresh, Self.timeval(milliseconds: deadline.remainingMilliseconds))
-                let (reply, failure) = run(["INFO", "replication"], attempts: attempts)
-                if let failure { return failure }
-                guard case .value(let info) = reply, info.contains("role:master") else {
-                    drop()
-                    return ProbeCheck(.failed, "\(address.host):\(address.port), named master by the Sentinels, is not a master yet", attempts: attempts)
+            // Sentinel's client rule: check the node really is the master before trusting it.
+            if config.sentinels != nil { setup.append(["INFO", "replication"]) }
+            guard !setup.isEmpty else { connected = address; return run() }
+            check.step = setup[0][0]
+            fresh.exchange(setup) { [self] result in
+                switch result {
+                case .failure(let failure): failed(setup[0][0], failure)
+                case .success(let replies):
+                    for (command, reply) in zip(setup, replies) {
+                        if case .error(let message) = reply {
+                            drop()
+                            return finish(ProbeCheck(.failed, "\(command[0]) refused: \(message)", attempts: check.attempts))
+                        }
+                        if command[0] == "INFO", !reply.summary.contains("role:master") {
+                            drop()
+                            return finish(ProbeCheck(.failed, "\(address.host):\(address.port), named master by the Sentinels, is not a master yet",
+                                                     attempts: check.attempts))
+                        }
+                    }
+                    connected = address
+                    run()
                 }
             }
-            connected = address
-        }
-        guard let context else { return ProbeCheck(.error, "no connection", attempts: attempts) }
-        redisSetTimeout(context, Self.timeval(milliseconds: max(1, deadline.remainingMilliseconds)))
-        let (reply, failure) = run(config.command, attempts: max(attempts, 1))
-        if let failure { return failure }
-        switch reply {
-        case .error(let message):
-            return ProbeCheck(.failed, "error reply: \(message)", attempts: max(attempts, 1))
-        case .value(let text):
-            if let expected = config.effectiveExpectation, text != expected {
-                return ProbeCheck(.failed, "replied '\(text.prefix(80))' (expected '\(expected)')", attempts: max(attempts, 1))
-            }
-            return .ok(String(text.prefix(80)) + moved, attempts: max(attempts, 1))
         }
     }
 
-    /// Asks the Sentinels in turn where the master is; the first answer counts.
-    private func askSentinels(_ sentinels: [String], master: String, deadline: PollDeadline) -> SentinelAnswer {
-        var problems: [String] = []
-        for sentinel in sentinels {
-            guard let (host, port) = RedisProbeConfig.hostPort(sentinel) else { continue }
-            guard deadline.remainingMilliseconds > 0 else { break }
-            guard let asked = redisConnectWithTimeout(host, Int32(port), Self.timeval(milliseconds: deadline.remainingMilliseconds)) else { continue }
-            defer { redisFree(asked) }
-            if asked.pointee.err != 0 {
-                problems.append("\(sentinel): \(Self.errorText(asked))")
-                continue
-            }
-            redisSetTimeout(asked, Self.timeval(milliseconds: deadline.remainingMilliseconds))
-            guard let raw = Self.send(["SENTINEL", "get-master-addr-by-name", master], to: asked) else {
-                problems.append("\(sentinel): \(Self.errorText(asked))")
-                continue
-            }
-            defer { freeReplyObject(raw) }
-            let reply = raw.assumingMemoryBound(to: redisReply.self).pointee
-            if reply.type == REDIS_REPLY_ARRAY, reply.elements == 2, let elements = reply.element,
-               let hostText = elements[0]?.pointee.str, let portText = elements[1]?.pointee.str, let masterPort = Int(String(cString: portText)) {
-                return .master(Address(host: String(cString: hostText), port: masterPort))
-            }
-            problems.append(reply.type == REDIS_REPLY_NIL ? "\(sentinel): does not monitor a master named '\(master)'"
-                            : "\(sentinel): \(reply.str.map { String(cString: $0) } ?? "unexpected reply")")
+    /// The check a command's reply makes.
+    func judge(_ reply: RedisReply, moved: String, attempts: Int) -> ProbeCheck {
+        if case .error(let message) = reply { return ProbeCheck(.failed, "error reply: \(message)", attempts: attempts) }
+        let text = reply.summary
+        if let expected = config.effectiveExpectation, text != expected {
+            return ProbeCheck(.failed, "replied '\(text.prefix(80))' (expected '\(expected)')", attempts: attempts)
         }
-        let timedOut = problems.isEmpty || problems.allSatisfy { $0.contains("timed out") || $0.contains("temporarily unavailable") }
-        return .unreachable(ProbeCheck(timedOut ? .timeout : .error,
-                                   "no Sentinel named master '\(master)': " + (problems.isEmpty ? "no answer within \(Int(timeout.milliseconds)) ms" : problems.joined(separator: "; ")),
-                                   attempts: 1))
+        return .ok(String(text.prefix(80)) + moved, attempts: attempts)
+    }
+
+    /// Asks the Sentinels in turn where the master is; the first answer counts (nil: none answered).
+    private func ask(_ sentinels: ArraySlice<String>, master: String, check: Check, poller: ProbePoller,
+                     answer: @escaping (Address?) -> Void) {
+        guard let sentinel = sentinels.first else { return answer(nil) }
+        let next = { [self] (problem: String) in
+            check.asking?.close()
+            check.asking = nil
+            check.sentinelProblems?.append("\(sentinel): \(problem)")
+            ask(sentinels.dropFirst(), master: master, check: check, poller: poller, answer: answer)
+        }
+        guard let (host, port) = RedisProbeConfig.hostPort(sentinel) else { return ask(sentinels.dropFirst(), master: master, check: check, poller: poller, answer: answer) }
+        let asking = RedisSession(poller: poller)
+        check.asking = asking
+        asking.connect(host: host, port: port) { failure in
+            if let failure { return next(failure.cause) }
+            asking.exchange([["SENTINEL", "get-master-addr-by-name", master]]) { result in
+                switch result {
+                case .failure(let failure): next(failure.cause)
+                case .success(let replies):
+                    asking.close()
+                    check.asking = nil
+                    switch replies[0] {
+                    case .array(let parts) where parts.count == 2:
+                        if case .text(let masterHost) = parts[0], case .text(let portText) = parts[1], let masterPort = Int(portText) {
+                            return answer(Address(host: masterHost, port: masterPort))
+                        }
+                        next("unexpected reply")
+                    case .null: next("does not monitor a master named '\(master)'")
+                    case .error(let message): next(message)
+                    default: next("unexpected reply")
+                    }
+                }
+            }
+        }
+    }
+
+    private func unreachable(master: String, problems: [String]) -> ProbeCheck {
+        let timedOut = problems.isEmpty || problems.allSatisfy { $0.contains("no answer") || $0.contains("timed out") }
+        return ProbeCheck(timedOut ? .timeout : .error,
+                          "no Sentinel named master '\(master)': " + (problems.isEmpty ? "no answer within \(Int(timeout.milliseconds)) ms" : problems.joined(separator: "; ")),
+                          attempts: 1)
     }
 
     struct Address: Equatable { let host: String; let port: Int }
-    private enum SentinelAnswer { case master(Address), unreachable(ProbeCheck) }
-
-    static func errorText(_ context: UnsafeMutablePointer<redisContext>) -> String {
-        withUnsafeBytes(of: context.pointee.errstr) { bytes in String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self) }
-    }
-
-    private enum Reply { case value(String), error(String) }
-
-    private func run(_ argv: [String], attempts: Int) -> (Reply, ProbeCheck?) {
-        guard let context else { return (.error("no connection"), ProbeCheck(.error, "no connection", attempts: attempts)) }
-        guard let raw = Self.send(argv, to: context) else {
-            let check = classify(context, doing: argv[0], attempts: attempts)
-            drop()
-            return (.error("no reply"), check)
-        }
-        defer { freeReplyObject(raw) }
-        let reply = raw.assumingMemoryBound(to: redisReply.self).pointee
-        let text = reply.str.map { String(cString: $0) } ?? ""
-        switch reply.type {
-        case REDIS_REPLY_ERROR: return (.error(text), nil)
-        case REDIS_REPLY_INTEGER: return (.value(String(reply.integer)), nil)
-        case REDIS_REPLY_NIL: return (.value("(nil)"), nil)
-        case REDIS_REPLY_ARRAY: return (.value("[\(reply.elements) elements]"), nil)
-        default: return (.value(text), nil)
-        }
-    }
-
-    /// One command as argv; the reply (free it with `freeReplyObject`), or nil with the context's error set.
-    static func send(_ argv: [String], to context: UnsafeMutablePointer<redisContext>) -> UnsafeMutableRawPointer? {
-        let cStrings = argv.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        var pointers = cStrings.map { UnsafePointer<CChar>($0) }
-        var lengths = argv.map { $0.utf8.count }
-        return pointers.withUnsafeMutableBufferPointer { argvPointer in
-            lengths.withUnsafeMutableBufferPointer { lengthPointer in
-                redisCommandArgv(context, Int32(argv.count), argvPointer.baseAddress, lengthPointer.baseAddress)
-            }
-        }
-    }
 
     private func drop() {
-        if let context { redisFree(context) }
-        context = nil
+        session?.close()
+        session = nil
         connected = nil
-    }
-
-    private func classify(_ context: UnsafeMutablePointer<redisContext>, doing what: String, attempts: Int) -> ProbeCheck {
-        let message = Self.errorText(context)
-        let lowered = message.lowercased()
-        let timedOut = lowered.contains("temporarily unavailable") || lowered.contains("timed out") || lowered.contains("timeout")
-        return ProbeCheck(timedOut ? .timeout : .error, "\(what): \(timedOut ? "no answer within \(Int(timeout.milliseconds)) ms" : message)", attempts: attempts)
-    }
-
-    static func timeval(milliseconds: Int32) -> Foundation.timeval {
-        let clamped = max(1, Int(milliseconds))
-        return Foundation.timeval(tv_sec: clamped / 1000, tv_usec: (clamped % 1000) * 1000)
     }
 }

@@ -22,33 +22,71 @@ public struct TCPProbeConfig: Codable, Sendable, Equatable {
     }
 }
 
-/// Connects (and optionally exchanges bytes) with a deadline. Note: a paused container behind
-/// docker-proxy still accepts connections; use `send`/`expect` to see that it does not answer.
-public final class TCPProbe: LaneProbe<TCPProbeConfig>, @unchecked Sendable {
+/// Connects (and optionally exchanges bytes) with a deadline, as non-blocking steps on the
+/// `ProbePoller`. Note: a paused container behind docker-proxy still accepts connections; use
+/// `send`/`expect` to see that it does not answer.
+public final class TCPProbe: PolledProbe {
+    public let name: String
+    public let timeout: Duration
+    let config: TCPProbeConfig
+    private let request: [UInt8]?
+    private let needle: [UInt8]?
+
     public init(name: String, config: TCPProbeConfig, timeout: Duration) throws(ProbeConfigError) {
-        try super.init(name: name, config: config, timeout: timeout, label: "faultline.probe.tcp", check: TCPProbe.exchange)
+        try config.validate()
+        self.name = name
+        self.config = config
+        self.timeout = timeout
+        request = config.send.map { Array(Self.unescape($0).utf8) }
+        needle = config.expect.map { Array(Self.unescape($0).utf8) }
     }
 
-    static func exchange(_ config: TCPProbeConfig, timeout: Duration) -> ProbeCheck {
-        let deadline = PollDeadline(after: timeout)
-        let descriptor: Int32
-        do {
-            descriptor = try SocketIO.connect(host: config.host, port: config.port, deadline: deadline)
-        } catch {
-            return ProbeCheck(error.timedOut ? .timeout : .error, error.message)
+    public func begin(on poller: ProbePoller, done: @escaping (ProbeCheck) -> Void) {
+        let start = ContinuousClock.now
+        let connection = PolledConnection(poller: poller)
+        var answer: [UInt8] = []
+        var finished = false
+        var deadline: PollerTimers.Token?
+        let finish = { (check: ProbeCheck) in
+            guard !finished else { return }
+            finished = true
+            if let deadline { poller.cancel(deadline) }
+            connection.close()
+            done(check.timed(from: start))
         }
-        defer { Foundation.close(descriptor) }
-        do {
-            if let send = config.send { try SocketIO.send(descriptor, Array(unescape(send).utf8), deadline: deadline) }
-            guard let expect = config.expect else { return .ok(config.send == nil ? "connected" : "connected, sent") }
-            let needle = Array(unescape(expect).utf8)
-            let answer = try SocketIO.receive(descriptor, deadline: deadline) { $0.contains(needle) }
-            if answer.contains(needle) { return .ok("answered '\(expect)'") }
-            let text = String(decoding: answer.prefix(80), as: UTF8.self).replacingOccurrences(of: "\r\n", with: " ")
-            return ProbeCheck(answer.isEmpty ? .error : .failed, answer.isEmpty ? "closed without answering" : "answered '\(text)' (expected '\(expect)')")
-        } catch {
-            return ProbeCheck(error.timedOut ? .timeout : .error, error.message)
+        deadline = poller.after(timeout) { [self] in
+            // A partial answer by the deadline is judged as it is; no answer at all is a time-out.
+            if connection.step == "receive" && !answer.isEmpty { finish(judge(answer)); return }
+            finish(ProbeCheck(.timeout, "\(connection.step): no answer before the deadline"))
         }
+        connection.connect(host: config.host, port: config.port) { [self] failure in
+            if let failure { finish(ProbeCheck(failure.timedOut ? .timeout : .error, failure.message)); return }
+            guard let request else { finish(.ok("connected")); return }
+            connection.send(request) { [self] failure in
+                if let failure { finish(ProbeCheck(.error, failure.message)); return }
+                guard let needle else { finish(.ok("connected, sent")); return }
+                connection.receive { [self] received in
+                    switch received {
+                    case .bytes(let bytes):
+                        answer += bytes
+                        if answer.contains(needle) || answer.count >= Self.answerLimit { finish(judge(answer)) }
+                    case .closed: finish(judge(answer))
+                    case .failed(let failure): finish(ProbeCheck(.error, failure.message))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answers beyond this many bytes are judged as they are.
+    static let answerLimit = 65_536
+
+    /// The check an answer (complete, cut by the peer or by the deadline) makes.
+    func judge(_ answer: [UInt8]) -> ProbeCheck {
+        guard let expect = config.expect, let needle else { return .ok("connected, sent") }
+        if answer.contains(needle) { return .ok("answered '\(expect)'") }
+        let text = String(decoding: answer.prefix(80), as: UTF8.self).replacingOccurrences(of: "\r\n", with: " ")
+        return ProbeCheck(answer.isEmpty ? .error : .failed, answer.isEmpty ? "closed without answering" : "answered '\(text)' (expected '\(expect)')")
     }
 
     static func unescape(_ text: String) -> String {
