@@ -54,6 +54,12 @@ static inline CURLMcode fl_curl_multi_set_callbacks(CURLM *multi, curl_socket_ca
     curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer);
     return curl_multi_setopt(multi, CURLMOPT_TIMERDATA, userdata);
 }
+/// Who closes the handle's sockets (CURLOPT_CLOSESOCKETFUNCTION), for an event loop that must
+/// forget a descriptor before it is closed.
+static inline CURLcode fl_curl_set_close_socket(CURL *handle, curl_closesocket_callback callback, void *userdata) {
+    curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETDATA, userdata);
+}
 /// The easy handle and result code of a finished transfer's message (CURLMSG_DONE).
 static inline CURLcode fl_curl_message_result(CURLMsg *message) { return message->data.result; }
 #endif

@@ -40,4 +40,12 @@ static inline int fl_set_timer_slack(unsigned long nanoseconds) {
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+/// epoll_wait with a time-out in nanoseconds (negative: none): the probes' ticks fall on their
+/// instant, not on the next whole millisecond.
+static inline int fl_epoll_wait_nanoseconds(int epoll, struct epoll_event *events, int count, long long nanoseconds) {
+    if (nanoseconds < 0) return epoll_pwait2(epoll, events, count, 0, 0);
+    struct timespec timeout = { (time_t)(nanoseconds / 1000000000LL), (long)(nanoseconds % 1000000000LL) };
+    return epoll_pwait2(epoll, events, count, &timeout, 0);
+}
+
 #endif

@@ -43,6 +43,7 @@ public final class HTTPProbe: PolledProbe, @unchecked Sendable {
     // @unchecked: `connection` is touched only on the poller's thread, one check at a time.
     public let name: String
     public let timeout: Duration
+    public let poller = ProbePoller.assign()
     let config: HTTPProbeConfig
     private let regex: SendableRegex?
     private var connection: CurlConnection?

@@ -28,8 +28,10 @@ final class PolledConnection {
     var isOpen: Bool { descriptor >= 0 }
 
     /// Resolves `host` and connects to its addresses in turn; `completion` gets nil once connected.
-    func connect(host: String, port: Int, completion: @escaping (SocketIO.Failure?) -> Void) {
+    /// `known` skips the resolution (a numeric host, resolved once when the probe was made).
+    func connect(host: String, port: Int, known: [AddressResolver.Address]? = nil, completion: @escaping (SocketIO.Failure?) -> Void) {
         step = "connect"
+        if let known, !known.isEmpty { return connect(to: known[...], lastError: nil, completion: completion) }
         AddressResolver.resolve(host, port: port, on: poller) { [self] resolved in
             guard !abandoned else { return }
             switch resolved {
@@ -51,8 +53,6 @@ final class PolledConnection {
             connect(to: rest, lastError: SocketIO.Failure(message: "socket: \(String(cString: strerror(errno)))", timedOut: false), completion: completion)
             return
         }
-        var one: Int32 = 1
-        setsockopt(candidate, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let status = withUnsafePointer(to: &address.storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(candidate, $0, address.length) }
         }
@@ -64,12 +64,14 @@ final class PolledConnection {
             connect(to: rest, lastError: failure, completion: completion)
             return
         }
-        poller.watch(candidate, for: EPOLLOUT.rawValue) { [self] _ in
-            poller.unwatch(candidate)
+        poller.watch(candidate, for: EPOLLOUT.rawValue) { [self] ready in
+            // Writable without an error: connected (SO_ERROR is read only to name a failure).
+            poller.park(candidate)
+            if ready & (EPOLLERR.rawValue | EPOLLHUP.rawValue) == 0 { completion(nil); return }
             var socketError: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(candidate, SOL_SOCKET, SO_ERROR, &socketError, &length)
-            if socketError == 0 { completion(nil); return }
+            if socketError == 0 { socketError = ECONNRESET }
             let failure = SocketIO.Failure(message: "connect: \(String(cString: strerror(socketError)))", timedOut: false)
             closeDescriptor()
             connect(to: rest, lastError: failure, completion: completion)
@@ -78,6 +80,11 @@ final class PolledConnection {
 
     /// Writes all of `bytes`; `completion` gets nil once the kernel has them.
     func send(_ bytes: [UInt8], completion: @escaping (SocketIO.Failure?) -> Void) {
+        if step == "connect" {
+            // A request goes out at once rather than waiting to be merged with the next one.
+            var one: Int32 = 1
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         step = "send"
         pending = bytes
         sent = completion
@@ -99,7 +106,7 @@ final class PolledConnection {
     }
 
     private func finishSend(_ failure: SocketIO.Failure?) {
-        if reader == nil { poller.unwatch(descriptor) }
+        if reader == nil && isOpen { poller.park(descriptor) }
         let completion = sent
         sent = nil
         completion?(failure)
@@ -112,10 +119,11 @@ final class PolledConnection {
         poller.watch(descriptor, for: EPOLLIN.rawValue) { [self] _ in readAvailable() }
     }
 
-    /// Keeps the connection but stops reading from it.
+    /// Keeps the connection but stops reading from it (it stays registered with the poller, so
+    /// the next `receive` costs no system call).
     func stopReceiving() {
         reader = nil
-        if isOpen { poller.unwatch(descriptor) }
+        if isOpen { poller.park(descriptor) }
     }
 
     private func readAvailable() {
@@ -144,7 +152,7 @@ final class PolledConnection {
 
     private func closeDescriptor() {
         guard isOpen else { return }
-        poller.unwatch(descriptor)
+        poller.forget(descriptor)
         Foundation.close(descriptor)
         descriptor = -1
         reader = nil

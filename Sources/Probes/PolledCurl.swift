@@ -28,6 +28,7 @@ final class PolledCurl {
     /// result code on the poller's thread.
     func run(_ connection: CurlConnection, completion: @escaping (CURLcode) -> Void) {
         let easy = connection.easyHandle
+        fl_curl_set_close_socket(easy, polledCurlCloseSocket, Unmanaged.passUnretained(self).toOpaque())
         transfers[easy] = completion
         let added = curl_multi_add_handle(multi, easy)
         if added != CURLM_OK {
@@ -38,7 +39,9 @@ final class PolledCurl {
 
     fileprivate func socketChanged(_ descriptor: Int32, what: Int32) {
         switch what {
-        case CURL_POLL_REMOVE: poller.unwatch(descriptor)
+        // The connection stays open in the cache between transfers: kept registered, the next
+        // transfer on it costs no epoll_ctl.
+        case CURL_POLL_REMOVE: poller.park(descriptor)
         default:
             var events: UInt32 = 0
             if what & CURL_POLL_IN != 0 { events |= EPOLLIN.rawValue }
@@ -52,6 +55,8 @@ final class PolledCurl {
             }
         }
     }
+
+    fileprivate func forget(_ descriptor: Int32) { poller.forget(descriptor) }
 
     fileprivate func timerChanged(milliseconds: Int) {
         if let timer { poller.cancel(timer) }
@@ -81,6 +86,12 @@ private let polledCurlSocketChanged: curl_socket_callback = { _, socket, what, u
     guard let userdata else { return 0 }
     Unmanaged<PolledCurl>.fromOpaque(userdata).takeUnretainedValue().socketChanged(socket, what: what)
     return 0
+}
+
+/// CURLOPT_CLOSESOCKETFUNCTION: libcurl closes a connection's socket; the poller forgets it first.
+private let polledCurlCloseSocket: curl_closesocket_callback = { userdata, socket in
+    if let userdata { Unmanaged<PolledCurl>.fromOpaque(userdata).takeUnretainedValue().forget(socket) }
+    return close(socket)
 }
 
 /// CURLMOPT_TIMERFUNCTION: libcurl wants to be called back after `milliseconds` (-1: never).

@@ -3,6 +3,10 @@ import Synchronization
 /// A probe whose check runs as non-blocking steps on the `ProbePoller`'s thread (the TCP, HTTP
 /// and Redis probes): thousands of them share one thread instead of a thread each.
 public protocol PolledProbe: Probe {
+    /// The poller this probe's checks run on, for its whole life (its connections belong to it):
+    /// `ProbePoller.assign()` when the probe is made.
+    var poller: ProbePoller { get }
+
     /// Starts one check on the poller's thread. `done` is called exactly once, on that thread,
     /// within the probe's timeout (the probe keeps its own deadline), with the check timed from
     /// its first call to its answer.
@@ -10,10 +14,10 @@ public protocol PolledProbe: Probe {
 }
 
 extension PolledProbe {
-    /// One check from any task: handed to the shared poller and awaited.
+    /// One check from any task: handed to the probe's poller and awaited.
     public func check() async -> ProbeCheck {
         await withCheckedContinuation { continuation in
-            let poller = ProbePoller.shared
+            let poller = poller
             poller.submit { self.begin(on: poller) { continuation.resume(returning: $0) } }
         }
     }
@@ -23,7 +27,7 @@ extension PolledProbe {
 /// loop (`ProbeRunner.nextTick`), a check never overlapping the last, missed ticks skipped.
 final class PolledSchedule: @unchecked Sendable {
     // @unchecked: every var is touched only on the poller's thread.
-    private let probe: any PolledProbe
+    let probe: any PolledProbe
     private let every: Duration
     private let end: ContinuousClock.Instant?
     private let emit: @Sendable (ProbeCheck, _ requested: ContinuousClock.Instant, _ sequence: Int) -> Void
@@ -46,6 +50,8 @@ final class PolledSchedule: @unchecked Sendable {
     }
 
     func start(on poller: ProbePoller) {
+        // A first instant already past (the poller took the schedule late) starts the grid now.
+        next = max(next, .now)
         timer = poller.at(next) { [self] in tick(on: poller) }
     }
 
@@ -54,12 +60,12 @@ final class PolledSchedule: @unchecked Sendable {
         stopped = true
         guard !checking else { return }
         if let timer { poller.cancel(timer) }
-        finish()
+        finish(on: poller)
     }
 
     private func tick(on poller: ProbePoller) {
         timer = nil
-        if stopped || end.map({ next >= $0 }) == true { finish(); return }
+        if stopped || end.map({ next >= $0 }) == true { finish(on: poller); return }
         checking = true
         let requested = ContinuousClock.now
         probe.begin(on: poller) { [self] check in
@@ -67,15 +73,16 @@ final class PolledSchedule: @unchecked Sendable {
             sequence += 1
             emit(check, requested, sequence)
             next = ProbeRunner.nextTick(after: next, every: every, now: .now)
-            if stopped { finish(); return }
+            if stopped { finish(on: poller); return }
             timer = poller.at(next) { [self] in tick(on: poller) }
         }
     }
 
-    private func finish() {
+    /// Counts the schedule done once its last sample has been handed over (at the end of the turn).
+    private func finish(on poller: ProbePoller) {
         guard !done else { return }
         done = true
-        finished.countDown()
+        poller.atEndOfTurn { [finished] in finished.countDown() }
     }
 }
 

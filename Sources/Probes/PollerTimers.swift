@@ -1,3 +1,5 @@
+import FaultlineSupport
+
 /// The poller's deadlines: a binary min-heap of instants; a cancelled entry is skipped when it
 /// comes up.
 struct PollerTimers {
@@ -30,13 +32,13 @@ struct PollerTimers {
         return nil
     }
 
-    /// For epoll_wait: milliseconds until the earliest live deadline, rounded up; -1 when none.
-    mutating func millisecondsUntilNext(now: ContinuousClock.Instant) -> Int32 {
+    /// For epoll_pwait2: nanoseconds until the earliest live deadline (0 when due); -1 when none.
+    mutating func nanosecondsUntilNext(now: ContinuousClock.Instant) -> Int64 {
         while let first = heap.first, actions[first.id] == nil { removeFirst() }
         guard let first = heap.first else { return -1 }
         let left = first.instant - now
         if left <= .zero { return 0 }
-        return Int32(min(Double(Int32.max), (left.seconds * 1000).rounded(.up)))
+        return left.nanoseconds
     }
 
     private mutating func removeFirst() {

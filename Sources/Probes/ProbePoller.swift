@@ -7,22 +7,33 @@ import Synchronization
 /// blocking thread per probe (#19: 2,000 probes at 10 Hz reached 64 % of their rate on 1.2 cores
 /// with a thread each).
 ///
-/// Everything a `PolledProbe` does runs on this thread: its steps must not block. Other threads
-/// hand work over with `submit`. One poller serves the whole process (`shared`); its thread sleeps
-/// in `epoll_wait` while nothing is due.
+/// Everything a `PolledProbe` does runs on its poller's thread: its steps must not block. Other
+/// threads hand work over with `submit`. The process has one poller per core (`all`, at most
+/// four); each probe is given one when it is made (`assign`) and keeps it. A poller's thread
+/// sleeps in `epoll_wait` while nothing is due.
 public final class ProbePoller: @unchecked Sendable {
     // @unchecked: `watchers` and `timers` are touched only on the poller's thread; `inbox` is a Mutex.
-    public static let shared = ProbePoller()
+    /// One poller per core, at most four, started on first use.
+    public static let all: [ProbePoller] = (0..<min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))).map { ProbePoller(index: $0) }
+    private static let assigned = Atomic<Int>(0)
+
+    /// The poller a new probe is to use: round robin over `all`, so that probes made together
+    /// spread evenly.
+    public static func assign() -> ProbePoller {
+        let turn = assigned.add(1, ordering: .relaxed).oldValue
+        return all[turn % all.count]
+    }
 
     private let epoll: Int32
     private let wakeDescriptor: Int32
     private let inbox = Mutex<[@Sendable () -> Void]>([])
-    private var watchers: [Int32: (UInt32) -> Void] = [:]
+    private var watchers: [Int32: Watcher] = [:]
+    private var endOfTurn: [() -> Void] = []
     private var timers = PollerTimers()
     /// The multi handle the HTTP probes' transfers run on, made on first use.
     lazy var curl = PolledCurl(poller: self)
 
-    private init() {
+    private init(index: Int) {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
         precondition(epoll >= 0 && wakeDescriptor >= 0, "faultline: cannot create the probe poller's epoll or eventfd: \(String(cString: strerror(errno)))")
@@ -31,7 +42,7 @@ public final class ProbePoller: @unchecked Sendable {
         event.data.fd = wakeDescriptor
         epoll_ctl(epoll, EPOLL_CTL_ADD, wakeDescriptor, &event)
         let thread = Thread { [self] in loop() }
-        thread.name = "faultline.poller"
+        thread.name = "faultline.poller.\(index)"
         thread.start()
     }
 
@@ -47,31 +58,56 @@ public final class ProbePoller: @unchecked Sendable {
         }
     }
 
-    /// Whether the caller runs on the poller's thread.
-    var isCurrent: Bool { Thread.current.name == "faultline.poller" }
-
     // MARK: On the poller's thread only
 
     /// Calls `handler` with the ready events (`EPOLLIN`, `EPOLLOUT`, `EPOLLERR`, `EPOLLHUP`) each
-    /// time `descriptor` is ready for `events`, until `unwatch`. Watching again changes the events.
+    /// time `descriptor` is ready for `events`, until `unwatch`, `park` or `forget`. Watching again
+    /// changes the events; with the same events it costs no system call.
     func watch(_ descriptor: Int32, for events: UInt32, handler: @escaping (UInt32) -> Void) {
+        let registered = watchers[descriptor]
+        watchers[descriptor] = Watcher(events: events, handler: handler)
+        if registered?.events == events { return }
         var event = epoll_event()
         event.events = events
         event.data.fd = descriptor
-        let operation = watchers[descriptor] == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
-        watchers[descriptor] = handler
-        if epoll_ctl(epoll, operation, descriptor, &event) != 0 {
+        var status = epoll_ctl(epoll, registered == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, descriptor, &event)
+        // Closing a descriptor takes it out of epoll; its number may since have been reused.
+        if status != 0 && errno == ENOENT { status = epoll_ctl(epoll, EPOLL_CTL_ADD, descriptor, &event) }
+        if status != 0 {
             // A descriptor epoll refuses (closed, not pollable) is reported as an error at once.
             watchers[descriptor] = nil
             after(.zero) { handler(EPOLLERR.rawValue) }
         }
     }
 
-    /// Stops watching `descriptor`; call before closing it.
+    /// Stops watching `descriptor`, which stays open.
     func unwatch(_ descriptor: Int32) {
         guard watchers.removeValue(forKey: descriptor) != nil else { return }
         var event = epoll_event()
         epoll_ctl(epoll, EPOLL_CTL_DEL, descriptor, &event)
+    }
+
+    /// Keeps `descriptor` registered with no handler, so that watching it again for the same
+    /// events costs nothing (a kept-alive connection between checks); should it become ready
+    /// meanwhile (the peer closed), it is unwatched then.
+    func park(_ descriptor: Int32) {
+        watchers[descriptor]?.handler = nil
+    }
+
+    /// Forgets `descriptor` without a system call: the caller closes it now, which takes it out of epoll.
+    func forget(_ descriptor: Int32) {
+        watchers[descriptor] = nil
+    }
+
+    /// Runs `work` once this turn's ready descriptors and due deadlines are handled: samples are
+    /// handed to their consumer in one burst, which wakes it once rather than once per sample.
+    func atEndOfTurn(_ work: @escaping () -> Void) {
+        endOfTurn.append(work)
+    }
+
+    private struct Watcher {
+        let events: UInt32
+        var handler: ((UInt32) -> Void)?
     }
 
     /// Runs `action` once `delay` has passed; the token cancels it.
@@ -95,8 +131,9 @@ public final class ProbePoller: @unchecked Sendable {
             let now = ContinuousClock.now
             while let due = timers.popDue(now: now) { due() }
             runInbox()
-            let wait = timers.millisecondsUntilNext(now: .now)
-            let ready = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, Int32($0.count), wait) }
+            runEndOfTurn()
+            let wait = timers.nanosecondsUntilNext(now: .now)
+            let ready = events.withUnsafeMutableBufferPointer { fl_epoll_wait_nanoseconds(epoll, $0.baseAddress, Int32($0.count), wait) }
             guard ready > 0 else { continue }
             for index in 0..<Int(ready) {
                 let descriptor = events[index].data.fd
@@ -106,8 +143,18 @@ public final class ProbePoller: @unchecked Sendable {
                     continue
                 }
                 // A handler may have unwatched (and closed) a descriptor reported in this batch.
-                watchers[descriptor]?(events[index].events)
+                guard let watcher = watchers[descriptor] else { continue }
+                if let handler = watcher.handler { handler(events[index].events) } else { unwatch(descriptor) }
             }
+            runEndOfTurn()
+        }
+    }
+
+    private func runEndOfTurn() {
+        while !endOfTurn.isEmpty {
+            let work = endOfTurn
+            endOfTurn.removeAll(keepingCapacity: true)
+            work.forEach { $0() }
         }
     }
 

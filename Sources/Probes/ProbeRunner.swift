@@ -31,8 +31,8 @@ public final class ProbeRunner: Sendable {
     public static let phaseSlots = 25
 
     /// Every sample, in the order they finish. Finishes when the runner stops.
-    public let samples: AsyncStream<ProbeSample>
-    private let continuation: AsyncStream<ProbeSample>.Continuation
+    public let samples: ProbeSamples
+    private let continuation: AsyncStream<[ProbeSample]>.Continuation
     private let scheduled: [Scheduled]
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let polled = Mutex<([PolledSchedule], Countdown)?>(nil)
@@ -43,7 +43,9 @@ public final class ProbeRunner: Sendable {
 
     public init(_ scheduled: [Scheduled]) {
         self.scheduled = scheduled
-        (samples, continuation) = AsyncStream.makeStream(of: ProbeSample.self)
+        let (batches, continuation) = AsyncStream.makeStream(of: [ProbeSample].self)
+        samples = ProbeSamples(batches: batches)
+        self.continuation = continuation
         origin = .now
         originDate = Date()
     }
@@ -52,25 +54,33 @@ public final class ProbeRunner: Sendable {
     /// (TCP, HTTP, Redis) tick on the shared `ProbePoller`; the others each in a task of their own.
     public func start(for duration: Duration? = nil) {
         let end = duration.map { origin + $0 }
-        let count = scheduled.count
         var started: [Task<Void, Never>] = []
         var polled: [PolledSchedule] = []
-        let polledFinished = Countdown(scheduled.lazy.filter { $0.probe is any PolledProbe }.count)
+        let polledCount = scheduled.lazy.filter { $0.probe is any PolledProbe }.count
+        let polledFinished = Countdown(polledCount)
+        let batchers = Dictionary(uniqueKeysWithValues: ProbePoller.all.map { (ObjectIdentifier($0), SampleBatcher(continuation)) })
         for (index, item) in scheduled.enumerated() {
-            let slot = (index * Self.phaseSlots) / max(count, 1)
-            let phase = min(max(item.every, Self.minimumInterval), Self.phaseSpread) * (Double(slot) / Double(Self.phaseSlots))
-            let emit: @Sendable (ProbeCheck, ContinuousClock.Instant, Int) -> Void = { [continuation, origin, originDate] check, requested, sequence in
-                continuation.yield(Self.sample(of: item.probe, check, requested: requested, sequence: sequence, origin: origin, originDate: originDate))
+            let first = origin + phase(of: index, every: item.every)
+            let sample: @Sendable (ProbeCheck, ContinuousClock.Instant, Int) -> ProbeSample = { [origin, originDate] check, requested, sequence in
+                Self.sample(of: item.probe, check, requested: requested, sequence: sequence, origin: origin, originDate: originDate)
             }
             if let probe = item.probe as? any PolledProbe {
-                polled.append(PolledSchedule(probe: probe, every: max(item.every, Self.minimumInterval), first: origin + phase, end: end,
-                                             finished: polledFinished, emit: emit))
+                let poller = probe.poller
+                let batcher = batchers[ObjectIdentifier(poller)]!
+                polled.append(PolledSchedule(probe: probe, every: max(item.every, Self.minimumInterval), first: first, end: end,
+                                             finished: polledFinished) { check, requested, sequence in
+                    batcher.add(sample(check, requested, sequence), on: poller)
+                })
             } else {
-                started.append(Task { [origin] in await Self.loop(item, first: origin + phase, end: end, emit: emit) })
+                started.append(Task { [continuation] in
+                    await Self.loop(item, first: first, end: end) { continuation.yield([sample($0, $1, $2)]) }
+                })
             }
         }
-        let poller = ProbePoller.shared
-        if !polled.isEmpty { poller.submit { [polled] in polled.forEach { $0.start(on: poller) } } }
+        for poller in ProbePoller.all {
+            let own = polled.filter { $0.probe.poller === poller }
+            if !own.isEmpty { poller.submit { own.forEach { $0.start(on: poller) } } }
+        }
         tasks.withLock { $0 = started }
         self.polled.withLock { $0 = (polled, polledFinished) }
         Task { [continuation, started] in
@@ -80,13 +90,25 @@ public final class ProbeRunner: Sendable {
         }
     }
 
+    /// When a probe's first check falls within the first `phaseSpread` (or its interval, if
+    /// shorter): the probes in a task of their own share `phaseSlots` instants; polled probes each
+    /// have an instant of their own, since waking a poller costs the same for one check as for many.
+    private func phase(of index: Int, every: Duration) -> Duration {
+        let polled = scheduled[index].probe is any PolledProbe
+        let slots = polled ? scheduled.count : Self.phaseSlots
+        let slot = (index * slots) / max(scheduled.count, 1)
+        return min(max(every, Self.minimumInterval), Self.phaseSpread) * (Double(slot) / Double(slots))
+    }
+
     /// Stops every probe after its current check and closes their connections.
     public func stop() async {
         let running = tasks.withLock { $0 }
         running.forEach { $0.cancel() }
         if let (polled, finished) = polled.withLock({ $0 }) {
-            let poller = ProbePoller.shared
-            poller.submit { polled.forEach { $0.stop(on: poller) } }
+            for schedule in polled {
+                let poller = schedule.probe.poller
+                poller.submit { schedule.stop(on: poller) }
+            }
             await finished.wait()
         }
         for task in running { await task.value }

@@ -61,21 +61,25 @@ public final class RedisProbe: PolledProbe, @unchecked Sendable {
     // one check at a time.
     public let name: String
     public let timeout: Duration
+    public let poller = ProbePoller.assign()
     let config: RedisProbeConfig
     private var session: RedisSession?
     /// With Sentinels: the master `session` is connected to, and the last one they named.
     private var connected: Address?
     private var lastMaster: Address?
+    /// The configured host's addresses when it is numeric (resolved once).
+    private let numericAddresses: [AddressResolver.Address]?
 
     public init(name: String, config: RedisProbeConfig, timeout: Duration) throws(ProbeConfigError) {
         try config.validate()
         self.name = name
         self.config = config
         self.timeout = timeout
+        numericAddresses = try? AddressResolver.lookup(config.host, port: config.port, numericOnly: true).get()
     }
 
     public func close() async {
-        let poller = ProbePoller.shared
+        let poller = poller
         await withCheckedContinuation { continuation in
             poller.submit { [self] in
                 drop()
@@ -155,7 +159,8 @@ public final class RedisProbe: PolledProbe, @unchecked Sendable {
         check.step = "connect"
         let fresh = RedisSession(poller: poller)
         session = fresh
-        fresh.connect(host: address.host, port: address.port) { [self] failure in
+        let known = address == Address(host: config.host, port: config.port) ? numericAddresses : nil
+        fresh.connect(host: address.host, port: address.port, known: known) { [self] failure in
             if let failure { return failed("connect", failure) }
             var setup: [[String]] = []
             if let password = config.password { setup.append(["AUTH", password]) }

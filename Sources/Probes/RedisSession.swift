@@ -54,8 +54,8 @@ final class RedisSession {
     /// The step under way, for a deadline's message.
     var step: String { connection.step }
 
-    func connect(host: String, port: Int, completion: @escaping (SocketIO.Failure?) -> Void) {
-        connection.connect(host: host, port: port, completion: completion)
+    func connect(host: String, port: Int, known: [AddressResolver.Address]? = nil, completion: @escaping (SocketIO.Failure?) -> Void) {
+        connection.connect(host: host, port: port, known: known, completion: completion)
     }
 
     /// Sends `commands` in one write and hands back their replies, in order, once all arrived.

@@ -28,9 +28,12 @@ public struct TCPProbeConfig: Codable, Sendable, Equatable {
 public final class TCPProbe: PolledProbe {
     public let name: String
     public let timeout: Duration
+    public let poller = ProbePoller.assign()
     let config: TCPProbeConfig
     private let request: [UInt8]?
     private let needle: [UInt8]?
+    /// The host's addresses when it is numeric (resolved once); nil: resolved at every check.
+    private let numericAddresses: [AddressResolver.Address]?
 
     public init(name: String, config: TCPProbeConfig, timeout: Duration) throws(ProbeConfigError) {
         try config.validate()
@@ -39,6 +42,7 @@ public final class TCPProbe: PolledProbe {
         self.timeout = timeout
         request = config.send.map { Array(Self.unescape($0).utf8) }
         needle = config.expect.map { Array(Self.unescape($0).utf8) }
+        numericAddresses = try? AddressResolver.lookup(config.host, port: config.port, numericOnly: true).get()
     }
 
     public func begin(on poller: ProbePoller, done: @escaping (ProbeCheck) -> Void) {
@@ -59,7 +63,7 @@ public final class TCPProbe: PolledProbe {
             if connection.step == "receive" && !answer.isEmpty { finish(judge(answer)); return }
             finish(ProbeCheck(.timeout, "\(connection.step): no answer before the deadline"))
         }
-        connection.connect(host: config.host, port: config.port) { [self] failure in
+        connection.connect(host: config.host, port: config.port, known: numericAddresses) { [self] failure in
             if let failure { finish(ProbeCheck(failure.timedOut ? .timeout : .error, failure.message)); return }
             guard let request else { finish(.ok("connected")); return }
             connection.send(request) { [self] failure in

@@ -19,16 +19,16 @@ import Testing
         #expect(timers.isEmpty)
     }
 
-    // epoll_wait's time-out: none when nothing is pending, 0 when due, else rounded up to a millisecond.
+    // epoll_pwait2's time-out: none when nothing is pending, 0 when due, else to the nanosecond.
     @Test func waitsUntilTheNextLiveDeadline() {
         var timers = PollerTimers()
         let origin = ContinuousClock.now
-        #expect(timers.millisecondsUntilNext(now: origin) == -1)
+        #expect(timers.nanosecondsUntilNext(now: origin) == -1)
         let early = timers.add(at: origin + .microseconds(2_500)) {}
         timers.add(at: origin + .milliseconds(7)) {}
-        #expect(timers.millisecondsUntilNext(now: origin) == 3)
+        #expect(timers.nanosecondsUntilNext(now: origin) == 2_500_000)
         timers.cancel(early)
-        #expect(timers.millisecondsUntilNext(now: origin) == 7)
-        #expect(timers.millisecondsUntilNext(now: origin + .seconds(1)) == 0)
+        #expect(timers.nanosecondsUntilNext(now: origin) == 7_000_000)
+        #expect(timers.nanosecondsUntilNext(now: origin + .seconds(1)) == 0)
     }
 }

@@ -35,6 +35,7 @@ final class FakeProbe: OverlapCounting {
 /// The same, as a polled probe: its check is a deadline on the poller's thread.
 final class FakePolledProbe: PolledProbe, OverlapCounting {
     let name: String
+    let poller = ProbePoller.assign()
     let timeout: Duration = .seconds(5)
     let delay: Duration
     private let running = Mutex(0)
@@ -85,7 +86,7 @@ func fake(_ name: String, delay: Duration, polled: Bool) -> any OverlapCounting 
         // tick; a larger one would push a sample that was nearly a tick late into the next one.
         let first = samples.first?.offset ?? .zero
         let slots = samples.map { Int((($0.offset - first + .microseconds(200)).seconds / 0.020).rounded(.down)) }
-        #expect(zip(slots, slots.dropFirst()).allSatisfy { $0 < $1 }, "ticks \(slots)")
+        #expect(zip(slots, slots.dropFirst()).allSatisfy { $0 < $1 }, "ticks \(slots), offsets \(samples.map { String(format: "%.3f", ($0.offset - first).milliseconds) })")
     }
 
     // A check slower than the interval is never overlapped: missed ticks are skipped.
