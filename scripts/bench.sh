@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 GATE=""
 if [ "${1:-}" = "--gate" ]; then
   GATE="--gate"
-  : "${ROUNDS:=20}" "${ONCALL_ROUNDS:=12}" "${PROBES:=100}" "${PROBE_SECONDS:=5}" "${FAULTS:=200}" "${CAMPAIGN_RUNS:=3}" "${RECOVERY_ROUNDS:=2}"
+  : "${ROUNDS:=20}" "${ONCALL_ROUNDS:=12}" "${PROBES:=1000}" "${PROBE_SECONDS:=8}" "${FAULTS:=200}" "${CAMPAIGN_RUNS:=3}" "${RECOVERY_ROUNDS:=2}"
   : "${PROXY_REQUESTS:=1000}" "${PROXY_SIZE:=256m}" "${DAEMON_RUNS:=40}" "${HTTP_REQUESTS:=1000}" "${HTTP_SECONDS:=1}" "${HTTPS_CALLS:=200}"
 elif [ $# -gt 0 ]; then
   echo "usage: scripts/bench.sh [--gate]" >&2; exit 2
@@ -86,6 +86,8 @@ bench() {  # bench NAME ARGS...: runs `faultline-bench NAME`; in gate mode a fai
 bench engine --rounds "${ROUNDS:-200}"
 bench oncall --rounds "${ONCALL_ROUNDS:-30}"
 bench probes --count "${PROBES:-500}" --for "${PROBE_SECONDS:-30}s"
+# #19's capacity figure: 2,000 probes at 10 Hz (the full run only).
+[ -n "$GATE" ] || bench probes --count 2000 --for "${PROBE_SECONDS:-30}s"
 bench scheduler --faults "${FAULTS:-1000}"
 bench campaign --runs "${CAMPAIGN_RUNS:-10}" --chaos .build/bench-venv/bin/chaos --http http://127.0.0.1:18080/
 bench recovery --rounds "${RECOVERY_ROUNDS:-10}"

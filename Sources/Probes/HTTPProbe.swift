@@ -56,6 +56,18 @@ public final class HTTPProbe: PolledProbe, @unchecked Sendable {
         self.regex = config.bodyRegex.map { SendableRegex(pattern: $0) }
     }
 
+    /// Releases the easy handle on the poller's thread (its connection stays in the poller's cache
+    /// until libcurl closes it).
+    public func close() async {
+        let poller = poller
+        await withCheckedContinuation { continuation in
+            poller.submit { [self] in
+                connection = nil
+                continuation.resume()
+            }
+        }
+    }
+
     public func begin(on poller: ProbePoller, done: @escaping (ProbeCheck) -> Void) {
         let request = CurlRequest(method: config.method.uppercased(), url: config.url, headers: config.headers,
                                   body: config.body.map { Array($0.utf8) }, timeout: timeout,

@@ -31,7 +31,7 @@ final class PolledSchedule: @unchecked Sendable {
     private let every: Duration
     private let end: ContinuousClock.Instant?
     private let emit: @Sendable (ProbeCheck, _ requested: ContinuousClock.Instant, _ sequence: Int) -> Void
-    private let finished: Countdown
+    private let finished: () -> Void
     private var next: ContinuousClock.Instant
     private var sequence = 0
     private var timer: PollerTimers.Token?
@@ -39,7 +39,8 @@ final class PolledSchedule: @unchecked Sendable {
     private var stopped = false
     private var done = false
 
-    init(probe: any PolledProbe, every: Duration, first: ContinuousClock.Instant, end: ContinuousClock.Instant?, finished: Countdown,
+    /// `finished` is called once on the poller's thread, after the schedule's last `emit`.
+    init(probe: any PolledProbe, every: Duration, first: ContinuousClock.Instant, end: ContinuousClock.Instant?, finished: @escaping () -> Void,
          emit: @escaping @Sendable (ProbeCheck, ContinuousClock.Instant, Int) -> Void) {
         self.probe = probe
         self.every = every
@@ -78,11 +79,10 @@ final class PolledSchedule: @unchecked Sendable {
         }
     }
 
-    /// Counts the schedule done once its last sample has been handed over (at the end of the turn).
     private func finish(on poller: ProbePoller) {
         guard !done else { return }
         done = true
-        poller.atEndOfTurn { [finished] in finished.countDown() }
+        finished()
     }
 }
 

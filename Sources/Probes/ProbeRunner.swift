@@ -25,9 +25,10 @@ public final class ProbeRunner: Sendable {
     public static let minimumInterval: Duration = .milliseconds(10)
     /// The span the probes' first checks are spread over (at most their interval).
     public static let phaseSpread: Duration = .milliseconds(100)
-    /// How many instants the ticks fall on: a tick of its own per probe kept each thread that
-    /// serves them waking alone and doubled the CPU per sample (`faultline-bench probes`: 0.64 →
-    /// 1.07 cores at 500 probes); 25 slots cost what one instant did and add +0.3 ms at p50.
+    /// How many instants the ticks of probes in a task of their own fall on: a tick of its own per
+    /// such probe kept each thread that serves them waking alone and doubled the CPU per sample
+    /// (`faultline-bench probes`: 0.64 → 1.07 cores at 500 probes, before those kinds moved to the
+    /// pollers); 25 slots cost what one instant did and added +0.3 ms at p50.
     public static let phaseSlots = 25
 
     /// Every sample, in the order they finish. Finishes when the runner stops.
@@ -58,18 +59,17 @@ public final class ProbeRunner: Sendable {
         var polled: [PolledSchedule] = []
         let polledCount = scheduled.lazy.filter { $0.probe is any PolledProbe }.count
         let polledFinished = Countdown(polledCount)
-        let batchers = Dictionary(uniqueKeysWithValues: ProbePoller.all.map { (ObjectIdentifier($0), SampleBatcher(continuation)) })
+        let batchers = Dictionary(uniqueKeysWithValues: ProbePoller.all.map { (ObjectIdentifier($0), SampleBatcher(continuation, poller: $0)) })
         for (index, item) in scheduled.enumerated() {
             let first = origin + phase(of: index, every: item.every)
             let sample: @Sendable (ProbeCheck, ContinuousClock.Instant, Int) -> ProbeSample = { [origin, originDate] check, requested, sequence in
                 Self.sample(of: item.probe, check, requested: requested, sequence: sequence, origin: origin, originDate: originDate)
             }
             if let probe = item.probe as? any PolledProbe {
-                let poller = probe.poller
-                let batcher = batchers[ObjectIdentifier(poller)]!
+                let batcher = batchers[ObjectIdentifier(probe.poller)]!
                 polled.append(PolledSchedule(probe: probe, every: max(item.every, Self.minimumInterval), first: first, end: end,
-                                             finished: polledFinished) { check, requested, sequence in
-                    batcher.add(sample(check, requested, sequence), on: poller)
+                                             finished: { batcher.whenFlushed { polledFinished.countDown() } }) { check, requested, sequence in
+                    batcher.add(sample(check, requested, sequence))
                 })
             } else {
                 started.append(Task { [continuation] in
