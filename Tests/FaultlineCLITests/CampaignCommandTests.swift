@@ -5,6 +5,8 @@ import Testing
 
 /// `faultline run`, `validate`, `report` as processes: exit codes, SIGTERM mid-run, reports on disk.
 @Suite(.serialized) struct CampaignCommandTests {
+    /// The fault lands between two of the probe's 100 ms ticks (250 ms into the faults phase), so
+    /// which checks overlap its window does not hang on a sub-millisecond race with a tick.
     static func campaign(container: String, port: Int, window: String = "20s") -> String {
         """
         name: cli-pause
@@ -15,7 +17,7 @@ import Testing
           steady_state: { window: 300ms }
           checks: [{ probe: redis, recover_within: 2s }]
         timeline:
-          - { at: 200ms, fault: { pause: { target: cache } }, for: \(window) }
+          - { at: 250ms, fault: { pause: { target: cache } }, for: \(window) }
         """
     }
 
