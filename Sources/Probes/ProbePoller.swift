@@ -10,7 +10,7 @@ import Synchronization
 /// Everything a `PolledProbe` does runs on its poller's thread: its steps must not block. Other
 /// threads hand work over with `submit`. The process has one poller per core (`all`, at most
 /// four); each probe is given one when it is made (`assign`) and keeps it. A poller's thread
-/// sleeps in `epoll_wait` while nothing is due.
+/// sleeps in `epoll_pwait2` while nothing is due.
 public final class ProbePoller: @unchecked Sendable {
     // @unchecked: `watchers` and `timers` are touched only on the poller's thread; `inbox` is a Mutex.
     /// One poller per core, at most four, started on first use.
@@ -28,7 +28,6 @@ public final class ProbePoller: @unchecked Sendable {
     private let wakeDescriptor: Int32
     private let inbox = Mutex<[@Sendable () -> Void]>([])
     private var watchers: [Int32: Watcher] = [:]
-    private var endOfTurn: [() -> Void] = []
     private var timers = PollerTimers()
     /// The multi handle the HTTP probes' transfers run on, made on first use.
     lazy var curl = PolledCurl(poller: self)
@@ -39,7 +38,7 @@ public final class ProbePoller: @unchecked Sendable {
         precondition(epoll >= 0 && wakeDescriptor >= 0, "faultline: cannot create the probe poller's epoll or eventfd: \(String(cString: strerror(errno)))")
         var event = epoll_event()
         event.events = EPOLLIN.rawValue
-        event.data.fd = wakeDescriptor
+        event.data.u64 = Self.token(wakeDescriptor, 0)
         epoll_ctl(epoll, EPOLL_CTL_ADD, wakeDescriptor, &event)
         let thread = Thread { [self] in loop() }
         thread.name = "faultline.poller.\(index)"
@@ -65,11 +64,12 @@ public final class ProbePoller: @unchecked Sendable {
     /// changes the events; with the same events it costs no system call.
     func watch(_ descriptor: Int32, for events: UInt32, handler: @escaping (UInt32) -> Void) {
         let registered = watchers[descriptor]
-        watchers[descriptor] = Watcher(events: events, handler: handler)
+        let generation = registered?.generation ?? nextGeneration()
+        watchers[descriptor] = Watcher(events: events, generation: generation, handler: handler)
         if registered?.events == events { return }
         var event = epoll_event()
         event.events = events
-        event.data.fd = descriptor
+        event.data.u64 = Self.token(descriptor, generation)
         var status = epoll_ctl(epoll, registered == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, descriptor, &event)
         // Closing a descriptor takes it out of epoll; its number may since have been reused.
         if status != 0 && errno == ENOENT { status = epoll_ctl(epoll, EPOLL_CTL_ADD, descriptor, &event) }
@@ -99,15 +99,23 @@ public final class ProbePoller: @unchecked Sendable {
         watchers[descriptor] = nil
     }
 
-    /// Runs `work` once this turn's ready descriptors and due deadlines are handled: samples are
-    /// handed to their consumer in one burst, which wakes it once rather than once per sample.
-    func atEndOfTurn(_ work: @escaping () -> Void) {
-        endOfTurn.append(work)
-    }
-
     private struct Watcher {
         let events: UInt32
+        /// Tells this registration's events from those of an earlier socket that had the same number.
+        let generation: UInt32
         var handler: ((UInt32) -> Void)?
+    }
+
+    private var generations: UInt32 = 0
+
+    private func nextGeneration() -> UInt32 {
+        generations = generations == .max ? 1 : generations + 1
+        return generations
+    }
+
+    /// epoll's data for a registration: the descriptor and its generation (0: the wake-up eventfd).
+    private static func token(_ descriptor: Int32, _ generation: UInt32) -> UInt64 {
+        UInt64(generation) << 32 | UInt64(UInt32(bitPattern: descriptor))
     }
 
     /// Runs `action` once `delay` has passed; the token cancels it.
@@ -131,30 +139,22 @@ public final class ProbePoller: @unchecked Sendable {
             let now = ContinuousClock.now
             while let due = timers.popDue(now: now) { due() }
             runInbox()
-            runEndOfTurn()
             let wait = timers.nanosecondsUntilNext(now: .now)
             let ready = events.withUnsafeMutableBufferPointer { fl_epoll_wait_nanoseconds(epoll, $0.baseAddress, Int32($0.count), wait) }
             guard ready > 0 else { continue }
             for index in 0..<Int(ready) {
-                let descriptor = events[index].data.fd
-                if descriptor == wakeDescriptor {
+                let token = events[index].data.u64
+                let descriptor = Int32(bitPattern: UInt32(truncatingIfNeeded: token))
+                if descriptor == wakeDescriptor && token >> 32 == 0 {
                     var count: UInt64 = 0
                     _ = read(wakeDescriptor, &count, 8)
                     continue
                 }
-                // A handler may have unwatched (and closed) a descriptor reported in this batch.
-                guard let watcher = watchers[descriptor] else { continue }
+                // A handler may have unwatched (and closed) a descriptor reported in this batch, and
+                // a new socket may have its number: an event of the old one is not the new one's.
+                guard let watcher = watchers[descriptor], UInt64(watcher.generation) == token >> 32 else { continue }
                 if let handler = watcher.handler { handler(events[index].events) } else { unwatch(descriptor) }
             }
-            runEndOfTurn()
-        }
-    }
-
-    private func runEndOfTurn() {
-        while !endOfTurn.isEmpty {
-            let work = endOfTurn
-            endOfTurn.removeAll(keepingCapacity: true)
-            work.forEach { $0() }
         }
     }
 
