@@ -23,6 +23,36 @@ extension PolledProbe {
     }
 }
 
+/// How one polled check ends: reported once, timed from its start, its deadline cancelled and
+/// `cleanup` (closing what the check opened) run first, whichever comes first — an answer, a
+/// failure or the deadline. Used on the poller's thread only.
+final class PolledCheckEnding {
+    let start = ContinuousClock.now
+    private let poller: ProbePoller
+    private let done: (ProbeCheck) -> Void
+    private var deadline: PollerTimers.Token?
+    private var finished = false
+    var cleanup: () -> Void = {}
+
+    init(poller: ProbePoller, done: @escaping (ProbeCheck) -> Void) {
+        self.poller = poller
+        self.done = done
+    }
+
+    /// Calls `expired` once `timeout` has passed, unless the check has finished by then.
+    func expire(after timeout: Duration, _ expired: @escaping () -> Void) {
+        deadline = poller.after(timeout, expired)
+    }
+
+    func finish(_ check: ProbeCheck) {
+        guard !finished else { return }
+        finished = true
+        if let deadline { poller.cancel(deadline) }
+        cleanup()
+        done(check.timed(from: start))
+    }
+}
+
 /// One polled probe's ticks, kept on the poller's thread: the same cadence as the runner's task
 /// loop (`ProbeRunner.nextTick`), a check never overlapping the last, missed ticks skipped.
 final class PolledSchedule: @unchecked Sendable {

@@ -90,10 +90,7 @@ public final class RedisProbe: PolledProbe, @unchecked Sendable {
 
     /// One check's state while it runs.
     private final class Check {
-        let start = ContinuousClock.now
         var attempts = 0
-        var finished = false
-        var deadline: PollerTimers.Token?
         /// What the check waits for, for a deadline's message: a command's name, or "connect".
         var step = "connect"
         /// The Sentinels' answers so far, while they are asked.
@@ -103,14 +100,10 @@ public final class RedisProbe: PolledProbe, @unchecked Sendable {
 
     public func begin(on poller: ProbePoller, done: @escaping (ProbeCheck) -> Void) {
         let check = Check()
-        let finish = { (result: ProbeCheck) in
-            guard !check.finished else { return }
-            check.finished = true
-            if let deadline = check.deadline { poller.cancel(deadline) }
-            check.asking?.close()
-            done(result.timed(from: check.start))
-        }
-        check.deadline = poller.after(timeout) { [self] in
+        let ending = PolledCheckEnding(poller: poller, done: done)
+        ending.cleanup = { check.asking?.close() }
+        let finish = ending.finish
+        ending.expire(after: timeout) { [self] in
             drop()
             let waited = "no answer within \(Int(timeout.milliseconds)) ms"
             if var problems = check.sentinelProblems, let master = config.master {

@@ -46,19 +46,12 @@ public final class TCPProbe: PolledProbe {
     }
 
     public func begin(on poller: ProbePoller, done: @escaping (ProbeCheck) -> Void) {
-        let start = ContinuousClock.now
+        let ending = PolledCheckEnding(poller: poller, done: done)
         let connection = PolledConnection(poller: poller)
+        ending.cleanup = connection.close
+        let finish = ending.finish
         var answer: [UInt8] = []
-        var finished = false
-        var deadline: PollerTimers.Token?
-        let finish = { (check: ProbeCheck) in
-            guard !finished else { return }
-            finished = true
-            if let deadline { poller.cancel(deadline) }
-            connection.close()
-            done(check.timed(from: start))
-        }
-        deadline = poller.after(timeout) { [self] in
+        ending.expire(after: timeout) { [self] in
             // A partial answer by the deadline is judged as it is; no answer at all is a time-out.
             if connection.step == "receive" && !answer.isEmpty { finish(judge(answer)); return }
             finish(ProbeCheck(.timeout, "\(connection.step): no answer before the deadline"))
